@@ -1,0 +1,3 @@
+from raywizard.cli import main
+
+raise SystemExit(main())

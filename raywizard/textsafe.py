@@ -1,0 +1,35 @@
+"""Make text that comes from a cluster safe to show: literal, no markup, no terminal escapes.
+
+Event messages, condition messages, pod names and annotations are written by other programs. Shown through Rich
+or Textual they could inject markup (``[red]``) or, printed raw, terminal escape sequences. Everything from a
+cluster goes through ``literal`` (plain str) or ``rich_text`` (a ``rich.text.Text`` that is never parsed for markup).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # rich is imported lazily: core and CLI start-up must not pay for it
+    from rich.text import Text
+
+# CSI / OSC / other ESC sequences, then any remaining C0/C1 control character except tab and newline.
+_ANSI_RE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def literal(text: object, *, single_line: bool = False) -> str:
+    """Return ``text`` as a plain string with escape sequences removed and control characters made visible."""
+    value = "" if text is None else str(text)
+    value = _ANSI_RE.sub("", value)
+    value = _CONTROL_RE.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
+    if single_line:
+        value = value.replace("\r\n", " ").replace("\n", " ⏎ ")
+    return value
+
+
+def rich_text(text: object, style: str = "", *, single_line: bool = False) -> Text:
+    """A Rich ``Text`` holding ``text`` literally (square brackets stay square brackets)."""
+    from rich.text import Text
+
+    return Text(literal(text, single_line=single_line), style=style)
