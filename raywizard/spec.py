@@ -1,0 +1,192 @@
+"""ClusterSpec: what the user wants, the single source of truth every surface edits.
+
+A spec describes the three Argo CD Applications of the guide (KubeRay CRDs, KubeRay operator, a RayCluster from the
+``ray-cluster`` Helm chart) at the level a user thinks about them. ``None`` on an optional field means "not set":
+the chart's default applies and nothing is written for it, so a spec loaded from the guide renders back exactly the
+guide's values. Keys we do not model are kept in ``extra`` maps and written back untouched.
+
+Pure data: no I/O, no UI, no kubernetes imports.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+Quantity = str | int | float
+"""A Kubernetes quantity as written in YAML: ``"1"``, ``1``, ``"512Mi"``, ``0.5``."""
+
+GPU_RESOURCE = "nvidia.com/gpu"
+
+
+class IgnoreMode(str, Enum):
+    """How the RayCluster Application tells Argo CD to ignore the autoscaler's replicas."""
+
+    JQ = "jq"  # jqPathExpressions: .spec.workerGroupSpecs[].replicas (the guide's choice, order independent)
+    POINTERS = "pointers"  # jsonPointers: /spec/workerGroupSpecs/<i>/replicas per rendered group
+    NONE = "none"  # no rule: only sensible without in-tree autoscaling
+
+
+class Layout(str, Enum):
+    SINGLE = "single"  # one file, documents separated by ---
+    SPLIT = "split"  # one file per Application
+
+
+class CrdSyncMode(str, Enum):
+    """How Argo CD writes the KubeRay CRDs, which are too big for client-side apply's annotation."""
+
+    REPLACE = "Replace=true"
+    SERVER_SIDE_APPLY = "ServerSideApply=true"
+
+
+@dataclass
+class Image:
+    repository: str
+    tag: str
+    pull_policy: str = "IfNotPresent"
+
+
+@dataclass
+class Resources:
+    """Container resources as the chart's values hold them: ``requests`` and ``limits`` maps, keys in file order."""
+
+    requests: dict[str, Quantity] = field(default_factory=dict)
+    limits: dict[str, Quantity] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def is_empty(self) -> bool:
+        return not self.requests and not self.limits and not self.extra
+
+
+@dataclass
+class AutoscalerOptions:
+    version: str | None = None  # v1 | v2
+    upscaling_mode: str | None = None  # Default | Aggressive | Conservative
+    idle_timeout_seconds: int | None = None
+    env: list[dict[str, Any]] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class HeadSpec:
+    ray_start_params: dict[str, str] = field(default_factory=dict)  # includes num-cpus
+    enable_in_tree_autoscaling: bool | None = None
+    autoscaler_options: AutoscalerOptions | None = None
+    resources: Resources | None = None  # None: the chart's head defaults
+    image: Image | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def autoscaling(self) -> bool:
+        return bool(self.enable_in_tree_autoscaling)
+
+    @property
+    def num_cpus(self) -> str | None:
+        return self.ray_start_params.get("num-cpus")
+
+
+@dataclass
+class WorkerGroup:
+    """One worker group. Group 0 of ``ClusterSpec.worker_groups`` is the chart's ``worker``; the rest are
+    ``additionalWorkerGroups`` entries, keyed (and, by the chart, rendered in sorted order) by name."""
+
+    name: str
+    disabled: bool | None = None
+    replicas: int | None = None
+    min_replicas: int | None = None
+    max_replicas: int | None = None
+    custom_resources: dict[str, float] = field(default_factory=dict)  # rayStartParams.resources
+    ray_start_params: dict[str, str] = field(default_factory=dict)  # all other rayStartParams
+    resources: Resources | None = None
+    image: Image | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def enabled(self) -> bool:
+        return not self.disabled
+
+    def copy(self, name: str | None = None) -> WorkerGroup:
+        duplicate = copy.deepcopy(self)
+        if name is not None:
+            duplicate.name = name
+            if set(duplicate.custom_resources) == {self.name}:
+                # The guide's convention: a group advertises one custom resource named after itself.
+                duplicate.custom_resources = {name: self.custom_resources[self.name]}
+        return duplicate
+
+
+@dataclass
+class Versions:
+    kuberay: str = "v1.5.1"  # git tag of ray-project/kuberay for the CRDs and operator Applications
+    chart: str = "1.5.1"  # ray-cluster Helm chart version (targetRevision)
+    image: Image | None = field(default_factory=lambda: Image("rayproject/ray", "2.46.0"))
+
+
+@dataclass
+class Target:
+    argocd_namespace: str = "argocd"
+    project: str = "default"
+    server: str = "https://kubernetes.default.svc"
+    namespace: str = "ray-cluster"  # destination namespace of all three Applications
+    release_name: str | None = "raycluster"  # helm.releaseName; None: Argo CD uses the Application name
+    crds_app: str = "ray-operator-crds"
+    operator_app: str = "ray-operator"
+    cluster_app: str = "raycluster"
+
+    @property
+    def effective_release_name(self) -> str:
+        return self.release_name or self.cluster_app
+
+
+@dataclass
+class SyncPolicy:
+    automated: bool = True
+    prune: bool = True
+    self_heal: bool = True
+    create_namespace: bool = True
+    crd_mode: CrdSyncMode = CrdSyncMode.REPLACE
+    options: list[str] = field(default_factory=list)  # further syncOptions for all three Applications
+
+
+@dataclass
+class ClusterSpec:
+    versions: Versions = field(default_factory=Versions)
+    target: Target = field(default_factory=Target)
+    head: HeadSpec = field(default_factory=HeadSpec)
+    # Never empty: group 0 is the chart's `worker` (disable it rather than remove it).
+    worker_groups: list[WorkerGroup] = field(default_factory=lambda: [WorkerGroup(name="workergroup")])
+    sync: SyncPolicy = field(default_factory=SyncPolicy)
+    ignore_mode: IgnoreMode = IgnoreMode.JQ
+    layout: Layout = Layout.SINGLE
+    values_extra: dict[str, Any] = field(default_factory=dict)  # top-level chart values we do not model
+
+    def clone(self) -> ClusterSpec:
+        return copy.deepcopy(self)
+
+    def group(self, name: str) -> WorkerGroup | None:
+        return next((g for g in self.worker_groups if g.name == name), None)
+
+    def group_index(self, name: str) -> int | None:
+        return next((i for i, g in enumerate(self.worker_groups) if g.name == name), None)
+
+    def rendered_groups(self) -> list[WorkerGroup]:
+        """Enabled groups in the order the chart renders them: ``worker`` first, the others sorted by name
+        (Go templates range over maps in byte order, whatever the order in the file)."""
+        if not self.worker_groups:
+            return []
+        primary, *additional = self.worker_groups
+        ordered = ([primary] if primary.enabled else []) + sorted(
+            (g for g in additional if g.enabled), key=lambda g: g.name.encode()
+        )
+        return ordered
+
+    def unique_group_name(self, base: str) -> str:
+        taken = {g.name for g in self.worker_groups}
+        if base not in taken:
+            return base
+        n = 2
+        while f"{base}-{n}" in taken:
+            n += 1
+        return f"{base}-{n}"
