@@ -159,6 +159,10 @@ class ClusterSpec:
     worker_groups: list[WorkerGroup] = field(default_factory=lambda: [WorkerGroup(name="workergroup")])
     sync: SyncPolicy = field(default_factory=SyncPolicy)
     ignore_mode: IgnoreMode = IgnoreMode.JQ
+    # More paths ignored on the RayCluster besides replicas (jq expressions or JSON pointers, by ignore_mode),
+    # and other ignoreDifferences entries of the RayCluster Application, kept as written.
+    ignore_extra_paths: list[str] = field(default_factory=list)
+    ignore_extra_rules: list[dict[str, Any]] = field(default_factory=list)
     layout: Layout = Layout.SINGLE
     values_extra: dict[str, Any] = field(default_factory=dict)  # top-level chart values we do not model
 

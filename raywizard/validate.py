@@ -1,0 +1,257 @@
+"""validate(spec) -> Problems: every check the wizard, the prompts and the CLI show.
+
+Never raises for a user mistake: whatever is in a spec, each problem comes back with a field path (as in
+``fields.py``), a message in Ray / Argo CD terms and a fix.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from raywizard import checks, versions
+from raywizard.fields import GROUP_FIELDS, SPEC_FIELDS
+from raywizard.ignore import REPLICAS_JQ, jq_error
+from raywizard.problems import Problem, Severity
+from raywizard.spec import GPU_RESOURCE, ClusterSpec, IgnoreMode, Resources, WorkerGroup
+
+E, W = Severity.ERROR, Severity.WARNING
+_RESOURCE_FIELD = {"cpu": "cpu", "memory": "memory", GPU_RESOURCE: "gpu"}
+
+
+def validate(spec: ClusterSpec) -> list[Problem]:
+    problems: list[Problem] = []
+    problems += _field_checks(spec)
+    problems += _version_checks(spec)
+    problems += _name_checks(spec)
+    problems += _group_checks(spec)
+    problems += _resource_checks(spec)
+    problems += _autoscaling_checks(spec)
+    problems += _sync_checks(spec)
+    return problems
+
+
+def _field_checks(spec: ClusterSpec) -> list[Problem]:
+    problems = []
+    for field in SPEC_FIELDS:
+        value = field.get(spec)
+        if value is None or value == "":
+            if not field.optional and field.kind.value not in ("bool", "list", "resource-map"):
+                problems.append(Problem(field.path(), f"{field.label} is required.",
+                                        f"enter a value for {field.label}", E, "required"))
+            continue
+        message = field.check(value) if field.check else None
+        if message:
+            problems.append(Problem(field.path(), message, _fix_from(message), E, "invalid-value"))
+    for index, group in enumerate(spec.worker_groups):
+        for field in GROUP_FIELDS:
+            value = field.get(group)
+            if value is None or value == "" or not field.check:
+                continue
+            message = field.check(value)
+            if message:
+                problems.append(Problem(field.path(index), message, _fix_from(message), E, "invalid-value"))
+    return problems
+
+
+def _fix_from(message: str) -> str:
+    """Field checks phrase their fix after a semicolon ("... is not valid; use ..."): lift it out."""
+    _, sep, fix = message.partition("; ")
+    return fix.rstrip(".") if sep else "correct the value"
+
+
+def _version_checks(spec: ClusterSpec) -> list[Problem]:
+    from raywizard.chart import SUPPORTED_CHART_VERSIONS
+
+    problems = []
+    known_tags = versions.kuberay_tags()
+    if spec.versions.kuberay not in known_tags:
+        problems.append(Problem("versions.kuberay", f"KubeRay version {spec.versions.kuberay!r} is not a release "
+                                f"raywizard knows.", f"pick one of {', '.join(known_tags)}", E, "unknown-version"))
+    if spec.versions.chart not in SUPPORTED_CHART_VERSIONS:
+        problems.append(Problem("versions.chart", f"ray-cluster chart {spec.versions.chart!r} is not a version "
+                                f"raywizard can model.", f"pick one of {', '.join(SUPPORTED_CHART_VERSIONS)}",
+                                E, "unknown-version"))
+    elif spec.versions.kuberay in known_tags and not versions.same_release(spec.versions.kuberay,
+                                                                            spec.versions.chart):
+        problems.append(Problem(
+            "versions.chart",
+            f"chart {spec.versions.chart} does not match the KubeRay operator and CRDs {spec.versions.kuberay} "
+            f"(the guide's all-in-one file has this mismatch).",
+            f"use chart {spec.versions.kuberay.lstrip('v')} or KubeRay v{spec.versions.chart}", W, "version-mismatch"))
+    images = [("image.tag", spec.versions.image.tag if spec.versions.image else None)]
+    images.append(("head.image", spec.head.image.tag if spec.head.image else None))
+    images += [(f"workerGroups[{i}].image", g.image.tag if g.image else None) for i, g in enumerate(spec.worker_groups)]
+    for path, tag in images:
+        if tag in versions.MOVING_TAGS:
+            problems.append(Problem(path, f"image tag {tag!r} moves: pods started on different days run different "
+                                    f"Ray versions, and the autoscaler needs one Ray version cluster-wide.",
+                                    "pin a release tag such as 2.46.0", W, "moving-tag"))
+    return problems
+
+
+def _name_checks(spec: ClusterSpec) -> list[Problem]:
+    from raywizard.manifests import raycluster_name
+
+    name = raycluster_name(spec)
+    path = "target.releaseName"
+    if len(name) > checks.RAYCLUSTER_NAME_MAX:
+        return [Problem(path, f"the RayCluster would be named {name!r} ({len(name)} characters); KubeRay rejects "
+                        f"names over {checks.RAYCLUSTER_NAME_MAX} and creates no pods.",
+                        "choose a shorter release name", E, "name-too-long")]
+    message = checks.check_dns1035_label(name, what="RayCluster name")
+    if message:
+        return [Problem(path, message + " KubeRay rejects it and creates no pods.", _fix_from(message), E,
+                        "invalid-name")]
+    return []
+
+
+def _group_checks(spec: ClusterSpec) -> list[Problem]:
+    from raywizard.effective import effective_values
+
+    problems = []
+    seen: dict[str, int] = {}
+    for index, group in enumerate(spec.worker_groups):
+        if group.name in seen:
+            problems.append(Problem(f"workerGroups[{index}].name", f"group name {group.name!r} is used twice "
+                                    f"(also group {seen[group.name]}); groups are keyed by name.",
+                                    "rename one of the groups", E, "duplicate-group"))
+        seen.setdefault(group.name, index)
+    if not spec.rendered_groups():
+        problems.append(Problem("workerGroups", "every worker group is disabled: the RayCluster gets a head "
+                                "and no workers.", "enable or add a worker group", W, "no-workers"))
+    merged = effective_values(spec)
+    for index, group in enumerate(spec.worker_groups):
+        if not group.enabled:
+            continue
+        values = merged.get(group.name) or {}
+        problems += _replica_checks(index, group, values)
+        problems += _custom_resource_checks(spec, index, group)
+    return problems
+
+
+def _replica_checks(index: int, group: WorkerGroup, values: dict[str, Any]) -> list[Problem]:
+    base = f"workerGroups[{index}]"
+    low, current, high = values.get("minReplicas"), values.get("replicas"), values.get("maxReplicas")
+    problems = []
+    if group.max_replicas == 0:
+        problems.append(Problem(f"{base}.maxReplicas", "maxReplicas 0 renders as 2147483647: the chart's "
+                                "`default` treats 0 as unset.", "set maxReplicas to at least 1, or disable the "
+                                "group", W, "max-zero"))
+        high = None
+    if current is None:
+        problems.append(Problem(f"{base}.replicas", f"group {group.name!r} has no replicas: the chart renders an "
+                                "empty value and KubeRay starts 0 workers.", "set replicas (for example to "
+                                "minReplicas)", W, "replicas-unset"))
+    low_n = low if isinstance(low, int) and not isinstance(low, bool) else 0
+    if isinstance(high, int) and not isinstance(high, bool) and low_n > high:
+        problems.append(Problem(f"{base}.minReplicas", f"minReplicas {low_n} is above maxReplicas {high}.",
+                                "lower minReplicas or raise maxReplicas", E, "min-gt-max"))
+    if isinstance(current, int) and not isinstance(current, bool):
+        if current < low_n:
+            problems.append(Problem(f"{base}.replicas", f"replicas {current} is below minReplicas {low_n}.",
+                                    f"set replicas to at least {low_n}", E, "replicas-lt-min"))
+        if isinstance(high, int) and not isinstance(high, bool) and current > high:
+            problems.append(Problem(f"{base}.replicas", f"replicas {current} is above maxReplicas {high}.",
+                                    f"set replicas to at most {high}", E, "replicas-gt-max"))
+    return problems
+
+
+def _custom_resource_checks(spec: ClusterSpec, index: int, group: WorkerGroup) -> list[Problem]:
+    problems = []
+    path = f"workerGroups[{index}].customResources"
+    for name, amount in group.custom_resources.items():
+        message = checks.check_resource_name(name)
+        if message:
+            problems.append(Problem(path, message, "rename the resource", E, "bad-resource-name"))
+        if float(amount) != int(amount) and spec.head.autoscaling:
+            problems.append(Problem(path, f"custom resource {name}={amount}: the Ray autoscaler reads custom "
+                                    "resources as whole numbers.", f"use a whole number, e.g. {name}=1", E,
+                                    "fractional-resource"))
+    raw = group.ray_start_params.get("resources")
+    if raw is not None:
+        problems.append(Problem(path, f"rayStartParams.resources {raw!r} is not the quoted JSON that Ray expects "
+                                "(e.g. '\"{\\\"gpu-group\\\": 1}\"').", "enter the resources as NAME=AMOUNT pairs",
+                                E, "bad-resources-string"))
+    return problems
+
+
+def _resource_checks(spec: ClusterSpec) -> list[Problem]:
+    from raywizard.effective import effective_resources, effective_values
+
+    merged = effective_values(spec)
+    problems = _one_resources_check(spec, "head", effective_resources(spec, None, merged), spec.head.resources)
+    for index, group in enumerate(spec.worker_groups):
+        if group.enabled:
+            problems += _one_resources_check(spec, f"workerGroups[{index}]",
+                                             effective_resources(spec, group, merged), group.resources)
+    return problems
+
+
+def _one_resources_check(spec: ClusterSpec, base: str, effective: Resources, own: Resources | None) -> list[Problem]:
+    problems = []
+    parsed: dict[tuple[str, str], Decimal] = {}
+    for section in ("requests", "limits"):
+        for name, value in getattr(effective, section).items():
+            field_name = _RESOURCE_FIELD.get(name)
+            path = f"{base}.{field_name}{'Request' if section == 'requests' else 'Limit'}" if field_name in (
+                "cpu", "memory") else f"{base}.{field_name or 'resources'}"
+            try:
+                parsed[(section, name)] = checks.parse_quantity(value)
+            except ValueError:
+                problems.append(Problem(path, f"{section}.{name} {value!r} is not a Kubernetes quantity.",
+                                        "write a quantity such as 2, 500m or 8Gi", E, "bad-quantity"))
+    for (section, name), request in parsed.items():
+        if section != "requests" or ("limits", name) not in parsed:
+            continue
+        limit = parsed[("limits", name)]
+        if request > limit:
+            label = _RESOURCE_FIELD.get(name, name)
+            from_defaults = own is None or name not in own.limits
+            origin = " (the limit comes from the chart's defaults)" if from_defaults else ""
+            problems.append(Problem(
+                f"{base}.{label}Request" if label in ("cpu", "memory") else f"{base}.{label}",
+                f"{name} request {effective.requests[name]} is above the limit {effective.limits[name]}{origin}; "
+                f"Kubernetes rejects every such pod.",
+                f"raise the {name} limit to at least {effective.requests[name]} or lower the request",
+                E, "request-gt-limit"))
+    return problems
+
+
+def _autoscaling_checks(spec: ClusterSpec) -> list[Problem]:
+    problems = []
+    if not spec.head.autoscaling:
+        return problems
+    num_cpus = spec.head.num_cpus
+    if num_cpus is None or str(num_cpus).strip() not in ("0", "0.0"):
+        problems.append(Problem("head.numCpus", "with autoscaling, work scheduled on the head competes with the "
+                                "GCS and the autoscaler, and head CPUs hide the need to scale workers.",
+                                "set head num-cpus to 0", W, "head-cpus"))
+    if spec.ignore_mode is IgnoreMode.NONE:
+        fights = spec.sync.automated and spec.sync.self_heal
+        problems.append(Problem(
+            "ignoreDifferences.mode",
+            "autoscaling is on but Argo CD does not ignore workerGroupSpecs[].replicas: "
+            + ("selfHeal will revert every scaling decision of the autoscaler (replicas flap)." if fights else
+               "the RayCluster shows OutOfSync whenever the autoscaler scales, and a sync resets replicas."),
+            "set 'Ignore replicas as' to jq", E if fights else W, "missing-replicas-rule"))
+    return problems
+
+
+def _sync_checks(spec: ClusterSpec) -> list[Problem]:
+    problems = []
+    if "RespectIgnoreDifferences=true" in spec.sync.options and spec.ignore_mode is not IgnoreMode.NONE:
+        problems.append(Problem(
+            "sync.options",
+            "RespectIgnoreDifferences=true with the replicas rule makes Argo CD sync the whole live "
+            "workerGroupSpecs list (JSON merge patch replaces arrays): your changes to worker groups are dropped "
+            "(argoproj/argo-cd#27480).", "remove RespectIgnoreDifferences=true", E, "respect-ignore-differences"))
+    for expression in spec.ignore_extra_paths:
+        if spec.ignore_mode is IgnoreMode.JQ and expression != REPLICAS_JQ:
+            message = jq_error(expression)
+            if message:
+                problems.append(Problem("ignoreDifferences.mode", f"jq expression {expression!r} does not compile: "
+                                        f"{message.splitlines()[0]}", "fix or remove the expression", E, "bad-jq"))
+    if not spec.sync.automated and (spec.sync.prune is False or spec.sync.self_heal is False):
+        pass  # prune/selfHeal only mean something with automated sync; nothing to report
+    return problems
