@@ -9,6 +9,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
 from raywizard import versions
 from raywizard.ignore import REPLICAS_JQ
 from raywizard.spec import ClusterSpec, CrdSyncMode, IgnoreMode, Target
@@ -137,7 +139,8 @@ def cluster_application(spec: ClusterSpec) -> dict[str, Any]:
     body["source"] = {
         "repoURL": versions.KUBERAY_HELM_REPO_URL,
         "chart": versions.RAY_CLUSTER_CHART,
-        "targetRevision": spec.versions.chart,
+        # Quoted as in the guide: a chart version such as "1.10" would otherwise read back as a float.
+        "targetRevision": DoubleQuotedScalarString(spec.versions.chart),
         "helm": helm,
     }
     policy = _sync_policy(spec, crds=False)
