@@ -1,0 +1,196 @@
+"""`raywizard init`: the wizard as plain terminal questions, or fully from flags (--yes / no terminal)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from raywizard.prompts_answers import Answers
+    from raywizard.prompts_ask import Asker
+
+HELP = "answer questions in the terminal (no full-screen app) and write the Argo CD Applications"
+DESCRIPTION = """\
+Ask the wizard's questions one by one in a plain terminal (versions, target, head, worker groups,
+sync and drift, output), then show a summary and the YAML, save it, and optionally diff or apply it.
+
+Answers are layered like copier's: --set path=value beats --from FILE, which beats --preset NAME,
+which beats the prompt; a path given with --set is not asked. With --yes, or when stdin is not a
+terminal, nothing is asked: the answers are validated and the first problem is reported with the
+flag that fixes it.
+"""
+EXAMPLES = """\
+examples:
+  raywizard init                                 ask everything, starting from the guide's defaults
+  raywizard init --preset argocd-guide           start from a bundled preset
+  raywizard init --from apps.yaml                edit an existing file (saved in place, .bak kept)
+  raywizard init --preset argocd-guide --set image.tag=2.46.0 \\
+      --set workerGroups.gpu-group.maxReplicas=8 --yes -o apps.yaml
+                                                 no questions: the preset plus two answers
+  raywizard init --preset argocd-guide --yes -o -
+                                                 print the YAML instead of saving it
+  raywizard init --from apps.yaml --diff         edit, save, then diff against the cluster
+"""
+
+INTERRUPTED = "interrupted: nothing was written"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    start = parser.add_mutually_exclusive_group()
+    start.add_argument("--preset", metavar="NAME", help="start from a preset (see `raywizard presets`)")
+    start.add_argument("--from", dest="from_paths", metavar="FILE", type=Path, action="append",
+                       help="start from existing Application files or a values file (repeat for split files)")
+    parser.add_argument("--set", dest="assignments", metavar="PATH=VALUE", action="append", default=[],
+                        help="fix one answer, e.g. image.tag=2.46.0 or workerGroups.gpu.maxReplicas=8 "
+                             "(repeatable; not asked again)")
+    parser.add_argument("-y", "--yes", action="store_true",
+                        help="ask nothing: use the flags, preset or file as they are "
+                             "(implied without a terminal)")
+    parser.add_argument("-o", "--output", metavar="PATH|-",
+                        help="file to write (a directory with --layout split); - prints the YAML. "
+                             "Default with --from: the files read")
+    parser.add_argument("--layout", choices=("single", "split"), help="one file, or one file per Application")
+    parser.add_argument("--diff", action="store_true", help="after saving, show the diff against the cluster")
+    parser.add_argument("--apply", action="store_true", help="after saving, preview and apply to the cluster")
+    parser.add_argument("--kubeconfig", metavar="FILE",
+                        help="kubeconfig for --diff/--apply (default: $KUBECONFIG)")
+    parser.add_argument("--context", metavar="NAME", help="kubeconfig context for --diff/--apply")
+
+
+def run(args: argparse.Namespace) -> int:
+    from raywizard.errors import Aborted
+    from raywizard.prompts_answers import load_answers
+
+    answers = load_answers(args.preset, args.from_paths, args.assignments, args.layout)
+    if args.yes or not sys.stdin.isatty():
+        return _run_without_questions(args, answers)
+    from raywizard.prompts_ask import QuestionaryAsker
+
+    asker = QuestionaryAsker()
+    written: list[Path] = []
+    try:
+        return _run_with_questions(args, answers, asker, written)
+    except KeyboardInterrupt:
+        if written:
+            raise Aborted(f"interrupted after saving {', '.join(map(str, written))}") from None
+        raise Aborted(INTERRUPTED) from None
+
+
+# ----------------------------------------------------------------------------------------- no questions
+def _run_without_questions(args: argparse.Namespace, answers: Answers) -> int:
+    from raywizard.errors import InputError
+    from raywizard.prompts_answers import first_error_as_input_error
+    from raywizard.validate import validate
+
+    if not args.yes and not answers.from_stored_answers:
+        raise InputError("raywizard init cannot ask questions: stdin is not a terminal",
+                         "give the answers with --preset NAME or --from FILE (plus --set PATH=VALUE), "
+                         "or pass --yes to accept the defaults")
+    problems = validate(answers.spec)
+    error = first_error_as_input_error(answers.spec, problems, answers.source)
+    if error is not None:
+        raise error
+    for problem in problems:
+        print(f"raywizard: warning: {problem.path}: {problem.message} — {problem.fix}", file=sys.stderr)
+    if args.output is None and not answers.loaded_paths:
+        raise InputError("missing answer: where to write the Applications",
+                         "pass -o FILE (-o DIR with --layout split), or -o - to print them")
+    _write(answers, args.output, say=lambda text: print(text, file=sys.stderr))
+    return _after_save(args, answers, interactive=None)
+
+
+# -------------------------------------------------------------------------------------------- questions
+def _run_with_questions(args: argparse.Namespace, answers: Answers, asker: Asker, written: list[Path]) -> int:
+    from raywizard.prompts import PromptFlow, summary_lines
+    from raywizard.validate import validate
+
+    asker.say(f"raywizard init — starting from {answers.source}. Enter keeps the value shown; Ctrl-C quits "
+              "without writing anything.")
+    flow = PromptFlow(asker, answers.spec, assigned=answers.assigned,
+                      edit_by_default=not answers.from_stored_answers)
+    flow.run()
+    while True:
+        problems = validate(answers.spec)
+        for line in summary_lines(answers.spec, problems):
+            asker.say(line)
+        if not any(p.is_error for p in problems):
+            break
+        choices = [("Fix them", "fix"), ("Save anyway", "save"), ("Quit without saving", "quit")]
+        choice = asker.select("There are errors. What now?", choices, default="fix")
+        if choice == "quit":
+            asker.say(INTERRUPTED.replace("interrupted: ", "") + ".")
+            return 1
+        if choice == "save":
+            break
+        flow.fix_problems(problems)
+    target = args.output or _ask_target(asker, answers)
+    if target == "-":
+        _write(answers, target, say=asker.say)  # the YAML on stdout is the preview
+        return 0
+    preview = _rendered(answers, target)
+    asker.say("")
+    for path, text in preview.items():
+        asker.say(f"# ---- {path}")
+        asker.say(text.rstrip("\n"))
+    if not asker.confirm(f"Write {', '.join(map(str, preview))}?", default=True):
+        asker.say("Nothing was written.")
+        return 1
+    written.extend(_write(answers, target, say=asker.say))
+    return _after_save(args, answers, interactive=asker)
+
+
+def _ask_target(asker: Asker, answers: Answers) -> str:
+    from raywizard.manifests import render_files
+
+    if answers.loaded_paths:
+        loaded = ", ".join(map(str, answers.loaded_paths))
+        if asker.confirm(f"Save back to {loaded} (a .bak copy is kept)?", default=True):
+            return ""
+    split = answers.spec.layout.value == "split"
+    default = "." if split else next(iter(render_files(answers.spec)))
+
+    def check(text: str) -> str | None:
+        return None if text.strip() else "enter a file name, or - to print the YAML"
+
+    prompt = "Directory for the Application files" if split else "Save to file"
+    return asker.text(prompt, default=default, validate=check, hint="(- prints instead)").strip()
+
+
+def _target_path(target: str | None) -> Path | None:
+    return Path(target) if target else None
+
+
+def _rendered(answers: Answers, target: str | None) -> dict[Path, str]:
+    """What saving would write, by path (the same text ``Workspace.save`` writes)."""
+    from raywizard.manifests import render_files
+
+    if not target and answers.workspace.files:
+        return answers.workspace.render()
+    rendered = render_files(answers.spec)
+    if target in (None, "", "-"):
+        return {Path(name): text for name, text in rendered.items()}
+    path = Path(target)
+    if answers.spec.layout.value == "split":
+        directory = path.parent if path.suffix in (".yaml", ".yml") else path
+        return {directory / name: text for name, text in rendered.items()}
+    return {path: next(iter(rendered.values()))}
+
+
+def _write(answers: Answers, target: str | None, *, say: Any) -> list[Path]:
+    if target == "-":
+        sys.stdout.write("---\n".join(_rendered(answers, "-").values()))
+        sys.stdout.flush()
+        return []
+    written = answers.workspace.save(_target_path(target))
+    for path in written:
+        say(f"wrote {path}")
+    return written
+
+
+# ---------------------------------------------------------------------------------------- diff / apply
+def _after_save(args: argparse.Namespace, answers: Answers, interactive: Asker | None) -> int:
+    from raywizard.prompts_cluster import diff_and_apply
+
+    return diff_and_apply(args, answers.workspace, interactive)
