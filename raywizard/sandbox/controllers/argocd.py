@@ -1,0 +1,473 @@
+"""Simulated Argo CD application-controller for Applications in the `argocd` namespace.
+
+Per Application: render the source (sources.py), compare with live objects (argocd_compare.py), compute health,
+run requested or automated sync operations (argocd_sync.py) with retries and self-heal backoff, handle the refresh
+annotation and the resources finalizer, and write `.status` (the Application CRD has no status subresource, so the
+whole object is updated with optimistic concurrency). Reconciles on Application changes (spec, operation,
+annotations, deletion), on changes of tracked live objects, and every 180 s (timeout.reconciliation).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .argocd_compare import (
+    TRACKING_ANNOTATION,
+    ResourceState,
+    describe,
+    health_of,
+    in_sync,
+    parse_tracking_id,
+    prepare_desired,
+    worst,
+)
+from .argocd_status import (
+    CONTROLLER_NAMESPACE,
+    FINALIZERS,
+    compared_to,
+    history_entry,
+    kitchen_time,
+    merge_conditions,
+    retry_delay,
+    spec_errors,
+)
+from .argocd_sync import SyncRun
+from .base import Controller
+from .objects import KINDS, is_deleting, now_iso, resource_for_kind
+from .sources import Rendered, SourceError, render_source
+
+APPS = "applications.argoproj.io"
+COMPONENT = "argocd-application-controller"
+REFRESH_ANNOTATION = "argocd.argoproj.io/refresh"
+MANAGED_RESOURCES = tuple(sorted({v[0] for k, v in KINDS.items() if k not in ("Pod", "Event", "Application")}))
+SYNC_DELAY = 0.5  # simulated seconds between "Running" and the apply (makes the phase observable)
+SELF_HEAL_BASE, SELF_HEAL_FACTOR, SELF_HEAL_CAP, SELF_HEAL_COOLDOWN = 2.0, 3.0, 300.0, 330.0
+STATUS_HEARTBEAT = 10.0  # rewrite reconciledAt at least this often (simulated) while something changes
+
+
+@dataclass
+class AppMemory:
+    fingerprint: str = ""
+    operation_running: bool = False
+    last_finished: float = 0.0  # monotonic
+    self_heal_attempts: int = 0
+    synced_since: float = 0.0
+    last_write: float = 0.0
+    waiting: set[str] = field(default_factory=set)
+
+
+class ArgoCDController(Controller):
+    name = COMPONENT
+    resources = (APPS, *MANAGED_RESOURCES)
+    resync_seconds = 180.0
+
+    def __init__(self, cluster: Any) -> None:
+        super().__init__(cluster)
+        self.memory: dict[str, AppMemory] = {}
+
+    # --- what wakes us ---
+    def key_for(self, event_type: str, resource: str, obj: dict[str, Any]) -> Hashable | None:
+        meta = obj.get("metadata") or {}
+        if resource == APPS:
+            if meta.get("namespace") != CONTROLLER_NAMESPACE:
+                return None
+            name = str(meta.get("name", ""))
+            if event_type == "DELETED":
+                self.memory.pop(name, None)
+                return None
+            fingerprint = _fingerprint(obj)
+            memory = self.memory.setdefault(name, AppMemory())
+            if fingerprint == memory.fingerprint:
+                return None
+            memory.fingerprint = fingerprint
+            return name
+        tracking = (meta.get("annotations") or {}).get(TRACKING_ANNOTATION)
+        parsed = parse_tracking_id(str(tracking)) if tracking else None
+        return parsed[0] if parsed else None
+
+    def resync(self) -> None:
+        for app in self.store.list(APPS, CONTROLLER_NAMESPACE):
+            self.enqueue(app["metadata"]["name"])
+
+    def _memory(self, name: str) -> AppMemory:
+        return self.memory.setdefault(name, AppMemory())
+
+    # --- one reconciliation ---
+    def reconcile(self, key: Any) -> None:
+        name = str(key)
+        app = self.store.get(APPS, CONTROLLER_NAMESPACE, name)
+        if app is None:
+            return
+        if is_deleting(app):
+            self._finalize(app)
+            return
+        annotations = (app.get("metadata") or {}).get("annotations") or {}
+        if REFRESH_ANNOTATION in annotations:
+            self._write(name, lambda a: a["metadata"]["annotations"].pop(REFRESH_ANNOTATION, None))
+            app = self.store.get(APPS, CONTROLLER_NAMESPACE, name) or app
+        spec = app.get("spec") or {}
+        rendered, errors = self._render(app)
+        states = self._compare(app, rendered)
+        sync_status = "Unknown" if errors else ("OutOfSync" if any(s.status == "OutOfSync" for s in states)
+                                                else "Synced")
+        health = worst([s.health for s in states if s.health is not None])
+        memory = self._memory(name)
+        now = time.monotonic()
+        if sync_status == "Synced":
+            if not memory.synced_since:
+                memory.synced_since = now
+            if now - memory.synced_since >= self.seconds(SELF_HEAL_COOLDOWN):
+                memory.self_heal_attempts = 0
+        else:
+            memory.synced_since = 0.0
+        operation = app.get("operation")
+        if operation and not memory.operation_running:
+            self._start_operation(app)
+        elif not operation and not memory.operation_running and rendered is not None and not errors:
+            sync_error = self._maybe_autosync(app, rendered, states, sync_status)
+            if sync_error:
+                errors.append(("SyncError", sync_error))
+        self._write_status(app, rendered, states, sync_status, health, errors)
+
+    def _render(self, app: dict[str, Any]) -> tuple[Rendered | None, list[tuple[str, str]]]:
+        spec = app.get("spec") or {}
+        errors = spec_errors(spec)
+        if errors:
+            return None, errors
+        destination = spec.get("destination") or {}
+        try:
+            rendered = render_source(dict(spec.get("source") or {}), app_name=app["metadata"]["name"],
+                                     namespace=str(destination.get("namespace") or ""))
+        except SourceError as exc:
+            return None, [("ComparisonError", str(exc))]
+        rendered.objects = prepare_desired(app["metadata"]["name"], rendered.objects,
+                                           str(destination.get("namespace") or ""))
+        return rendered, []
+
+    def _compare(self, app: dict[str, Any], rendered: Rendered | None) -> list[ResourceState]:
+        name = app["metadata"]["name"]
+        rules = list((app.get("spec") or {}).get("ignoreDifferences") or [])
+        states: dict[tuple[str, str, str, str], ResourceState] = {}
+        for desired in rendered.objects if rendered else []:
+            group, version, kind, namespace, obj_name = describe(desired)
+            state = ResourceState(group, version, kind, namespace, obj_name, desired, None)
+            state.live = self._get_live(state.resource, namespace, obj_name)
+            if state.live is None:
+                state.status = "OutOfSync"
+            elif not in_sync(desired, state.live, rules):
+                state.status = "OutOfSync"
+            state.health, state.health_message = health_of(kind, state.live)
+            states[(group, kind, namespace, obj_name)] = state
+        for live in self._tracked_live(app, rendered):
+            group, version, kind, namespace, obj_name = describe(live)
+            if (group, kind, namespace, obj_name) in states:
+                continue
+            state = ResourceState(group, version, kind, namespace, obj_name, None, live, status="OutOfSync")
+            state.health = health_of(kind, live)[0]
+            states[(group, kind, namespace, obj_name)] = state
+        del name
+        return sorted(states.values(), key=ResourceState.sort_key)
+
+    def _get_live(self, resource: str, namespace: str, name: str) -> dict[str, Any] | None:
+        from raywizard.sandbox.store import ApiError
+
+        try:
+            live = self.store.get(resource, namespace, name)
+        except (ApiError, KeyError, ValueError):
+            return None
+        return dict(live) if live else None
+
+    def _tracked_live(self, app: dict[str, Any], rendered: Rendered | None) -> list[dict[str, Any]]:
+        """Live objects that carry this app's tracking id (to find what requires pruning)."""
+        from raywizard.sandbox.store import ApiError
+
+        name = app["metadata"]["name"]
+        kinds = {str(o.get("kind")) for o in (rendered.objects if rendered else [])}
+        kinds |= {str(r.get("kind")) for r in (app.get("status") or {}).get("resources") or []}
+        found = []
+        for kind in sorted(kinds):
+            if kind not in KINDS:
+                continue
+            try:
+                items = self.store.list(KINDS[kind][0])
+            except (ApiError, KeyError, ValueError):
+                continue
+            for item in items:
+                tracking = ((item.get("metadata") or {}).get("annotations") or {}).get(TRACKING_ANNOTATION)
+                parsed = parse_tracking_id(str(tracking)) if tracking else None
+                if parsed and parsed[0] == name:
+                    found.append(dict(item))
+        return found
+
+    # --- operations ---
+    def _start_operation(self, app: dict[str, Any]) -> None:
+        name = app["metadata"]["name"]
+        operation = app.get("operation") or {}
+        memory = self._memory(name)
+        memory.operation_running = True
+        started = now_iso()
+
+        def mutate(obj: dict[str, Any]) -> None:
+            status = obj.setdefault("status", {})
+            previous = status.get("operationState") or {}
+            retry_count = previous.get("retryCount", 0) if previous.get("operation") == operation and \
+                previous.get("phase") == "Running" else 0
+            status["operationState"] = {"operation": operation, "phase": "Running",
+                                        "message": "", "startedAt": started, "retryCount": retry_count}
+            if not retry_count:
+                del status["operationState"]["retryCount"]
+
+        self._write(name, mutate)
+        self.after(SYNC_DELAY, lambda: self._execute(name))
+
+    def _execute(self, name: str) -> None:
+        memory = self._memory(name)
+        app = self.store.get(APPS, CONTROLLER_NAMESPACE, name)
+        if app is None or not app.get("operation") or is_deleting(app):
+            memory.operation_running = False
+            if app is not None:
+                self.enqueue(name)
+            return
+        operation = dict(app["operation"])
+        rendered, errors = self._render(app)
+        state = dict((app.get("status") or {}).get("operationState") or {})
+        if rendered is None:
+            outcome_phase, outcome_message, results = "Error", errors[0][1] if errors else "unknown error", []
+        else:
+            states = self._compare(app, rendered)
+            rules = list((app.get("spec") or {}).get("ignoreDifferences") or [])
+            outcome = SyncRun(self.store, app, operation, states, rules).run()
+            outcome_phase, outcome_message, results = outcome.phase, outcome.message, outcome.resources
+        spec = app.get("spec") or {}
+        sync_result = {"resources": results, "revision": rendered.revision if rendered else "",
+                       "source": dict(spec.get("source") or {})}
+        retry = operation.get("retry") or {}
+        limit = int(retry.get("limit", 0) or 0)
+        retry_count = int(state.get("retryCount", 0) or 0)
+        if outcome_phase in ("Failed", "Error") and (limit < 0 or retry_count < limit):
+            retry_count += 1
+            delay = retry_delay(retry, retry_count)
+            message = f"{outcome_message}. Retrying attempt #{retry_count} at {kitchen_time(self.seconds(delay))}."
+
+            def retrying(obj: dict[str, Any]) -> None:
+                op_state = obj.setdefault("status", {}).setdefault("operationState", {})
+                op_state.update({"operation": operation, "phase": "Running", "message": message,
+                                 "syncResult": sync_result, "retryCount": retry_count})
+
+            self._write(name, retrying)
+            self.after(delay, lambda: self._execute(name))
+            return
+        if outcome_phase in ("Failed", "Error") and retry_count:
+            outcome_message = f"{outcome_message} (retried {retry_count} times)."
+        finished = now_iso()
+
+        def complete(obj: dict[str, Any]) -> None:
+            obj["operation"] = None
+            status = obj.setdefault("status", {})
+            op_state = dict(status.get("operationState") or {})
+            op_state.update({"operation": operation, "phase": outcome_phase, "message": outcome_message,
+                             "syncResult": sync_result, "finishedAt": finished})
+            if retry_count:
+                op_state["retryCount"] = retry_count
+            op_state.setdefault("startedAt", finished)
+            status["operationState"] = op_state
+            if outcome_phase == "Succeeded" and not (operation.get("sync") or {}).get("dryRun"):
+                status["history"] = history_entry(
+                    status.get("history") or [], revision=sync_result["revision"], source=sync_result["source"],
+                    started_at=op_state["startedAt"], initiated_by=dict(operation.get("initiatedBy") or {}))
+
+        self._write(name, complete)
+        memory.operation_running = False
+        memory.last_finished = time.monotonic()
+        revision = sync_result["revision"]
+        verb = "succeeded" if outcome_phase == "Succeeded" else f"failed: {outcome_message}"
+        self._event(app, "OperationCompleted", f"Sync operation to {revision} {verb}",
+                    "Normal" if outcome_phase == "Succeeded" else "Warning")
+        self.enqueue(name)
+
+    def _maybe_autosync(self, app: dict[str, Any], rendered: Rendered, states: list[ResourceState],
+                        sync_status: str) -> str:
+        """Start an automated sync if Argo CD would; returns a SyncError message when it refuses for good."""
+        spec = app.get("spec") or {}
+        policy = spec.get("syncPolicy") or {}
+        automated = policy.get("automated")
+        if automated is None or automated is False or (isinstance(automated, dict)
+                                                      and automated.get("enabled") is False):
+            return ""
+        automated = automated if isinstance(automated, dict) else {}
+        if sync_status != "OutOfSync":
+            return ""
+        if all(s.requires_pruning for s in states if s.status == "OutOfSync") and not automated.get("prune"):
+            return ""
+        name = app["metadata"]["name"]
+        memory = self._memory(name)
+        op_state = (app.get("status") or {}).get("operationState") or {}
+        last_sync = (op_state.get("operation") or {}).get("sync") or {}
+        already = bool(op_state) and last_sync.get("revision") == rendered.revision and \
+            last_sync.get("source", spec.get("source")) == spec.get("source")
+        phase = op_state.get("phase")
+        if already and phase in ("Failed", "Error"):
+            return f"Failed last sync attempt to {rendered.revision}: {op_state.get('message', '')}"
+        if already and not automated.get("selfHeal"):
+            return ""
+        attempts = 0
+        if already:
+            delay = self.seconds(min(SELF_HEAL_CAP, SELF_HEAL_BASE * SELF_HEAL_FACTOR ** memory.self_heal_attempts))
+            elapsed = time.monotonic() - memory.last_finished
+            if elapsed < delay:
+                self.after((delay - elapsed) * self.speed + 0.01, lambda: self.enqueue(name))
+                return ""
+            memory.self_heal_attempts += 1
+            attempts = memory.self_heal_attempts
+        else:
+            memory.self_heal_attempts = 0
+        sync: dict[str, Any] = {"revision": rendered.revision, "prune": bool(automated.get("prune"))}
+        if policy.get("syncOptions"):
+            sync["syncOptions"] = list(policy["syncOptions"])
+        if attempts:
+            sync["selfHealAttemptsCount"] = attempts
+        operation = {"sync": sync, "initiatedBy": {"automated": True},
+                     "retry": dict(policy.get("retry") or {"limit": 5})}
+
+        def set_operation(obj: dict[str, Any]) -> None:
+            if obj.get("operation"):
+                return
+            obj["operation"] = operation
+            obj.setdefault("status", {}).pop("operationState", None)
+
+        self._write(name, set_operation)
+        self._event(app, "OperationStarted", f"Initiated automated sync to '{rendered.revision}'")
+        return ""
+
+    # --- status ---
+    def _write_status(self, app: dict[str, Any], rendered: Rendered | None, states: list[ResourceState],
+                      sync_status: str, health: str, errors: list[tuple[str, str]]) -> None:
+        name = app["metadata"]["name"]
+        spec = app.get("spec") or {}
+        old = app.get("status") or {}
+        old_health = (old.get("health") or {}).get("status", "")
+        old_sync = (old.get("sync") or {}).get("status", "")
+        sync: dict[str, Any] = {"status": sync_status, "comparedTo": compared_to(spec)}
+        if rendered is not None:
+            sync["revision"] = rendered.revision
+        health_block = {"status": health, "lastTransitionTime": (old.get("health") or {}).get(
+            "lastTransitionTime") if old_health == health else now_iso()}
+        conditions = merge_conditions(old.get("conditions") or [], errors)
+        images = sorted(set(rendered.images)) if rendered else []
+        wanted = {
+            "sync": sync,
+            "health": health_block,
+            "resources": [s.summary() for s in states],
+            "summary": {"images": images} if images else {},
+            "sourceType": rendered.source_type if rendered else old.get("sourceType", ""),
+            "resourceHealthSource": "appTree",
+            "controllerNamespace": CONTROLLER_NAMESPACE,
+            "conditions": conditions,
+        }
+        current = {k: old.get(k) for k in wanted}
+        memory = self._memory(name)
+        now = time.monotonic()
+        stale = now - memory.last_write >= self.seconds(STATUS_HEARTBEAT) or \
+            (old.get("operationState") or {}).get("finishedAt", "") >= old.get("reconciledAt", "~")
+        if _canonical_json(current) == _canonical_json(wanted) and not stale:
+            return
+
+        def mutate(obj: dict[str, Any]) -> None:
+            status = obj.setdefault("status", {})
+            for key, value in wanted.items():
+                if value in ("", [], {}) and key not in ("resources", "summary"):
+                    status.pop(key, None)
+                else:
+                    status[key] = value
+            status["reconciledAt"] = now_iso()
+
+        if self._write(name, mutate):
+            memory.last_write = now
+            if old_sync != sync_status:
+                self._event(app, "ResourceUpdated", f"Updated sync status: {old_sync} -> {sync_status}")
+            if old_health != health:
+                self._event(app, "ResourceUpdated", f"Updated health status: {old_health} -> {health}")
+
+    # --- deletion ---
+    def _finalize(self, app: dict[str, Any]) -> None:
+        from raywizard.sandbox.store import ApiError
+
+        name = app["metadata"]["name"]
+        finalizers = list((app.get("metadata") or {}).get("finalizers") or [])
+        ours = [f for f in finalizers if f in FINALIZERS]
+        if not ours:
+            return
+        remaining = 0
+        for live in self._tracked_live(app, None) + self._desired_live(app):
+            group, _, kind, namespace, obj_name = describe(live)
+            if is_deleting(live):
+                remaining += 1
+                continue
+            try:
+                self.store.delete(resource_for_kind(kind, str(live.get("apiVersion", ""))), namespace, obj_name)
+            except ApiError:
+                continue
+            remaining += 1
+        if remaining:
+            self.after(1.0, lambda: self.enqueue(name))
+            return
+        self._write(name, lambda a: a["metadata"].__setitem__(
+            "finalizers", [f for f in a["metadata"].get("finalizers") or [] if f not in FINALIZERS]))
+
+    def _desired_live(self, app: dict[str, Any]) -> list[dict[str, Any]]:
+        rendered, _ = self._render(app)
+        found = []
+        for state in self._compare(app, rendered):
+            if state.live is not None and (
+                    ((state.live.get("metadata") or {}).get("annotations") or {}).get(TRACKING_ANNOTATION, "")
+                    .startswith(f"{app['metadata']['name']}:")):
+                found.append(state.live)
+        return found
+
+    # --- writes ---
+    def _write(self, name: str, mutate: Callable[[dict[str, Any]], None]) -> bool:
+        from raywizard.sandbox.store import ApiError
+
+        for _ in range(8):
+            current = self.store.get(APPS, CONTROLLER_NAMESPACE, name)
+            if current is None:
+                return False
+            obj = json.loads(json.dumps(current))
+            obj.setdefault("metadata", {}).setdefault("annotations", {})
+            had_annotations = bool((current.get("metadata") or {}).get("annotations"))
+            mutate(obj)
+            if not had_annotations and not obj["metadata"]["annotations"]:
+                obj["metadata"].pop("annotations", None)
+            try:
+                written = self.store.update(APPS, obj)
+            except ApiError as exc:
+                if getattr(exc, "code", 0) == 409:
+                    continue
+                return False
+            memory = self._memory(name)
+            memory.fingerprint = _fingerprint(written if isinstance(written, dict) else obj) \
+                if not _operation_changed(current, obj) else memory.fingerprint
+            return True
+        return False
+
+    def _event(self, app: dict[str, Any], reason: str, message: str, type_: str = "Normal") -> None:
+        self.store.emit_event(namespace=CONTROLLER_NAMESPACE, involved=app, reason=reason, message=message,
+                              type=type_, component=COMPONENT)
+
+
+def _fingerprint(app: dict[str, Any]) -> str:
+    meta = app.get("metadata") or {}
+    return _canonical_json([app.get("spec"), app.get("operation"), meta.get("annotations"), meta.get("finalizers"),
+                            meta.get("deletionTimestamp")])
+
+
+def _operation_changed(before: dict[str, Any], after: dict[str, Any]) -> bool:
+    return bool(before.get("operation") != after.get("operation"))
+
+
+def _canonical_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, default=str)
