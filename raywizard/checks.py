@@ -183,7 +183,10 @@ def parse_resource_map(text: str) -> dict[str, float]:
             raise ValueError(f"amount {amount!r} for {name} must be a number, e.g. {name}=1.") from None
         if number < 0:
             raise ValueError(f"amount for {name} cannot be negative.")
-        result[name] = int(number) if number.is_integer() else number
+        if not number.is_integer():
+            raise ValueError(f"amount for {name} must be a whole number: the Ray autoscaler reads custom "
+                             f"resources as integers (e.g. {name}=1).")
+        result[name] = int(number)
     return result
 
 

@@ -30,12 +30,14 @@ _OWNED_APP_MAPS = {
 def _owns_application_keys(path: tuple[str, ...]) -> bool:
     if path in _OWNED_APP_MAPS:
         return True
-    # Inside valuesObject the spec carries every key (unknown ones in its `extra` maps): own it all.
-    return len(path) >= 4 and path[:4] == ("spec", "source", "helm", "valuesObject")
+    # Inside valuesObject the spec carries every key (unknown ones in its `extra` maps): own it all, except
+    # image maps, of which the chart reads only repository/tag/pullPolicy (anything else there is left alone).
+    in_values = len(path) >= 4 and path[:4] == ("spec", "source", "helm", "valuesObject")
+    return in_values and path[-1:] != ("image",)
 
 
 def _owns_values_keys(path: tuple[str, ...]) -> bool:
-    return True
+    return path[-1:] != ("image",)
 
 
 @dataclass

@@ -72,7 +72,8 @@ def _resource_fields(prefix: str, step: Step, owner_label: str) -> list[Field]:
         if both:
             help_text = (f"NVIDIA GPUs ({GPU_RESOURCE}) for each {owner_label} pod, set as request and limit "
                          f"(Kubernetes requires them equal). Ray schedules GPU tasks only on nodes with GPUs.")
-        fields.append(Field(f"{prefix}.{name}", label, help_text, step, Kind.QUANTITY, getter, setter,
+        kind = Kind.INT if both else Kind.QUANTITY  # GPUs are counted: written as `nvidia.com/gpu: 1`
+        fields.append(Field(f"{prefix}.{name}", label, help_text, step, kind, getter, setter,
                             optional=True, check=check,
                             placeholder=_chart_default(*chart_keys, "resources", section, resource)))
     return fields

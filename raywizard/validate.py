@@ -20,12 +20,15 @@ _RESOURCE_FIELD = {"cpu": "cpu", "memory": "memory", GPU_RESOURCE: "gpu"}
 
 
 def validate(spec: ClusterSpec) -> list[Problem]:
+    from raywizard.chart import SUPPORTED_CHART_VERSIONS
+
     problems: list[Problem] = []
     problems += _field_checks(spec)
     problems += _version_checks(spec)
     problems += _name_checks(spec)
-    problems += _group_checks(spec)
-    problems += _resource_checks(spec)
+    if spec.versions.chart in SUPPORTED_CHART_VERSIONS:  # the checks below need the chart's defaults
+        problems += _group_checks(spec)
+        problems += _resource_checks(spec)
     problems += _autoscaling_checks(spec)
     problems += _sync_checks(spec)
     return problems
@@ -164,7 +167,8 @@ def _custom_resource_checks(spec: ClusterSpec, index: int, group: WorkerGroup) -
         message = checks.check_resource_name(name)
         if message:
             problems.append(Problem(path, message, "rename the resource", E, "bad-resource-name"))
-        if float(amount) != int(amount) and spec.head.autoscaling:
+        whole = isinstance(amount, int | float) and not isinstance(amount, bool) and float(amount).is_integer()
+        if not whole:
             problems.append(Problem(path, f"custom resource {name}={amount}: the Ray autoscaler reads custom "
                                     "resources as whole numbers.", f"use a whole number, e.g. {name}=1", E,
                                     "fractional-resource"))

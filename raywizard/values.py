@@ -42,7 +42,14 @@ def _ray_start_params(params: dict[str, str], custom_resources: dict[str, float]
 
     out: dict[str, Any] = dict(params)
     if custom_resources:
-        out["resources"] = encode_custom_resources(custom_resources)
+        try:
+            out["resources"] = encode_custom_resources(custom_resources)
+        except ValueError:
+            # Not whole numbers: validation reports it; still write what the user asked for, in the same form.
+            import json
+
+            text = json.dumps({str(k): v for k, v in custom_resources.items()}, separators=(", ", ": "))
+            out["resources"] = '"' + text.replace('"', '\\"') + '"'
     return out
 
 
@@ -69,7 +76,8 @@ def _head_values(head: HeadSpec) -> dict[str, Any]:
         out["autoscalerOptions"] = options
     if head.resources is not None:
         out["resources"] = _resources_values(head.resources)
-    out.update(copy.deepcopy(head.extra))
+    for key, value in head.extra.items():
+        out.setdefault(key, copy.deepcopy(value))
     return out
 
 
@@ -92,7 +100,8 @@ def _group_values(group: WorkerGroup, *, primary: bool) -> dict[str, Any]:
         out["rayStartParams"] = _ray_start_params(group.ray_start_params, group.custom_resources)
     if group.resources is not None:
         out["resources"] = _resources_values(group.resources)
-    out.update(copy.deepcopy(group.extra))
+    for key, value in group.extra.items():
+        out.setdefault(key, copy.deepcopy(value))
     return out
 
 
@@ -189,6 +198,9 @@ def _group_from(name: str, value: Any) -> WorkerGroup:
     group = _as_map(value)
     params, custom = _split_ray_start_params(group.get("rayStartParams"))
     disabled = group.get("disabled")
+    extra = {k: copy.deepcopy(v) for k, v in group.items() if k not in _GROUP_KEYS}
+    if group.get("rayStartParams") == {}:
+        extra["rayStartParams"] = {}  # written explicitly in the file: keep it (1.4 charts render it anyway)
     return WorkerGroup(
         name=name,
         disabled=None if disabled is None else bool(disabled),
@@ -199,7 +211,7 @@ def _group_from(name: str, value: Any) -> WorkerGroup:
         ray_start_params=params,
         resources=_resources_from(group.get("resources")),
         image=_image_from(group.get("image")),
-        extra={k: copy.deepcopy(v) for k, v in group.items() if k not in _GROUP_KEYS},
+        extra=extra,
     )
 
 

@@ -1,0 +1,22 @@
+"""Shared test helpers: where the shared fixtures (the guide's YAML, golden Helm renders) live."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+# ../shared next to the checkout (as on our machines); RAYWIZARD_SHARED overrides; tests/data has a copy for CI.
+_CANDIDATES = [Path(os.environ["RAYWIZARD_SHARED"])] if os.environ.get("RAYWIZARD_SHARED") else []
+_CANDIDATES += [REPO / "tests" / "data" / "shared", REPO.parent / "shared", Path("/work/shared")]
+SHARED = next((p for p in _CANDIDATES if (p / "seed" / "fixtures").is_dir()), _CANDIDATES[-1])
+FIXTURES = SHARED / "seed" / "fixtures"
+GOLDEN = SHARED / "golden"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_user_presets(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Never read or write the developer's own saved presets from tests.
+    monkeypatch.setenv("RAYWIZARD_USER_PRESETS_DIR", str(tmp_path_factory.mktemp("user-presets")))

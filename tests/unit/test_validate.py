@@ -1,0 +1,122 @@
+"""Each validation rule, with the path and fix a user sees."""
+
+from __future__ import annotations
+
+from raywizard.presets import load_preset
+from raywizard.problems import Severity, has_errors
+from raywizard.spec import ClusterSpec, IgnoreMode, Resources, WorkerGroup
+from raywizard.validate import validate
+
+
+def codes(spec: ClusterSpec) -> dict[str, tuple[str, Severity]]:
+    """code -> (path, severity) of the first problem with that code."""
+    found: dict[str, tuple[str, Severity]] = {}
+    for problem in validate(spec):
+        found.setdefault(problem.code, (problem.path, problem.severity))
+    return found
+
+
+def autoscaling_spec() -> ClusterSpec:
+    spec = load_preset("large-autoscaling")
+    assert validate(spec) == []
+    return spec
+
+
+def test_bundled_presets_have_no_errors() -> None:
+    for name in ("argocd-guide", "minimal", "gpu", "large-autoscaling"):
+        assert not has_errors(validate(load_preset(name))), name
+
+
+def test_guide_warns_about_latest_and_the_all_in_one_version_mismatch() -> None:
+    spec = load_preset("argocd-guide")
+    assert codes(spec)["moving-tag"] == ("image.tag", Severity.WARNING)
+    spec.versions.chart = "1.4.1"
+    assert codes(spec)["version-mismatch"] == ("versions.chart", Severity.WARNING)
+
+
+def test_names() -> None:
+    spec = ClusterSpec()
+    spec.target.release_name = "a" * 60
+    assert codes(spec)["name-too-long"][0] == "target.releaseName"
+    spec.target.release_name = "9lives"
+    assert "invalid-name" in codes(spec) or "invalid-value" in codes(spec)
+    spec.target.release_name = "Bad_Name"
+    assert codes(spec)["invalid-value"] == ("target.releaseName", Severity.ERROR)
+
+
+def test_groups_unique_and_replica_bounds() -> None:
+    spec = autoscaling_spec()
+    spec.worker_groups[1].name = "small"
+    assert codes(spec)["duplicate-group"] == ("workerGroups[1].name", Severity.ERROR)
+    spec = autoscaling_spec()
+    spec.worker_groups[0].min_replicas = 60
+    found = codes(spec)
+    assert found["min-gt-max"] == ("workerGroups[0].minReplicas", Severity.ERROR)
+    assert found["replicas-lt-min"] == ("workerGroups[0].replicas", Severity.ERROR)
+    spec = autoscaling_spec()
+    spec.worker_groups[0].replicas = 51
+    assert codes(spec)["replicas-gt-max"][0] == "workerGroups[0].replicas"
+    spec.worker_groups[0].replicas = -1
+    assert codes(spec)["invalid-value"][0] == "workerGroups[0].replicas"
+
+
+def test_effective_resources_catch_requests_above_the_charts_default_limits() -> None:
+    spec = ClusterSpec()
+    spec.worker_groups[0].resources = Resources(requests={"cpu": "4", "memory": "8G"})
+    problems = [p for p in validate(spec) if p.code == "request-gt-limit"]
+    assert {p.path for p in problems} == {"workerGroups[0].cpuRequest", "workerGroups[0].memoryRequest"}
+    assert all("chart's defaults" in p.message for p in problems)
+    spec.head.resources = Resources(requests={"memory": "4G"})
+    assert any(p.path == "head.memoryRequest" for p in validate(spec) if p.code == "request-gt-limit")
+
+
+def test_quantities() -> None:
+    spec = ClusterSpec()
+    spec.worker_groups[0].resources = Resources(requests={"cpu": "two"}, limits={"cpu": "2"})
+    problem = next(p for p in validate(spec) if p.path == "workerGroups[0].cpuRequest")
+    assert "quantity" in problem.message and problem.fix
+
+
+def test_unknown_versions() -> None:
+    spec = ClusterSpec()
+    spec.versions.kuberay = "v9.9.9"
+    spec.versions.chart = "0.1.0"
+    found = {p.path for p in validate(spec) if p.code == "unknown-version"}
+    assert found == {"versions.kuberay", "versions.chart"}
+
+
+def test_autoscaling_without_the_replicas_rule_is_an_error_with_self_heal() -> None:
+    spec = autoscaling_spec()
+    spec.ignore_mode = IgnoreMode.NONE
+    assert codes(spec)["missing-replicas-rule"] == ("ignoreDifferences.mode", Severity.ERROR)
+    spec.sync.self_heal = False
+    assert codes(spec)["missing-replicas-rule"][1] is Severity.WARNING
+
+
+def test_respect_ignore_differences_pitfall() -> None:
+    spec = autoscaling_spec()
+    spec.sync.options.append("RespectIgnoreDifferences=true")
+    assert codes(spec)["respect-ignore-differences"] == ("sync.options", Severity.ERROR)
+
+
+def test_head_num_cpus_with_autoscaling() -> None:
+    spec = autoscaling_spec()
+    spec.head.ray_start_params["num-cpus"] = "4"
+    assert codes(spec)["head-cpus"] == ("head.numCpus", Severity.WARNING)
+
+
+def test_max_zero_and_missing_replicas() -> None:
+    spec = ClusterSpec()
+    spec.worker_groups.append(WorkerGroup("extra", max_replicas=0))
+    found = codes(spec)
+    assert found["max-zero"][0] == "workerGroups[1].maxReplicas"
+    assert found["replicas-unset"][0] == "workerGroups[1].replicas"
+
+
+def test_every_problem_has_a_path_message_and_fix() -> None:
+    spec = ClusterSpec()
+    spec.target.namespace = "Not OK"
+    spec.worker_groups[0].custom_resources = {"x": 0.5}
+    spec.head.enable_in_tree_autoscaling = True
+    for problem in validate(spec):
+        assert problem.path and problem.message and problem.fix
