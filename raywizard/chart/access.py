@@ -70,9 +70,12 @@ def list_block(value: Any, path: str) -> Any:
 
 
 def map_items(value: Any, path: str) -> list[tuple[str, Any]]:
-    """``range $key, $val := value`` over a map (sorted by key, like Go); nil ranges over nothing."""
+    """``range $key, $val := value``: a map in sorted key order (Go's order), a list with its indexes as keys,
+    nothing for nil; anything else fails in Helm."""
     if value is None:
         return []
+    if isinstance(value, list):
+        return [(str(index), item) for index, item in enumerate(value)]
     if not isinstance(value, dict):
         raise ChartRenderError(f"{path} must be a map, got {value!r}", "the chart iterates over its keys")
     return [(name, value[name]) for name in sorted(value)]

@@ -37,16 +37,28 @@ def _short(text: str, key: str) -> str:
 
 
 def fullname(values: Mapping[str, Any], release_name: str) -> str:
-    """``ray-cluster.fullname``: the RayCluster's ``metadata.name``.
+    """``ray-cluster.fullname``: the RayCluster's ``metadata.name``, from the user's values.
 
     ``fullnameOverride`` when set; otherwise ``name = nameOverride or "ray-cluster"`` (nameOverride defaults
-    to "kuberay"), and the release name alone if it *contains* ``name``, else ``<release>-<name>``; always cut
-    to 63 bytes and one trailing "-" removed. Works on raw or merged values.
+    to "kuberay"; a null deletes that default), and the release name alone if it *contains* ``name``, else
+    ``<release>-<name>``; always cut to 63 bytes and one trailing "-" removed.
+    Merged values give the same result unless the user deleted nameOverride with null.
     """
-    override = _value_or_default(values, "fullnameOverride", "")
+    return fullname_from_merged(
+        {
+            "fullnameOverride": _value_or_default(values, "fullnameOverride", ""),
+            "nameOverride": _value_or_default(values, "nameOverride", DEFAULT_NAME_OVERRIDE),
+        },
+        release_name,
+    )
+
+
+def fullname_from_merged(merged: Mapping[str, Any], release_name: str) -> str:
+    """``ray-cluster.fullname`` over ``.Values`` as the template sees them (a missing key is nil)."""
+    override = merged.get("fullnameOverride")
     if truthy(override):
         return _short(_string(override, "fullnameOverride"), "fullnameOverride")
-    name = _value_or_default(values, "nameOverride", DEFAULT_NAME_OVERRIDE)
+    name = merged.get("nameOverride")
     name = _string(name, "nameOverride") if truthy(name) else CHART_NAME
     if name in release_name:
         return _short(release_name, "release name")

@@ -18,7 +18,7 @@ from raywizard.chart.groups import (
     effective_resources,
     enabled_worker_groups,
 )
-from raywizard.chart.naming import chart_label, check_release_name, fullname
+from raywizard.chart.naming import chart_label, check_release_name, fullname_from_merged
 from raywizard.chart.sprig import template_print, truthy
 from raywizard.chart.values import ChartFeatures, chart_features, merged_values
 
@@ -237,7 +237,7 @@ class _Renderer:
 
     def raycluster(self) -> dict[str, Any]:
         metadata: dict[str, Any] = {
-            "name": scalar(fullname(self.values, self.release_name), "metadata.name"),
+            "name": scalar(fullname_from_merged(self.values, self.release_name), "metadata.name"),
             "namespace": scalar(self.namespace, "namespace"),
             "labels": self.chart_labels(),
         }

@@ -127,7 +127,10 @@ def value_from_template(text: str, what: str) -> Any:
     if not text:
         return None
     _check_plain(text, what)
-    return resolve_plain(text)
+    value = resolve_plain(text)
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"{what} renders as {text!r}, an infinity/NaN that Kubernetes' JSON cannot carry")
+    return value
 
 
 def key_from_template(text: str, what: str) -> str:
@@ -155,6 +158,26 @@ def json_key(key: Any) -> str:
     raise ValueError(f"unsupported YAML map key {key!r}")
 
 
+def _string_after_no_value(text: str) -> Any:
+    """A ``toYaml`` string after Helm strips "<no value>" from the output (approximate for odd strings).
+
+    go-yaml writes most strings plain, so what is left is read again as a plain scalar: "<no value>" alone
+    becomes null, "1<no value>" the number 1.
+    """
+    if NO_VALUE not in text:
+        return text
+    rest = text.replace(NO_VALUE, "")
+    if text != text.strip(" \t"):
+        return rest  # go-yaml quotes strings with leading/trailing blanks
+    if not rest:
+        return None
+    try:
+        _check_plain(rest, "value")
+    except ValueError:
+        return rest
+    return resolve_plain(rest)
+
+
 class _NotJSON(Exception):
     """A value that encoding/json refuses (NaN, infinity)."""
 
@@ -168,7 +191,7 @@ def _to_yaml_value(value: Any) -> Any:
             raise _NotJSON
         return _json_number(number)
     if isinstance(value, str):
-        return value.replace(NO_VALUE, "")
+        return _string_after_no_value(value)
     if isinstance(value, dict):
         return {key: _to_yaml_value(value[key]) for key in sorted(value)}
     if isinstance(value, list):
