@@ -68,8 +68,9 @@ def _go_parse_int(text: str) -> int | None:
 
 
 def _json_number(value: float) -> int | float:
-    """A float64 after encoding/json and the API server: integral values below 1e21 come back as integers."""
-    if math.isfinite(value) and value == int(value) and abs(value) < 1e21:
+    """A float64 after encoding/json and the API server: integral values that fit an int64 come back as
+    integers, others stay floats."""
+    if math.isfinite(value) and value == int(value) and -(2**63) <= value < 2**63:
         return int(value)
     return value
 
@@ -91,7 +92,8 @@ def resolve_plain(text: str) -> Any:
         plain = text.replace("_", "")
         number = _go_parse_int(plain)
         if number is not None:
-            return number
+            # uint64 values above int64 reach the API server as JSON numbers it can only read as floats.
+            return number if number < 2**63 else float(number)
         if _YAML_STYLE_FLOAT.fullmatch(plain):
             value = float(plain)
             if math.isfinite(value):  # Go's ParseFloat fails (and go-yaml keeps a string) on overflow
