@@ -1,0 +1,296 @@
+"""The Textual wizard: one app factory (``create_app``) used by the CLI, the tests and the screenshot script.
+
+The app owns the WizardModel (Workspace + problems) and the cluster connection; screens edit ``model.spec`` and
+call ``spec_changed``; the app revalidates and tells the visible screen to refresh ("attributes down").
+Cluster I/O happens in thread workers (see ``raywizard.tui.cluster``) that only post messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from raywizard.spec import ClusterSpec
+from raywizard.tui.model import WizardModel, WizardStep
+
+DEFAULT_PRESET = "argocd-guide"
+
+
+def _screen_class(step: WizardStep) -> type[Screen[Any]]:
+    from raywizard.tui.screens.apply import ApplyScreen
+    from raywizard.tui.screens.preview import PreviewScreen
+    from raywizard.tui.screens.start import StartScreen
+    from raywizard.tui.screens.steps import HeadScreen, SyncScreen, TargetScreen, VersionsScreen
+    from raywizard.tui.screens.workers import WorkersScreen
+
+    return {
+        WizardStep.START: StartScreen,
+        WizardStep.VERSIONS: VersionsScreen,
+        WizardStep.TARGET: TargetScreen,
+        WizardStep.HEAD: HeadScreen,
+        WizardStep.WORKERS: WorkersScreen,
+        WizardStep.SYNC: SyncScreen,
+        WizardStep.PREVIEW: PreviewScreen,
+        WizardStep.APPLY: ApplyScreen,
+    }[step]
+
+
+class WizardApp(App[int]):
+    TITLE = "raywizard"
+    CSS_PATH = "wizard.tcss"
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+    ]
+
+    def __init__(self, workspace: Any, *, kubeconfig: str | None = None, context: str | None = None,
+                 offline: bool = False, start_step: WizardStep = WizardStep.START,
+                 on_exit: Callable[[], None] | None = None, demo_note: str = "") -> None:
+        super().__init__()
+        self.model = WizardModel(workspace)
+        self.model.changed()
+        self.kubeconfig = kubeconfig
+        self.context_name = context
+        self.offline = offline
+        self.connection: Any = None  # raywizard.kube connection once a context is chosen
+        self.preflight: list[Any] | None = None
+        self.connecting = False
+        self.connection_error: str | None = None
+        self.start_step = start_step
+        self.current_step = start_step
+        self.demo_note = demo_note
+        self._on_exit = on_exit
+
+    # ----------------------------------------------------------------------------------------- lifecycle
+    def on_mount(self) -> None:
+        self.push_screen(_screen_class(self.start_step)())
+        if not self.offline and (self.kubeconfig or self.context_name):
+            self.connect(self.context_name)
+
+    def on_unmount(self) -> None:
+        if self._on_exit is not None:
+            self._on_exit()
+
+    # --------------------------------------------------------------------------------------- the cluster
+    def connect(self, context: str | None) -> None:
+        from raywizard.tui.cluster import connect_worker
+
+        self.connecting = True
+        self.connection_error = None
+        connect_worker(self, self.kubeconfig, context)
+        self._connection_changed()
+
+    def disconnect(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+        self.connection = None
+        self.preflight = None
+        self.connection_error = None
+        self._connection_changed()
+
+    def on_cluster_result(self, event: Any) -> None:
+        if event.kind != "connect":
+            return
+        self.connecting = False
+        if event.error:
+            self.connection_error = event.error
+            self.notify(event.error, title="Cannot connect", severity="error", timeout=8)
+        else:
+            info = event.value
+            if self.connection is not None and self.connection is not info.connection:
+                self.connection.close()
+            self.connection = info.connection
+            self.context_name = info.context
+            self.preflight = info.checks
+        self._connection_changed()
+
+    def _connection_changed(self) -> None:
+        for screen in self.screen_stack:
+            show = getattr(screen, "show_connection", None)
+            if show is not None:
+                show()
+
+    # ----------------------------------------------------------------------------------------- the spec
+    def replace_workspace(self, workspace: Any, *, step: WizardStep = WizardStep.VERSIONS) -> None:
+        self.model = WizardModel(workspace)
+        self.model.changed()
+        self.goto(step, force=True)
+
+    def spec_changed(self, source: Screen[Any] | None = None) -> None:
+        self.model.changed()
+        screen = self.screen
+        refresh = getattr(screen, "refresh_view", None)
+        if refresh is not None:
+            refresh()
+        for other in self.screen_stack:
+            if other is not screen and hasattr(other, "refresh_view") and other is source:
+                other.refresh_view()  # the step below a modal (the group editor) shows its new state too
+
+    # ------------------------------------------------------------------------------------------ steps
+    def goto(self, step: WizardStep, *, force: bool = False, focus_path: str | None = None) -> bool:
+        steps = list(WizardStep)
+        if not force and steps.index(step) > steps.index(self.current_step):
+            for passed in steps[steps.index(self.current_step): steps.index(step)]:
+                blocking = self.model.blocking(passed)
+                if blocking:
+                    first = blocking[0]
+                    self.notify(f"{passed.title} has {len(blocking)} error(s): {first.path}: {first.message}",
+                                title="Next is disabled", severity="error", timeout=6)
+                    if passed is not self.current_step:
+                        self._switch_to(passed, focus_path=first.path)
+                    return False
+        self._switch_to(step, focus_path=focus_path)
+        return True
+
+    def _switch_to(self, step: WizardStep, *, focus_path: str | None = None) -> None:
+        self.current_step = step
+        screen = _screen_class(step)()
+        # Close modals above the step first; the base screen of the App stays at the bottom.
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        if len(self.screen_stack) > 1:
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
+        if focus_path is not None:
+            focus = getattr(screen, "focus_field", None)
+            if focus is not None:
+                self.call_after_refresh(focus, focus_path)
+
+    def action_next_step(self) -> None:
+        steps = list(WizardStep)
+        index = steps.index(self.current_step)
+        if index + 1 < len(steps):
+            self.goto(steps[index + 1])
+
+    def action_previous_step(self) -> None:
+        steps = list(WizardStep)
+        index = steps.index(self.current_step)
+        if index > 0:
+            self.goto(steps[index - 1])
+
+    def action_goto(self, step: str) -> None:
+        self.goto(WizardStep(step))
+
+    # ---------------------------------------------------------------------------------------- actions
+    def action_field_help(self) -> None:
+        from raywizard.tui.screens.modals import HelpModal
+        from raywizard.tui.widgets.field_form import FieldRow
+
+        focused = self.focused
+        row = next((a for a in (focused.ancestors_with_self if focused else []) if isinstance(a, FieldRow)), None)
+        if row is not None:
+            field = row.field
+            lines = [field.help, "", f"Path: {field.key}"]
+            if field.placeholder is not None:
+                try:
+                    lines.append(field.placeholder(self.model.spec, getattr(row, "_group", None)).capitalize())
+                except Exception:
+                    pass
+            if field.choices is not None:
+                lines.append("Choices: " + ", ".join(field.choice_list(self.model.spec)))
+            self.push_screen(HelpModal(field.label, "\n".join(lines)))
+            return
+        screen = self.screen
+        intro = getattr(screen, "INTRO", "") or "Move between fields with Tab; ? on a field explains it."
+        step = getattr(screen, "STEP", None)
+        title = step.title if isinstance(step, WizardStep) else "raywizard"
+        keys = "\n".join(f"{b.key_display or b.key}: {b.description}" for b in self._visible_bindings())
+        self.push_screen(HelpModal(title, f"{intro}\n\nKeys\n{keys}"))
+
+    def _visible_bindings(self) -> list[Binding]:
+        return [active.binding for active in self.active_bindings.values() if active.binding.show]
+
+    def action_save(self) -> None:
+        from raywizard.tui.saving import start_save
+
+        start_save(self)
+
+    def action_copy_yaml(self) -> None:
+        text = self.model.workspace.render_applications_text()
+        self.copy_to_clipboard(text)
+        self.notify(f"Copied {len(text.splitlines())} lines of YAML to the clipboard (where the terminal "
+                    "supports OSC 52).")
+
+    def action_save_preset(self) -> None:
+        from raywizard.tui.saving import save_preset
+
+        save_preset(self)
+
+    async def action_quit(self) -> None:
+        if not self.model.dirty:
+            self.exit(0)
+            return
+        from raywizard.tui.screens.modals import ConfirmModal
+
+        def done(confirmed: bool | None) -> None:
+            if confirmed:
+                self.exit(0)
+
+        self.push_screen(ConfirmModal("Quit without saving?", "Quit", "Stay",
+                                      detail="Your changes are not saved (ctrl+s saves)."), done)
+
+    # --------------------------------------------------------------------------------- command palette
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for step in WizardStep:
+            yield SystemCommand(f"Go to {step.number}. {step.title}", f"Open the {step.title} step",
+                                lambda step=step: self.goto(step))  # type: ignore[misc]
+        yield SystemCommand("Save", "Save the Applications (atomic, keeps .bak)", self.action_save)
+        yield SystemCommand("Save as preset", "Store this configuration as a user preset", self.action_save_preset)
+        yield SystemCommand("Copy YAML", "Copy the three Applications to the clipboard", self.action_copy_yaml)
+        yield SystemCommand("Help for the focused field", "What the field does in Ray / Argo CD terms",
+                            self.action_field_help)
+        for binding in self._visible_bindings():
+            if binding.action.startswith(("app.", "screen.")) or screen is not self.screen:
+                continue
+            action = binding.action
+            yield SystemCommand(binding.description, f"{self.screen.__class__.__name__}: {action}",
+                                lambda action=action: self.run_action(action, self.screen))  # type: ignore[misc]
+
+    # ------------------------------------------------------------------------------------------ workers
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """One place for worker failures: a clear message, never a traceback (harlequin's habit)."""
+        if event.state is WorkerState.ERROR and event.worker.error is not None:
+            from raywizard.textsafe import literal
+
+            error = event.worker.error
+            self.notify(literal(str(error)), title=f"{event.worker.name or 'background task'} failed",
+                        severity="error", timeout=8)
+
+
+def create_app(
+    *,
+    workspace: Any = None,
+    spec: ClusterSpec | None = None,
+    files: list[Path] | None = None,
+    preset: str | None = None,
+    kubeconfig: str | None = None,
+    context: str | None = None,
+    offline: bool = False,
+    start_step: WizardStep | str | None = None,
+    on_exit: Callable[[], None] | None = None,
+    demo_note: str = "",
+) -> WizardApp:
+    """Build the wizard. Without workspace/spec/files/preset it opens the Start step on the guide's preset."""
+    from raywizard.documents import Workspace
+
+    chosen = workspace is not None or spec is not None or files or preset
+    if workspace is None:
+        if files:
+            workspace = Workspace.load([Path(f) for f in files])
+        else:
+            if spec is None:
+                from raywizard.presets import load_preset
+
+                spec = load_preset(preset or DEFAULT_PRESET)
+            workspace = Workspace.new(spec)
+    step = WizardStep(start_step) if start_step else (WizardStep.VERSIONS if chosen else WizardStep.START)
+    return WizardApp(workspace, kubeconfig=kubeconfig, context=context, offline=offline, start_step=step,
+                     on_exit=on_exit, demo_note=demo_note)

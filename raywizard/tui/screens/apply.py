@@ -1,0 +1,156 @@
+"""Apply: plan against the chosen cluster, confirm naming the context and the server, run the cluster layer's
+ordered apply with live step statuses, then open the dashboard (or a status summary when it is not built)."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import DataTable, LoadingIndicator, Static
+
+from raywizard.textsafe import literal
+from raywizard.tui.cluster import ApplyProgress, ClusterResult, run_in_worker
+from raywizard.tui.model import WizardStep
+from raywizard.tui.plan import apply_job, plan_job, plan_steps, progress_fields
+from raywizard.tui.screens.base import StepScreen
+
+STATUS_MARKS = {"done": "✓", "ok": "✓", "succeeded": "✓", "success": "✓", "failed": "✗", "error": "✗",
+                "running": "…", "waiting": "…", "started": "…", "skipped": "–", "pending": "·"}
+
+
+class ApplyScreen(StepScreen):
+    STEP = WizardStep.APPLY
+    INTRO = ("Apply writes the three Applications to the cluster in order (CRDs, operator, RayCluster) and waits "
+             "for Argo CD to sync them.")
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "apply", "Apply…"),
+        Binding("r", "replan", "Re-plan"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.plan: Any = None
+        self.applying = False
+        self.applied = False
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("", id="apply-target", markup=False)
+        yield LoadingIndicator(id="apply-spinner")
+        table: DataTable[str] = DataTable(id="apply-steps", cursor_type="row")
+        table.add_column("", key="mark", width=2)
+        table.add_column("Step", key="step")
+        table.add_column("Status", key="status")
+        table.add_column("Detail", key="detail")
+        yield table
+        yield Static("", id="apply-result", markup=False)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#apply-spinner").display = False
+        self.show_connection()
+
+    def show_connection(self) -> None:
+        if not self.ready or self.applying:
+            return
+        target = self.query_one("#apply-target", Static)
+        connection = self.wizard.connection
+        if connection is None:
+            target.update("Offline: choose a kube context on the Start step (ctrl+b back to it, or ctrl+p → Go to "
+                          "1. Start) to apply. Saving works without a cluster.")
+            return
+        target.update(f"Target: context {literal(connection.context_name)} at {literal(connection.server_url)}\n"
+                      "Press a to plan and apply.")
+        if self.plan is None:
+            self.action_replan()
+
+    def action_replan(self) -> None:
+        connection = self.wizard.connection
+        if connection is None or self.applying:
+            return
+        self.query_one("#apply-spinner").display = True
+        run_in_worker(self, "apply-plan", plan_job(connection, self.model.spec.clone()), group="apply")
+
+    def action_apply(self) -> None:
+        from raywizard.tui.screens.modals import ConfirmModal
+
+        connection = self.wizard.connection
+        if connection is None:
+            self.notify("No cluster chosen: pick a kube context on the Start step.", severity="warning")
+            return
+        if self.model.blocking(WizardStep.PREVIEW):
+            self.notify("The configuration has errors; the Preview lists them.", severity="error")
+            return
+        if self.applying:
+            return
+        if self.plan is None:
+            self.notify("Still planning; try again in a moment.", severity="warning")
+            self.action_replan()
+            return
+
+        def confirmed(answer: bool | None) -> None:
+            if answer:
+                self._start_apply()
+
+        steps = "\n".join(f"  {s}" for s in plan_steps(self.plan))
+        self.app.push_screen(ConfirmModal(
+            f"Apply to context {literal(connection.context_name)} ({literal(connection.server_url)})?",
+            "Apply", detail=f"This writes the Argo CD Applications to that cluster.\n{steps}"), confirmed)
+
+    def _start_apply(self) -> None:
+        connection = self.wizard.connection
+        self.applying = True
+        self.query_one("#apply-spinner").display = True
+        self.query_one("#apply-result", Static).update("Applying…")
+        run_in_worker(self, "apply", apply_job(connection, self.plan, lambda p: self.post_message(ApplyProgress(p))),
+                      group="apply")
+
+    def on_apply_progress(self, event: ApplyProgress) -> None:
+        name, status, message = progress_fields(event.progress)
+        table: DataTable[str] = self.query_one("#apply-steps", DataTable)
+        mark = STATUS_MARKS.get(status.lower(), "·")
+        cells = (mark, literal(name, single_line=True), literal(status, single_line=True),
+                 literal(message, single_line=True))
+        if name in table.rows:
+            for column, value in zip(("mark", "step", "status", "detail"), cells, strict=True):
+                table.update_cell(name, column, value, update_width=True)
+        else:
+            table.add_row(*cells, key=name)
+
+    def on_cluster_result(self, event: ClusterResult) -> None:
+        if event.kind == "apply-plan":
+            self.query_one("#apply-spinner").display = False
+            if event.error:
+                self.query_one("#apply-result", Static).update(f"✗ Cannot plan: {event.error}")
+                return
+            self.plan = event.value
+            table: DataTable[str] = self.query_one("#apply-steps", DataTable)
+            table.clear()
+            for step in plan_steps(self.plan):
+                table.add_row("·", literal(step, single_line=True), "pending", "", key=step)
+        elif event.kind == "apply":
+            self.applying = False
+            self.query_one("#apply-spinner").display = False
+            result = self.query_one("#apply-result", Static)
+            if event.error:
+                result.update(f"✗ Apply failed: {event.error}")
+                return
+            ok = getattr(event.value, "ok", True)
+            if not ok:
+                result.update(f"✗ Apply did not finish: {literal(getattr(event.value, 'message', ''))}")
+                return
+            self.applied = True
+            result.update("✓ Applied. Opening the dashboard…")
+            self.open_dashboard(event.value)
+
+    def open_dashboard(self, outcome: Any = None) -> None:
+        connection = self.wizard.connection
+        try:
+            from raywizard.tui.dashboard import DashboardScreen  # written by the dashboard work; optional here
+        except ImportError:
+            from raywizard.tui.screens.status import StatusSummaryScreen
+
+            self.app.push_screen(StatusSummaryScreen(connection, self.model.spec, outcome))
+            return
+        self.app.push_screen(DashboardScreen(connection, self.model.spec))

@@ -1,0 +1,89 @@
+"""The modal form that edits one worker group (a copy: Cancel leaves the spec untouched)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Static
+
+from raywizard.fields import GROUP_FIELDS
+from raywizard.problems import Problem, under
+from raywizard.spec import ClusterSpec, WorkerGroup
+from raywizard.tui.derived import effective_aside
+from raywizard.tui.widgets.field_form import FieldForm
+
+
+class GroupEditModal(ModalScreen[WorkerGroup | None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "save", "Apply changes", priority=True),
+        Binding("question_mark", "app.field_help", "Help", key_display="?", priority=True),
+    ]
+
+    def __init__(self, spec: ClusterSpec, group: WorkerGroup, index: int, *, adding: bool) -> None:
+        super().__init__(classes="editor-modal")
+        self.index = index
+        self.adding = adding
+        self.group = group
+        # A trial spec holding the edited copy, so the core validates the group in context (names, totals).
+        self.trial = spec.clone()
+        if adding:
+            self.trial.worker_groups.append(group)
+        else:
+            self.trial.worker_groups[index] = group
+        self.problems: list[Problem] = []
+
+    def compose(self) -> ComposeResult:
+        verb = "Add" if self.adding else "Edit"
+        with Vertical(id="dialog"):
+            yield Static(f"{verb} worker group {self.index}" + (" (the chart's `worker`)" if self.index == 0
+                                                                else ""), classes="dialog-title")
+            with VerticalScroll():
+                yield FieldForm(GROUP_FIELDS, self.trial, group=self.group, group_index=self.index, id="group-form")
+                yield Static("", id="group-problems", markup=False)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Apply changes", variant="primary", id="save")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self._revalidate()
+        self.query_one(FieldForm).query(".field-editor").first().focus()
+
+    def on_field_form_edited(self, event: FieldForm.Edited) -> None:
+        event.stop()
+        self._revalidate()
+
+    def _revalidate(self) -> None:
+        from raywizard.validate import validate
+
+        try:
+            self.problems = under(list(validate(self.trial)), f"workerGroups[{self.index}]")
+        except Exception as exc:
+            self.problems = [Problem("workerGroups", f"validation failed: {exc}", "report this as a bug")]
+        form = self.query_one(FieldForm)
+        rest = form.show_problems(self.problems)
+        form.set_asides(lambda field: effective_aside(self.trial, self.group, field))
+        self.query_one("#group-problems", Static).update(
+            "\n".join(f"{'✗' if p.is_error else '⚠'} {p.path}: {p.message} — {p.fix}" for p in rest))
+        blocked = bool(form.parse_errors) or any(p.is_error for p in self.problems)
+        self.query_one("#save", Button).disabled = blocked
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "save":
+            self.action_save()
+        else:
+            self.action_cancel()
+
+    def action_save(self) -> None:
+        form = self.query_one(FieldForm)
+        if form.parse_errors or any(p.is_error for p in self.problems):
+            self.notify("Fix the errors marked ✗ first (or press Esc to cancel).", severity="error")
+            return
+        self.dismiss(self.group)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,127 @@
+"""Small modal dialogs: confirm, field help, text prompt, error."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Select, Static
+
+
+class ConfirmModal(ModalScreen[bool]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,n", "answer(False)", "No"),
+        Binding("y", "answer(True)", "Yes"),
+    ]
+
+    def __init__(self, question: str, yes: str = "Yes", no: str = "Cancel", detail: str = "") -> None:
+        super().__init__(classes="small-modal")
+        self.question = question
+        self.detail = detail
+        self.yes = yes
+        self.no = no
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static(self.question, classes="dialog-title", markup=False)
+            if self.detail:
+                yield Static(self.detail, classes="dialog-detail", markup=False)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(self.yes, variant="warning", id="yes")
+                yield Button(self.no, id="no")
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, value: bool) -> None:
+        self.dismiss(value)
+
+
+class HelpModal(ModalScreen[None]):
+    """Help for the focused field (``Field.help``) or for the step when no field has focus."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,question_mark,q,enter", "close", "Close")]
+
+    def __init__(self, title: str, body: str) -> None:
+        super().__init__(classes="small-modal")
+        self.help_title = title
+        self.body = body
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static(self.help_title, classes="dialog-title", markup=False)
+            with VerticalScroll():
+                yield Static(self.body, classes="help-body", markup=False)
+            yield Static("Esc or ? closes", classes="dialog-hint")
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class SaveModal(ModalScreen[tuple[str, str] | None]):
+    """Where to save a new configuration and in which layout (single file or one per Application)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, default_path: str, layout: str) -> None:
+        super().__init__(classes="small-modal")
+        self.default_path = default_path
+        self.layout = layout
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static("Save the Applications", classes="dialog-title")
+            yield Static("File (single) or directory (split); existing files are kept as .bak", markup=False)
+            yield Input(self.default_path, id="save-path", compact=True)
+            yield Select([("single file", "single"), ("split: one file per Application", "split")],
+                         value=self.layout, allow_blank=False, id="save-layout", compact=True)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Save", variant="primary", id="save")
+                yield Button("Cancel", id="cancel")
+
+    def on_input_submitted(self) -> None:
+        self._save()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "save":
+            self._save()
+        else:
+            self.dismiss(None)
+
+    def _save(self) -> None:
+        path = self.query_one("#save-path", Input).value.strip()
+        if not path:
+            self.notify("Type a file or directory name.", severity="error")
+            return
+        self.dismiss((path, str(self.query_one("#save-layout", Select).value)))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class PromptModal(ModalScreen[str | None]):
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, title: str, placeholder: str = "", value: str = "") -> None:
+        super().__init__(classes="small-modal")
+        self.prompt_title = title
+        self.placeholder = placeholder
+        self.value = value
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static(self.prompt_title, classes="dialog-title", markup=False)
+            yield Input(self.value, placeholder=self.placeholder, id="prompt", compact=True)
+            yield Static("Enter accepts, Esc cancels", classes="dialog-hint")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip() or None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,208 @@
+"""Preview: the YAML that will be saved or applied (highlighted, per file or Application), the changes against the
+files on disk, the diff against the live cluster (ignored differences dimmed with their reason) and every problem
+with a jump to its field. Save, save as preset and copy to the clipboard are one key away."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.highlight import highlight
+from textual.widgets import LoadingIndicator, OptionList, Select, Static, TabbedContent, TabPane
+from textual.widgets.option_list import Option
+
+from raywizard.textsafe import literal
+from raywizard.tui.cluster import ClusterResult, run_in_worker
+from raywizard.tui.model import WizardStep, step_of_path
+from raywizard.tui.screens.base import StepScreen
+
+COMBINED = "__combined__"
+
+
+def file_changes(workspace: Any) -> str:
+    """Unified diff of each source file against what saving would write ("" for a new configuration)."""
+    chunks: list[str] = []
+    for path, text in workspace.render().items():
+        source = next((f for f in workspace.files if f.path == path), None)
+        if source is None or source.text == text:
+            continue
+        chunks.extend(difflib.unified_diff(source.text.splitlines(keepends=True), text.splitlines(keepends=True),
+                                           f"{path} (on disk)", f"{path} (after save)", n=2))
+    return "".join(line if line.endswith("\n") else line + "\n" for line in chunks)
+
+
+def changed_line_count(diff_text: str) -> int:
+    return sum(1 for line in diff_text.splitlines()
+               if line.startswith(("+", "-")) and not line.startswith(("+++", "---")))
+
+
+def report_text(report: Any, title: str) -> Text:
+    """A DiffReport as text: changes in full colour, ignored differences dimmed with the rule's reason."""
+    out = Text()
+    out.append(f"{title}\n", style="bold")
+    resources = list(getattr(report, "resources", []) or [])
+    if not resources:
+        out.append("  nothing to compare\n", style="dim")
+    for resource in resources:
+        out.append(f"{literal(resource.key)}  ", style="bold")
+        out.append(f"{resource.status}\n")
+        if resource.note:
+            out.append(f"  {literal(resource.note)}\n", style="italic")
+        for entry in resource.entries:
+            style = {"added": "green", "removed": "red"}.get(entry.change, "yellow")
+            out.append(f"  {literal(entry.describe())}\n", style=style)
+        for entry in resource.ignored:
+            out.append(f"  {literal(entry.describe())}\n", style="dim")
+    return out
+
+
+class PreviewScreen(StepScreen):
+    STEP = WizardStep.PREVIEW
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "app.copy_yaml", "Copy YAML"),
+        Binding("p", "app.save_preset", "Save preset"),
+        Binding("r", "refresh_live", "Live diff"),
+    ]
+
+    def compose_body(self) -> ComposeResult:
+        with TabbedContent(id="preview-tabs"):
+            with TabPane("YAML", id="tab-yaml"):
+                yield Select([("All three Applications (one stream)", COMBINED)], value=COMBINED, allow_blank=False,
+                             id="yaml-choice", compact=True)
+                with VerticalScroll(id="yaml-scroll", can_focus=True):
+                    yield Static("", id="yaml-view")
+            with TabPane("Changes", id="tab-changes"):
+                with VerticalScroll(can_focus=True):
+                    yield Static("", id="changes-view")
+            with TabPane("Live diff", id="tab-live"):
+                yield LoadingIndicator(id="live-spinner")
+                with VerticalScroll(can_focus=True):
+                    yield Static("", id="live-view")
+            with TabPane("Problems", id="tab-problems"):
+                yield OptionList(id="problem-list", markup=False)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#live-spinner").display = False
+        self._fill_yaml_choices()
+        self.show_connection()
+
+    # ------------------------------------------------------------------------------------------- YAML
+    def _documents(self) -> dict[str, str]:
+        from raywizard.manifests import render_applications
+        from raywizard.yamlio import dump_documents
+
+        workspace = self.model.workspace
+        documents = {COMBINED: workspace.render_applications_text()}
+        for path, text in workspace.render().items():
+            documents[f"file:{path}"] = text
+        for app in render_applications(self.model.spec):
+            documents[f"app:{app['metadata']['name']}"] = dump_documents([app])
+        return documents
+
+    def _fill_yaml_choices(self) -> None:
+        select = self.query_one("#yaml-choice", Select)
+        options = [("All three Applications (one stream)", COMBINED)]
+        for key in self._documents():
+            if key.startswith("file:"):
+                options.append((f"File to save: {key[5:]}", key))
+            elif key.startswith("app:"):
+                options.append((f"Application: {key[4:]}", key))
+        with select.prevent(Select.Changed):
+            select.set_options(options)
+            select.value = COMBINED
+        self._show_yaml(COMBINED)
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id == "yaml-choice" and event.value is not Select.NULL:
+            self._show_yaml(str(event.value))
+
+    def _show_yaml(self, key: str) -> None:
+        text = self._documents().get(key, "")
+        self.query_one("#yaml-view", Static).update(highlight(text, language="yaml"))
+
+    # ---------------------------------------------------------------------------------------- refresh
+    def refresh_step(self) -> None:
+        if not self.ready:
+            return
+        select = self.query_one("#yaml-choice", Select)
+        if select.value is not Select.NULL:
+            self._show_yaml(str(select.value))
+        workspace = self.model.workspace
+        changes = file_changes(workspace) if workspace.files else ""
+        view = self.query_one("#changes-view", Static)
+        if not workspace.files:
+            view.update("A new configuration: nothing on disk yet. Save (ctrl+s) writes it.")
+        elif not changes:
+            view.update("No changes: saving would leave the files byte-identical.")
+        else:
+            count = changed_line_count(changes)
+            view.update(Content(f"{count} changed line(s)\n\n") + highlight(changes, language="diff"))
+        problems = self.query_one("#problem-list", OptionList)
+        problems.clear_options()
+        everything = [*self.model.problems]
+        for index, problem in enumerate(everything):
+            mark = "✗" if problem.is_error else "⚠"
+            step = step_of_path(problem.path)
+            problems.add_option(Option(f"{mark} [{step.title}] {problem.path}: {problem.message} — {problem.fix}",
+                                       id=f"p{index}"))
+        if not everything:
+            problems.add_option(Option("✓ No problems.", id="none", disabled=True))
+        self._problems = everything
+        tabs = self.query_one(TabbedContent)
+        errors = sum(1 for p in everything if p.is_error)
+        tabs.get_tab("tab-problems").label = Content(f"Problems ({errors}✗ {len(everything) - errors}⚠)")
+        tabs.get_tab("tab-changes").label = Content(f"Changes ({changed_line_count(changes)})")
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option_list.id != "problem-list" or event.option.id in (None, "none"):
+            return
+        problem = self._problems[int(str(event.option.id)[1:])]
+        step = step_of_path(problem.path)
+        if step is WizardStep.PREVIEW:
+            self.notify(f"{problem.path}: {problem.message} — {problem.fix}")
+            return
+        self.wizard.goto(step, force=True, focus_path=problem.path)
+
+    # ------------------------------------------------------------------------------------------ live
+    def show_connection(self) -> None:
+        if not self.ready:
+            return
+        if self.wizard.connection is None:
+            self.query_one("#live-view", Static).update(
+                "Offline: no live cluster to compare with. Pick a context on the Start step (ctrl+p → Go to 1).")
+        else:
+            self.action_refresh_live()
+
+    def action_refresh_live(self) -> None:
+        connection = self.wizard.connection
+        if connection is None:
+            self.notify("No cluster: pick a context on the Start step.", severity="warning")
+            return
+        from raywizard.tui.plan import plan_job
+
+        self.query_one("#live-spinner").display = True
+        self.query_one("#live-view", Static).update(f"Comparing with {literal(connection.server_url)}…")
+        run_in_worker(self, "plan", plan_job(connection, self.model.spec.clone()))
+
+    def on_cluster_result(self, event: ClusterResult) -> None:
+        if event.kind != "plan":
+            return
+        self.query_one("#live-spinner").display = False
+        view = self.query_one("#live-view", Static)
+        if event.error:
+            view.update(f"✗ Cannot compare with the cluster: {event.error}")
+            return
+        from raywizard.tui.plan import plan_reports
+
+        text = Text()
+        for title, report in plan_reports(event.value):
+            text.append_text(report_text(report, title))
+            text.append("\n")
+        view.update(text)

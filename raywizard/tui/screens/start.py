@@ -1,0 +1,180 @@
+"""Start: a new configuration from a preset, open files, or tweak the Applications running in a cluster; and the
+kube context (server URL + preflight summary). Everything but "tweak" works offline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, Input, LoadingIndicator, OptionList, Select, Static
+from textual.widgets.option_list import Option
+
+from raywizard.errors import RaywizardError
+from raywizard.textsafe import literal
+from raywizard.tui.cluster import ClusterResult, check_summary, list_contexts_job, live_workspace_job, run_in_worker
+from raywizard.tui.model import WizardStep
+from raywizard.tui.screens.base import StepScreen
+
+OFFLINE = "__offline__"
+
+
+class StartScreen(StepScreen):
+    STEP = WizardStep.START
+    INTRO = ("Start from a preset, open your Application files (the guide's single or split files, or a values "
+             "file), or load the Applications running in a cluster. No cluster is needed to render and save.")
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("o", "focus_open", "Open file"),
+        Binding("c", "focus_context", "Context"),
+        Binding("l", "load_live", "Tweak live"),
+    ]
+
+    def compose_body(self) -> ComposeResult:
+        from raywizard.presets import list_presets
+
+        yield Static("New from a preset", classes="section-title")
+        options = [Option(f"{p.name} — {literal(p.description, single_line=True)}", id=p.name)
+                   for p in list_presets()]
+        yield OptionList(*options, id="presets", markup=False)
+        yield Static("Open files", classes="section-title")
+        with Horizontal(classes="inline-row"):
+            yield Input(placeholder="path(s) to Application or values YAML, space separated", id="open-paths",
+                        compact=True)
+            yield Button("Open", id="open", compact=True)
+        yield Static("Cluster", classes="section-title")
+        with Horizontal(classes="inline-row"):
+            yield Select([("offline (no cluster)", OFFLINE)], value=OFFLINE, allow_blank=False, id="context",
+                         compact=True)
+            yield Button("Tweak running cluster", id="load-live", compact=True, disabled=True)
+        with Vertical(id="cluster-info"):
+            yield LoadingIndicator(id="cluster-spinner")
+            yield Static("", id="cluster-summary", markup=False)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#cluster-spinner").display = False
+        self.query_one("#presets", OptionList).focus()
+        if not self.wizard.offline:
+            run_in_worker(self, "contexts", list_contexts_job(self.wizard.kubeconfig))
+        self.show_connection()
+
+    # ------------------------------------------------------------------------------------------ choices
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        from raywizard.documents import Workspace
+        from raywizard.presets import load_preset
+
+        name = str(event.option.id)
+        try:
+            spec = load_preset(name)
+        except RaywizardError as exc:
+            self.notify(str(exc), title="Preset not loaded", severity="error")
+            return
+        self.wizard.replace_workspace(Workspace.new(spec))
+        self.notify(f"New configuration from preset {name!r}.")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "open":
+            self._open()
+        elif event.button.id == "load-live":
+            self.action_load_live()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "open-paths":
+            self._open()
+
+    def _open(self) -> None:
+        from raywizard.documents import Workspace
+
+        text = self.query_one("#open-paths", Input).value.strip()
+        if not text:
+            self.notify("Type the path of a YAML file first.", severity="warning")
+            return
+        paths = [Path(p).expanduser() for p in text.split()]
+        try:
+            workspace = Workspace.load(paths)
+        except RaywizardError as exc:
+            self.notify(str(exc), title="Cannot open", severity="error", timeout=8)
+            return
+        self.wizard.replace_workspace(workspace)
+        self.notify(f"Opened {', '.join(str(p) for p in paths)}.")
+
+    def action_focus_open(self) -> None:
+        self.query_one("#open-paths", Input).focus()
+
+    def action_focus_context(self) -> None:
+        self.query_one("#context", Select).focus()
+
+    def action_load_live(self) -> None:
+        connection = self.wizard.connection
+        if connection is None:
+            self.notify("Pick a kube context first (the Cluster box).", severity="warning")
+            return
+        self._busy(f"Reading the Applications in {self.model.spec.target.argocd_namespace}…")
+        run_in_worker(self, "live", live_workspace_job(connection, self.model.spec.target.argocd_namespace))
+
+    # ------------------------------------------------------------------------------------------ cluster
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id != "context" or event.value is Select.NULL:
+            return
+        if event.value == OFFLINE:
+            self.wizard.disconnect()
+            self.show_connection()
+            return
+        if getattr(self.wizard.connection, "context_name", None) == event.value:
+            return
+        self._busy(f"Connecting to {event.value}…")
+        self.wizard.connect(str(event.value))
+
+    def _busy(self, text: str) -> None:
+        self.query_one("#cluster-spinner").display = True
+        self.query_one("#cluster-summary", Static).update(text)
+
+    def on_cluster_result(self, event: ClusterResult) -> None:
+        if event.kind == "contexts":
+            self._fill_contexts(event)
+        elif event.kind == "live":
+            self.query_one("#cluster-spinner").display = False
+            if event.error:
+                self.query_one("#cluster-summary", Static).update(f"✗ {event.error}")
+                self.notify(event.error, title="Cannot load the live Applications", severity="error")
+            else:
+                self.wizard.replace_workspace(event.value)
+                self.notify("Loaded the live Applications: edit, preview the diff, apply.")
+
+    def _fill_contexts(self, event: ClusterResult) -> None:
+        select = self.query_one("#context", Select)
+        if event.error:
+            self.query_one("#cluster-summary", Static).update(f"No kube contexts: {event.error}\n"
+                                                              "Working offline.")
+            return
+        contexts: list[Any] = event.value or []
+        options = [("offline (no cluster)", OFFLINE)] + [
+            (f"{literal(c.name, single_line=True)}  {literal(c.server, single_line=True)}", c.name)
+            for c in contexts]
+        current = getattr(self.wizard.connection, "context_name", None) or self.wizard.context_name
+        with select.prevent(Select.Changed):
+            select.set_options(options)
+            if current in {c.name for c in contexts}:
+                select.value = current
+
+    def show_connection(self) -> None:
+        """Called on mount and by the app whenever the connection changes."""
+        if not self.ready:
+            return
+        summary = self.query_one("#cluster-summary", Static)
+        self.query_one("#cluster-spinner").display = self.wizard.connecting
+        button = self.query_one("#load-live", Button)
+        connection = self.wizard.connection
+        button.disabled = connection is None
+        if self.wizard.connection_error:
+            summary.update(f"✗ {self.wizard.connection_error}")
+        elif self.wizard.connecting:
+            summary.update("Connecting…")
+        elif connection is None:
+            summary.update("Offline: render, validate and save work; diff and apply need a cluster.")
+        else:
+            summary.update(f"Context {literal(connection.context_name)}\nServer  {literal(connection.server_url)}\n"
+                           f"{check_summary(self.wizard.preflight or [])}")

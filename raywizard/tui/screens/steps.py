@@ -1,0 +1,159 @@
+"""Steps whose body is mostly a field form: Versions, Target, Head, Sync & drift.
+
+Each shows what the core computes next to the inputs (release notes, the RayCluster name, effective resources,
+what the ignore rule hides) and never computes it itself.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Static
+
+from raywizard.fields import fields_for
+from raywizard.fieldkit import Field, Step
+from raywizard.tui.model import WizardStep
+from raywizard.tui.screens.base import StepScreen
+from raywizard.tui.widgets.field_form import FieldForm
+
+
+class FormStepScreen(StepScreen):
+    FIELD_STEP: ClassVar[Step]
+
+    def compose_body(self) -> ComposeResult:
+        with Horizontal(classes="step-columns"):
+            yield FieldForm(fields_for(self.FIELD_STEP), self.model.spec, id="form")
+            with Vertical(classes="side-panel"):
+                yield from self.compose_side()
+
+    def compose_side(self) -> ComposeResult:
+        yield from ()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        editors = self.query(".field-editor")
+        if editors:
+            editors.first().focus()
+
+
+class VersionsScreen(FormStepScreen):
+    STEP = WizardStep.VERSIONS
+    FIELD_STEP = Step.VERSIONS
+    INTRO = ("KubeRay publishes the operator, its CRDs and the ray-cluster chart together: keep them on one "
+             "release. The Ray image is what your code runs on.")
+
+    def compose_side(self) -> ComposeResult:
+        yield Static("", id="release-notes", markup=False)
+
+    def refresh_step(self) -> None:
+        from raywizard.versions import release, same_release
+
+        spec = self.model.spec
+        chart = release(spec.versions.chart)
+        operator = release(spec.versions.kuberay)
+        lines = [f"Chart {spec.versions.chart}: {chart.notes if chart else 'not a release we know'}"]
+        if not same_release(spec.versions.kuberay, spec.versions.chart):
+            lines.append(f"Operator {spec.versions.kuberay}: "
+                         f"{operator.notes if operator else 'not a release we know'}")
+            lines.append("⚠ operator and chart are different releases")
+        self.query_one("#release-notes", Static).update("Release notes\n" + "\n".join(lines))
+
+
+class TargetScreen(FormStepScreen):
+    STEP = WizardStep.TARGET
+    FIELD_STEP = Step.TARGET
+    INTRO = "Where the three Argo CD Applications live and where they deploy the operator and the RayCluster."
+
+    def compose_side(self) -> ComposeResult:
+        yield Static("", id="raycluster-name", markup=False)
+
+    def refresh_step(self) -> None:
+        from raywizard.manifests import raycluster_name
+
+        spec = self.model.spec
+        try:
+            name = raycluster_name(spec)
+        except Exception as exc:  # a half-typed name must not break the screen
+            name = f"(cannot compute: {exc})"
+        self.query_one("#raycluster-name", Static).update(
+            f"RayCluster name\n{name}\n\nin namespace {spec.target.namespace}\n"
+            f"from release {spec.target.effective_release_name}")
+
+    def status_extra(self) -> str:
+        from raywizard.manifests import raycluster_name
+
+        try:
+            return f"RayCluster: {raycluster_name(self.model.spec)}"
+        except Exception:
+            return ""
+
+
+def _format_resources(resources: object) -> str:
+    requests = getattr(resources, "requests", {}) or {}
+    limits = getattr(resources, "limits", {}) or {}
+    keys = list(dict.fromkeys([*requests, *limits]))
+    if not keys:
+        return "none"
+    return "\n".join(f"{key}: request {requests.get(key, '—')}, limit {limits.get(key, '—')}" for key in keys)
+
+
+class HeadScreen(FormStepScreen):
+    STEP = WizardStep.HEAD
+    FIELD_STEP = Step.HEAD
+    INTRO = ("The head runs the GCS, the dashboard and (with autoscaling) the autoscaler. Blank resource fields "
+             "take the chart's default, merged key by key with what you set.")
+
+    def compose_side(self) -> ComposeResult:
+        yield Static("", id="effective-head", markup=False)
+
+    def refresh_step(self) -> None:
+        from raywizard.effective import effective_resources
+
+        try:
+            text = _format_resources(effective_resources(self.model.spec, None))
+        except Exception as exc:
+            text = f"cannot compute: {exc}"
+        self.query_one("#effective-head", Static).update(f"Effective head resources\n(after chart defaults)\n{text}")
+        form = self.query_one(FieldForm)
+        form.set_asides(lambda field: self._effective_aside(field))
+
+    def _effective_aside(self, field: Field) -> str:
+        return ""
+
+
+class SyncScreen(FormStepScreen):
+    STEP = WizardStep.SYNC
+    STACKED = True
+    FIELD_STEP = Step.SYNC
+    INTRO = ("With in-tree autoscaling the Ray autoscaler changes workerGroupSpecs[].replicas on the live "
+             "RayCluster. Argo CD sees that as drift: with selfHeal it scales the cluster back, fighting the "
+             "autoscaler. The ignore rule tells Argo CD to ignore exactly those fields.")
+
+    def compose_side(self) -> ComposeResult:
+        yield Static("", id="ignored-paths", markup=False)
+
+    def refresh_step(self) -> None:
+        from raywizard.ignore import ignored_paths
+        from raywizard.manifests import desired_raycluster, ignore_rules
+
+        spec = self.model.spec
+        try:
+            rules = ignore_rules(spec)
+            desired = desired_raycluster(spec)
+            metadata = desired.get("metadata", {})
+            hidden = ignored_paths(desired, rules, group="ray.io", kind="RayCluster",
+                                   name=str(metadata.get("name", "")),
+                                   namespace=str(metadata.get("namespace", spec.target.namespace)))
+        except Exception as exc:
+            self.query_one("#ignored-paths", Static).update(f"cannot compute the ignored fields: {exc}")
+            return
+        if not rules:
+            text = "No ignore rule: Argo CD compares every field."
+            if spec.head.autoscaling:
+                text += "\n⚠ autoscaling is on: replicas will show as drift."
+        else:
+            listed = "\n".join(f"  {path}" for path in hidden) or "  (nothing in the desired RayCluster)"
+            text = f"Argo CD will ignore on the RayCluster:\n{listed}"
+        self.query_one("#ignored-paths", Static).update(text)

@@ -1,0 +1,200 @@
+"""Worker groups: a table of all groups with add, duplicate, edit (modal form), remove, disable and reorder, the
+rendered order and the totals at min and max replicas, all recomputed by the core on every change.
+
+Rows are keyed by list position and updated cell by cell, never rebuilt (a 100-group table stays responsive).
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import DataTable, Static
+
+from raywizard.spec import GPU_RESOURCE, WorkerGroup
+from raywizard.tui.derived import effective, format_number, pair
+from raywizard.tui.model import WizardStep
+from raywizard.tui.screens.base import StepScreen
+
+COLUMNS = ("#", "Name", "Renders", "Replicas", "Min", "Max", "CPU", "Memory", "GPU", "Custom resources", "Image")
+
+
+def group_cells(spec: object, group: WorkerGroup, index: int, rendered_at: dict[int, int]) -> tuple[str, ...]:
+    from raywizard.fields import BY_KEY
+
+    try:
+        resources = effective(spec, group)  # type: ignore[arg-type]
+        cpu, memory, gpu = pair(resources, "cpu"), pair(resources, "memory"), pair(resources, GPU_RESOURCE)
+    except Exception:
+        cpu = memory = gpu = "?"
+    image = f"{group.image.repository}:{group.image.tag}" if group.image else "(cluster image)"
+    renders = f"{rendered_at[id(group)] + 1}." if id(group) in rendered_at else "disabled"
+    custom = BY_KEY["workerGroups[].customResources"].format(group.custom_resources) or "–"
+    return (str(index), group.name + (" (worker)" if index == 0 else ""), renders,
+            format_number(group.replicas), format_number(group.min_replicas), format_number(group.max_replicas),
+            cpu, memory, gpu, custom, image)
+
+
+class WorkersScreen(StepScreen):
+    STEP = WizardStep.WORKERS
+    INTRO = ("Group 0 is the chart's `worker` (disable it, it cannot be removed). The chart renders it first, "
+             "then the other enabled groups sorted by name, whatever their order here.")
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "add", "Add"),
+        Binding("d", "duplicate", "Duplicate"),
+        Binding("e", "edit", "Edit"),
+        Binding("x,delete", "remove", "Remove"),
+        Binding("space", "toggle_disabled", "Disable"),
+        Binding("left_square_bracket", "move(-1)", "Up", key_display="["),
+        Binding("right_square_bracket", "move(1)", "Down", key_display="]"),
+    ]
+
+    def compose_body(self) -> ComposeResult:
+        table: DataTable[str] = DataTable(id="groups", cursor_type="row", zebra_stripes=True)
+        for column in COLUMNS:
+            table.add_column(column, key=column)
+        yield table
+        yield Static("", id="rendered-order", markup=False)
+        yield Static("", id="totals", markup=False)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#groups", DataTable).focus()
+
+    # -------------------------------------------------------------------------------------------- view
+    def refresh_step(self) -> None:
+        spec = self.model.spec
+        table: DataTable[str] = self.query_one("#groups", DataTable)
+        rendered = spec.rendered_groups()
+        rendered_at = {id(group): position for position, group in enumerate(rendered)}
+        for index, group in enumerate(spec.worker_groups):
+            cells = group_cells(spec, group, index, rendered_at)
+            key = f"g{index}"
+            if index < table.row_count:
+                current = table.get_row(key)
+                for column, old, new in zip(COLUMNS, current, cells, strict=True):
+                    if old != new:
+                        table.update_cell(key, column, new, update_width=True)
+            else:
+                table.add_row(*cells, key=key)
+        while table.row_count > len(spec.worker_groups):
+            table.remove_row(f"g{table.row_count - 1}")
+        order = " → ".join(g.name for g in rendered) or "(none: workerGroupSpecs renders as null)"
+        self.query_one("#rendered-order", Static).update(f"Rendered order: {order}")
+        self.query_one("#totals", Static).update(self._totals_text())
+
+    def _totals_text(self) -> str:
+        from raywizard.effective import format_bytes, format_cpus, totals
+
+        try:
+            result = totals(self.model.spec)
+        except Exception as exc:
+            return f"Totals: cannot compute ({exc})"
+
+        def part(cpus: object, memory: object, gpus: object, workers: int) -> str:
+            return (f"{workers} workers, {format_cpus(cpus)} CPUs, {format_bytes(memory)}, "  # type: ignore[arg-type]
+                    f"{format_cpus(gpus)} GPUs")  # type: ignore[arg-type]
+
+        return (f"Totals incl. head  at min: {part(result.cpus_min, result.memory_min, result.gpus_min, result.workers_min)}\n"
+                f"                   at max: {part(result.cpus_max, result.memory_max, result.gpus_max, result.workers_max)}")
+
+    def status_extra(self) -> str:
+        spec = self.model.spec
+        return f"{len(spec.rendered_groups())}/{len(spec.worker_groups)} groups rendered"
+
+    @property
+    def selected(self) -> int:
+        return max(0, self.query_one("#groups", DataTable).cursor_row)
+
+    def _select(self, index: int) -> None:
+        self.query_one("#groups", DataTable).move_cursor(row=index)
+
+    def focus_field(self, path: str) -> bool:
+        from raywizard.tui.model import group_index_of
+
+        index = group_index_of(path)
+        if index is None:
+            return False
+        self._select(index)
+        self.query_one("#groups", DataTable).focus()
+        return True
+
+    # ----------------------------------------------------------------------------------------- actions
+    def action_add(self) -> None:
+        spec = self.model.spec
+        group = WorkerGroup(name=spec.unique_group_name("group"), replicas=1, min_replicas=0, max_replicas=3)
+        self._open_editor(group, len(spec.worker_groups), adding=True)
+
+    def action_duplicate(self) -> None:
+        spec = self.model.spec
+        source = spec.worker_groups[self.selected]
+        duplicate = source.copy(spec.unique_group_name(source.name))
+        duplicate.disabled = None if source.disabled is None else False
+        spec.worker_groups.append(duplicate)
+        self.wizard.spec_changed(self)
+        self._select(len(spec.worker_groups) - 1)
+        self.notify(f"Duplicated {source.name} as {duplicate.name}.")
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_edit()
+
+    def action_edit(self) -> None:
+        index = self.selected
+        self._open_editor(self.model.spec.worker_groups[index].copy(), index, adding=False)
+
+    def _open_editor(self, group: WorkerGroup, index: int, *, adding: bool) -> None:
+        from raywizard.tui.screens.group_edit import GroupEditModal
+
+        def done(result: WorkerGroup | None) -> None:
+            if result is None:
+                return
+            groups = self.model.spec.worker_groups
+            if adding:
+                groups.append(result)
+            else:
+                groups[index] = result
+            self.wizard.spec_changed(self)
+            self._select(index)
+
+        self.app.push_screen(GroupEditModal(self.model.spec, group, index, adding=adding), done)
+
+    def action_remove(self) -> None:
+        index = self.selected
+        spec = self.model.spec
+        if index == 0:
+            self.notify("Group 0 is the chart's `worker` group: it cannot be removed. Press space to disable "
+                        "it instead (the chart then renders only the other groups).", severity="warning",
+                        timeout=6)
+            return
+        name = spec.worker_groups[index].name
+
+        def done(confirmed: bool | None) -> None:
+            if confirmed:
+                del spec.worker_groups[index]
+                self.wizard.spec_changed(self)
+                self._select(min(index, len(spec.worker_groups) - 1))
+
+        from raywizard.tui.screens.modals import ConfirmModal
+
+        self.app.push_screen(ConfirmModal(f"Remove worker group {name!r}?", "Remove"), done)
+
+    def action_toggle_disabled(self) -> None:
+        group = self.model.spec.worker_groups[self.selected]
+        group.disabled = not group.disabled
+        self.wizard.spec_changed(self)
+
+    def action_move(self, offset: int) -> None:
+        index = self.selected
+        groups = self.model.spec.worker_groups
+        target = index + offset
+        if index == 0 or target < 1 or target >= len(groups):
+            self.notify("Only the additional groups (1…) can be reordered; group 0 is the chart's `worker`. "
+                        "The order only changes the file: the chart renders them sorted by name.",
+                        severity="information", timeout=6)
+            return
+        groups[index], groups[target] = groups[target], groups[index]
+        self.wizard.spec_changed(self)
+        self._select(target)

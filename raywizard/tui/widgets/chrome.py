@@ -1,0 +1,45 @@
+"""The frame around every step: the step bar at the top and the status line above the footer."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from raywizard.problems import Problem
+from raywizard.tui.model import WizardStep
+
+
+class StepBar(Static):
+    """``1 Start › 2 Versions › …`` with the current step highlighted and steps with errors marked."""
+
+    def __init__(self, current: WizardStep) -> None:
+        super().__init__(id="step-bar")
+        self.current = current
+
+    def show(self, with_errors: set[WizardStep], compact: bool) -> None:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        for step in WizardStep:
+            if step is not WizardStep.START:
+                text.append(" › " if not compact else " ", style="dim")
+            label = step.title if (not compact or step is self.current) else ""
+            mark = "✗" if step in with_errors else ""
+            style = "reverse bold" if step is self.current else ("bold red" if mark else "")
+            text.append(f"{step.number}{mark}{(' ' + label) if label else ''}", style=style)
+        self.update(text)
+
+
+class StatusLine(Static):
+    """One line saying whether Next is possible and, if not, the first reason."""
+
+    def __init__(self) -> None:
+        super().__init__(id="status-line", markup=False)
+
+    def show(self, blocking: list[Problem], warnings: int, extra: str = "") -> None:
+        self.set_class(bool(blocking), "-blocked")
+        if blocking:
+            first = blocking[0]
+            more = f" (+{len(blocking) - 1} more)" if len(blocking) > 1 else ""
+            self.update(f"✗ Next disabled: {first.path}: {first.message}{more}")
+        else:
+            note = f"{warnings} warning{'s' if warnings != 1 else ''}" if warnings else "no problems"
+            self.update(f"✓ {note}{' · ' + extra if extra else ''}")
