@@ -90,7 +90,13 @@ class ArgoCDController(Controller):
         return parsed[0] if parsed else None
 
     def resync(self) -> None:
-        for app in self.store.list(APPS, CONTROLLER_NAMESPACE):
+        from raywizard.sandbox.store import ApiError
+
+        try:
+            apps = self.store.list(APPS, CONTROLLER_NAMESPACE)
+        except ApiError:
+            return  # no Application CRD (--no-argocd)
+        for app in apps:
             self.enqueue(app["metadata"]["name"])
 
     def _memory(self, name: str) -> AppMemory:

@@ -47,7 +47,7 @@ class Controller:
             return
         self._stopping = False
         self._unsubscribe = self.store.subscribe(self._on_store_event)
-        self._thread = threading.Thread(target=self._run, name=f"sandbox-{self.name}", daemon=True)
+        self._thread = threading.Thread(target=self._loop, name=f"sandbox-{self.name}", daemon=True)
         self._thread.start()
         self.request_resync()
 
@@ -123,7 +123,7 @@ class Controller:
         """Enqueue everything this controller owns (called at start and every `resync_seconds`)."""
 
     # --- the loop ---
-    def _run(self) -> None:
+    def _loop(self) -> None:
         while True:
             with self._cond:
                 while True:

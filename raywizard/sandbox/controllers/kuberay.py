@@ -1,0 +1,281 @@
+"""Simulated KubeRay operator (v1.5.1 RayCluster controller), active only while `kuberay-operator` is available.
+
+Reconciles each RayCluster: validates metadata/spec (Warning events, nothing else), creates the head Service, the
+autoscaler's ServiceAccount/Role/RoleBinding, the head pod and worker pods (deleting `workersToDelete` first;
+deleting surplus pods only when autoscaling is off), and writes `.status` through the status subresource with
+field manager `kuberay-operator` when anything but lastUpdateTime changed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Hashable
+from typing import Any
+
+from .base import Controller
+from .kuberay_pods import build_pod, check_name, head_service, head_service_name, invalid_resources
+from .kuberay_status import compute_status, group_replicas, same_status
+from .objects import is_deleting, name_of, owner_ref
+
+RAYCLUSTERS = "rayclusters.ray.io"
+MANAGER = "kuberay-operator"
+OPERATOR_DEPLOYMENT = "kuberay-operator"
+MAX_NAME_LENGTH = 53
+_DNS1035 = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
+
+
+def operator_available(store: Any) -> bool:
+    for deployment in store.list("deployments.apps", field_selector=f"metadata.name={OPERATOR_DEPLOYMENT}"):
+        if int((deployment.get("status") or {}).get("availableReplicas") or 0) >= 1:
+            return True
+    return False
+
+
+def metadata_error(name: str) -> str | None:
+    if len(name) > MAX_NAME_LENGTH:
+        return f"RayCluster name should be no more than {MAX_NAME_LENGTH} characters"
+    if not _DNS1035.match(name) or len(name) > 63:
+        return (f"RayCluster name should be a valid DNS1035 label: [a DNS-1035 label must consist of lower case "
+                f"alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric "
+                f"character (e.g. 'my-name',  or 'abc-123', regex used for validation is "
+                f"'[a-z]([-a-z0-9]*[a-z0-9])?')]")
+    return None
+
+
+def spec_error(spec: dict[str, Any]) -> str | None:
+    head = spec.get("headGroupSpec") or {}
+    if not ((head.get("template") or {}).get("spec") or {}).get("containers"):
+        return "headGroupSpec should have at least one container"
+    seen: set[str] = set()
+    for group in spec.get("workerGroupSpecs") or []:
+        name = str((group or {}).get("groupName", ""))
+        if not (((group or {}).get("template") or {}).get("spec") or {}).get("containers"):
+            return "workerGroupSpec should have at least one container"
+        if name in seen:
+            return f"worker group names must be unique, but {name} is duplicated"
+        seen.add(name)
+        minimum, maximum = group.get("minReplicas"), group.get("maxReplicas")
+        if minimum is not None and maximum is not None and int(minimum) > int(maximum):
+            return f"worker group {name} has minReplicas {minimum} greater than maxReplicas {maximum}"
+        if group.get("replicas") is not None and int(group["replicas"]) < 0:
+            return f"worker group {name} has negative replicas {group['replicas']}"
+    return None
+
+
+class KubeRayOperator(Controller):
+    name = MANAGER
+    resources = (RAYCLUSTERS, "pods", "services", "deployments.apps")
+    resync_seconds = 30.0
+
+    def __init__(self, cluster: Any) -> None:
+        super().__init__(cluster)
+        self._active = False
+        self._warned: set[tuple[str, int, str]] = set()
+
+    def key_for(self, event_type: str, resource: str, obj: dict[str, Any]) -> Hashable | None:
+        meta = obj.get("metadata") or {}
+        if resource == RAYCLUSTERS:
+            return (meta.get("namespace") or "", meta.get("name") or "")
+        if resource == "deployments.apps":
+            return "operator" if meta.get("name") == OPERATOR_DEPLOYMENT else None
+        cluster = (meta.get("labels") or {}).get("ray.io/cluster")
+        return (meta.get("namespace") or "", cluster) if cluster else None
+
+    def resync(self) -> None:
+        from raywizard.sandbox.store import ApiError
+
+        self._active = operator_available(self.store)
+        if not self._active:
+            return
+        try:
+            clusters = self.store.list(RAYCLUSTERS)
+        except ApiError:
+            return
+        for cluster in clusters:
+            self.enqueue((cluster["metadata"].get("namespace", ""), cluster["metadata"]["name"]))
+
+    def reconcile(self, key: Any) -> None:
+        from raywizard.sandbox.store import ApiError
+
+        if key == "operator":
+            was = self._active
+            self._active = operator_available(self.store)
+            if self._active and not was:
+                self.resync()
+            return
+        if not self._active:
+            return
+        namespace, name = key
+        try:
+            cluster = self.store.get(RAYCLUSTERS, namespace, name)
+        except ApiError:
+            return
+        if cluster is None or is_deleting(cluster):
+            return
+        generation = int(cluster["metadata"].get("generation", 1))
+        problem = metadata_error(name)
+        if problem:
+            self._warn(cluster, generation, "InvalidRayClusterMetadata",
+                       f"The RayCluster metadata is invalid {namespace}/{name}: {problem}")
+            return
+        problem = spec_error(cluster.get("spec") or {})
+        if problem:
+            self._warn(cluster, generation, "InvalidRayClusterSpec",
+                       f"The RayCluster spec is invalid {namespace}/{name}: {problem}")
+            return
+        service = self._ensure_head_service(cluster)
+        if (cluster.get("spec") or {}).get("enableInTreeAutoscaling"):
+            self._ensure_autoscaler_rbac(cluster)
+        failure = self._reconcile_pods(cluster)
+        pods = [p for p in self.store.list("pods", namespace, label_selector=f"ray.io/cluster={name}")
+                if not is_deleting(p)]
+        status = compute_status(cluster, pods, service, failure)
+        if same_status(status, cluster.get("status") or {}):
+            return
+        patch: dict[str, Any] = dict(status)
+        for key_name in (cluster.get("status") or {}):
+            patch.setdefault(key_name, None)  # omitempty fields that went away
+        try:
+            self.store.patch(RAYCLUSTERS, namespace, name, {"status": patch}, "merge", field_manager=MANAGER,
+                             subresource="status")
+        except ApiError:
+            self.enqueue(key)
+
+    def _warn(self, cluster: dict[str, Any], generation: int, reason: str, message: str) -> None:
+        key = (cluster["metadata"].get("uid", ""), generation, reason)
+        if key in self._warned:
+            return
+        self._warned.add(key)
+        self._event(cluster, reason, message, "Warning")
+
+    def _event(self, cluster: dict[str, Any], reason: str, message: str, type_: str = "Normal") -> None:
+        self.store.emit_event(namespace=cluster["metadata"].get("namespace"), involved=cluster, reason=reason,
+                              message=message, type=type_, component=MANAGER)
+
+    def _ensure_head_service(self, cluster: dict[str, Any]) -> dict[str, Any] | None:
+        from raywizard.sandbox.store import ApiError
+
+        namespace = cluster["metadata"].get("namespace", "")
+        existing = self.store.get("services", namespace, head_service_name(cluster))
+        if existing is not None:
+            return dict(existing)
+        try:
+            created = self.store.create("services", head_service(cluster), field_manager=MANAGER)
+        except ApiError as exc:
+            self._event(cluster, "FailedToCreateService", f"Failed to create service {namespace}/"
+                                                           f"{head_service_name(cluster)}, {exc.message}", "Warning")
+            return None
+        self._event(cluster, "CreatedService", f"Created service {namespace}/{name_of(created)}")
+        return dict(created)
+
+    def _ensure_autoscaler_rbac(self, cluster: dict[str, Any]) -> None:
+        from raywizard.sandbox.store import ApiError
+
+        name = cluster["metadata"]["name"]
+        namespace = cluster["metadata"].get("namespace", "")
+        head_sa = ((((cluster.get("spec") or {}).get("headGroupSpec") or {}).get("template") or {}).get("spec")
+                   or {}).get("serviceAccountName")
+        labels = {"ray.io/cluster": name}
+        objects = [
+            ("serviceaccounts", "CreatedServiceAccount", "service account",
+             {"apiVersion": "v1", "kind": "ServiceAccount"}),
+            ("roles.rbac.authorization.k8s.io", "CreatedRole", "role", {
+                "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
+                "rules": [{"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list", "watch", "patch"]},
+                          {"apiGroups": [""], "resources": ["pods/resize"], "verbs": ["patch"]},
+                          {"apiGroups": ["ray.io"], "resources": ["rayclusters"],
+                           "verbs": ["get", "list", "watch", "patch"]}]}),
+            ("rolebindings.rbac.authorization.k8s.io", "CreatedRoleBinding", "role binding", {
+                "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+                "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": name},
+                "subjects": [{"kind": "ServiceAccount", "name": head_sa or name, "namespace": namespace}]}),
+        ]
+        for resource, reason, what, body in objects:
+            if resource == "serviceaccounts" and head_sa:
+                continue  # a user-named service account must exist already
+            if self.store.get(resource, namespace, name) is not None:
+                continue
+            body = dict(body, metadata={"name": name, "namespace": namespace, "labels": labels,
+                                        "ownerReferences": [owner_ref(cluster)]})
+            try:
+                self.store.create(resource, body, field_manager=MANAGER)
+                self._event(cluster, reason, f"Created {what} {namespace}/{name}")
+            except ApiError:
+                pass
+
+    def _reconcile_pods(self, cluster: dict[str, Any]) -> tuple[str, str] | None:
+        """Create/delete pods; returns (reason, message) for a ReplicaFailure condition, or None."""
+        from raywizard.sandbox.store import ApiError
+
+        name = cluster["metadata"]["name"]
+        namespace = cluster["metadata"].get("namespace", "")
+        spec = cluster.get("spec") or {}
+        autoscaling = bool(spec.get("enableInTreeAutoscaling"))
+        pods = [p for p in self.store.list("pods", namespace, label_selector=f"ray.io/cluster={name}")
+                if not is_deleting(p)]
+        heads = [p for p in pods if (p["metadata"].get("labels") or {}).get("ray.io/node-type") == "head"]
+        failure: tuple[str, str] | None = None
+        for extra in heads[1:]:
+            self._delete_pod(cluster, extra, "DeletedHeadPod", "head")
+        if not heads:
+            error = self._create_pod(cluster, None)
+            if error:
+                failure = ("FailedCreateHeadPod", error)
+        for group in spec.get("workerGroupSpecs") or []:
+            group = group or {}
+            group_name = str(group.get("groupName", ""))
+            group_pods = [p for p in pods if (p["metadata"].get("labels") or {}).get("ray.io/node-type") == "worker"
+                          and (p["metadata"].get("labels") or {}).get("ray.io/group") == group_name]
+            to_delete = set((group.get("scaleStrategy") or {}).get("workersToDelete") or [])
+            remaining = []
+            for pod in group_pods:
+                if name_of(pod) in to_delete:
+                    self._delete_pod(cluster, pod, "DeletedWorkerPod", "worker")
+                else:
+                    remaining.append(pod)
+            desired = group_replicas(group)[0]
+            diff = desired - len(remaining)
+            for _ in range(max(0, diff)):
+                error = self._create_pod(cluster, group)
+                if error:
+                    failure = failure or ("FailedCreateWorkerPod", error)
+                    break
+            if diff < 0 and not autoscaling:
+                for pod in remaining[diff:]:
+                    self._delete_pod(cluster, pod, "DeletedWorkerPod", "worker")
+        del ApiError
+        return failure
+
+    def _create_pod(self, cluster: dict[str, Any], group: dict[str, Any] | None) -> str | None:
+        from raywizard.sandbox.store import ApiError
+
+        namespace = cluster["metadata"].get("namespace", "")
+        pod = build_pod(cluster, group=group)
+        role = "head" if group is None else "worker"
+        reason_ok = "CreatedHeadPod" if group is None else "CreatedWorkerPod"
+        reason_failed = "FailedToCreateHeadPod" if group is None else "FailedToCreateWorkerPod"
+        error = invalid_resources(pod)
+        created = None
+        if error is None:
+            try:
+                created = self.store.create("pods", pod, field_manager=MANAGER)
+            except ApiError as exc:
+                error = exc.message
+        if error is not None:
+            self._event(cluster, reason_failed, f"Failed to create {role} Pod {namespace}/, {error}", "Warning")
+            return error
+        self._event(cluster, reason_ok, f"Created {role} Pod {namespace}/{name_of(created or {})}")
+        return None
+
+    def _delete_pod(self, cluster: dict[str, Any], pod: dict[str, Any], reason: str, role: str) -> None:
+        from raywizard.sandbox.store import ApiError
+
+        namespace = cluster["metadata"].get("namespace", "")
+        try:
+            self.store.delete("pods", namespace, name_of(pod))
+        except ApiError:
+            return
+        self._event(cluster, reason, f"Deleted {role} Pod {namespace}/{name_of(pod)}")
+
+
+__all__ = ["KubeRayOperator", "check_name", "operator_available"]
