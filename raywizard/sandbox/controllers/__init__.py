@@ -1,7 +1,9 @@
-"""Simulated controllers of the sandbox cluster: Argo CD, KubeRay, the Ray autoscaler and the Kubernetes basics.
+"""Simulated controllers of the sandbox cluster: Argo CD, KubeRay, the Ray autoscaler and the Kubernetes
+basics.
 
 Importing this package registers factories on `SandboxCluster.controller_factories`; `SandboxCluster.start()`
-imports it lazily and starts one controller per factory. Each controller has start/stop/pause/resume and runs on
+imports it lazily and starts one controller per factory. Each controller has start/stop/pause/resume and runs
+on
 its own thread; delays are simulated seconds divided by the cluster's speed factor.
 
 The cluster also gets (when it does not define them itself): `set_load(profile)`, `generate_pods(n)`,
@@ -48,7 +50,14 @@ def _offer(cluster: Any, attribute: str, function: Callable[..., Any]) -> None:
 
 
 FACTORIES: list[Callable[[Any], Controller]] = [
-    Kubelet, DeploymentController, GarbageCollector, CrdEstablisher, KubeRayOperator, _autoscaler, _load, _argocd,
+    Kubelet,
+    DeploymentController,
+    GarbageCollector,
+    CrdEstablisher,
+    KubeRayOperator,
+    _autoscaler,
+    _load,
+    _argocd,
 ]
 
 

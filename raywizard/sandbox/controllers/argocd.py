@@ -1,8 +1,11 @@
 """Simulated Argo CD application-controller for Applications in the `argocd` namespace.
 
-Per Application: render the source (sources.py), compare with live objects (argocd_compare.py), compute health,
-run requested or automated sync operations (argocd_sync.py) with retries and self-heal backoff, handle the refresh
-annotation and the resources finalizer, and write `.status` (the Application CRD has no status subresource, so the
+Per Application: render the source (sources.py), compare with live objects (argocd_compare.py), compute
+health,
+run requested or automated sync operations (argocd_sync.py) with retries and self-heal backoff, handle the
+refresh
+annotation and the resources finalizer, and write `.status` (the Application CRD has no status subresource,
+so the
 whole object is updated with optimistic concurrency). Reconciles on Application changes (spec, operation,
 annotations, deletion), on changes of tracked live objects, and every 180 s (timeout.reconciliation).
 """
@@ -43,7 +46,9 @@ from .sources import Rendered, SourceError, render_source
 APPS = "applications.argoproj.io"
 COMPONENT = "argocd-application-controller"
 REFRESH_ANNOTATION = "argocd.argoproj.io/refresh"
-MANAGED_RESOURCES = tuple(sorted({v[0] for k, v in KINDS.items() if k not in ("Pod", "Event", "Application")}))
+MANAGED_RESOURCES = tuple(
+    sorted({v[0] for k, v in KINDS.items() if k not in ("Pod", "Event", "Application")})
+)
 SYNC_DELAY = 0.5  # simulated seconds between "Running" and the apply (makes the phase observable)
 SELF_HEAL_BASE, SELF_HEAL_FACTOR, SELF_HEAL_CAP, SELF_HEAL_COOLDOWN = 2.0, 3.0, 300.0, 330.0
 STATUS_HEARTBEAT = 10.0  # rewrite reconciledAt at least this often (simulated) while something changes
@@ -115,11 +120,13 @@ class ArgoCDController(Controller):
         if REFRESH_ANNOTATION in annotations:
             self._write(name, lambda a: a["metadata"]["annotations"].pop(REFRESH_ANNOTATION, None))
             app = self.store.get(APPS, CONTROLLER_NAMESPACE, name) or app
-        spec = app.get("spec") or {}
         rendered, errors = self._render(app)
         states = self._compare(app, rendered)
-        sync_status = "Unknown" if errors else ("OutOfSync" if any(s.status == "OutOfSync" for s in states)
-                                                else "Synced")
+        sync_status = (
+            "Unknown"
+            if errors
+            else ("OutOfSync" if any(s.status == "OutOfSync" for s in states) else "Synced")
+        )
         health = worst([s.health for s in states if s.health is not None])
         memory = self._memory(name)
         now = time.monotonic()
@@ -146,12 +153,16 @@ class ArgoCDController(Controller):
             return None, errors
         destination = spec.get("destination") or {}
         try:
-            rendered = render_source(dict(spec.get("source") or {}), app_name=app["metadata"]["name"],
-                                     namespace=str(destination.get("namespace") or ""))
+            rendered = render_source(
+                dict(spec.get("source") or {}),
+                app_name=app["metadata"]["name"],
+                namespace=str(destination.get("namespace") or ""),
+            )
         except SourceError as exc:
             return None, [("ComparisonError", str(exc))]
-        rendered.objects = prepare_desired(app["metadata"]["name"], rendered.objects,
-                                           str(destination.get("namespace") or ""))
+        rendered.objects = prepare_desired(
+            app["metadata"]["name"], rendered.objects, str(destination.get("namespace") or "")
+        )
         return rendered, []
 
     def _compare(self, app: dict[str, Any], rendered: Rendered | None) -> list[ResourceState]:
@@ -162,9 +173,7 @@ class ArgoCDController(Controller):
             group, version, kind, namespace, obj_name = describe(desired)
             state = ResourceState(group, version, kind, namespace, obj_name, desired, None)
             state.live = self._get_live(state.resource, namespace, obj_name)
-            if state.live is None:
-                state.status = "OutOfSync"
-            elif not in_sync(desired, state.live, rules):
+            if state.live is None or not in_sync(desired, state.live, rules):
                 state.status = "OutOfSync"
             state.health, state.health_message = health_of(kind, state.live)
             states[(group, kind, namespace, obj_name)] = state
@@ -220,10 +229,18 @@ class ArgoCDController(Controller):
         def mutate(obj: dict[str, Any]) -> None:
             status = obj.setdefault("status", {})
             previous = status.get("operationState") or {}
-            retry_count = previous.get("retryCount", 0) if previous.get("operation") == operation and \
-                previous.get("phase") == "Running" else 0
-            status["operationState"] = {"operation": operation, "phase": "Running",
-                                        "message": "", "startedAt": started, "retryCount": retry_count}
+            retry_count = (
+                previous.get("retryCount", 0)
+                if previous.get("operation") == operation and previous.get("phase") == "Running"
+                else 0
+            )
+            status["operationState"] = {
+                "operation": operation,
+                "phase": "Running",
+                "message": "",
+                "startedAt": started,
+                "retryCount": retry_count,
+            }
             if not retry_count:
                 del status["operationState"]["retryCount"]
 
@@ -249,20 +266,32 @@ class ArgoCDController(Controller):
             outcome = SyncRun(self.store, app, operation, states, rules).run()
             outcome_phase, outcome_message, results = outcome.phase, outcome.message, outcome.resources
         spec = app.get("spec") or {}
-        sync_result = {"resources": results, "revision": rendered.revision if rendered else "",
-                       "source": dict(spec.get("source") or {})}
+        sync_result: dict[str, Any] = {
+            "resources": results,
+            "revision": rendered.revision if rendered else "",
+            "source": dict(spec.get("source") or {}),
+        }
         retry = operation.get("retry") or {}
         limit = int(retry.get("limit", 0) or 0)
         retry_count = int(state.get("retryCount", 0) or 0)
         if outcome_phase in ("Failed", "Error") and (limit < 0 or retry_count < limit):
             retry_count += 1
             delay = retry_delay(retry, retry_count)
-            message = f"{outcome_message}. Retrying attempt #{retry_count} at {kitchen_time(self.seconds(delay))}."
+            message = (
+                f"{outcome_message}. Retrying attempt #{retry_count} at {kitchen_time(self.seconds(delay))}."
+            )
 
             def retrying(obj: dict[str, Any]) -> None:
                 op_state = obj.setdefault("status", {}).setdefault("operationState", {})
-                op_state.update({"operation": operation, "phase": "Running", "message": message,
-                                 "syncResult": sync_result, "retryCount": retry_count})
+                op_state.update(
+                    {
+                        "operation": operation,
+                        "phase": "Running",
+                        "message": message,
+                        "syncResult": sync_result,
+                        "retryCount": retry_count,
+                    }
+                )
 
             self._write(name, retrying)
             self.after(delay, lambda: self._execute(name))
@@ -275,34 +304,53 @@ class ArgoCDController(Controller):
             obj["operation"] = None
             status = obj.setdefault("status", {})
             op_state = dict(status.get("operationState") or {})
-            op_state.update({"operation": operation, "phase": outcome_phase, "message": outcome_message,
-                             "syncResult": sync_result, "finishedAt": finished})
+            op_state.update(
+                {
+                    "operation": operation,
+                    "phase": outcome_phase,
+                    "message": outcome_message,
+                    "syncResult": sync_result,
+                    "finishedAt": finished,
+                }
+            )
             if retry_count:
                 op_state["retryCount"] = retry_count
             op_state.setdefault("startedAt", finished)
             status["operationState"] = op_state
             if outcome_phase == "Succeeded" and not (operation.get("sync") or {}).get("dryRun"):
                 status["history"] = history_entry(
-                    status.get("history") or [], revision=sync_result["revision"], source=sync_result["source"],
-                    started_at=op_state["startedAt"], initiated_by=dict(operation.get("initiatedBy") or {}))
+                    status.get("history") or [],
+                    revision=sync_result["revision"],
+                    source=sync_result["source"],
+                    started_at=op_state["startedAt"],
+                    initiated_by=dict(operation.get("initiatedBy") or {}),
+                )
 
         self._write(name, complete)
         memory.operation_running = False
         memory.last_finished = time.monotonic()
         revision = sync_result["revision"]
         verb = "succeeded" if outcome_phase == "Succeeded" else f"failed: {outcome_message}"
-        self._event(app, "OperationCompleted", f"Sync operation to {revision} {verb}",
-                    "Normal" if outcome_phase == "Succeeded" else "Warning")
+        self._event(
+            app,
+            "OperationCompleted",
+            f"Sync operation to {revision} {verb}",
+            "Normal" if outcome_phase == "Succeeded" else "Warning",
+        )
         self.enqueue(name)
 
-    def _maybe_autosync(self, app: dict[str, Any], rendered: Rendered, states: list[ResourceState],
-                        sync_status: str) -> str:
+    def _maybe_autosync(
+        self, app: dict[str, Any], rendered: Rendered, states: list[ResourceState], sync_status: str
+    ) -> str:
         """Start an automated sync if Argo CD would; returns a SyncError message when it refuses for good."""
         spec = app.get("spec") or {}
         policy = spec.get("syncPolicy") or {}
         automated = policy.get("automated")
-        if automated is None or automated is False or (isinstance(automated, dict)
-                                                      and automated.get("enabled") is False):
+        if (
+            automated is None
+            or automated is False
+            or (isinstance(automated, dict) and automated.get("enabled") is False)
+        ):
             return ""
         automated = automated if isinstance(automated, dict) else {}
         if sync_status != "OutOfSync":
@@ -313,8 +361,11 @@ class ArgoCDController(Controller):
         memory = self._memory(name)
         op_state = (app.get("status") or {}).get("operationState") or {}
         last_sync = (op_state.get("operation") or {}).get("sync") or {}
-        already = bool(op_state) and last_sync.get("revision") == rendered.revision and \
-            last_sync.get("source", spec.get("source")) == spec.get("source")
+        already = (
+            bool(op_state)
+            and last_sync.get("revision") == rendered.revision
+            and last_sync.get("source", spec.get("source")) == spec.get("source")
+        )
         phase = op_state.get("phase")
         if already and phase in ("Failed", "Error"):
             return f"Failed last sync attempt to {rendered.revision}: {op_state.get('message', '')}"
@@ -322,7 +373,9 @@ class ArgoCDController(Controller):
             return ""
         attempts = 0
         if already:
-            delay = self.seconds(min(SELF_HEAL_CAP, SELF_HEAL_BASE * SELF_HEAL_FACTOR ** memory.self_heal_attempts))
+            delay = self.seconds(
+                min(SELF_HEAL_CAP, SELF_HEAL_BASE * SELF_HEAL_FACTOR**memory.self_heal_attempts)
+            )
             elapsed = time.monotonic() - memory.last_finished
             if elapsed < delay:
                 self.after((delay - elapsed) * self.speed + 0.01, lambda: self.enqueue(name))
@@ -336,8 +389,11 @@ class ArgoCDController(Controller):
             sync["syncOptions"] = list(policy["syncOptions"])
         if attempts:
             sync["selfHealAttemptsCount"] = attempts
-        operation = {"sync": sync, "initiatedBy": {"automated": True},
-                     "retry": dict(policy.get("retry") or {"limit": 5})}
+        operation = {
+            "sync": sync,
+            "initiatedBy": {"automated": True},
+            "retry": dict(policy.get("retry") or {"limit": 5}),
+        }
 
         def set_operation(obj: dict[str, Any]) -> None:
             if obj.get("operation"):
@@ -350,8 +406,15 @@ class ArgoCDController(Controller):
         return ""
 
     # --- status ---
-    def _write_status(self, app: dict[str, Any], rendered: Rendered | None, states: list[ResourceState],
-                      sync_status: str, health: str, errors: list[tuple[str, str]]) -> None:
+    def _write_status(
+        self,
+        app: dict[str, Any],
+        rendered: Rendered | None,
+        states: list[ResourceState],
+        sync_status: str,
+        health: str,
+        errors: list[tuple[str, str]],
+    ) -> None:
         name = app["metadata"]["name"]
         spec = app.get("spec") or {}
         old = app.get("status") or {}
@@ -360,8 +423,12 @@ class ArgoCDController(Controller):
         sync: dict[str, Any] = {"status": sync_status, "comparedTo": compared_to(spec)}
         if rendered is not None:
             sync["revision"] = rendered.revision
-        health_block = {"status": health, "lastTransitionTime": (old.get("health") or {}).get(
-            "lastTransitionTime") if old_health == health else now_iso()}
+        health_block = {
+            "status": health,
+            "lastTransitionTime": (old.get("health") or {}).get("lastTransitionTime")
+            if old_health == health
+            else now_iso(),
+        }
         conditions = merge_conditions(old.get("conditions") or [], errors)
         images = sorted(set(rendered.images)) if rendered else []
         wanted = {
@@ -377,8 +444,9 @@ class ArgoCDController(Controller):
         current = {k: old.get(k) for k in wanted}
         memory = self._memory(name)
         now = time.monotonic()
-        stale = now - memory.last_write >= self.seconds(STATUS_HEARTBEAT) or \
-            (old.get("operationState") or {}).get("finishedAt", "") >= old.get("reconciledAt", "~")
+        stale = now - memory.last_write >= self.seconds(STATUS_HEARTBEAT) or (
+            old.get("operationState") or {}
+        ).get("finishedAt", "") >= old.get("reconciledAt", "~")
         if _canonical_json(current) == _canonical_json(wanted) and not stale:
             return
 
@@ -409,28 +477,36 @@ class ArgoCDController(Controller):
             return
         remaining = 0
         for live in self._tracked_live(app, None) + self._desired_live(app):
-            group, _, kind, namespace, obj_name = describe(live)
+            _, _, kind, namespace, obj_name = describe(live)
             if is_deleting(live):
                 remaining += 1
                 continue
             try:
-                self.store.delete(resource_for_kind(kind, str(live.get("apiVersion", ""))), namespace, obj_name)
+                self.store.delete(
+                    resource_for_kind(kind, str(live.get("apiVersion", ""))), namespace, obj_name
+                )
             except ApiError:
                 continue
             remaining += 1
         if remaining:
             self.after(1.0, lambda: self.enqueue(name))
             return
-        self._write(name, lambda a: a["metadata"].__setitem__(
-            "finalizers", [f for f in a["metadata"].get("finalizers") or [] if f not in FINALIZERS]))
+        self._write(
+            name,
+            lambda a: a["metadata"].__setitem__(
+                "finalizers", [f for f in a["metadata"].get("finalizers") or [] if f not in FINALIZERS]
+            ),
+        )
 
     def _desired_live(self, app: dict[str, Any]) -> list[dict[str, Any]]:
         rendered, _ = self._render(app)
         found = []
         for state in self._compare(app, rendered):
             if state.live is not None and (
-                    ((state.live.get("metadata") or {}).get("annotations") or {}).get(TRACKING_ANNOTATION, "")
-                    .startswith(f"{app['metadata']['name']}:")):
+                ((state.live.get("metadata") or {}).get("annotations") or {})
+                .get(TRACKING_ANNOTATION, "")
+                .startswith(f"{app['metadata']['name']}:")
+            ):
                 found.append(state.live)
         return found
 
@@ -455,20 +531,36 @@ class ArgoCDController(Controller):
                     continue
                 return False
             memory = self._memory(name)
-            memory.fingerprint = _fingerprint(written if isinstance(written, dict) else obj) \
-                if not _operation_changed(current, obj) else memory.fingerprint
+            memory.fingerprint = (
+                _fingerprint(written if isinstance(written, dict) else obj)
+                if not _operation_changed(current, obj)
+                else memory.fingerprint
+            )
             return True
         return False
 
     def _event(self, app: dict[str, Any], reason: str, message: str, type_: str = "Normal") -> None:
-        self.store.emit_event(namespace=CONTROLLER_NAMESPACE, involved=app, reason=reason, message=message,
-                              type=type_, component=COMPONENT)
+        self.store.emit_event(
+            namespace=CONTROLLER_NAMESPACE,
+            involved=app,
+            reason=reason,
+            message=message,
+            type=type_,
+            component=COMPONENT,
+        )
 
 
 def _fingerprint(app: dict[str, Any]) -> str:
     meta = app.get("metadata") or {}
-    return _canonical_json([app.get("spec"), app.get("operation"), meta.get("annotations"), meta.get("finalizers"),
-                            meta.get("deletionTimestamp")])
+    return _canonical_json(
+        [
+            app.get("spec"),
+            app.get("operation"),
+            meta.get("annotations"),
+            meta.get("finalizers"),
+            meta.get("deletionTimestamp"),
+        ]
+    )
 
 
 def _operation_changed(before: dict[str, Any], after: dict[str, Any]) -> bool:

@@ -2,8 +2,10 @@
 
 Sync status follows gitops-engine's default (three-way) diff: desired and live are normalised with the
 Application's ignoreDifferences (raywizard.diff), live fields that desired does not mention are stripped
-(`RemoveMapFields`, so defaulted and live-only fields such as `scaleStrategy` never show), and `.status` is ignored
-(Argo CD 3.x default). Health uses the built-in checks for CRDs, Deployments and Services; kinds without a check
+(`RemoveMapFields`, so defaulted and live-only fields such as `scaleStrategy` never show), and `.status` is
+ignored
+(Argo CD 3.x default). Health uses the built-in checks for CRDs, Deployments and Services; kinds without a
+check
 (RayCluster, ServiceAccount, RBAC) have no health, so the app is Healthy as soon as they exist.
 """
 
@@ -21,12 +23,43 @@ LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 HEALTH_ORDER = ("Healthy", "Suspended", "Progressing", "Missing", "Degraded", "Unknown")
 
 # gitops-engine's kind order for a sync wave (`pkg/sync/syncwaves` / kubectl's install order)
-KIND_ORDER = ("Namespace", "NetworkPolicy", "ResourceQuota", "LimitRange", "PodSecurityPolicy",
-              "PodDisruptionBudget", "ServiceAccount", "Secret", "SecretList", "ConfigMap", "StorageClass",
-              "PersistentVolume", "PersistentVolumeClaim", "CustomResourceDefinition", "ClusterRole",
-              "ClusterRoleList", "ClusterRoleBinding", "ClusterRoleBindingList", "Role", "RoleList", "RoleBinding",
-              "RoleBindingList", "Service", "DaemonSet", "Pod", "ReplicationController", "ReplicaSet", "Deployment",
-              "HorizontalPodAutoscaler", "StatefulSet", "Job", "CronJob", "IngressClass", "Ingress", "APIService")
+KIND_ORDER = (
+    "Namespace",
+    "NetworkPolicy",
+    "ResourceQuota",
+    "LimitRange",
+    "PodSecurityPolicy",
+    "PodDisruptionBudget",
+    "ServiceAccount",
+    "Secret",
+    "SecretList",
+    "ConfigMap",
+    "StorageClass",
+    "PersistentVolume",
+    "PersistentVolumeClaim",
+    "CustomResourceDefinition",
+    "ClusterRole",
+    "ClusterRoleList",
+    "ClusterRoleBinding",
+    "ClusterRoleBindingList",
+    "Role",
+    "RoleList",
+    "RoleBinding",
+    "RoleBindingList",
+    "Service",
+    "DaemonSet",
+    "Pod",
+    "ReplicationController",
+    "ReplicaSet",
+    "Deployment",
+    "HorizontalPodAutoscaler",
+    "StatefulSet",
+    "Job",
+    "CronJob",
+    "IngressClass",
+    "Ingress",
+    "APIService",
+)
 
 
 @dataclass
@@ -44,8 +77,11 @@ class ResourceState:
 
     @property
     def resource(self) -> str:
-        api_version = self.desired.get("apiVersion", "") if self.desired else (
-            self.live.get("apiVersion", "") if self.live else "")
+        api_version = (
+            self.desired.get("apiVersion", "")
+            if self.desired
+            else (self.live.get("apiVersion", "") if self.live else "")
+        )
         return resource_for_kind(self.kind, str(api_version))
 
     @property
@@ -85,7 +121,8 @@ def parse_tracking_id(value: str) -> tuple[str, str, str, str, str] | None:
 
 
 def prepare_desired(app_name: str, objects: list[dict[str, Any]], namespace: str) -> list[dict[str, Any]]:
-    """Set the destination namespace on namespaced objects and add the tracking annotation (as Argo CD does)."""
+    """Set the destination namespace on namespaced objects and add the tracking annotation (as Argo CD
+    does)."""
     prepared = []
     for obj in objects:
         obj = dict(obj)
@@ -96,8 +133,13 @@ def prepare_desired(app_name: str, objects: list[dict[str, Any]], namespace: str
         else:
             meta.pop("namespace", None)
         annotations = dict(meta.get("annotations") or {})
-        annotations[TRACKING_ANNOTATION] = tracking_id(app_name, group_of(str(obj.get("apiVersion", ""))), kind,
-                                                       str(meta.get("namespace", "")), str(meta.get("name", "")))
+        annotations[TRACKING_ANNOTATION] = tracking_id(
+            app_name,
+            group_of(str(obj.get("apiVersion", ""))),
+            kind,
+            str(meta.get("namespace", "")),
+            str(meta.get("name", "")),
+        )
         meta["annotations"] = annotations
         obj["metadata"] = meta
         prepared.append(obj)
@@ -113,11 +155,19 @@ def strip_nulls(value: Any) -> Any:
 
 
 def remove_fields(config: Any, live: Any) -> Any:
-    """gitops-engine `RemoveMapFields`/`RemoveListFields`: keep only what config mentions (lists element-wise)."""
+    """gitops-engine `RemoveMapFields`/`RemoveListFields`: keep only what config mentions (lists
+    element-wise)."""
     if isinstance(config, dict) and isinstance(live, dict):
-        return {k: remove_fields(v, live[k]) if live[k] is not None else None for k, v in config.items() if k in live}
+        return {
+            k: remove_fields(v, live[k]) if live[k] is not None else None
+            for k, v in config.items()
+            if k in live
+        }
     if isinstance(config, list) and isinstance(live, list):
-        return [remove_fields(config[i], v) if i < len(config) and v is not None else v for i, v in enumerate(live)]
+        return [
+            remove_fields(config[i], v) if i < len(config) and v is not None else v
+            for i, v in enumerate(live)
+        ]
     return live
 
 
@@ -130,13 +180,18 @@ def comparable(obj: dict[str, Any]) -> dict[str, Any]:
     return strip_nulls(result)
 
 
-def normalized_pair(desired: dict[str, Any], live: dict[str, Any], rules: list[dict[str, Any]]) -> tuple[
-        dict[str, Any], dict[str, Any]]:
+def normalized_pair(
+    desired: dict[str, Any], live: dict[str, Any], rules: list[dict[str, Any]]
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """(normalised desired, normalised and stripped live), the two sides Argo CD compares."""
     group = group_of(str(desired.get("apiVersion", "")))
     meta = desired.get("metadata") or {}
-    where = {"group": group, "kind": str(desired.get("kind", "")), "name": str(meta.get("name", "")),
-             "namespace": str(meta.get("namespace", ""))}
+    where = {
+        "group": group,
+        "kind": str(desired.get("kind", "")),
+        "name": str(meta.get("name", "")),
+        "namespace": str(meta.get("namespace", "")),
+    }
     norm_desired = normalize_ignored(comparable(desired), rules, **where)
     norm_live = normalize_ignored(comparable(live), rules, **where)
     return norm_desired, remove_fields(norm_desired, norm_live)
@@ -163,18 +218,28 @@ def health_of(kind: str, live: dict[str, Any] | None) -> tuple[str | None, str]:
         spec = live.get("spec") or {}
         generation = (live.get("metadata") or {}).get("generation", 0)
         if status.get("observedGeneration", 0) < generation:
-            return "Progressing", "Waiting for rollout to finish: observed deployment generation less than desired generation"
+            return (
+                "Progressing",
+                "Waiting for rollout to finish: observed deployment generation less than desired generation",
+            )
         replicas = int(spec.get("replicas", 1) if spec.get("replicas") is not None else 1)
         updated = int(status.get("updatedReplicas", 0))
         available = int(status.get("availableReplicas", 0))
         if updated < replicas:
-            return "Progressing", (f"Waiting for rollout to finish: {updated} out of {replicas} new replicas have "
-                                   "been updated...")
+            return "Progressing", (
+                f"Waiting for rollout to finish: {updated} out of {replicas} new replicas have "
+                "been updated..."
+            )
         if int(status.get("replicas", 0)) > updated:
-            return "Progressing", (f"Waiting for rollout to finish: {int(status.get('replicas', 0)) - updated} old "
-                                   "replicas are pending termination...")
+            return "Progressing", (
+                f"Waiting for rollout to finish: {int(status.get('replicas', 0)) - updated} old "
+                "replicas are pending termination..."
+            )
         if available < updated:
-            return "Progressing", f"Waiting for rollout to finish: {available} of {updated} updated replicas are available..."
+            return (
+                "Progressing",
+                f"Waiting for rollout to finish: {available} of {updated} updated replicas are available...",
+            )
         return "Healthy", ""
     if kind == "Service":
         spec = live.get("spec") or {}
@@ -185,8 +250,12 @@ def health_of(kind: str, live: dict[str, Any] | None) -> tuple[str | None, str]:
         return ("Healthy", "") if status.get("phase", "Active") == "Active" else ("Progressing", "")
     if kind == "Pod":
         phase = status.get("phase")
-        return ({"Running": "Healthy", "Succeeded": "Healthy", "Failed": "Degraded"}.get(str(phase), "Progressing"),
-                "")
+        return (
+            {"Running": "Healthy", "Succeeded": "Healthy", "Failed": "Degraded"}.get(
+                str(phase), "Progressing"
+            ),
+            "",
+        )
     return None, ""
 
 
@@ -199,8 +268,13 @@ def worst(statuses: list[str]) -> str:
 def describe(obj: dict[str, Any]) -> tuple[str, str, str, str, str]:
     api_version = str(obj.get("apiVersion", ""))
     meta = obj.get("metadata") or {}
-    return (group_of(api_version), version_of(api_version), str(obj.get("kind", "")),
-            str(meta.get("namespace", "") or ""), str(meta.get("name", "")))
+    return (
+        group_of(api_version),
+        version_of(api_version),
+        str(obj.get("kind", "")),
+        str(meta.get("namespace", "") or ""),
+        str(meta.get("name", "")),
+    )
 
 
 def kind_rank(kind: str) -> int:

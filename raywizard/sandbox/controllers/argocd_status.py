@@ -9,14 +9,19 @@ from typing import Any
 from .objects import now_iso
 
 CONTROLLER_NAMESPACE = "argocd"
-FINALIZERS = ("resources-finalizer.argocd.argoproj.io", "resources-finalizer.argocd.argoproj.io/foreground",
-              "resources-finalizer.argocd.argoproj.io/background")
+FINALIZERS = (
+    "resources-finalizer.argocd.argoproj.io",
+    "resources-finalizer.argocd.argoproj.io/foreground",
+    "resources-finalizer.argocd.argoproj.io/background",
+)
 IN_CLUSTER = "https://kubernetes.default.svc"
 
 
 def compared_to(spec: dict[str, Any]) -> dict[str, Any]:
-    result: dict[str, Any] = {"source": dict(spec.get("source") or {}),
-                              "destination": dict(spec.get("destination") or {})}
+    result: dict[str, Any] = {
+        "source": dict(spec.get("source") or {}),
+        "destination": dict(spec.get("destination") or {}),
+    }
     if spec.get("ignoreDifferences"):
         result["ignoreDifferences"] = list(spec["ignoreDifferences"])
     return result
@@ -28,8 +33,13 @@ def merge_conditions(old: list[dict[str, Any]], new: list[tuple[str, str]]) -> l
     result = []
     for ctype, message in new:
         kept = previous.get((ctype, message))
-        result.append({"type": ctype, "message": message,
-                       "lastTransitionTime": (kept or {}).get("lastTransitionTime") or now_iso()})
+        result.append(
+            {
+                "type": ctype,
+                "message": message,
+                "lastTransitionTime": (kept or {}).get("lastTransitionTime") or now_iso(),
+            }
+        )
     return result
 
 
@@ -41,13 +51,20 @@ def spec_errors(spec: dict[str, Any]) -> list[tuple[str, str]]:
     destination = spec.get("destination") or {}
     server, name = destination.get("server"), destination.get("name")
     if server and name:
-        errors.append(("InvalidSpecError", "application destination can't have both name and server defined: "
-                                           f"{name} {server}"))
+        errors.append(
+            (
+                "InvalidSpecError",
+                f"application destination can't have both name and server defined: {name} {server}",
+            )
+        )
     elif name and name != "in-cluster":
-        errors.append(("InvalidSpecError",
-                       f"Unable to get cluster: there are no clusters with this name: {name}"))
+        errors.append(
+            ("InvalidSpecError", f"Unable to get cluster: there are no clusters with this name: {name}")
+        )
     elif server and server.rstrip("/") != IN_CLUSTER:
-        errors.append(("InvalidSpecError", f"Unable to get cluster: there are no clusters with this URL: {server}"))
+        errors.append(
+            ("InvalidSpecError", f"Unable to get cluster: there are no clusters with this URL: {server}")
+        )
     elif not server and not name:
         errors.append(("InvalidSpecError", "Destination server missing from app spec"))
     if not spec.get("source") and not spec.get("sources"):
@@ -83,13 +100,25 @@ def retry_delay(retry: dict[str, Any], attempt: int) -> float:
 
 def kitchen_time(seconds_from_now: float) -> str:
     """Go's time.Kitchen ("3:04PM") of a moment `seconds_from_now` (real seconds) ahead."""
-    moment = dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=seconds_from_now)
+    moment = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=seconds_from_now)
     return moment.strftime("%I:%M%p").lstrip("0")
 
 
-def history_entry(history: list[dict[str, Any]], *, revision: str, source: dict[str, Any],
-                  started_at: str, initiated_by: dict[str, Any]) -> list[dict[str, Any]]:
+def history_entry(
+    history: list[dict[str, Any]],
+    *,
+    revision: str,
+    source: dict[str, Any],
+    started_at: str,
+    initiated_by: dict[str, Any],
+) -> list[dict[str, Any]]:
     next_id = max((int(h.get("id", 0)) for h in history or []), default=-1) + 1
-    entry = {"revision": revision, "deployedAt": now_iso(), "id": next_id, "source": source,
-             "deployStartedAt": started_at, "initiatedBy": initiated_by}
-    return (list(history or []) + [entry])[-10:]
+    entry = {
+        "revision": revision,
+        "deployedAt": now_iso(),
+        "id": next_id,
+        "source": source,
+        "deployStartedAt": started_at,
+        "initiatedBy": initiated_by,
+    }
+    return ([*list(history or []), entry])[-10:]

@@ -1,6 +1,7 @@
 """One Argo CD sync operation: validate (dry run), create the namespace, apply in kind order, prune.
 
-Only `operation.sync.syncOptions` count (the controller does not read `spec.syncPolicy.syncOptions`; auto-sync and
+Only `operation.sync.syncOptions` count (the controller does not read `spec.syncPolicy.syncOptions`;
+auto-sync and
 the API server copy them into the operation). Apply modes: Replace=true (create/replace) beats
 ServerSideApply=true (apply patch, manager `argocd-controller`, force), else client-side apply with the
 last-applied annotation, which fails for the real-size KubeRay CRDs.
@@ -18,8 +19,17 @@ from .mergepatch import apply_merge_patch, create_merge_patch, three_way_merge_p
 from .objects import KINDS
 
 FIELD_MANAGER = "argocd-controller"
-BUILTIN_GROUPS = {"", "apps", "rbac.authorization.k8s.io", "apiextensions.k8s.io", "argoproj.io", "batch",
-                  "networking.k8s.io", "policy", "coordination.k8s.io"}
+BUILTIN_GROUPS = {
+    "",
+    "apps",
+    "rbac.authorization.k8s.io",
+    "apiextensions.k8s.io",
+    "argoproj.io",
+    "batch",
+    "networking.k8s.io",
+    "policy",
+    "coordination.k8s.io",
+}
 
 
 @dataclass
@@ -50,14 +60,21 @@ def _result(state: ResourceState, status: str, message: str, phase: str = "Sync"
     item: dict[str, Any] = {"group": state.group, "version": state.version, "kind": state.kind}
     if state.namespace:
         item["namespace"] = state.namespace
-    item.update({"name": state.name, "status": status, "message": message, "hookPhase": "Running",
-                 "syncPhase": phase})
+    item.update(
+        {"name": state.name, "status": status, "message": message, "hookPhase": "Running", "syncPhase": phase}
+    )
     return item
 
 
 class SyncRun:
-    def __init__(self, store: Any, app: dict[str, Any], operation: dict[str, Any], states: list[ResourceState],
-                 rules: list[dict[str, Any]]) -> None:
+    def __init__(
+        self,
+        store: Any,
+        app: dict[str, Any],
+        operation: dict[str, Any],
+        states: list[ResourceState],
+        rules: list[dict[str, Any]],
+    ) -> None:
         self.store = store
         self.app = app
         self.sync = dict(operation.get("sync") or {})
@@ -78,7 +95,9 @@ class SyncRun:
             selected = [s for s in states if (s.group, s.kind, s.name) in keys]
         if _enabled(self.options, "ApplyOutOfSyncOnly"):
             selected = [s for s in selected if s.status == "OutOfSync"]
-        return sorted(selected, key=lambda s: (s.requires_pruning, kind_rank(s.kind), s.kind, s.namespace, s.name))
+        return sorted(
+            selected, key=lambda s: (s.requires_pruning, kind_rank(s.kind), s.kind, s.namespace, s.name)
+        )
 
     def run(self) -> SyncOutcome:
         from raywizard.sandbox.store import ApiError
@@ -87,38 +106,64 @@ class SyncRun:
         # --- validation (kubectl dry run) ---
         invalid: list[dict[str, Any]] = []
         namespaced = [s for s in self.states if s.desired is not None and s.namespace]
-        missing_namespaces = sorted({s.namespace for s in namespaced
-                                     if self.store.get("namespaces", "", s.namespace) is None})
+        missing_namespaces = sorted(
+            {s.namespace for s in namespaced if self.store.get("namespaces", "", s.namespace) is None}
+        )
         create_namespace = _enabled(self.options, "CreateNamespace")
         if missing_namespaces and not (create_namespace and missing_namespaces == [self.namespace]):
             for state in namespaced:
-                if state.namespace in missing_namespaces and not (create_namespace and state.namespace == self.namespace):
+                if state.namespace in missing_namespaces and not (
+                    create_namespace and state.namespace == self.namespace
+                ):
                     invalid.append(_result(state, "SyncFailed", f'namespaces "{state.namespace}" not found'))
-        crds_in_sync = {(s.desired or {}).get("spec", {}).get("names", {}).get("kind", "") for s in self.states
-                        if s.kind == "CustomResourceDefinition" and s.desired is not None}
+        crds_in_sync = {
+            (s.desired or {}).get("spec", {}).get("names", {}).get("kind", "")
+            for s in self.states
+            if s.kind == "CustomResourceDefinition" and s.desired is not None
+        }
         for state in self.states:
             if state.desired is None or state.group in BUILTIN_GROUPS or state.kind in crds_in_sync:
                 continue
             if self._skip_dry_run(state):
                 continue
             if not self._served(state):
-                invalid.append(_result(state, "SyncFailed", (
-                    f"The Kubernetes API could not find {state.group}/{state.kind} for requested resource "
-                    f"{state.namespace}/{state.name}. Make sure the \"{state.kind}\" CRD is installed on the "
-                    "destination cluster.")))
+                invalid.append(
+                    _result(
+                        state,
+                        "SyncFailed",
+                        (
+                            f"The Kubernetes API could not find {state.group}/{state.kind} for requested "
+                            f'resource {state.namespace}/{state.name}. Make sure the "{state.kind}" CRD is '
+                            "installed on the destination cluster."
+                        ),
+                    )
+                )
         if invalid:
             return SyncOutcome("Failed", "one or more synchronization tasks are not valid", invalid)
         # --- namespace (PreSync) ---
         if create_namespace and self.namespace and self.store.get("namespaces", "", self.namespace) is None:
             try:
                 if not self.dry_run:
-                    self.store.create("namespaces", {"apiVersion": "v1", "kind": "Namespace",
-                                                     "metadata": {"name": self.namespace}})
-                results.append({"group": "", "version": "v1", "kind": "Namespace", "name": self.namespace,
-                                "status": "Synced", "message": f"namespace/{self.namespace} created",
-                                "hookPhase": "Running", "syncPhase": "PreSync"})
+                    self.store.create(
+                        "namespaces",
+                        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": self.namespace}},
+                    )
+                results.append(
+                    {
+                        "group": "",
+                        "version": "v1",
+                        "kind": "Namespace",
+                        "name": self.namespace,
+                        "status": "Synced",
+                        "message": f"namespace/{self.namespace} created",
+                        "hookPhase": "Running",
+                        "syncPhase": "PreSync",
+                    }
+                )
             except ApiError as exc:
-                return SyncOutcome("Failed", f"one or more objects failed to apply, reason: {exc.message}", results)
+                return SyncOutcome(
+                    "Failed", f"one or more objects failed to apply, reason: {exc.message}", results
+                )
         # --- apply and prune ---
         failures: list[str] = []
         for state in self.states:
@@ -142,22 +187,26 @@ class SyncRun:
             except ApiError as exc:
                 message = str(exc.message)
                 if "metadata.annotations: Too long: must have at most 262144 bytes" in message:
-                    message += (" \n -Additional Info: This error usually means that you are trying to add a large "
-                                "resource on client side. Consider using Server-side apply or syncing with replace "
-                                "enabled. Note: Syncing with Replace enabled is potentially destructive as it may "
-                                "cause resource deletion and re-creation.")
+                    message += (
+                        " \n -Additional Info: This error usually means that you are trying to add a large "
+                        "resource on client side. Consider using Server-side apply or syncing with replace "
+                        "enabled. Note: Syncing with Replace enabled is potentially destructive as it may "
+                        "cause resource deletion and re-creation."
+                    )
                 failures.append(message)
                 results.append(_result(state, "SyncFailed", message))
         if failures:
-            return SyncOutcome("Failed", f"one or more objects failed to apply, reason: {', '.join(failures)}",
-                               results)
+            return SyncOutcome(
+                "Failed", f"one or more objects failed to apply, reason: {', '.join(failures)}", results
+            )
         return SyncOutcome("Succeeded", "successfully synced (all tasks run)", results)
 
     def _skip_dry_run(self, state: ResourceState) -> bool:
         annotations = ((state.desired or {}).get("metadata") or {}).get("annotations") or {}
         per_resource = parse_options(str(annotations.get("argocd.argoproj.io/sync-options", "")).split(","))
         return _enabled(per_resource, "SkipDryRunOnMissingResource") or _enabled(
-            self.options, "SkipDryRunOnMissingResource")
+            self.options, "SkipDryRunOnMissingResource"
+        )
 
     def _served(self, state: ResourceState) -> bool:
         plural = state.resource.split(".", 1)[0]
@@ -170,7 +219,8 @@ class SyncRun:
         if _enabled(per_resource, "Replace") or _enabled(self.options, "Replace"):
             return "replace"
         if _enabled(per_resource, "ServerSideApply") or (
-                _enabled(self.options, "ServerSideApply") and per_resource.get("ServerSideApply") != "false"):
+            _enabled(self.options, "ServerSideApply") and per_resource.get("ServerSideApply") != "false"
+        ):
             return "ssa"
         return "apply"
 
@@ -183,8 +233,14 @@ class SyncRun:
             full_live = {k: v for k, v in state.live.items() if k != "status"}
             from raywizard.diff import normalize_ignored
 
-            normalized_live = normalize_ignored(full_live, self.rules, group=state.group, kind=state.kind,
-                                                name=state.name, namespace=state.namespace)
+            normalized_live = normalize_ignored(
+                full_live,
+                self.rules,
+                group=state.group,
+                kind=state.kind,
+                name=state.name,
+                namespace=state.namespace,
+            )
             patch = create_merge_patch(normalized_live, full_live)
             patch.pop("metadata", None)
             desired = apply_merge_patch(desired, patch)
@@ -203,13 +259,23 @@ class SyncRun:
                 self.store.create(resource, desired, namespace=namespace_arg, dry_run=self.dry_run)
                 return f"{display} created"
             body = dict(desired)
-            body["metadata"] = dict(body.get("metadata") or {},
-                                    resourceVersion=(state.live.get("metadata") or {}).get("resourceVersion"))
+            body["metadata"] = dict(
+                body.get("metadata") or {},
+                resourceVersion=(state.live.get("metadata") or {}).get("resourceVersion"),
+            )
             self.store.update(resource, body, dry_run=self.dry_run)
             return f"{display} replaced"
         if mode == "ssa":
-            self.store.patch(resource, ns, name, desired, "apply", field_manager=FIELD_MANAGER, force=True,
-                             dry_run=self.dry_run)
+            self.store.patch(
+                resource,
+                ns,
+                name,
+                desired,
+                "apply",
+                field_manager=FIELD_MANAGER,
+                force=True,
+                dry_run=self.dry_run,
+            )
             return f"{display} serverside-applied"
         # client-side apply: the whole object goes into an annotation
         stripped = dict(desired)
@@ -218,11 +284,17 @@ class SyncRun:
         meta["annotations"] = annotations
         stripped["metadata"] = meta
         last_applied = json.dumps(stripped, separators=(",", ":"), sort_keys=True)
-        size = max(len(last_applied), REAL_SIZES.get(name, 0) if state.kind == "CustomResourceDefinition" else 0)
+        size = max(
+            len(last_applied), REAL_SIZES.get(name, 0) if state.kind == "CustomResourceDefinition" else 0
+        )
         if size > ANNOTATION_LIMIT:
             kind_group = f"{state.kind}.{state.group}" if state.group else state.kind
-            raise ApiError(422, "Invalid", f'{kind_group} "{name}" is invalid: metadata.annotations: Too long: '
-                                           f"must have at most {ANNOTATION_LIMIT} bytes")
+            raise ApiError(
+                422,
+                "Invalid",
+                f'{kind_group} "{name}" is invalid: metadata.annotations: Too long: '
+                f"must have at most {ANNOTATION_LIMIT} bytes",
+            )
         applied = dict(stripped)
         applied["metadata"] = dict(meta, annotations=dict(annotations, **{LAST_APPLIED: last_applied + "\n"}))
         if state.live is None:
@@ -237,7 +309,9 @@ class SyncRun:
         patch = three_way_merge_patch(original, applied, live)
         if not patch:
             return f"{display} unchanged"
-        self.store.patch(resource, ns, name, patch, "merge", field_manager=FIELD_MANAGER, dry_run=self.dry_run)
+        self.store.patch(
+            resource, ns, name, patch, "merge", field_manager=FIELD_MANAGER, dry_run=self.dry_run
+        )
         return f"{display} configured"
 
 

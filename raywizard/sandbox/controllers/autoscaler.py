@@ -1,7 +1,8 @@
 """Simulated Ray autoscaler (in-tree, one per RayCluster with `enableInTreeAutoscaling: true`).
 
 Like Ray's KubeRay node provider it only talks to the RayCluster: a JSON patch `replace
-/spec/workerGroupSpecs/<i>/replicas` to scale up (index = position of groupName in the *live* list), and on scale
+/spec/workerGroupSpecs/<i>/replicas` to scale up (index = position of groupName in the *live* list), and on
+scale
 down `replicas` plus `scaleStrategy.workersToDelete` naming idle pods, cleared to [] once they are gone
 (domain.md §3.4). Demand comes from a load profile, switchable at runtime with `cluster.set_load(name)`:
 
@@ -12,6 +13,7 @@ down `replicas` plus `scaleStrategy.workersToDelete` naming idle pods, cleared t
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Hashable
 from typing import Any
@@ -84,10 +86,16 @@ class RayAutoscaler(Controller):
 
         namespace = cluster["metadata"].get("namespace", "")
         name = cluster["metadata"]["name"]
-        pods = [p for p in self.store.list("pods", namespace, label_selector=f"ray.io/cluster={name}")
-                if not is_deleting(p)]
-        if not any(pod_ready(p) for p in pods
-                   if (p["metadata"].get("labels") or {}).get("ray.io/node-type") == "head"):
+        pods = [
+            p
+            for p in self.store.list("pods", namespace, label_selector=f"ray.io/cluster={name}")
+            if not is_deleting(p)
+        ]
+        if not any(
+            pod_ready(p)
+            for p in pods
+            if (p["metadata"].get("labels") or {}).get("ray.io/node-type") == "head"
+        ):
             return  # the autoscaler runs in the head pod
         spec = cluster.get("spec") or {}
         options = spec.get("autoscalerOptions") or {}
@@ -98,45 +106,58 @@ class RayAutoscaler(Controller):
             group = group or {}
             group_name = str(group.get("groupName", ""))
             replicas = int(group.get("replicas") or 0)
-            _, minimum, maximum, _hosts = group_replicas(group)
-            minimum = int(group.get("minReplicas") or 0)
-            maximum = int(group.get("maxReplicas") if group.get("maxReplicas") is not None else 2**31 - 1)
+            _, minimum, maximum, hosts = group_replicas(group)
+            minimum, maximum = minimum // hosts, maximum // hosts
             target = max(minimum, min(maximum, minimum + extra))
-            workers = [p for p in pods if (p["metadata"].get("labels") or {}).get("ray.io/group") == group_name
-                       and (p["metadata"].get("labels") or {}).get("ray.io/node-type") == "worker"]
+            workers = [
+                p
+                for p in pods
+                if (p["metadata"].get("labels") or {}).get("ray.io/group") == group_name
+                and (p["metadata"].get("labels") or {}).get("ray.io/node-type") == "worker"
+            ]
             pending_delete = list((group.get("scaleStrategy") or {}).get("workersToDelete") or [])
             idle_key = (namespace, name, group_name)
             if pending_delete:
                 live_names = {name_of(p) for p in workers}
                 if not live_names & set(pending_delete):
-                    operations.append({"op": "replace" if "scaleStrategy" in group else "add",
-                                       "path": f"/spec/workerGroupSpecs/{index}/scaleStrategy",
-                                       "value": {"workersToDelete": []}})
+                    operations.append(
+                        {
+                            "op": "replace" if "scaleStrategy" in group else "add",
+                            "path": f"/spec/workerGroupSpecs/{index}/scaleStrategy",
+                            "value": {"workersToDelete": []},
+                        }
+                    )
                 continue
             if target > replicas:
                 self._idle_since.pop(idle_key, None)
-                operations.append({"op": "replace", "path": f"/spec/workerGroupSpecs/{index}/replicas",
-                                   "value": target})
+                operations.append(
+                    {"op": "replace", "path": f"/spec/workerGroupSpecs/{index}/replicas", "value": target}
+                )
                 self._log(cluster, f"Adding {target - replicas} node(s) of type {group_name}.")
             elif target < replicas:
                 since = self._idle_since.setdefault(idle_key, time.monotonic())
                 if (time.monotonic() - since) * self.speed < idle_timeout:
                     continue
                 surplus = replicas - target
-                victims = sorted(workers, key=lambda p: p["metadata"].get("creationTimestamp", ""),
-                                 reverse=True)[:surplus]
-                operations.append({"op": "replace", "path": f"/spec/workerGroupSpecs/{index}/replicas",
-                                   "value": target})
-                operations.append({"op": "replace" if "scaleStrategy" in group else "add",
-                                   "path": f"/spec/workerGroupSpecs/{index}/scaleStrategy",
-                                   "value": {"workersToDelete": [name_of(p) for p in victims]}})
+                victims = sorted(
+                    workers, key=lambda p: p["metadata"].get("creationTimestamp", ""), reverse=True
+                )[:surplus]
+                operations.append(
+                    {"op": "replace", "path": f"/spec/workerGroupSpecs/{index}/replicas", "value": target}
+                )
+                operations.append(
+                    {
+                        "op": "replace" if "scaleStrategy" in group else "add",
+                        "path": f"/spec/workerGroupSpecs/{index}/scaleStrategy",
+                        "value": {"workersToDelete": [name_of(p) for p in victims]},
+                    }
+                )
                 self._idle_since.pop(idle_key, None)
                 self._log(cluster, f"Removing {surplus} nodes of type {group_name} (idle).")
             else:
                 self._idle_since.pop(idle_key, None)
         if not operations:
             return
-        try:
+        # on a conflict the next update interval retries against the new live object
+        with contextlib.suppress(ApiError):
             self.store.patch(RAYCLUSTERS, namespace, name, operations, "json", field_manager=FIELD_MANAGER)
-        except ApiError:
-            pass  # the next update interval retries against the new live object

@@ -1,6 +1,7 @@
 """A small controller runtime: one thread, a queue of dirty keys, timers and periodic resync.
 
-Store callbacks run after each commit on the writer's thread, so `_on_store_event` only files a key and returns;
+Store callbacks run after each commit on the writer's thread, so `_on_store_event` only files a key and
+returns;
 all work (and every delay, divided by the cluster's speed factor) happens on the controller's own thread.
 """
 
@@ -18,7 +19,8 @@ log = logging.getLogger("raywizard.sandbox.controllers")
 
 
 class Controller:
-    """Base for the simulated controllers. Subclasses set `name`, `resources` and implement `reconcile(key)`."""
+    """Base for the simulated controllers. Subclasses set `name`, `resources` and implement
+    `reconcile(key)`."""
 
     name = "controller"
     #: store resources whose events wake this controller

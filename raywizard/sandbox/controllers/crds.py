@@ -1,12 +1,15 @@
 """The KubeRay CRDs as the sandbox serves them, and the apiextensions "Established" bookkeeping.
 
-The real CRDs carry ~270–400 KB OpenAPI schemas; ours keep the real names, versions (v1 served+storage, v1alpha1
-served), status subresource and printer columns with a permissive schema. `REAL_SIZES` remembers how big the real
+The real CRDs carry ~270–400 KB OpenAPI schemas; ours keep the real names, versions (v1 served+storage,
+v1alpha1
+served), status subresource and printer columns with a permissive schema. `REAL_SIZES` remembers how big the
+real
 ones are, so a client-side apply still fails with the real "metadata.annotations: Too long" error.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Hashable
 from typing import Any
 
@@ -17,7 +20,7 @@ from .objects import now_iso
 REAL_SIZES = {"rayclusters.ray.io": 276_871, "rayjobs.ray.io": 404_446, "rayservices.ray.io": 290_801}
 ANNOTATION_LIMIT = 262_144
 
-_RAYCLUSTER_COLUMNS = [
+_RAYCLUSTER_COLUMNS: list[dict[str, Any]] = [
     {"jsonPath": ".status.desiredWorkerReplicas", "name": "desired workers", "type": "integer"},
     {"jsonPath": ".status.availableWorkerReplicas", "name": "available workers", "type": "integer"},
     {"jsonPath": ".status.desiredCPU", "name": "cpus", "type": "string"},
@@ -29,7 +32,7 @@ _RAYCLUSTER_COLUMNS = [
     {"jsonPath": ".status.head.podIP", "name": "head pod IP", "priority": 1, "type": "string"},
     {"jsonPath": ".status.head.serviceIP", "name": "head service IP", "priority": 1, "type": "string"},
 ]
-_RAYJOB_COLUMNS = [
+_RAYJOB_COLUMNS: list[dict[str, Any]] = [
     {"jsonPath": ".status.jobStatus", "name": "job status", "type": "string"},
     {"jsonPath": ".status.jobDeploymentStatus", "name": "deployment status", "type": "string"},
     {"jsonPath": ".status.rayClusterName", "name": "ray cluster name", "type": "string"},
@@ -37,31 +40,44 @@ _RAYJOB_COLUMNS = [
     {"jsonPath": ".status.endTime", "name": "end time", "type": "string"},
     {"jsonPath": ".metadata.creationTimestamp", "name": "age", "type": "date"},
 ]
-_RAYSERVICE_COLUMNS = [
+_RAYSERVICE_COLUMNS: list[dict[str, Any]] = [
     {"jsonPath": ".status.serviceStatus", "name": "service status", "type": "string"},
     {"jsonPath": ".status.numServeEndpoints", "name": "num serve endpoints", "type": "integer"},
 ]
 
 
-def _crd(kind: str, plural: str, columns: list[dict[str, Any]], *, version: str, labels: dict[str, str]) -> dict[
-        str, Any]:
+def _crd(
+    kind: str, plural: str, columns: list[dict[str, Any]], *, version: str, labels: dict[str, str]
+) -> dict[str, Any]:
     schema = {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}}
     versions = []
     for name, storage in (("v1", True), ("v1alpha1", False)):
-        entry: dict[str, Any] = {"name": name, "schema": schema, "served": True, "storage": storage,
-                                 "subresources": {"status": {}}}
+        entry: dict[str, Any] = {
+            "name": name,
+            "schema": schema,
+            "served": True,
+            "storage": storage,
+            "subresources": {"status": {}},
+        }
         if columns and name == "v1":
             entry["additionalPrinterColumns"] = columns
         versions.append(entry)
     body: dict[str, Any] = {
         "apiVersion": "apiextensions.k8s.io/v1",
         "kind": "CustomResourceDefinition",
-        "metadata": {"annotations": {"controller-gen.kubebuilder.io/version": "v0.16.4"},
-                     "name": f"{plural}.ray.io"},
+        "metadata": {
+            "annotations": {"controller-gen.kubebuilder.io/version": "v0.16.4"},
+            "name": f"{plural}.ray.io",
+        },
         "spec": {
             "group": "ray.io",
-            "names": {"categories": ["all"], "kind": kind, "listKind": f"{kind}List", "plural": plural,
-                      "singular": kind.lower()},
+            "names": {
+                "categories": ["all"],
+                "kind": kind,
+                "listKind": f"{kind}List",
+                "plural": plural,
+                "singular": kind.lower(),
+            },
             "scope": "Namespaced",
             "versions": versions,
         },
@@ -113,15 +129,29 @@ class CrdEstablisher(Controller):
         status = {
             "acceptedNames": dict(spec.get("names") or {}),
             "conditions": [
-                {"type": "NamesAccepted", "status": "True", "reason": "NoConflicts",
-                 "message": "no conflicts found", "lastTransitionTime": now},
-                {"type": "Established", "status": "True", "reason": "InitialNamesAccepted",
-                 "message": "the initial names have been accepted", "lastTransitionTime": now},
+                {
+                    "type": "NamesAccepted",
+                    "status": "True",
+                    "reason": "NoConflicts",
+                    "message": "no conflicts found",
+                    "lastTransitionTime": now,
+                },
+                {
+                    "type": "Established",
+                    "status": "True",
+                    "reason": "InitialNamesAccepted",
+                    "message": "the initial names have been accepted",
+                    "lastTransitionTime": now,
+                },
             ],
             "storedVersions": [v["name"] for v in spec.get("versions") or [] if v.get("storage")],
         }
-        try:
-            self.store.patch("customresourcedefinitions.apiextensions.k8s.io", "", key[1], {"status": status},
-                             "merge", subresource="status")
-        except ApiError:
-            pass
+        with contextlib.suppress(ApiError):
+            self.store.patch(
+                "customresourcedefinitions.apiextensions.k8s.io",
+                "",
+                key[1],
+                {"status": status},
+                "merge",
+                subresource="status",
+            )

@@ -1,13 +1,16 @@
 """Scheduler + kubelet for every pod: Pending (PodScheduled) → ContainerCreating → Running → Ready.
 
 Three virtual nodes with fixed allocatable capacity; a pod whose requests fit nowhere stays Pending with
-PodScheduled=False/Unschedulable and the scheduler's "0/3 nodes are available: 3 Insufficient cpu." message, and is
+PodScheduled=False/Unschedulable and the scheduler's "0/3 nodes are available: 3 Insufficient cpu." message,
+and is
 retried when capacity frees. Image pulls follow `images.image_exists`; missing tags cycle through
-ErrImagePull / ImagePullBackOff like the kubelet. All delays are simulated seconds (divided by the speed factor).
+ErrImagePull / ImagePullBackOff like the kubelet. All delays are simulated seconds (divided by the speed
+factor).
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -43,6 +46,7 @@ class Node:
 
 def pod_requests(pod: dict[str, Any]) -> tuple[Fraction, Fraction]:
     """Effective requests: sum over containers (request, else limit), at least the largest init container."""
+
     def of(container: dict[str, Any]) -> tuple[Fraction, Fraction]:
         resources = container.get("resources") or {}
         values = []
@@ -84,17 +88,32 @@ class Kubelet(Controller):
 
         for node in self.nodes:
             body = {
-                "apiVersion": "v1", "kind": "Node",
-                "metadata": {"name": node.name, "labels": {
-                    "kubernetes.io/hostname": node.name, "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64"}},
+                "apiVersion": "v1",
+                "kind": "Node",
+                "metadata": {
+                    "name": node.name,
+                    "labels": {
+                        "kubernetes.io/hostname": node.name,
+                        "kubernetes.io/os": "linux",
+                        "kubernetes.io/arch": "amd64",
+                    },
+                },
                 "spec": {"podCIDR": f"10.244.{node.index}.0/24"},
                 "status": {
                     "capacity": {"cpu": str(NODE_CPU), "memory": "64Gi", "pods": str(NODE_PODS)},
                     "allocatable": {"cpu": str(NODE_CPU), "memory": "64Gi", "pods": str(NODE_PODS)},
-                    "conditions": [{"type": "Ready", "status": "True", "reason": "KubeletReady",
-                                    "message": "kubelet is posting ready status"}],
-                    "addresses": [{"type": "InternalIP", "address": f"172.18.0.{node.index + 1}"},
-                                  {"type": "Hostname", "address": node.name}],
+                    "conditions": [
+                        {
+                            "type": "Ready",
+                            "status": "True",
+                            "reason": "KubeletReady",
+                            "message": "kubelet is posting ready status",
+                        }
+                    ],
+                    "addresses": [
+                        {"type": "InternalIP", "address": f"172.18.0.{node.index + 1}"},
+                        {"type": "Hostname", "address": node.name},
+                    ],
                 },
             }
             try:
@@ -148,15 +167,27 @@ class Kubelet(Controller):
     def _status(self, pod_key: tuple[str, str], status: dict[str, Any]) -> None:
         from raywizard.sandbox.store import ApiError
 
-        try:
-            self.store.patch("pods", pod_key[0], pod_key[1], {"status": status}, "merge", subresource="status")
-        except ApiError:
-            pass  # deleted meanwhile
+        with contextlib.suppress(ApiError):  # deleted meanwhile
+            self.store.patch(
+                "pods", pod_key[0], pod_key[1], {"status": status}, "merge", subresource="status"
+            )
 
-    def _event(self, pod: dict[str, Any], reason: str, message: str, type_: str = "Normal",
-               component: str = "kubelet") -> None:
-        self.store.emit_event(namespace=pod["metadata"]["namespace"], involved=pod, reason=reason,
-                              message=message, type=type_, component=component)
+    def _event(
+        self,
+        pod: dict[str, Any],
+        reason: str,
+        message: str,
+        type_: str = "Normal",
+        component: str = "kubelet",
+    ) -> None:
+        self.store.emit_event(
+            namespace=pod["metadata"]["namespace"],
+            involved=pod,
+            reason=reason,
+            message=message,
+            type=type_,
+            component=component,
+        )
 
     def _schedule(self, pod_key: tuple[str, str]) -> None:
         from raywizard.sandbox.store import ApiError
@@ -166,8 +197,11 @@ class Kubelet(Controller):
             self._unschedulable.discard(pod_key)
             return
         cpu, memory = pod_requests(pod)
-        fits = [n for n in self.nodes
-                if n.cpu + cpu <= NODE_CPU and n.memory + memory <= NODE_MEMORY and len(n.pods) < NODE_PODS]
+        fits = [
+            n
+            for n in self.nodes
+            if n.cpu + cpu <= NODE_CPU and n.memory + memory <= NODE_MEMORY and len(n.pods) < NODE_PODS
+        ]
         if not fits:
             self._mark_unschedulable(pod, pod_key, cpu, memory)
             return
@@ -182,18 +216,32 @@ class Kubelet(Controller):
         node.pods.add(pod_key)
         self._placement[pod_key] = (node, cpu, memory)
         now = now_iso()
-        self._status(pod_key, {
-            "phase": "Pending",
-            "conditions": [{"type": "PodScheduled", "status": "True", "lastProbeTime": None,
-                            "lastTransitionTime": now}],
-            "qosClass": _qos_class(pod),
-        })
-        self._event(pod, "Scheduled", f"Successfully assigned {pod_key[0]}/{pod_key[1]} to {node.name}",
-                    component="default-scheduler")
+        self._status(
+            pod_key,
+            {
+                "phase": "Pending",
+                "conditions": [
+                    {
+                        "type": "PodScheduled",
+                        "status": "True",
+                        "lastProbeTime": None,
+                        "lastTransitionTime": now,
+                    }
+                ],
+                "qosClass": _qos_class(pod),
+            },
+        )
+        self._event(
+            pod,
+            "Scheduled",
+            f"Successfully assigned {pod_key[0]}/{pod_key[1]} to {node.name}",
+            component="default-scheduler",
+        )
         self.after(CREATE_DELAY, lambda: self._create_containers(pod_key))
 
-    def _mark_unschedulable(self, pod: dict[str, Any], pod_key: tuple[str, str], cpu: Fraction,
-                            memory: Fraction) -> None:
+    def _mark_unschedulable(
+        self, pod: dict[str, Any], pod_key: tuple[str, str], cpu: Fraction, memory: Fraction
+    ) -> None:
         reasons: list[str] = []
         short_cpu = sum(1 for n in self.nodes if n.cpu + cpu > NODE_CPU)
         short_mem = sum(1 for n in self.nodes if n.memory + memory > NODE_MEMORY)
@@ -205,18 +253,31 @@ class Kubelet(Controller):
         if short_pods:
             reasons.append(f"{short_pods} Too many pods")
         total = len(self.nodes)
-        message = (f"0/{total} nodes are available: {', '.join(sorted(reasons))}. preemption: 0/{total} nodes are "
-                   f"available: {total} No preemption victims found for incoming pod.")
+        message = (
+            f"0/{total} nodes are available: {', '.join(sorted(reasons))}. preemption: 0/{total} nodes are "
+            f"available: {total} No preemption victims found for incoming pod."
+        )
         old = condition((pod.get("status") or {}).get("conditions") or [], "PodScheduled")
         self._unschedulable.add(pod_key)
         if old and old.get("status") == "False" and old.get("message") == message:
             return
-        self._status(pod_key, {
-            "phase": "Pending",
-            "conditions": [{"type": "PodScheduled", "status": "False", "reason": "Unschedulable",
-                            "message": message, "lastProbeTime": None, "lastTransitionTime": now_iso()}],
-            "qosClass": _qos_class(pod),
-        })
+        self._status(
+            pod_key,
+            {
+                "phase": "Pending",
+                "conditions": [
+                    {
+                        "type": "PodScheduled",
+                        "status": "False",
+                        "reason": "Unschedulable",
+                        "message": message,
+                        "lastProbeTime": None,
+                        "lastTransitionTime": now_iso(),
+                    }
+                ],
+                "qosClass": _qos_class(pod),
+            },
+        )
         self._event(pod, "FailedScheduling", message, "Warning", component="default-scheduler")
 
     def _create_containers(self, pod_key: tuple[str, str]) -> None:
@@ -230,8 +291,9 @@ class Kubelet(Controller):
         status["hostIP"] = f"172.18.0.{placed[0].index + 1}" if placed else "172.18.0.2"
         status["hostIPs"] = [{"ip": status["hostIP"]}]
         status["startTime"] = now
-        status["conditions"] = _pod_conditions(now, initialized=not spec.get("initContainers"), ready=False,
-                                               reason="ContainersNotReady", pod=pod)
+        status["conditions"] = _pod_conditions(
+            now, initialized=not spec.get("initContainers"), ready=False, reason="ContainersNotReady", pod=pod
+        )
         if spec.get("initContainers"):
             status["initContainerStatuses"] = [_waiting(c, "PodInitializing") for c in spec["initContainers"]]
         status["containerStatuses"] = [_waiting(c, "ContainerCreating") for c in spec.get("containers") or []]
@@ -260,8 +322,12 @@ class Kubelet(Controller):
                 self._event(pod, "Pulled", f'Container image "{image}" already present on machine')
             else:
                 node.images.add(image)
-                self._event(pod, "Pulled", f'Successfully pulled image "{image}" in {PULL_SECONDS:.3f}s '
-                                           f'({PULL_SECONDS:.3f}s including waiting). Image size: 1034887529 bytes.')
+                self._event(
+                    pod,
+                    "Pulled",
+                    f'Successfully pulled image "{image}" in {PULL_SECONDS:.3f}s '
+                    f"({PULL_SECONDS:.3f}s including waiting). Image size: 1034887529 bytes.",
+                )
             self._event(pod, "Created", f"Created container: {container.get('name', '')}")
             self._event(pod, "Started", f"Started container {container.get('name', '')}")
         self._run(pod, pod_key)
@@ -270,11 +336,16 @@ class Kubelet(Controller):
         failures = self._pull_failures.get(pod_key, 0) + 1
         self._pull_failures[pod_key] = failures
         image = str(bad[0].get("image", ""))
-        self._event(pod, "Failed", f"Failed to pull image \"{image}\": rpc error: code = NotFound desc = "
-                                   f"{pull_error(image)}", "Warning")
+        self._event(
+            pod,
+            "Failed",
+            f'Failed to pull image "{image}": rpc error: code = NotFound desc = {pull_error(image)}',
+            "Warning",
+        )
         self._event(pod, "Failed", "Error: ErrImagePull", "Warning")
-        self._set_waiting(pod, pod_key, bad, "ErrImagePull",
-                          f"rpc error: code = NotFound desc = {pull_error(image)}")
+        self._set_waiting(
+            pod, pod_key, bad, "ErrImagePull", f"rpc error: code = NotFound desc = {pull_error(image)}"
+        )
 
         def backoff() -> None:
             current = self._get(pod_key)
@@ -295,8 +366,14 @@ class Kubelet(Controller):
             self._event(pod, "Pulling", f'Pulling image "{container.get("image", "")}"')
         self.after(PULL_SECONDS, lambda: self._pulled(pod_key))
 
-    def _set_waiting(self, pod: dict[str, Any], pod_key: tuple[str, str], bad: list[dict[str, Any]], reason: str,
-                     message: str) -> None:
+    def _set_waiting(
+        self,
+        pod: dict[str, Any],
+        pod_key: tuple[str, str],
+        bad: list[dict[str, Any]],
+        reason: str,
+        message: str,
+    ) -> None:
         spec = pod.get("spec") or {}
         bad_names = {c.get("name") for c in bad}
         status = dict(pod.get("status") or {})
@@ -305,11 +382,14 @@ class Kubelet(Controller):
         if init:
             status["initContainerStatuses"] = [
                 _waiting(c, reason, message) if c.get("name") in bad_names else _waiting(c, "PodInitializing")
-                for c in init]
+                for c in init
+            ]
         status["containerStatuses"] = [
-            _waiting(c, reason, message) if c.get("name") in bad_names and not init_bad
+            _waiting(c, reason, message)
+            if c.get("name") in bad_names and not init_bad
             else _waiting(c, "PodInitializing" if init else "ContainerCreating")
-            for c in spec.get("containers") or []]
+            for c in spec.get("containers") or []
+        ]
         self._status(pod_key, status)
 
     def _run(self, pod: dict[str, Any], pod_key: tuple[str, str]) -> None:
@@ -321,14 +401,23 @@ class Kubelet(Controller):
         now = now_iso()
         status = dict(pod.get("status") or {})
         status.update({"phase": "Running", "podIP": ip, "podIPs": [{"ip": ip}]})
-        status["conditions"] = _pod_conditions(now, initialized=True, ready=False, reason="ContainersNotReady",
-                                               pod=pod)
+        status["conditions"] = _pod_conditions(
+            now, initialized=True, ready=False, reason="ContainersNotReady", pod=pod
+        )
         if spec.get("initContainers"):
             status["initContainerStatuses"] = [_terminated(c, now) for c in spec["initContainers"]]
         status["containerStatuses"] = [_running(c, now, ready=False) for c in spec.get("containers") or []]
         self._status(pod_key, status)
-        delay = max((float(((c.get("readinessProbe") or {}).get("initialDelaySeconds") or 0))
-                     for c in spec.get("containers") or []), default=0.0) or DEFAULT_READY_DELAY
+        delay = (
+            max(
+                (
+                    float(((c.get("readinessProbe") or {}).get("initialDelaySeconds") or 0))
+                    for c in spec.get("containers") or []
+                ),
+                default=0.0,
+            )
+            or DEFAULT_READY_DELAY
+        )
         self.after(delay, lambda: self._ready(pod_key))
 
     def _ready(self, pod_key: tuple[str, str]) -> None:
@@ -350,8 +439,10 @@ def _present(node: Node, container: dict[str, Any]) -> bool:
 
 def _qos_class(pod: dict[str, Any]) -> str:
     containers = (pod.get("spec") or {}).get("containers") or []
-    if not any((c.get("resources") or {}).get("requests") or (c.get("resources") or {}).get("limits")
-               for c in containers):
+    if not any(
+        (c.get("resources") or {}).get("requests") or (c.get("resources") or {}).get("limits")
+        for c in containers
+    ):
         return "BestEffort"
     for c in containers:
         res = c.get("resources") or {}
@@ -362,15 +453,24 @@ def _qos_class(pod: dict[str, Any]) -> str:
     return "Guaranteed"
 
 
-def _pod_conditions(now: str, *, initialized: bool, ready: bool, reason: str, pod: dict[str, Any]) -> list[
-        dict[str, Any]]:
+def _pod_conditions(
+    now: str, *, initialized: bool, ready: bool, reason: str, pod: dict[str, Any]
+) -> list[dict[str, Any]]:
     old = {c.get("type"): c for c in (pod.get("status") or {}).get("conditions") or []}
 
     def cond(ctype: str, ok: bool, why: str = "", message: str = "") -> dict[str, Any]:
         previous = old.get(ctype) or {}
-        stamp = previous.get("lastTransitionTime") if previous.get("status") == ("True" if ok else "False") else now
-        item: dict[str, Any] = {"type": ctype, "status": "True" if ok else "False", "lastProbeTime": None,
-                                "lastTransitionTime": stamp or now}
+        stamp = (
+            previous.get("lastTransitionTime")
+            if previous.get("status") == ("True" if ok else "False")
+            else now
+        )
+        item: dict[str, Any] = {
+            "type": ctype,
+            "status": "True" if ok else "False",
+            "lastProbeTime": None,
+            "lastTransitionTime": stamp or now,
+        }
         if why and not ok:
             item["reason"] = why
             if message:
@@ -381,9 +481,14 @@ def _pod_conditions(now: str, *, initialized: bool, ready: bool, reason: str, po
     unready = f"containers with unready status: [{' '.join(names)}]"
     return [
         cond("PodReadyToStartContainers", True),
-        cond("Initialized", initialized, "ContainersNotInitialized",
-             "containers with incomplete status: [" + " ".join(
-                 c.get("name", "") for c in (pod.get("spec") or {}).get("initContainers") or []) + "]"),
+        cond(
+            "Initialized",
+            initialized,
+            "ContainersNotInitialized",
+            "containers with incomplete status: ["
+            + " ".join(c.get("name", "") for c in (pod.get("spec") or {}).get("initContainers") or [])
+            + "]",
+        ),
         cond("Ready", ready, reason, unready),
         cond("ContainersReady", ready, reason, unready),
         cond("PodScheduled", True),
@@ -394,19 +499,37 @@ def _waiting(container: dict[str, Any], reason: str, message: str = "") -> dict[
     state: dict[str, Any] = {"reason": reason}
     if message:
         state["message"] = message
-    return {"name": container.get("name", ""), "image": container.get("image", ""), "imageID": "",
-            "ready": False, "restartCount": 0, "started": False, "state": {"waiting": state}}
+    return {
+        "name": container.get("name", ""),
+        "image": container.get("image", ""),
+        "imageID": "",
+        "ready": False,
+        "restartCount": 0,
+        "started": False,
+        "state": {"waiting": state},
+    }
 
 
 def _running(container: dict[str, Any], now: str, *, ready: bool) -> dict[str, Any]:
-    return {"name": container.get("name", ""), "image": container.get("image", ""),
-            "imageID": f"{container.get('image', '')}@sha256:{'0' * 64}",
-            "containerID": f"containerd://{abs(hash((container.get('name'), now))):064x}"[:77],
-            "ready": ready, "restartCount": 0, "started": True, "state": {"running": {"startedAt": now}}}
+    return {
+        "name": container.get("name", ""),
+        "image": container.get("image", ""),
+        "imageID": f"{container.get('image', '')}@sha256:{'0' * 64}",
+        "containerID": f"containerd://{abs(hash((container.get('name'), now))):064x}"[:77],
+        "ready": ready,
+        "restartCount": 0,
+        "started": True,
+        "state": {"running": {"startedAt": now}},
+    }
 
 
 def _terminated(container: dict[str, Any], now: str) -> dict[str, Any]:
-    return {"name": container.get("name", ""), "image": container.get("image", ""),
-            "imageID": f"{container.get('image', '')}@sha256:{'0' * 64}", "ready": True, "restartCount": 0,
-            "started": False, "state": {"terminated": {"exitCode": 0, "reason": "Completed", "startedAt": now,
-                                                       "finishedAt": now}}}
+    return {
+        "name": container.get("name", ""),
+        "image": container.get("image", ""),
+        "imageID": f"{container.get('image', '')}@sha256:{'0' * 64}",
+        "ready": True,
+        "restartCount": 0,
+        "started": False,
+        "state": {"terminated": {"exitCode": 0, "reason": "Completed", "startedAt": now, "finishedAt": now}},
+    }

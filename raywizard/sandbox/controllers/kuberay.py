@@ -1,6 +1,8 @@
-"""Simulated KubeRay operator (v1.5.1 RayCluster controller), active only while `kuberay-operator` is available.
+"""Simulated KubeRay operator (v1.5.1 RayCluster controller), active only while `kuberay-operator` is
+available.
 
-Reconciles each RayCluster: validates metadata/spec (Warning events, nothing else), creates the head Service, the
+Reconciles each RayCluster: validates metadata/spec (Warning events, nothing else), creates the head Service,
+the
 autoscaler's ServiceAccount/Role/RoleBinding, the head pod and worker pods (deleting `workersToDelete` first;
 deleting surplus pods only when autoscaling is off), and writes `.status` through the status subresource with
 field manager `kuberay-operator` when anything but lastUpdateTime changed.
@@ -35,10 +37,12 @@ def metadata_error(name: str) -> str | None:
     if len(name) > MAX_NAME_LENGTH:
         return f"RayCluster name should be no more than {MAX_NAME_LENGTH} characters"
     if not _DNS1035.match(name) or len(name) > 63:
-        return (f"RayCluster name should be a valid DNS1035 label: [a DNS-1035 label must consist of lower case "
-                f"alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric "
-                f"character (e.g. 'my-name',  or 'abc-123', regex used for validation is "
-                f"'[a-z]([-a-z0-9]*[a-z0-9])?')]")
+        return (
+            "RayCluster name should be a valid DNS1035 label: [a DNS-1035 label must consist of lower case "
+            "alphanumeric characters or '-', start with an alphabetic character, and end with an "
+            "alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is "
+            "'[a-z]([-a-z0-9]*[a-z0-9])?')]"
+        )
     return None
 
 
@@ -115,29 +119,47 @@ class KubeRayOperator(Controller):
         generation = int(cluster["metadata"].get("generation", 1))
         problem = metadata_error(name)
         if problem:
-            self._warn(cluster, generation, "InvalidRayClusterMetadata",
-                       f"The RayCluster metadata is invalid {namespace}/{name}: {problem}")
+            self._warn(
+                cluster,
+                generation,
+                "InvalidRayClusterMetadata",
+                f"The RayCluster metadata is invalid {namespace}/{name}: {problem}",
+            )
             return
         problem = spec_error(cluster.get("spec") or {})
         if problem:
-            self._warn(cluster, generation, "InvalidRayClusterSpec",
-                       f"The RayCluster spec is invalid {namespace}/{name}: {problem}")
+            self._warn(
+                cluster,
+                generation,
+                "InvalidRayClusterSpec",
+                f"The RayCluster spec is invalid {namespace}/{name}: {problem}",
+            )
             return
         service = self._ensure_head_service(cluster)
         if (cluster.get("spec") or {}).get("enableInTreeAutoscaling"):
             self._ensure_autoscaler_rbac(cluster)
         failure = self._reconcile_pods(cluster)
-        pods = [p for p in self.store.list("pods", namespace, label_selector=f"ray.io/cluster={name}")
-                if not is_deleting(p)]
+        pods = [
+            p
+            for p in self.store.list("pods", namespace, label_selector=f"ray.io/cluster={name}")
+            if not is_deleting(p)
+        ]
         status = compute_status(cluster, pods, service, failure)
         if same_status(status, cluster.get("status") or {}):
             return
         patch: dict[str, Any] = dict(status)
-        for key_name in (cluster.get("status") or {}):
+        for key_name in cluster.get("status") or {}:
             patch.setdefault(key_name, None)  # omitempty fields that went away
         try:
-            self.store.patch(RAYCLUSTERS, namespace, name, {"status": patch}, "merge", field_manager=MANAGER,
-                             subresource="status")
+            self.store.patch(
+                RAYCLUSTERS,
+                namespace,
+                name,
+                {"status": patch},
+                "merge",
+                field_manager=MANAGER,
+                subresource="status",
+            )
         except ApiError:
             self.enqueue(key)
 
@@ -149,8 +171,14 @@ class KubeRayOperator(Controller):
         self._event(cluster, reason, message, "Warning")
 
     def _event(self, cluster: dict[str, Any], reason: str, message: str, type_: str = "Normal") -> None:
-        self.store.emit_event(namespace=cluster["metadata"].get("namespace"), involved=cluster, reason=reason,
-                              message=message, type=type_, component=MANAGER)
+        self.store.emit_event(
+            namespace=cluster["metadata"].get("namespace"),
+            involved=cluster,
+            reason=reason,
+            message=message,
+            type=type_,
+            component=MANAGER,
+        )
 
     def _ensure_head_service(self, cluster: dict[str, Any]) -> dict[str, Any] | None:
         from raywizard.sandbox.store import ApiError
@@ -162,8 +190,12 @@ class KubeRayOperator(Controller):
         try:
             created = self.store.create("services", head_service(cluster), field_manager=MANAGER)
         except ApiError as exc:
-            self._event(cluster, "FailedToCreateService", f"Failed to create service {namespace}/"
-                                                           f"{head_service_name(cluster)}, {exc.message}", "Warning")
+            self._event(
+                cluster,
+                "FailedToCreateService",
+                f"Failed to create service {namespace}/{head_service_name(cluster)}, {exc.message}",
+                "Warning",
+            )
             return None
         self._event(cluster, "CreatedService", f"Created service {namespace}/{name_of(created)}")
         return dict(created)
@@ -173,30 +205,65 @@ class KubeRayOperator(Controller):
 
         name = cluster["metadata"]["name"]
         namespace = cluster["metadata"].get("namespace", "")
-        head_sa = ((((cluster.get("spec") or {}).get("headGroupSpec") or {}).get("template") or {}).get("spec")
-                   or {}).get("serviceAccountName")
+        head_sa = (
+            (((cluster.get("spec") or {}).get("headGroupSpec") or {}).get("template") or {}).get("spec") or {}
+        ).get("serviceAccountName")
         labels = {"ray.io/cluster": name}
-        objects = [
-            ("serviceaccounts", "CreatedServiceAccount", "service account",
-             {"apiVersion": "v1", "kind": "ServiceAccount"}),
-            ("roles.rbac.authorization.k8s.io", "CreatedRole", "role", {
-                "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
-                "rules": [{"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list", "watch", "patch"]},
-                          {"apiGroups": [""], "resources": ["pods/resize"], "verbs": ["patch"]},
-                          {"apiGroups": ["ray.io"], "resources": ["rayclusters"],
-                           "verbs": ["get", "list", "watch", "patch"]}]}),
-            ("rolebindings.rbac.authorization.k8s.io", "CreatedRoleBinding", "role binding", {
-                "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
-                "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": name},
-                "subjects": [{"kind": "ServiceAccount", "name": head_sa or name, "namespace": namespace}]}),
+        objects: list[tuple[str, str, str, dict[str, Any]]] = [
+            (
+                "serviceaccounts",
+                "CreatedServiceAccount",
+                "service account",
+                {"apiVersion": "v1", "kind": "ServiceAccount"},
+            ),
+            (
+                "roles.rbac.authorization.k8s.io",
+                "CreatedRole",
+                "role",
+                {
+                    "apiVersion": "rbac.authorization.k8s.io/v1",
+                    "kind": "Role",
+                    "rules": [
+                        {
+                            "apiGroups": [""],
+                            "resources": ["pods"],
+                            "verbs": ["get", "list", "watch", "patch"],
+                        },
+                        {"apiGroups": [""], "resources": ["pods/resize"], "verbs": ["patch"]},
+                        {
+                            "apiGroups": ["ray.io"],
+                            "resources": ["rayclusters"],
+                            "verbs": ["get", "list", "watch", "patch"],
+                        },
+                    ],
+                },
+            ),
+            (
+                "rolebindings.rbac.authorization.k8s.io",
+                "CreatedRoleBinding",
+                "role binding",
+                {
+                    "apiVersion": "rbac.authorization.k8s.io/v1",
+                    "kind": "RoleBinding",
+                    "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": name},
+                    "subjects": [{"kind": "ServiceAccount", "name": head_sa or name, "namespace": namespace}],
+                },
+            ),
         ]
         for resource, reason, what, body in objects:
             if resource == "serviceaccounts" and head_sa:
                 continue  # a user-named service account must exist already
             if self.store.get(resource, namespace, name) is not None:
                 continue
-            body = dict(body, metadata={"name": name, "namespace": namespace, "labels": labels,
-                                        "ownerReferences": [owner_ref(cluster)]})
+            body = dict(
+                body,
+                metadata={
+                    "name": name,
+                    "namespace": namespace,
+                    "labels": labels,
+                    "ownerReferences": [owner_ref(cluster)],
+                },
+            )
             try:
                 self.store.create(resource, body, field_manager=MANAGER)
                 self._event(cluster, reason, f"Created {what} {namespace}/{name}")
@@ -205,14 +272,16 @@ class KubeRayOperator(Controller):
 
     def _reconcile_pods(self, cluster: dict[str, Any]) -> tuple[str, str] | None:
         """Create/delete pods; returns (reason, message) for a ReplicaFailure condition, or None."""
-        from raywizard.sandbox.store import ApiError
 
         name = cluster["metadata"]["name"]
         namespace = cluster["metadata"].get("namespace", "")
         spec = cluster.get("spec") or {}
         autoscaling = bool(spec.get("enableInTreeAutoscaling"))
-        pods = [p for p in self.store.list("pods", namespace, label_selector=f"ray.io/cluster={name}")
-                if not is_deleting(p)]
+        pods = [
+            p
+            for p in self.store.list("pods", namespace, label_selector=f"ray.io/cluster={name}")
+            if not is_deleting(p)
+        ]
         heads = [p for p in pods if (p["metadata"].get("labels") or {}).get("ray.io/node-type") == "head"]
         failure: tuple[str, str] | None = None
         for extra in heads[1:]:
@@ -224,8 +293,12 @@ class KubeRayOperator(Controller):
         for group in spec.get("workerGroupSpecs") or []:
             group = group or {}
             group_name = str(group.get("groupName", ""))
-            group_pods = [p for p in pods if (p["metadata"].get("labels") or {}).get("ray.io/node-type") == "worker"
-                          and (p["metadata"].get("labels") or {}).get("ray.io/group") == group_name]
+            group_pods = [
+                p
+                for p in pods
+                if (p["metadata"].get("labels") or {}).get("ray.io/node-type") == "worker"
+                and (p["metadata"].get("labels") or {}).get("ray.io/group") == group_name
+            ]
             to_delete = set((group.get("scaleStrategy") or {}).get("workersToDelete") or [])
             remaining = []
             for pod in group_pods:
@@ -243,7 +316,6 @@ class KubeRayOperator(Controller):
             if diff < 0 and not autoscaling:
                 for pod in remaining[diff:]:
                     self._delete_pod(cluster, pod, "DeletedWorkerPod", "worker")
-        del ApiError
         return failure
 
     def _create_pod(self, cluster: dict[str, Any], group: dict[str, Any] | None) -> str | None:
@@ -262,7 +334,9 @@ class KubeRayOperator(Controller):
             except ApiError as exc:
                 error = exc.message
         if error is not None:
-            self._event(cluster, reason_failed, f"Failed to create {role} Pod {namespace}/, {error}", "Warning")
+            self._event(
+                cluster, reason_failed, f"Failed to create {role} Pod {namespace}/, {error}", "Warning"
+            )
             return error
         self._event(cluster, reason_ok, f"Created {role} Pod {namespace}/{name_of(created or {})}")
         return None

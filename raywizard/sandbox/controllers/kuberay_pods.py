@@ -9,14 +9,23 @@ from .objects import owner_ref, suffix
 from .quantity import Quantity, parse_or_none
 
 KUBERAY_VERSION = "v1.5.1"
-DEFAULT_PORTS = (("client", 10001), ("dashboard", 8265), ("gcs-server", 6379), ("metrics", 8080), ("serve", 8000))
-AUTOSCALER_RESOURCES = {"limits": {"cpu": "500m", "memory": "512Mi"}, "requests": {"cpu": "500m", "memory": "512Mi"}}
+DEFAULT_PORTS = (
+    ("client", 10001),
+    ("dashboard", 8265),
+    ("gcs-server", 6379),
+    ("metrics", 8080),
+    ("serve", 8000),
+)
+AUTOSCALER_RESOURCES = {
+    "limits": {"cpu": "500m", "memory": "512Mi"},
+    "requests": {"cpu": "500m", "memory": "512Mi"},
+}
 
 
 def check_name(name: str) -> str:
     """KubeRay `utils.CheckName`: keep the last 50 characters; no leading digit or punctuation."""
     if len(name) > 50:
-        name = name[len(name) - 50:]
+        name = name[len(name) - 50 :]
     if name and not name[0].isalpha():
         name = "r" + name[1:]
     return name
@@ -101,16 +110,24 @@ def _env(container: dict[str, Any], command: str, *, cluster_name: str, head: bo
 
 
 def _probes(container: dict[str, Any], *, head: bool) -> None:
-    check = ("wget -T 2 -q -O- http://localhost:52365/api/local_raylet_healthz | grep success"
-             + (" && wget -T 10 -q -O- http://localhost:8265/api/gcs_healthz | grep success" if head else ""))
-    probe = {"exec": {"command": ["bash", "-c", check]}, "failureThreshold": 10, "initialDelaySeconds": 10,
-             "periodSeconds": 5, "successThreshold": 1, "timeoutSeconds": 2}
+    check = "wget -T 2 -q -O- http://localhost:52365/api/local_raylet_healthz | grep success" + (
+        " && wget -T 10 -q -O- http://localhost:8265/api/gcs_healthz | grep success" if head else ""
+    )
+    probe = {
+        "exec": {"command": ["bash", "-c", check]},
+        "failureThreshold": 10,
+        "initialDelaySeconds": 10,
+        "periodSeconds": 5,
+        "successThreshold": 1,
+        "timeoutSeconds": 2,
+    }
     container.setdefault("readinessProbe", probe)
     container.setdefault("livenessProbe", dict(probe, failureThreshold=120, initialDelaySeconds=30))
 
 
 def build_pod(cluster: dict[str, Any], *, group: dict[str, Any] | None) -> dict[str, Any]:
-    """The head pod (group None) or a worker pod of `group`, with generateName, labels and the ray container."""
+    """The head pod (group None) or a worker pod of `group`, with generateName, labels and the ray
+    container."""
     name = cluster["metadata"]["name"]
     namespace = cluster["metadata"].get("namespace", "")
     spec = cluster.get("spec") or {}
@@ -128,14 +145,17 @@ def build_pod(cluster: dict[str, Any], *, group: dict[str, Any] | None) -> dict[
     fqdn = f"{head_service_name(cluster)}.{namespace}.svc.cluster.local"
     if containers:
         ray = containers[0]
-        command = _start_command(dict(group_spec.get("rayStartParams") or {}), ray, head=head,
-                                 address=f"{fqdn}:6379")
+        command = _start_command(
+            dict(group_spec.get("rayStartParams") or {}), ray, head=head, address=f"{fqdn}:6379"
+        )
         ray.setdefault("command", ["/bin/bash", "-c", "--"])
         ray.setdefault("args", [f"ulimit -n 65536; {command}"])
         _env(ray, command, cluster_name=name, head=head, fqdn=fqdn)
         if head and not ray.get("ports"):
-            ray["ports"] = [{"containerPort": port, "name": port_name, "protocol": "TCP"}
-                            for port_name, port in DEFAULT_PORTS]
+            ray["ports"] = [
+                {"containerPort": port, "name": port_name, "protocol": "TCP"}
+                for port_name, port in DEFAULT_PORTS
+            ]
         elif not head and not ray.get("ports"):
             ray["ports"] = [{"containerPort": 8080, "name": "metrics", "protocol": "TCP"}]
         _probes(ray, head=head)
@@ -144,44 +164,81 @@ def build_pod(cluster: dict[str, Any], *, group: dict[str, Any] | None) -> dict[
             options = spec.get("autoscalerOptions") or {}
             if str(options.get("version", "")).lower() == "v2":
                 ray["env"].append({"name": "RAY_enable_autoscaler_v2", "value": "1"})
-            containers.append({
-                "name": "autoscaler",
-                "image": options.get("image") or ray.get("image", ""),
-                "imagePullPolicy": options.get("imagePullPolicy") or ray.get("imagePullPolicy", "IfNotPresent"),
-                "command": ["/bin/bash", "-lc", "--"],
-                "args": ["ray kuberay-autoscaler --cluster-name $(RAY_CLUSTER_NAME) "
-                         "--cluster-namespace $(RAY_CLUSTER_NAMESPACE)"],
-                "env": [{"name": "RAY_CLUSTER_NAME", "valueFrom": {"fieldRef": {
-                            "apiVersion": "v1", "fieldPath": "metadata.labels['ray.io/cluster']"}}},
-                        {"name": "RAY_CLUSTER_NAMESPACE", "valueFrom": {"fieldRef": {
-                            "apiVersion": "v1", "fieldPath": "metadata.namespace"}}},
-                        {"name": "RAY_HEAD_POD_NAME", "valueFrom": {"fieldRef": {
-                            "apiVersion": "v1", "fieldPath": "metadata.name"}}},
-                        {"name": "KUBERAY_CRD_VER", "value": "v1"}] + list(options.get("env") or []),
-                "resources": copy.deepcopy(options.get("resources") or AUTOSCALER_RESOURCES),
-            })
+            containers.append(
+                {
+                    "name": "autoscaler",
+                    "image": options.get("image") or ray.get("image", ""),
+                    "imagePullPolicy": options.get("imagePullPolicy")
+                    or ray.get("imagePullPolicy", "IfNotPresent"),
+                    "command": ["/bin/bash", "-lc", "--"],
+                    "args": [
+                        "ray kuberay-autoscaler --cluster-name $(RAY_CLUSTER_NAME) "
+                        "--cluster-namespace $(RAY_CLUSTER_NAMESPACE)"
+                    ],
+                    "env": [
+                        {
+                            "name": "RAY_CLUSTER_NAME",
+                            "valueFrom": {
+                                "fieldRef": {
+                                    "apiVersion": "v1",
+                                    "fieldPath": "metadata.labels['ray.io/cluster']",
+                                }
+                            },
+                        },
+                        {
+                            "name": "RAY_CLUSTER_NAMESPACE",
+                            "valueFrom": {
+                                "fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.namespace"}
+                            },
+                        },
+                        {
+                            "name": "RAY_HEAD_POD_NAME",
+                            "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.name"}},
+                        },
+                        {"name": "KUBERAY_CRD_VER", "value": "v1"},
+                        *list(options.get("env") or []),
+                    ],
+                    "resources": copy.deepcopy(options.get("resources") or AUTOSCALER_RESOURCES),
+                }
+            )
             pod_spec.setdefault("serviceAccountName", name)
     if not head and containers:
         init = list(pod_spec.get("initContainers") or [])
-        init.append({
-            "name": "wait-gcs-ready", "image": containers[0].get("image", ""),
-            "imagePullPolicy": containers[0].get("imagePullPolicy", "IfNotPresent"),
-            "command": ["/bin/bash", "-lc", "--"],
-            "args": [f"until ray health-check --address {fqdn}:6379 > /dev/null 2>&1; do echo wait for GCS "
-                     f"to be ready; sleep 5; done"],
-            "env": [{"name": "FQ_RAY_IP", "value": fqdn}, {"name": "RAY_IP", "value": fqdn.split(".")[0]}],
-            "resources": {"limits": {"cpu": "200m", "memory": "256Mi"}, "requests": {"cpu": "200m",
-                                                                                  "memory": "256Mi"}},
-        })
+        init.append(
+            {
+                "name": "wait-gcs-ready",
+                "image": containers[0].get("image", ""),
+                "imagePullPolicy": containers[0].get("imagePullPolicy", "IfNotPresent"),
+                "command": ["/bin/bash", "-lc", "--"],
+                "args": [
+                    f"until ray health-check --address {fqdn}:6379 > /dev/null 2>&1; do echo wait for GCS "
+                    f"to be ready; sleep 5; done"
+                ],
+                "env": [
+                    {"name": "FQ_RAY_IP", "value": fqdn},
+                    {"name": "RAY_IP", "value": fqdn.split(".")[0]},
+                ],
+                "resources": {
+                    "limits": {"cpu": "200m", "memory": "256Mi"},
+                    "requests": {"cpu": "200m", "memory": "256Mi"},
+                },
+            }
+        )
         pod_spec["initContainers"] = init
     pod_spec["containers"] = containers
     pod_spec.setdefault("restartPolicy", "Always")
     pod_spec.setdefault("enableServiceLinks", False)
     prefix = f"{name}-head-" if head else check_name(f"{name}-{group_name}").lower() + "-worker-"
     return {
-        "apiVersion": "v1", "kind": "Pod",
-        "metadata": {"generateName": prefix, "namespace": namespace, "labels": labels, "annotations": annotations,
-                     "ownerReferences": [owner_ref(cluster)]},
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {
+            "generateName": prefix,
+            "namespace": namespace,
+            "labels": labels,
+            "annotations": annotations,
+            "ownerReferences": [owner_ref(cluster)],
+        },
         "spec": pod_spec,
     }
 
@@ -196,8 +253,10 @@ def invalid_resources(pod: dict[str, Any]) -> str | None:
                 limit = (resources.get("limits") or {}).get(resource_name)
                 req, lim = parse_or_none(request), parse_or_none(limit) if limit is not None else None
                 if req is not None and lim is not None and req.value > lim.value:
-                    return (f'Pod "{name}" is invalid: spec.{field_name}[{index}].resources.requests: Invalid '
-                            f'value: "{request}": must be less than or equal to {resource_name} limit of {limit}')
+                    return (
+                        f'Pod "{name}" is invalid: spec.{field_name}[{index}].resources.requests: Invalid '
+                        f'value: "{request}": must be less than or equal to {resource_name} limit of {limit}'
+                    )
     return None
 
 
@@ -206,17 +265,32 @@ def head_service(cluster: dict[str, Any]) -> dict[str, Any]:
     spec = cluster.get("spec") or {}
     head_spec = spec.get("headGroupSpec") or {}
     containers = ((head_spec.get("template") or {}).get("spec") or {}).get("containers") or []
-    declared = [(p.get("name"), p.get("containerPort")) for p in (containers[0].get("ports") or [])] \
-        if containers else []
+    declared = (
+        [(p.get("name"), p.get("containerPort")) for p in (containers[0].get("ports") or [])]
+        if containers
+        else []
+    )
     ports = [(n, p) for n, p in declared if n] or list(DEFAULT_PORTS)
     service_type = head_spec.get("serviceType") or "ClusterIP"
-    selector = {k: v for k, v in ray_labels(name, "head", "headgroup").items()
-                if k in ("ray.io/cluster", "ray.io/node-type", "ray.io/identifier", "app.kubernetes.io/name",
-                         "app.kubernetes.io/created-by")}
+    selector = {
+        k: v
+        for k, v in ray_labels(name, "head", "headgroup").items()
+        if k
+        in (
+            "ray.io/cluster",
+            "ray.io/node-type",
+            "ray.io/identifier",
+            "app.kubernetes.io/name",
+            "app.kubernetes.io/created-by",
+        )
+    }
     svc_spec: dict[str, Any] = {
-        "ports": [{"name": n, "port": p, "targetPort": p, "protocol": "TCP", "appProtocol": "tcp"}
-                  for n, p in sorted(ports)],
-        "selector": selector, "type": service_type,
+        "ports": [
+            {"name": n, "port": p, "targetPort": p, "protocol": "TCP", "appProtocol": "tcp"}
+            for n, p in sorted(ports)
+        ],
+        "selector": selector,
+        "type": service_type,
     }
     if service_type == "ClusterIP":
         svc_spec.update({"clusterIP": "None", "clusterIPs": ["None"], "publishNotReadyAddresses": True})
@@ -224,15 +298,21 @@ def head_service(cluster: dict[str, Any]) -> dict[str, Any]:
     labels.pop("ray.io/identifier", None)
     labels["ray.io/node-type"] = "head"
     return {
-        "apiVersion": "v1", "kind": "Service",
-        "metadata": {"name": head_service_name(cluster), "namespace": cluster["metadata"].get("namespace", ""),
-                     "labels": labels, "ownerReferences": [owner_ref(cluster)]},
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {
+            "name": head_service_name(cluster),
+            "namespace": cluster["metadata"].get("namespace", ""),
+            "labels": labels,
+            "ownerReferences": [owner_ref(cluster)],
+        },
         "spec": svc_spec,
     }
 
 
 def template_resources(template: dict[str, Any]) -> dict[str, Quantity]:
-    """Per-pod sums of container requests (limits where a request is missing), KubeRay `CalculatePodResource`."""
+    """Per-pod sums of container requests (limits where a request is missing), KubeRay
+    `CalculatePodResource`."""
     totals: dict[str, Quantity] = {}
     for container in ((template or {}).get("spec") or {}).get("containers") or []:
         resources = container.get("resources") or {}

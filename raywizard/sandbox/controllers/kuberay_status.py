@@ -15,10 +15,11 @@ def group_replicas(group: dict[str, Any]) -> tuple[int, int, int, int]:
     """(desired pods, min pods, max pods, numOfHosts) for one worker group, clamped like KubeRay."""
     hosts = int(group.get("numOfHosts") or 1)
     minimum = int(group.get("minReplicas") or 0)
-    maximum = int(group.get("maxReplicas") if group.get("maxReplicas") is not None else INT32_MAX)
+    raw_max = group.get("maxReplicas")
+    maximum = int(raw_max) if raw_max is not None else INT32_MAX
     replicas = group.get("replicas")
     replicas = int(replicas) if replicas is not None else minimum
-    if (group.get("suspend")):
+    if group.get("suspend"):
         return 0, minimum * hosts, maximum * hosts, hosts
     if minimum > maximum:
         replicas = maximum
@@ -52,8 +53,12 @@ def desired_resources(spec: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def compute_status(cluster: dict[str, Any], pods: list[dict[str, Any]], service: dict[str, Any] | None,
-                   replica_failure: tuple[str, str] | None) -> dict[str, Any]:
+def compute_status(
+    cluster: dict[str, Any],
+    pods: list[dict[str, Any]],
+    service: dict[str, Any] | None,
+    replica_failure: tuple[str, str] | None,
+) -> dict[str, Any]:
     spec = cluster.get("spec") or {}
     old = dict(cluster.get("status") or {})
     now = now_iso()
@@ -65,7 +70,9 @@ def compute_status(cluster: dict[str, Any], pods: list[dict[str, Any]], service:
         desired, minimum, maximum = desired + d, min(INT32_MAX, minimum + lo), min(INT32_MAX, maximum + hi)
     status: dict[str, Any] = {
         "readyWorkerReplicas": sum(1 for p in workers if pod_ready(p)),
-        "availableWorkerReplicas": sum(1 for p in workers if (p.get("status") or {}).get("phase") == "Running"),
+        "availableWorkerReplicas": sum(
+            1 for p in workers if (p.get("status") or {}).get("phase") == "Running"
+        ),
         "desiredWorkerReplicas": desired,
         "minWorkerReplicas": minimum,
         "maxWorkerReplicas": maximum,
@@ -87,8 +94,11 @@ def compute_status(cluster: dict[str, Any], pods: list[dict[str, Any]], service:
             head_status["serviceIP"] = service_ip
         endpoints = {}
         for port in svc_spec.get("ports") or []:
-            value = port.get("nodePort") if svc_spec.get("type") == "NodePort" and port.get("nodePort") else \
-                port.get("targetPort", port.get("port"))
+            value = (
+                port.get("nodePort")
+                if svc_spec.get("type") == "NodePort" and port.get("nodePort")
+                else port.get("targetPort", port.get("port"))
+            )
             if port.get("name"):
                 endpoints[str(port["name"])] = str(value)
         if endpoints:
@@ -109,21 +119,39 @@ def compute_status(cluster: dict[str, Any], pods: list[dict[str, Any]], service:
     conditions = set_condition(conditions, _head_condition(head))
     provisioned = condition(conditions, "RayClusterProvisioned")
     if not (provisioned and provisioned.get("status") == "True"):
-        conditions = set_condition(conditions, {
-            "type": "RayClusterProvisioned", "status": "True" if all_ready else "False",
-            "reason": "AllPodRunningAndReadyFirstTime" if all_ready else "RayClusterPodsProvisioning",
-            "message": "All Ray Pods are ready for the first time" if all_ready
-            else "RayCluster Pods are being provisioned for first time"})
+        conditions = set_condition(
+            conditions,
+            {
+                "type": "RayClusterProvisioned",
+                "status": "True" if all_ready else "False",
+                "reason": "AllPodRunningAndReadyFirstTime" if all_ready else "RayClusterPodsProvisioning",
+                "message": "All Ray Pods are ready for the first time"
+                if all_ready
+                else "RayCluster Pods are being provisioned for first time",
+            },
+        )
     if replica_failure:
-        conditions = set_condition(conditions, {"type": "ReplicaFailure", "status": "True",
-                                                "reason": replica_failure[0], "message": replica_failure[1]})
+        conditions = set_condition(
+            conditions,
+            {
+                "type": "ReplicaFailure",
+                "status": "True",
+                "reason": replica_failure[0],
+                "message": replica_failure[1],
+            },
+        )
     else:
         conditions = [c for c in conditions if c.get("type") != "ReplicaFailure"]
     status["conditions"] = conditions
     status["observedGeneration"] = (cluster.get("metadata") or {}).get("generation", 1)
     status["lastUpdateTime"] = now
-    for key in ("readyWorkerReplicas", "availableWorkerReplicas", "desiredWorkerReplicas", "minWorkerReplicas",
-                "maxWorkerReplicas"):
+    for key in (
+        "readyWorkerReplicas",
+        "availableWorkerReplicas",
+        "desiredWorkerReplicas",
+        "minWorkerReplicas",
+        "maxWorkerReplicas",
+    ):
         if not status[key]:
             del status[key]  # omitempty
     return status
@@ -131,21 +159,33 @@ def compute_status(cluster: dict[str, Any], pods: list[dict[str, Any]], service:
 
 def _head_condition(head: dict[str, Any] | None) -> dict[str, Any]:
     if head is None:
-        return {"type": "HeadPodReady", "status": "False", "reason": "HeadPodNotFound", "message": "Head Pod not found"}
+        return {
+            "type": "HeadPodReady",
+            "status": "False",
+            "reason": "HeadPodNotFound",
+            "message": "Head Pod not found",
+        }
     ready = condition((head.get("status") or {}).get("conditions") or [], "Ready")
     if ready and ready.get("status") == "True":
         return {"type": "HeadPodReady", "status": "True", "reason": "HeadPodRunningAndReady", "message": ""}
     if ready:
-        return {"type": "HeadPodReady", "status": "False", "reason": ready.get("reason") or "Unknown",
-                "message": ready.get("message", "")}
+        return {
+            "type": "HeadPodReady",
+            "status": "False",
+            "reason": ready.get("reason") or "Unknown",
+            "message": ready.get("message", ""),
+        }
     return {"type": "HeadPodReady", "status": "False", "reason": "Unknown", "message": ""}
 
 
 def same_status(a: dict[str, Any], b: dict[str, Any]) -> bool:
     """KubeRay only writes when something besides lastUpdateTime changed (`inconsistentRayClusterStatus`)."""
+
     def strip(status: dict[str, Any]) -> dict[str, Any]:
         result = {k: v for k, v in status.items() if k != "lastUpdateTime"}
-        result["conditions"] = [{k: v for k, v in c.items() if k != "lastTransitionTime"}
-                                for c in status.get("conditions") or []]
+        result["conditions"] = [
+            {k: v for k, v in c.items() if k != "lastTransitionTime"} for c in status.get("conditions") or []
+        ]
         return result
+
     return strip(a) == strip(b)

@@ -1,12 +1,14 @@
 """Load generator for benchmarks and the dashboard: many real-looking pods and a steady stream of Events.
 
 `generate_pods(n)` creates n Running pods (`load-<i>`-style generateName, labels `app=load`) in namespace
-`load` — each a real Pod object with a node, IP, conditions and container status — and `set_event_rate(r)` emits
+`load` — each a real Pod object with a node, IP, conditions and container status — and `set_event_rate(r)`
+emits
 about r Events per second against them (kubelet-style Pulled/Started/Unhealthy/BackOff).
 """
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import time
 from typing import Any
@@ -15,10 +17,12 @@ from .base import Controller
 from .objects import now_iso
 
 LOAD_NAMESPACE = "load"
-_REASONS = (("Normal", "Pulled", 'Container image "busybox:1.36" already present on machine'),
-            ("Normal", "Started", "Started container app"),
-            ("Warning", "Unhealthy", "Readiness probe failed: HTTP probe failed with statuscode: 503"),
-            ("Warning", "BackOff", "Back-off restarting failed container app in pod"))
+_REASONS = (
+    ("Normal", "Pulled", 'Container image "busybox:1.36" already present on machine'),
+    ("Normal", "Started", "Started container app"),
+    ("Warning", "Unhealthy", "Readiness probe failed: HTTP probe failed with statuscode: 503"),
+    ("Warning", "BackOff", "Back-off restarting failed container app in pod"),
+)
 
 
 class LoadGenerator(Controller):
@@ -39,11 +43,10 @@ class LoadGenerator(Controller):
         from raywizard.sandbox.store import ApiError
 
         if self.store.get("namespaces", "", namespace) is None:
-            try:
-                self.store.create("namespaces", {"apiVersion": "v1", "kind": "Namespace",
-                                                 "metadata": {"name": namespace}})
-            except ApiError:
-                pass
+            with contextlib.suppress(ApiError):
+                self.store.create(
+                    "namespaces", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}}
+                )
 
     def generate_pods(self, count: int, namespace: str = LOAD_NAMESPACE) -> list[str]:
         """Create `count` Running pods now (on the caller's thread); returns their names."""
@@ -53,29 +56,65 @@ class LoadGenerator(Controller):
         for i in range(count):
             node = i % 3 + 1
             body = {
-                "apiVersion": "v1", "kind": "Pod",
-                "metadata": {"generateName": "load-", "namespace": namespace,
-                             "labels": {"app": "load", "shard": str(i % 10)}},
-                "spec": {"nodeName": f"sandbox-worker{'' if node == 1 else node}",
-                         "containers": [{"name": "app", "image": "busybox:1.36",
-                                         "command": ["sleep", "infinity"],
-                                         "env": [{"name": f"VAR_{k}", "value": f"value-{k}"} for k in range(5)],
-                                         "resources": {"requests": {"cpu": "10m", "memory": "16Mi"}}}]},
+                "apiVersion": "v1",
+                "kind": "Pod",
+                "metadata": {
+                    "generateName": "load-",
+                    "namespace": namespace,
+                    "labels": {"app": "load", "shard": str(i % 10)},
+                },
+                "spec": {
+                    "nodeName": f"sandbox-worker{'' if node == 1 else node}",
+                    "containers": [
+                        {
+                            "name": "app",
+                            "image": "busybox:1.36",
+                            "command": ["sleep", "infinity"],
+                            "env": [{"name": f"VAR_{k}", "value": f"value-{k}"} for k in range(5)],
+                            "resources": {"requests": {"cpu": "10m", "memory": "16Mi"}},
+                        }
+                    ],
+                },
             }
             created = self.store.create("pods", body)
             ip = f"10.245.{(i // 250) % 250}.{i % 250 + 2}"
             status = {
-                "phase": "Running", "podIP": ip, "podIPs": [{"ip": ip}], "hostIP": f"172.18.0.{node + 1}",
-                "startTime": now, "qosClass": "Burstable",
-                "conditions": [{"type": t, "status": "True", "lastProbeTime": None, "lastTransitionTime": now}
-                               for t in ("PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady",
-                                         "PodScheduled")],
-                "containerStatuses": [{"name": "app", "image": "busybox:1.36", "imageID": "", "ready": True,
-                                       "restartCount": 0, "started": True,
-                                       "state": {"running": {"startedAt": now}}}],
+                "phase": "Running",
+                "podIP": ip,
+                "podIPs": [{"ip": ip}],
+                "hostIP": f"172.18.0.{node + 1}",
+                "startTime": now,
+                "qosClass": "Burstable",
+                "conditions": [
+                    {"type": t, "status": "True", "lastProbeTime": None, "lastTransitionTime": now}
+                    for t in (
+                        "PodReadyToStartContainers",
+                        "Initialized",
+                        "Ready",
+                        "ContainersReady",
+                        "PodScheduled",
+                    )
+                ],
+                "containerStatuses": [
+                    {
+                        "name": "app",
+                        "image": "busybox:1.36",
+                        "imageID": "",
+                        "ready": True,
+                        "restartCount": 0,
+                        "started": True,
+                        "state": {"running": {"startedAt": now}},
+                    }
+                ],
             }
-            self.store.patch("pods", namespace, created["metadata"]["name"], {"status": status}, "merge",
-                             subresource="status")
+            self.store.patch(
+                "pods",
+                namespace,
+                created["metadata"]["name"],
+                {"status": status},
+                "merge",
+                subresource="status",
+            )
             names.append(created["metadata"]["name"])
             self._pods.append(created)
         return names
@@ -100,8 +139,14 @@ class LoadGenerator(Controller):
             n = next(self._cycle)
             pod = self._pods[n % len(self._pods)]
             type_, reason, message = _REASONS[n % len(_REASONS)]
-            self.store.emit_event(namespace=pod["metadata"]["namespace"], involved=pod, reason=reason,
-                                  message=f"{message} (#{n})", type=type_, component="kubelet")
+            self.store.emit_event(
+                namespace=pod["metadata"]["namespace"],
+                involved=pod,
+                reason=reason,
+                message=f"{message} (#{n})",
+                type=type_,
+                component="kubelet",
+            )
         spent = time.monotonic() - started
         # `after` takes simulated seconds; aim for 20 batches per real second
         self.after(max(0.0, 0.05 - spent) * self.speed, self._tick)

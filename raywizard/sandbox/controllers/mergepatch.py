@@ -26,10 +26,12 @@ def create_merge_patch(original: Any, modified: Any) -> dict[str, Any]:
     return patch
 
 
-def three_way_merge_patch(original: dict[str, Any], modified: dict[str, Any], current: dict[str, Any]) -> dict[
-        str, Any]:
+def three_way_merge_patch(
+    original: dict[str, Any], modified: dict[str, Any], current: dict[str, Any]
+) -> dict[str, Any]:
     """kubectl apply's three-way patch: changes live→desired for fields desired sets, plus deletions of fields
     that the last-applied configuration had and desired dropped (live-only fields are left alone)."""
+
     def additions(cur: dict[str, Any], mod: dict[str, Any]) -> dict[str, Any]:
         patch: dict[str, Any] = {}
         for key, value in mod.items():

@@ -25,9 +25,16 @@ KINDS: dict[str, tuple[str, str, bool]] = {
     "Role": ("roles.rbac.authorization.k8s.io", "rbac.authorization.k8s.io/v1", True),
     "RoleBinding": ("rolebindings.rbac.authorization.k8s.io", "rbac.authorization.k8s.io/v1", True),
     "ClusterRole": ("clusterroles.rbac.authorization.k8s.io", "rbac.authorization.k8s.io/v1", False),
-    "ClusterRoleBinding": ("clusterrolebindings.rbac.authorization.k8s.io", "rbac.authorization.k8s.io/v1", False),
-    "CustomResourceDefinition": ("customresourcedefinitions.apiextensions.k8s.io", "apiextensions.k8s.io/v1",
-                                 False),
+    "ClusterRoleBinding": (
+        "clusterrolebindings.rbac.authorization.k8s.io",
+        "rbac.authorization.k8s.io/v1",
+        False,
+    ),
+    "CustomResourceDefinition": (
+        "customresourcedefinitions.apiextensions.k8s.io",
+        "apiextensions.k8s.io/v1",
+        False,
+    ),
     "Application": ("applications.argoproj.io", "argoproj.io/v1alpha1", True),
     "RayCluster": ("rayclusters.ray.io", "ray.io/v1", True),
     "RayJob": ("rayjobs.ray.io", "ray.io/v1", True),
@@ -37,14 +44,14 @@ KINDS: dict[str, tuple[str, str, bool]] = {
 
 def now_iso() -> str:
     """RFC 3339 at second precision, as metav1.Time serialises."""
-    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def parse_iso(text: str | None) -> float:
     if not text:
         return 0.0
     try:
-        return dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.timezone.utc).timestamp()
+        return dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC).timestamp()
     except ValueError:
         return 0.0
 
@@ -96,7 +103,9 @@ def owner_ref(owner: dict[str, Any], *, controller: bool = True) -> dict[str, An
 
 
 def owned_by(obj: dict[str, Any], owner_uid: str) -> bool:
-    return any(ref.get("uid") == owner_uid for ref in (obj.get("metadata") or {}).get("ownerReferences") or [])
+    return any(
+        ref.get("uid") == owner_uid for ref in (obj.get("metadata") or {}).get("ownerReferences") or []
+    )
 
 
 def is_deleting(obj: dict[str, Any]) -> bool:

@@ -1,8 +1,11 @@
 """What the simulated repo-server "renders" for an Application source.
 
-Known sources (domain.md §2, §6): the kuberay git repo at tags v1.4.0…v1.7.0 (and HEAD/master = newest) with paths
-`helm-chart/kuberay-operator/crds` (plain YAML), `helm-chart/kuberay-operator` and `helm-chart/ray-cluster` (Helm),
-and the Helm repo https://ray-project.github.io/kuberay-helm/ with charts `kuberay-operator` and `ray-cluster`.
+Known sources (domain.md §2, §6): the kuberay git repo at tags v1.4.0…v1.7.0 (and HEAD/master = newest) with
+paths
+`helm-chart/kuberay-operator/crds` (plain YAML), `helm-chart/kuberay-operator` and `helm-chart/ray-cluster`
+(Helm),
+and the Helm repo https://ray-project.github.io/kuberay-helm/ with charts `kuberay-operator` and
+`ray-cluster`.
 Anything else fails with the message shapes of Argo CD's repo-server, which the controller reports as a
 ComparisonError condition.
 """
@@ -38,8 +41,10 @@ class Rendered:
 
 
 def _prefix(message: str) -> str:
-    return ("Failed to load target state: failed to generate manifest for source 1 of 1: rpc error: "
-            f"code = Unknown desc = {message}")
+    return (
+        "Failed to load target state: failed to generate manifest for source 1 of 1: rpc error: "
+        f"code = Unknown desc = {message}"
+    )
 
 
 def _norm_url(url: str) -> str:
@@ -71,23 +76,30 @@ def render_source(source: dict[str, Any], *, app_name: str, namespace: str) -> R
     helm = dict(source.get("helm") or {})
     if source.get("chart"):
         if repo != _norm_url(HELM_REPO):
-            raise SourceError(_prefix(
-                f"failed to fetch chart: failed to get index: Get \"{repo}/index.yaml\": dial tcp: lookup "
-                f"{repo.split('//')[-1].split('/')[0]}: no such host" if repo.startswith("http")
-                else f"failed to fetch chart: repository \"{repo}\" not found"))
+            raise SourceError(
+                _prefix(
+                    f'failed to fetch chart: failed to get index: Get "{repo}/index.yaml": dial tcp: lookup '
+                    f"{repo.split('//')[-1].split('/')[0]}: no such host"
+                    if repo.startswith("http")
+                    else f'failed to fetch chart: repository "{repo}" not found'
+                )
+            )
         chart = str(source["chart"])
         version = str(source.get("targetRevision") or "").lstrip("v")
         if chart not in ("ray-cluster", "kuberay-operator") or versions.release(version) is None:
-            raise SourceError(_prefix(
-                f"failed to fetch chart: failed to get command args to log: `helm pull --destination "
-                f"/tmp/{hashlib.sha1(repo.encode()).hexdigest()[:8]} --version {version} --repo {HELM_REPO} "
-                f"{chart}` failed exit status 1: Error: chart \"{chart}\" version \"{version}\" not found in "
-                f"{HELM_REPO} repository"))
+            raise SourceError(
+                _prefix(
+                    f"failed to fetch chart: failed to get command args to log: `helm pull --destination "
+                    f"/tmp/{hashlib.sha1(repo.encode()).hexdigest()[:8]} --version {version} "
+                    f'--repo {HELM_REPO} {chart}` failed exit status 1: Error: chart "{chart}" '
+                    f'version "{version}" not found in {HELM_REPO} repository'
+                )
+            )
         rendered = _render_chart(chart, version, helm, app_name=app_name, namespace=namespace)
         rendered.revision = version
         return rendered
     if repo != _norm_url(GIT_REPO):
-        raise SourceError(_prefix(f"failed to list refs: authentication required: Repository not found."))
+        raise SourceError(_prefix("failed to list refs: authentication required: Repository not found."))
     tag = _git_tag(str(source.get("targetRevision") or "HEAD"))
     path = str(source.get("path") or "").strip().strip("/")
     if path == versions.CRDS_PATH:
@@ -106,7 +118,9 @@ def _helm_values(helm: dict[str, Any]) -> dict[str, Any]:
 
     for value_file in helm.get("valueFiles") or []:
         if str(value_file) not in ("values.yaml", "./values.yaml"):
-            raise SourceError(_prefix(f"Error: open <path to cached source>/{value_file}: no such file or directory"))
+            raise SourceError(
+                _prefix(f"Error: open <path to cached source>/{value_file}: no such file or directory")
+            )
     values: dict[str, Any] = {}
     if helm.get("values"):
         try:
@@ -142,7 +156,9 @@ def _set_path(values: dict[str, Any], dotted: str, value: Any) -> None:
         target[parts[-1]] = int(text) if text.isdigit() else {"true": True, "false": False}.get(text, text)
 
 
-def _render_chart(chart: str, version: str, helm: dict[str, Any], *, app_name: str, namespace: str) -> Rendered:
+def _render_chart(
+    chart: str, version: str, helm: dict[str, Any], *, app_name: str, namespace: str
+) -> Rendered:
     release = str(helm.get("releaseName") or app_name)
     target_namespace = str(helm.get("namespace") or namespace)
     values = _helm_values(helm)
@@ -156,7 +172,9 @@ def _render_chart(chart: str, version: str, helm: dict[str, Any], *, app_name: s
     return Rendered([raycluster], version, "Helm", images=images)
 
 
-def render_ray_cluster(values: dict[str, Any], *, release: str, namespace: str, version: str) -> dict[str, Any]:
+def render_ray_cluster(
+    values: dict[str, Any], *, release: str, namespace: str, version: str
+) -> dict[str, Any]:
     from raywizard import chart
 
     supported = list(getattr(chart, "SUPPORTED_CHART_VERSIONS", []))
@@ -166,11 +184,16 @@ def render_ray_cluster(values: dict[str, Any], *, release: str, namespace: str, 
         older = [v for v in supported if _key(v) <= _key(version)]
         use = max(older, key=_key) if older else min(supported, key=_key)
     try:
-        rendered = chart.render_raycluster(values, release_name=release, namespace=namespace, chart_version=use)
+        rendered = chart.render_raycluster(
+            values, release_name=release, namespace=namespace, chart_version=use
+        )
     except ValueError as exc:
-        raise SourceError(_prefix(
-            f"`helm template . --name-template {release} --namespace {namespace} --kube-version 1.33.1 "
-            f"<api versions removed> --include-crds` failed exit status 1: Error: {exc}")) from exc
+        raise SourceError(
+            _prefix(
+                f"`helm template . --name-template {release} --namespace {namespace} --kube-version 1.33.1 "
+                f"<api versions removed> --include-crds` failed exit status 1: Error: {exc}"
+            )
+        ) from exc
     if use != version:
         rendered = _relabel(rendered, f"ray-cluster-{use}", f"ray-cluster-{version}")
     return dict(rendered)
@@ -201,12 +224,15 @@ def _operator_template() -> str:
 
 
 def operator_manifests(version: str, *, release: str, namespace: str) -> list[dict[str, Any]]:
-    """The kuberay-operator chart render (golden v1.5.1 render with release, namespace and version substituted)."""
+    """The kuberay-operator chart render (golden v1.5.1 render with release, namespace and version
+    substituted)."""
     import yaml
 
-    text = (_operator_template()
-            .replace("app.kubernetes.io/instance: ray-operator", f"app.kubernetes.io/instance: {release}")
-            .replace("namespace: ray-cluster", f"namespace: {namespace}")
-            .replace("kuberay-operator-1.5.1", f"kuberay-operator-{version}")
-            .replace("quay.io/kuberay/operator:v1.5.1", f"quay.io/kuberay/operator:v{version}"))
+    text = (
+        _operator_template()
+        .replace("app.kubernetes.io/instance: ray-operator", f"app.kubernetes.io/instance: {release}")
+        .replace("namespace: ray-cluster", f"namespace: {namespace}")
+        .replace("kuberay-operator-1.5.1", f"kuberay-operator-{version}")
+        .replace("quay.io/kuberay/operator:v1.5.1", f"quay.io/kuberay/operator:v{version}")
+    )
     return [doc for doc in yaml.safe_load_all(text) if isinstance(doc, dict)]
