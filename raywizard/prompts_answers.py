@@ -9,6 +9,7 @@ No questionary import here: the non-interactive path (``--yes``, no terminal) us
 
 from __future__ import annotations
 
+import argparse
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING
 from raywizard.errors import InputError
 from raywizard.fields import FIELDS, Field
 from raywizard.problems import Problem
-from raywizard.spec import ClusterSpec, Layout
+from raywizard.spec import ClusterSpec
 
 if TYPE_CHECKING:
     from raywizard.documents import Workspace
@@ -87,44 +88,44 @@ def field_at(spec: ClusterSpec, path: str) -> tuple[Field, int | None] | None:
     return None
 
 
-def load_answers(preset: str | None, from_paths: list[Path] | None, assignments: list[str],
-                 layout: str | None = None) -> Answers:
-    """The spec the flags describe: a file or a preset (or the guide's defaults), then every ``--set``."""
-    from raywizard.documents import Workspace
+# The shared input flags (commands/_inputs.py) that fix one field each, so the prompt does not ask them.
+FLAG_FIELDS: dict[str, str] = {
+    "release": "target.releaseName",
+    "namespace": "target.namespace",
+    "chart_version": "versions.chart",
+    "kuberay_version": "versions.kuberay",
+    "ignore_differences": "ignoreDifferences.mode",
+    "layout": "output.layout",
+}
 
-    if preset and from_paths:
-        raise InputError("--preset and --from both give the starting answers",
-                         "use one: --from FILE edits a file, --preset NAME starts a new one")
-    if from_paths:
-        missing = [p for p in from_paths if not p.exists()]
-        if missing:
-            raise InputError(f"--from {missing[0]}: no such file",
-                             "check the path, or start with --preset NAME")
-        workspace = Workspace.load(list(from_paths))
-        source = "file " + ", ".join(str(p) for p in from_paths)
+
+def load_answers(args: argparse.Namespace) -> Answers:
+    """The spec the flags describe (``commands/_inputs.py``: preset or files, then --values, the explicit
+    flags and every ``--set``), and which answers those flags fixed."""
+    from raywizard.commands._inputs import workspace_from_args
+
+    preset, from_files = getattr(args, "preset", None), list(getattr(args, "from_files", None) or [])
+    for path in from_files:
+        if not Path(path).exists():
+            raise InputError(f"--from {path}: no such file", "check the path, or start with --preset NAME")
+    for item in getattr(args, "assignments", None) or []:
+        split_assignment(item)  # a malformed --set is reported before anything else
+    workspace = workspace_from_args(args)
+    if from_files:
+        source = "file " + ", ".join(map(str, from_files))
     elif preset:
-        from raywizard.presets import load_preset
-
-        workspace = Workspace.new(load_preset(preset))
         source = f"preset {preset}"
     else:
-        workspace = Workspace.new(ClusterSpec())
         source = "defaults"
-    answers = Answers(workspace, source, loaded_paths=list(from_paths or []))
-    apply_assignments(answers, assignments)
-    if layout:
-        answers.spec.layout = Layout(layout)
-        answers.assigned.add("output.layout")
+    answers = Answers(workspace, source, loaded_paths=[Path(p) for p in from_files])
+    for flag, path in FLAG_FIELDS.items():
+        if getattr(args, flag, None):
+            answers.assigned.add(path)
+    for item in getattr(args, "assignments", None) or []:
+        answers.assigned.add(index_form(answers.spec, split_assignment(item)[0]))
+    if getattr(args, "values", None):
+        answers.source += f" + values {args.values}"
     return answers
-
-
-def apply_assignments(answers: Answers, assignments: list[str]) -> None:
-    from raywizard.paths import set_path
-
-    for item in assignments:
-        path, value = split_assignment(item)
-        set_path(answers.spec, path, value)
-        answers.assigned.add(index_form(answers.spec, path))
 
 
 def set_flag_hint(spec: ClusterSpec, problem: Problem) -> str:

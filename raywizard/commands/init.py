@@ -27,7 +27,7 @@ examples:
   raywizard init --preset argocd-guide           start from a bundled preset
   raywizard init --from apps.yaml                edit an existing file (saved in place, .bak kept)
   raywizard init --preset argocd-guide --set image.tag=2.46.0 \\
-      --set workerGroups.gpu-group.maxReplicas=8 --yes -o apps.yaml
+      --set workerGroups.standard-worker.maxReplicas=8 --yes -o apps.yaml
                                                  no questions: the preset plus two answers
   raywizard init --preset argocd-guide --yes -o -
                                                  print the YAML instead of saving it
@@ -38,32 +38,28 @@ INTERRUPTED = "interrupted: nothing was written"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    start = parser.add_mutually_exclusive_group()
-    start.add_argument("--preset", metavar="NAME", help="start from a preset (see `raywizard presets`)")
-    start.add_argument("--from", dest="from_paths", metavar="FILE", type=Path, action="append",
-                       help="start from existing Application files or a values file (repeat for split files)")
-    parser.add_argument("--set", dest="assignments", metavar="PATH=VALUE", action="append", default=[],
-                        help="fix one answer, e.g. image.tag=2.46.0 or workerGroups.gpu.maxReplicas=8 "
-                             "(repeatable; not asked again)")
+    from raywizard.commands._inputs import add_input_arguments
+
+    add_input_arguments(parser)  # --preset/--from, --values, --release, ..., --layout, --set: as in render
     parser.add_argument("-y", "--yes", action="store_true",
                         help="ask nothing: use the flags, preset or file as they are "
                              "(implied without a terminal)")
     parser.add_argument("-o", "--output", metavar="PATH|-",
                         help="file to write (a directory with --layout split); - prints the YAML. "
                              "Default with --from: the files read")
-    parser.add_argument("--layout", choices=("single", "split"), help="one file, or one file per Application")
-    parser.add_argument("--diff", action="store_true", help="after saving, show the diff against the cluster")
-    parser.add_argument("--apply", action="store_true", help="after saving, preview and apply to the cluster")
-    parser.add_argument("--kubeconfig", metavar="FILE",
-                        help="kubeconfig for --diff/--apply (default: $KUBECONFIG)")
-    parser.add_argument("--context", metavar="NAME", help="kubeconfig context for --diff/--apply")
+    after = parser.add_argument_group("after saving")
+    after.add_argument("--diff", action="store_true", help="show the diff against the cluster")
+    after.add_argument("--apply", action="store_true", help="preview, confirm and apply to the cluster")
+    after.add_argument("--kubeconfig", metavar="FILE",
+                       help="kubeconfig for --diff/--apply (default: $KUBECONFIG)")
+    after.add_argument("--context", metavar="NAME", help="kubeconfig context for --diff/--apply")
 
 
 def run(args: argparse.Namespace) -> int:
     from raywizard.errors import Aborted
     from raywizard.prompts_answers import load_answers
 
-    answers = load_answers(args.preset, args.from_paths, args.assignments, args.layout)
+    answers = load_answers(args)
     if args.yes or not sys.stdin.isatty():
         return _run_without_questions(args, answers)
     from raywizard.prompts_ask import QuestionaryAsker
@@ -88,15 +84,15 @@ def _run_without_questions(args: argparse.Namespace, answers: Answers) -> int:
         raise InputError("raywizard init cannot ask questions: stdin is not a terminal",
                          "give the answers with --preset NAME or --from FILE (plus --set PATH=VALUE), "
                          "or pass --yes to accept the defaults")
+    if args.output is None and not answers.loaded_paths:
+        raise InputError("missing answer: where to write the Applications",
+                         "pass -o FILE (-o DIR with --layout split), or -o - to print them")
     problems = validate(answers.spec)
     error = first_error_as_input_error(answers.spec, problems, answers.source)
     if error is not None:
         raise error
     for problem in problems:
         print(f"raywizard: warning: {problem.path}: {problem.message} — {problem.fix}", file=sys.stderr)
-    if args.output is None and not answers.loaded_paths:
-        raise InputError("missing answer: where to write the Applications",
-                         "pass -o FILE (-o DIR with --layout split), or -o - to print them")
     _write(answers, args.output, say=lambda text: print(text, file=sys.stderr))
     return _after_save(args, answers, interactive=None)
 

@@ -1,0 +1,141 @@
+"""`raywizard init` end to end through a pseudo-terminal: real questionary, real keystrokes, real files."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pexpect
+import pytest
+
+from raywizard.documents import Workspace
+from raywizard.manifests import render_files
+from raywizard.paths import set_path
+from raywizard.presets import load_preset
+from tests.prompts.conftest import CTRL_U, answer_text, finish, plain
+
+
+def _keep(child: pexpect.spawn, prompt: str) -> None:
+    child.expect_exact(prompt)
+    child.send("\r")
+
+
+def test_edit_a_group_with_wrong_values_reasked_then_saved(spawn_init, tmp_path: Path) -> None:
+    out = tmp_path / "apps.yaml"
+    child = spawn_init("--preset", "argocd-guide", "-o", str(out))
+
+    child.expect_exact("Change the versions")
+    child.send("y")
+    _keep(child, "KubeRay version")
+    _keep(child, "ray-cluster chart version")
+    _keep(child, "Ray image repository")
+    answer_text(child, "Ray image tag", "2.46.0")
+    _keep(child, "Image pull policy")
+    child.expect_exact("Change the target")
+    child.send("n")
+    child.expect_exact("Change the head")
+    child.send("n")
+
+    child.expect_exact("Worker groups:")
+    child.send("j")  # Add a group
+    child.send("j")  # Edit standard-worker
+    child.send("\r")
+    _keep(child, "Group name (standard-worker)")
+    # A value the field's parser rejects: questionary keeps the question open and shows the message.
+    answer_text(child, "Max replicas (standard-worker)", "lots")
+    child.expect_exact("must be a whole number")
+    child.send(CTRL_U + "8\r")
+    _keep(child, "Min replicas (standard-worker)")
+    # A value only validate(spec) rejects (cross-field): re-asked with the Problem's message and fix.
+    answer_text(child, "Replicas (standard-worker)", "20")
+    child.expect_exact("above maxReplicas 8")
+    child.send(CTRL_U + "2\r")
+    for label in ("CPU limit", "CPU request", "Memory limit", "Memory request", "GPUs",
+                  "Custom Ray resources", "Image override"):
+        _keep(child, f"{label} (standard-worker)")
+    child.expect_exact("Worker groups:")
+    child.send("\r")  # Done
+
+    child.expect_exact("Change sync and drift")
+    child.send("n")
+    child.expect_exact("Change the output")
+    child.send("n")
+    child.expect_exact("Summary")
+    child.expect_exact(f"Write {out}?")
+    child.send("y")
+    finish(child)
+    assert child.exitstatus == 0, plain(child.before or "")
+
+    expected = load_preset("argocd-guide")
+    for assignment in ("image.tag=2.46.0", "workerGroups[0].maxReplicas=8", "workerGroups[0].replicas=2"):
+        set_path(expected, *assignment.split("=", 1))
+    assert out.read_text() == next(iter(render_files(expected).values()))
+    spec = Workspace.load([out]).spec
+    assert (spec.worker_groups[0].replicas, spec.worker_groups[0].max_replicas) == (2, 8)
+
+
+def test_add_a_group_from_a_copy_and_remove_another(spawn_init, tmp_path: Path) -> None:
+    out = tmp_path / "apps.yaml"
+    child = spawn_init("--preset", "argocd-guide", "-o", str(out), "--set", "image.tag=2.46.0")
+    for gate in ("Change the versions", "Change the target", "Change the head"):
+        child.expect_exact(gate)
+        child.send("n")
+    child.expect_exact("Worker groups:")
+    child.send("j\r")  # Add a group
+    child.expect_exact("Start the new group from:")
+    child.send("jj\r")  # a copy of additional-worker-group1
+    answer_text(child, "Group name (additional-worker-group1-copy)", "gpu")
+    answer_text(child, "Max replicas (gpu)", "4")
+    for label in ("Min replicas", "Replicas", "CPU limit", "CPU request", "Memory limit", "Memory request"):
+        _keep(child, f"{label} (gpu)")
+    answer_text(child, "GPUs (gpu)", "1")
+    for label in ("Custom Ray resources", "Image override"):
+        _keep(child, f"{label} (gpu)")
+    child.expect_exact("Worker groups:")
+    # Menu: Done, Add, Edit x4, Disable x4, Remove x3 (additional-worker-group2 is the 2nd removable one).
+    child.send("j" * 11 + "\r")
+    child.expect_exact("Remove group additional-worker-group2?")
+    child.send("y")
+    child.expect_exact("Worker groups:")
+    child.send("\r")
+    for gate in ("Change sync and drift", "Change the output"):
+        child.expect_exact(gate)
+        child.send("n")
+    child.expect_exact("Write")
+    child.send("y")
+    finish(child)
+    assert child.exitstatus == 0, plain(child.before or "")
+
+    spec = Workspace.load([out]).spec
+    names = [g.name for g in spec.worker_groups]
+    assert names == ["standard-worker", "additional-worker-group1", "gpu"]
+    gpu = spec.worker_groups[2]
+    assert gpu.max_replicas == 4
+    assert gpu.resources is not None and gpu.resources.limits["nvidia.com/gpu"] in (1, "1")
+
+
+def test_ctrl_c_writes_nothing(spawn_init, tmp_path: Path) -> None:
+    out = tmp_path / "apps.yaml"
+    child = spawn_init("--preset", "argocd-guide", "-o", str(out))
+    child.expect_exact("Change the versions")
+    child.send("y")
+    child.expect_exact("KubeRay version")
+    child.sendintr()
+    child.expect_exact("nothing was written")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("env", [{"NO_COLOR": "1"}, {}], ids=["NO_COLOR", "colour"])
+def test_no_color_prompts_have_no_colours(spawn_init, tmp_path: Path, env: dict[str, str]) -> None:
+    child = spawn_init("--preset", "argocd-guide", "-o", str(tmp_path / "x.yaml"), env=env)
+    child.expect_exact("Change the versions")
+    seen = child.before + child.after
+    child.sendintr()
+    child.expect(pexpect.EOF)
+    # Foreground/background colour codes (30-38, 40-48, 90-97) must not appear; bold/reset may. Without
+    # NO_COLOR they do appear (the check would otherwise prove nothing).
+    colours = re.findall(r"\x1b\[(?:[0-9;]*;)?(?:3[0-8]|4[0-8]|9[0-7])(?:;[0-9;]*)?m", seen)
+    assert (colours == []) == bool(env)
