@@ -1,0 +1,160 @@
+"""Which cluster we talk to: kubeconfig + context -> an ``ApiClient`` and the facts a user must see before
+writes.
+
+Credentials stay inside the client configuration: nothing here logs or returns tokens, certificates or
+passwords
+(``ContextInfo`` carries the user *name* of a context only).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from raywizard.errors import InputError
+
+DEFAULT_REQUEST_TIMEOUT = 15.0
+
+
+@dataclass
+class Connection:
+    api_client: Any  # kubernetes.client.ApiClient
+    context_name: str
+    server_url: str
+    namespace: str | None = None  # the context's default namespace, when it sets one
+    request_timeout: float = DEFAULT_REQUEST_TIMEOUT
+
+    def banner(self) -> str:
+        """What every write prints first."""
+        from raywizard.textsafe import literal
+
+        return f"context {literal(self.context_name)} ({literal(self.server_url)})"
+
+    def close(self) -> None:
+        # Closing a pool that never opened must not hide the real outcome.
+        with contextlib.suppress(Exception):
+            self.api_client.close()
+
+
+@dataclass(frozen=True)
+class ContextInfo:
+    name: str
+    cluster: str
+    server: str
+    user: str
+    namespace: str
+    current: bool
+
+
+def _config_files(kubeconfig: str | None) -> str | None:
+    if kubeconfig:
+        for part in kubeconfig.split(os.pathsep):
+            if part and not Path(part).expanduser().exists():
+                raise InputError(
+                    f"kubeconfig {part} does not exist",
+                    "pass --kubeconfig PATH, or start one: raywizard sandbox",
+                )
+        return kubeconfig
+    env = os.environ.get("KUBECONFIG")
+    paths = [p for p in (env.split(os.pathsep) if env else ["~/.kube/config"]) if p]
+    if not any(Path(p).expanduser().exists() for p in paths):
+        raise InputError(
+            f"no kubeconfig found ({env or '~/.kube/config'})",
+            "pass --kubeconfig PATH or set KUBECONFIG; to try raywizard without a cluster: raywizard demo",
+        )
+    return None  # the client resolves KUBECONFIG / the default path itself (and merges a KUBECONFIG list)
+
+
+def _load_raw(kubeconfig: str | None) -> tuple[list[dict[str, Any]], dict[str, Any] | None, dict[str, Any]]:
+    """Contexts, the current one and clusters, merged over a KUBECONFIG list as kubectl does (first wins)."""
+    import yaml
+
+    config_file = _config_files(kubeconfig) or os.environ.get("KUBECONFIG") or "~/.kube/config"
+    contexts: dict[str, dict[str, Any]] = {}
+    clusters: dict[str, dict[str, Any]] = {}
+    current_name: str | None = None
+    for part in config_file.split(os.pathsep):
+        path = Path(part).expanduser()
+        if not part or not path.exists():
+            continue
+        try:
+            raw = yaml.safe_load(path.read_text()) or {}
+            for ctx in raw.get("contexts") or []:
+                contexts.setdefault(str(ctx["name"]), dict(ctx))
+            for cluster in raw.get("clusters") or []:
+                clusters.setdefault(str(cluster["name"]), dict(cluster.get("cluster") or {}))
+            current_name = current_name or raw.get("current-context") or None
+        except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError) as exc:
+            raise InputError(
+                f"cannot read kubeconfig {part}: {exc}", "check the file with kubectl config view"
+            ) from exc
+    current = contexts.get(current_name) if current_name else None
+    return list(contexts.values()), current, clusters
+
+
+def list_contexts(kubeconfig: str | None = None) -> list[ContextInfo]:
+    contexts, current, clusters = _load_raw(kubeconfig)
+    result = []
+    for ctx in contexts:
+        body = ctx.get("context") or {}
+        cluster = str(body.get("cluster", ""))
+        result.append(
+            ContextInfo(
+                name=str(ctx.get("name", "")),
+                cluster=cluster,
+                server=str((clusters.get(cluster) or {}).get("server", "")),
+                user=str(body.get("user", "")),
+                namespace=str(body.get("namespace", "") or ""),
+                current=current is not None and ctx.get("name") == current.get("name"),
+            )
+        )
+    return result
+
+
+def load_connection(
+    kubeconfig: str | None = None,
+    context: str | None = None,
+    request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
+) -> Connection:
+    """An API client for ``context`` (default: current) of ``kubeconfig`` (default: KUBECONFIG, ~/.kube)."""
+    from kubernetes import client
+    from kubernetes.config.config_exception import ConfigException
+    from kubernetes.config.kube_config import KUBE_CONFIG_DEFAULT_LOCATION, load_kube_config
+
+    contexts, current, _ = _load_raw(kubeconfig)
+    names = [str(c.get("name")) for c in contexts]
+    if context is not None and context not in names:
+        raise InputError(
+            f"context {context!r} is not in the kubeconfig",
+            f"use one of: {', '.join(names) or '(none)'} (raywizard contexts lists them)",
+        )
+    if context is None and current is None:
+        raise InputError("the kubeconfig has no current context", "pass --context NAME (raywizard contexts)")
+    chosen = context or str(current.get("name") if current else "")
+    configuration = client.Configuration()
+    try:
+        load_kube_config(
+            config_file=kubeconfig or KUBE_CONFIG_DEFAULT_LOCATION,
+            context=chosen,
+            client_configuration=configuration,
+            persist_config=False,
+        )
+    except ConfigException as exc:
+        # The message names the missing piece (e.g. a cluster entry), never a secret value.
+        raise InputError(
+            f"cannot use context {chosen!r}: {exc}", "check it with kubectl config view --minify"
+        ) from exc
+    # One quick retry at most: a dead server must fail in seconds, not after urllib3's default back-off.
+    configuration.retries = 1
+    ctx = next((c for c in contexts if c.get("name") == chosen), {}) or {}
+    namespace = (ctx.get("context") or {}).get("namespace")
+    return Connection(
+        api_client=client.ApiClient(configuration),
+        context_name=chosen,
+        server_url=str(configuration.host),
+        namespace=str(namespace) if namespace else None,
+        request_timeout=request_timeout,
+    )

@@ -1,0 +1,186 @@
+"""Argo CD operations through the Kubernetes API only (domain.md §4.2): sync, refresh, delete; and pod logs.
+
+A raw patch of ``operation`` has none of the API server's guards, so ``sync_application`` adds them: it
+refuses while
+an operation is set or running, copies ``spec.syncPolicy.syncOptions``/``retry`` into the operation (the
+controller
+applies only the operation's options) and sends the live resourceVersion so a concurrent change gives 409.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from raywizard.errors import ClusterError
+from raywizard.kube import resources
+from raywizard.kube.connection import Connection
+from raywizard.kube.errors import api_errors
+from raywizard.kube.resources import APPLICATIONS, JSON_PATCH
+
+REFRESH_ANNOTATION = "argocd.argoproj.io/refresh"
+CASCADE_FINALIZER = "resources-finalizer.argocd.argoproj.io"
+
+
+def _require(conn: Connection, namespace: str, name: str) -> dict[str, Any]:
+    app = resources.get_custom(conn, APPLICATIONS, namespace, name)
+    if app is None:
+        raise ClusterError(
+            f"Application {namespace}/{name} does not exist",
+            "apply it first (raywizard apply), or check the name",
+        )
+    return app
+
+
+def sync_operation(
+    app: dict[str, Any],
+    *,
+    revision: str | None = None,
+    prune: bool = False,
+    dry_run: bool = False,
+    username: str = "raywizard",
+) -> dict[str, Any]:
+    """The ``operation`` an ``argocd app sync`` would set on ``app`` (options copied from its syncPolicy)."""
+    policy = (app.get("spec") or {}).get("syncPolicy") or {}
+    sync: dict[str, Any] = {"prune": prune, "syncStrategy": {"hook": {}}}
+    if revision:
+        sync["revision"] = revision
+    if dry_run:
+        sync["dryRun"] = True
+    if policy.get("syncOptions"):
+        sync["syncOptions"] = list(policy["syncOptions"])
+    operation: dict[str, Any] = {
+        "initiatedBy": {"username": username},
+        "info": [{"name": "reason", "value": "raywizard sync"}],
+        "sync": sync,
+    }
+    if policy.get("retry"):
+        operation["retry"] = policy["retry"]
+    return operation
+
+
+def sync_application(
+    conn: Connection,
+    namespace: str,
+    name: str,
+    *,
+    revision: str | None = None,
+    prune: bool = False,
+    dry_run: bool = False,
+) -> dict[str, Any]:
+    app = _require(conn, namespace, name)
+    phase = ((app.get("status") or {}).get("operationState") or {}).get("phase")
+    if app.get("operation") or phase == "Running":
+        phase = phase if phase == "Running" else "requested"
+        raise ClusterError(
+            f"another operation is already in progress on Application {namespace}/{name} ({phase})",
+            "wait for it to finish (raywizard status --watch), then sync again",
+        )
+    patch = {
+        "metadata": {"resourceVersion": app["metadata"].get("resourceVersion")},
+        "operation": sync_operation(app, revision=revision, prune=prune, dry_run=dry_run),
+    }
+    return resources.patch_custom(conn, APPLICATIONS, namespace, name, patch)
+
+
+def refresh_application(conn: Connection, namespace: str, name: str, hard: bool = False) -> dict[str, Any]:
+    _require(conn, namespace, name)
+    patch = {"metadata": {"annotations": {REFRESH_ANNOTATION: "hard" if hard else "normal"}}}
+    return resources.patch_custom(conn, APPLICATIONS, namespace, name, patch)
+
+
+def ensure_cascade_finalizer(conn: Connection, app: dict[str, Any]) -> bool:
+    """Add Argo CD's resources finalizer (deleting the Application then deletes what it deployed); True if
+    added."""
+    meta = app["metadata"]
+    finalizers = list(meta.get("finalizers") or [])
+    if CASCADE_FINALIZER in finalizers:
+        return False
+    # JSON patch with a test on resourceVersion: a merge patch would replace the list and drop others'
+    # finalizers.
+    ops: list[dict[str, Any]] = [
+        {"op": "test", "path": "/metadata/resourceVersion", "value": meta["resourceVersion"]}
+    ]
+    if finalizers:
+        ops.append({"op": "add", "path": "/metadata/finalizers/-", "value": CASCADE_FINALIZER})
+    else:
+        ops.append({"op": "add", "path": "/metadata/finalizers", "value": [CASCADE_FINALIZER]})
+    resources.patch_custom(conn, APPLICATIONS, meta["namespace"], meta["name"], ops, content_type=JSON_PATCH)
+    return True
+
+
+def delete_applications(
+    conn: Connection,
+    spec: Any,
+    *,
+    cascade: bool = True,
+    wait: bool = True,
+    timeout: float = 300,
+    on_progress: Callable[[str], None] | None = None,
+    poll_interval: float = 1.0,
+) -> list[str]:
+    """Delete our Applications in reverse apply order (RayCluster, operator, CRDs); names deleted."""
+    from raywizard import manifests
+
+    say = on_progress or (lambda message: None)
+    deleted: list[str] = []
+    deadline = time.monotonic() + timeout
+    for body in reversed(manifests.render_applications(spec)):
+        namespace, name = body["metadata"]["namespace"], body["metadata"]["name"]
+        app = resources.get_custom(conn, APPLICATIONS, namespace, name)
+        if app is None:
+            say(f"Application {namespace}/{name}: not present")
+            continue
+        if cascade and ensure_cascade_finalizer(conn, app):
+            say(f"Application {namespace}/{name}: added {CASCADE_FINALIZER} (cascade delete)")
+        resources.delete_custom(conn, APPLICATIONS, namespace, name)
+        deleted.append(name)
+        say(f"Application {namespace}/{name}: deleting")
+        if not wait:
+            continue
+        while resources.get_custom(conn, APPLICATIONS, namespace, name) is not None:
+            if time.monotonic() >= deadline:
+                raise ClusterError(
+                    f"Application {namespace}/{name} is still being deleted after {int(timeout)} s",
+                    "Argo CD deletes its resources first; check `raywizard status`, then run delete again",
+                )
+            time.sleep(poll_interval)
+        say(f"Application {namespace}/{name}: deleted")
+    return deleted
+
+
+def pod_logs(
+    conn: Connection,
+    namespace: str,
+    pod: str,
+    container: str | None = None,
+    follow: bool = False,
+    tail: int | None = None,
+) -> Iterator[str]:
+    """Log lines of a pod (raw text: show through ``textsafe.literal``)."""
+    from kubernetes import client
+
+    api = client.CoreV1Api(conn.api_client)
+    kwargs: dict[str, Any] = {"follow": follow, "_preload_content": False}
+    if container:
+        kwargs["container"] = container
+    if tail is not None:
+        kwargs["tail_lines"] = tail
+    if not follow:
+        kwargs["_request_timeout"] = conn.request_timeout
+    response: Any
+    with api_errors(f"read logs of pod {namespace}/{pod}", conn.server_url):
+        response = api.read_namespaced_pod_log(pod, namespace, **kwargs)
+    try:
+        pending = b""
+        with api_errors(f"read logs of pod {namespace}/{pod}", conn.server_url):
+            for chunk in response.stream(amt=None, decode_content=False):
+                pending += chunk
+                *lines, pending = pending.split(b"\n")
+                for line in lines:
+                    yield line.decode("utf-8", "replace")
+        if pending:
+            yield pending.decode("utf-8", "replace")
+    finally:
+        response.release_conn()

@@ -1,0 +1,247 @@
+"""Preflight: can raywizard deploy this spec to this cluster? Each check is ok / warn / fail with a fix.
+
+Read-only: it uses GETs and SelfSubjectAccessReviews (which the API server answers for the caller, creating
+nothing).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from raywizard.errors import ClusterError
+from raywizard.kube import resources
+from raywizard.kube.connection import Connection
+from raywizard.kube.errors import is_api_exception, to_cluster_error
+from raywizard.kube.resources import APPLICATIONS, FIELD_MANAGER
+from raywizard.textsafe import literal
+
+OUR_MANAGERS = {FIELD_MANAGER, "argocd-controller", "argocd-application-controller", "argocd-server"}
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    status: str  # "ok" | "warn" | "fail"
+    detail: str
+    fix: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        return asdict(self)
+
+
+def _api(conn: Connection, name: str) -> Any:
+    from kubernetes import client
+
+    return getattr(client, name)(conn.api_client)
+
+
+def _check_version(conn: Connection) -> Check:
+    try:
+        response = _api(conn, "VersionApi").get_code(
+            _preload_content=False, _request_timeout=conn.request_timeout
+        )
+        version = json.loads(response.data).get("gitVersion", "?")
+    except Exception as exc:
+        error = to_cluster_error(exc, "connect", conn.server_url)
+        return Check("API server", "fail", error.message, error.fix or "")
+    return Check("API server", "ok", f"{literal(conn.server_url)} answers, Kubernetes {literal(version)}")
+
+
+def _check_crd(conn: Connection, name: str, label: str, missing_status: str, fix: str) -> Check:
+    try:
+        response = _api(conn, "ApiextensionsV1Api").read_custom_resource_definition(
+            name, _preload_content=False, _request_timeout=conn.request_timeout
+        )
+        response.release_conn()
+    except Exception as exc:
+        if is_api_exception(exc, 404):
+            return Check(label, missing_status, f"CustomResourceDefinition {name} not found", fix)
+        if is_api_exception(exc, 403):
+            return Check(
+                label,
+                "warn",
+                f"cannot read CRD {name} (forbidden); assuming it exists",
+                "ask for get on customresourcedefinitions to check it",
+            )
+        error = to_cluster_error(exc, f"read CRD {name}", conn.server_url)
+        return Check(label, "fail", error.message, error.fix or "")
+    return Check(label, "ok", f"CustomResourceDefinition {name} present")
+
+
+def _check_namespace(conn: Connection, namespace: str, label: str, create_ok: bool, fix: str) -> Check:
+    try:
+        present = resources.get_namespace(conn, namespace) is not None
+    except ClusterError as error:
+        cause = error.__cause__
+        if cause is not None and is_api_exception(cause, 403):
+            return Check(
+                label, "warn", f"cannot read namespace {namespace} (forbidden)", "ask for get namespaces"
+            )
+        return Check(label, "fail", error.message, error.fix or "")
+    if present:
+        return Check(label, "ok", f"namespace {namespace} exists")
+    if create_ok:
+        return Check(label, "ok", f"namespace {namespace} will be created by Argo CD (CreateNamespace=true)")
+    return Check(label, "fail", f"namespace {namespace} does not exist", fix)
+
+
+def _access(
+    conn: Connection, verb: str, group: str, resource: str, namespace: str
+) -> tuple[bool | None, str]:
+    body = {
+        "apiVersion": "authorization.k8s.io/v1",
+        "kind": "SelfSubjectAccessReview",
+        "spec": {
+            "resourceAttributes": {"verb": verb, "group": group, "resource": resource, "namespace": namespace}
+        },
+    }
+    try:
+        response = _api(conn, "AuthorizationV1Api").create_self_subject_access_review(
+            body, _preload_content=False, _request_timeout=conn.request_timeout
+        )
+        status = json.loads(response.data).get("status") or {}
+    except Exception as exc:
+        return None, to_cluster_error(exc, "check permissions", conn.server_url).message
+    return bool(status.get("allowed")), str(status.get("reason") or "")
+
+
+def _check_permissions(conn: Connection, argocd_ns: str, ray_ns: str) -> list[Check]:
+    wanted = [
+        ("create", "argoproj.io", "applications", argocd_ns),
+        ("patch", "argoproj.io", "applications", argocd_ns),
+        ("get", "argoproj.io", "applications", argocd_ns),
+        ("watch", "argoproj.io", "applications", argocd_ns),
+        ("list", "", "pods", ray_ns),
+        ("watch", "", "pods", ray_ns),
+        ("list", "ray.io", "rayclusters", ray_ns),
+        ("watch", "ray.io", "rayclusters", ray_ns),
+        ("list", "", "events", ray_ns),
+    ]
+    missing: list[str] = []
+    unknown: list[str] = []
+    for verb, group, resource, namespace in wanted:
+        allowed, reason = _access(conn, verb, group, resource, namespace)
+        label = f"{verb} {resource}{'.' + group if group else ''} in {namespace}"
+        if allowed is None:
+            unknown.append(f"{label} ({reason})")
+        elif not allowed:
+            missing.append(label)
+    checks = []
+    if missing:
+        checks.append(
+            Check(
+                "permissions",
+                "fail",
+                "not allowed: " + "; ".join(missing),
+                "ask a cluster admin for a Role/RoleBinding granting these verbs",
+            )
+        )
+    if unknown:
+        checks.append(
+            Check(
+                "permissions",
+                "warn",
+                "could not check: " + "; ".join(unknown),
+                "SelfSubjectAccessReview must be allowed (it is for every authenticated user)",
+            )
+        )
+    if not checks:
+        checks.append(
+            Check(
+                "permissions",
+                "ok",
+                f"can create/patch/watch Applications in {argocd_ns} and "
+                f"list/watch pods, RayClusters and events in {ray_ns}",
+            )
+        )
+    return checks
+
+
+def _check_existing(conn: Connection, spec: Any) -> list[Check]:
+    from raywizard import manifests
+
+    checks = []
+    for body in manifests.render_applications(spec):
+        namespace, name = body["metadata"]["namespace"], body["metadata"]["name"]
+        label = f"Application {name}"
+        try:
+            live = resources.get_custom(conn, APPLICATIONS, namespace, name)
+        except ClusterError as error:
+            checks.append(Check(label, "warn", f"cannot read it: {error.message}", error.fix or ""))
+            continue
+        if live is None:
+            checks.append(Check(label, "ok", f"{namespace}/{name} does not exist yet; apply will create it"))
+            continue
+        managers = sorted(
+            {literal(m.get("manager", "?")) for m in live["metadata"].get("managedFields") or []}
+        )
+        others = [m for m in managers if m not in OUR_MANAGERS]
+        status = ((live.get("status") or {}).get("sync") or {}).get("status", "Unknown")
+        if others:
+            checks.append(
+                Check(
+                    label,
+                    "warn",
+                    f"{namespace}/{name} exists (sync {literal(status)}), also managed by "
+                    f"{', '.join(others)}; apply may conflict on their fields",
+                    "review `raywizard diff`; apply --force takes ownership of conflicting fields",
+                )
+            )
+        else:
+            checks.append(
+                Check(
+                    label,
+                    "ok",
+                    f"{namespace}/{name} exists (sync {literal(status)}), "
+                    f"managed by {', '.join(managers) or 'nobody recorded'}",
+                )
+            )
+    return checks
+
+
+def run_preflight(conn: Connection, spec: Any) -> list[Check]:
+    checks = [_check_version(conn)]
+    if checks[0].status == "fail":
+        return checks
+    argocd_ns, ray_ns = spec.target.argocd_namespace, spec.target.namespace
+    checks.append(
+        _check_crd(
+            conn,
+            "applications.argoproj.io",
+            "Argo CD",
+            "fail",
+            "install Argo CD (https://argo-cd.readthedocs.io/en/stable/getting_started/)",
+        )
+    )
+    checks.append(
+        _check_namespace(
+            conn,
+            argocd_ns,
+            "Argo CD namespace",
+            False,
+            f"install Argo CD into {argocd_ns}, or set the Argo CD namespace of the spec",
+        )
+    )
+    checks.append(
+        _check_crd(
+            conn,
+            "rayclusters.ray.io",
+            "RayCluster CRD",
+            "ok",
+            "not installed yet: the CRDs Application installs it (first apply step)",
+        )
+    )
+    checks.append(
+        _check_namespace(
+            conn,
+            ray_ns,
+            "target namespace",
+            bool(spec.sync.create_namespace),
+            f"create it (kubectl create namespace {ray_ns}) or enable CreateNamespace=true",
+        )
+    )
+    checks.extend(_check_permissions(conn, argocd_ns, ray_ns))
+    checks.extend(_check_existing(conn, spec))
+    return checks

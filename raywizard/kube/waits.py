@@ -1,0 +1,162 @@
+"""When is a step of an apply done, and if it is not, what is blocking it? Pure predicates over raw JSON.
+
+``app_wait_state`` is what ``argocd app wait`` (no flags: --sync --health --operation) checks: sync Synced,
+health
+Healthy and no operation in progress (``operation`` unset, ``operationState.finishedAt`` set and
+``status.reconciledAt >= finishedAt``). Argo CD has no health check for RayCluster (domain.md §4.4), so the
+app is
+Healthy as soon as the RayCluster exists: ``raycluster_wait_state`` adds Ray's own readiness (state
+``ready`` or
+``RayClusterProvisioned`` True, available workers = desired) and names what holds it back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from raywizard.kube.views import event_time, parse_time, pod_status
+
+IMAGE_ERRORS = ("ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull")
+CRASH_ERRORS = ("CrashLoopBackOff", "CreateContainerConfigError", "CreateContainerError", "RunContainerError")
+
+
+@dataclass(frozen=True)
+class WaitState:
+    ready: bool
+    summary: str  # one line, e.g. "Synced / Healthy" or "2/3 workers available"
+    blocker: str | None = None  # what is holding it back, when we can tell
+    failed: bool = False  # no point waiting longer (e.g. Degraded, sync failed after retries)
+
+
+def _conditions(obj: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    return list(((obj.get("status") or {}).get("conditions")) or [])
+
+
+def operation_in_progress(app: Mapping[str, Any]) -> bool:
+    if app.get("operation"):
+        return True
+    status = app.get("status") or {}
+    op_state = status.get("operationState")
+    if not op_state:
+        return False
+    finished = parse_time(op_state.get("finishedAt"))
+    if finished is None:
+        return True
+    reconciled = parse_time(status.get("reconciledAt"))
+    return reconciled is None or reconciled < finished
+
+
+def app_wait_state(app: Mapping[str, Any] | None) -> WaitState:
+    if app is None:
+        return WaitState(False, "not found", "the Application does not exist (yet)")
+    status = app.get("status") or {}
+    sync = str((status.get("sync") or {}).get("status") or "Unknown")
+    health_block = status.get("health") or {}
+    health = str(health_block.get("status") or "Unknown")
+    op_state = status.get("operationState") or {}
+    phase = str(op_state.get("phase") or "")
+    running = operation_in_progress(app)
+    summary = f"{sync} / {health}" + (f" / operation {phase or 'requested'}" if running else "")
+    if sync == "Synced" and health == "Healthy" and not running:
+        return WaitState(True, summary)
+
+    blocker: str | None = None
+    failed = False
+    errors = [c for c in _conditions(app) if str(c.get("type", "")).endswith("Error")]
+    if errors:
+        blocker = f"{errors[0].get('type')}: {errors[0].get('message', '')}"
+    elif phase in ("Failed", "Error") and op_state.get("message"):
+        blocker = f"sync {phase.lower()}: {op_state.get('message')}"
+    elif health == "Degraded":
+        blocker = f"Degraded: {health_block.get('message') or 'a resource of the Application is Degraded'}"
+        failed = not running
+    if blocker is None:
+        failed_resources = [
+            r
+            for r in (op_state.get("syncResult") or {}).get("resources") or []
+            if r.get("status") == "SyncFailed"
+        ]
+        if failed_resources:
+            r = failed_resources[0]
+            blocker = f"{r.get('kind')}/{r.get('name')} failed to sync: {r.get('message', '')}"
+        elif running and op_state.get("message"):
+            blocker = None  # progress, not a blocker
+    return WaitState(False, summary, blocker, failed)
+
+
+def _condition(rc: Mapping[str, Any], type_: str) -> Mapping[str, Any] | None:
+    return next((c for c in _conditions(rc) if c.get("type") == type_), None)
+
+
+def raycluster_wait_state(
+    rc: Mapping[str, Any] | None,
+    pods: Iterable[Mapping[str, Any]] = (),
+    events: Iterable[Mapping[str, Any]] = (),
+) -> WaitState:
+    """Ray readiness of ``rc`` given its pods and recent events in the namespace."""
+    pods = list(pods)
+    if rc is None:
+        return WaitState(False, "RayCluster not created yet", _event_blocker(events, None) or None)
+    status = rc.get("status") or {}
+    name = str((rc.get("metadata") or {}).get("name", ""))
+    desired = int(status.get("desiredWorkerReplicas") or 0)
+    available = int(status.get("availableWorkerReplicas") or 0)
+    provisioned = _condition(rc, "RayClusterProvisioned")
+    is_provisioned = status.get("state") == "ready" or (
+        provisioned is not None and provisioned.get("status") == "True"
+    )
+    generation = (rc.get("metadata") or {}).get("generation")
+    observed = status.get("observedGeneration")
+    current = observed is None or generation is None or int(observed) >= int(generation)
+    summary = f"state {status.get('state') or 'pending'}, {available}/{desired} workers available"
+    if is_provisioned and available >= desired and current and status:
+        return WaitState(True, summary)
+
+    failure = _condition(rc, "ReplicaFailure")
+    if failure is not None and failure.get("status") == "True":
+        return WaitState(
+            False, summary, f"ReplicaFailure ({failure.get('reason')}): {failure.get('message', '')}"
+        )
+    blocker = _pod_blocker(pods) or _event_blocker(events, name)
+    if blocker is None and not pods and not status:
+        blocker = "no pods yet: is the KubeRay operator running?"
+    return WaitState(False, summary, blocker)
+
+
+def _pod_blocker(pods: Iterable[Mapping[str, Any]]) -> str | None:
+    for pod in pods:
+        name = (pod.get("metadata") or {}).get("name", "")
+        status_text = pod_status(pod)
+        pod_status_block = pod.get("status") or {}
+        if status_text in IMAGE_ERRORS or status_text in CRASH_ERRORS:
+            message = ""
+            for container in pod_status_block.get("containerStatuses") or []:
+                waiting = (container.get("state") or {}).get("waiting") or {}
+                if waiting.get("reason") == status_text:
+                    message = str(waiting.get("message") or "")
+                    break
+            return f"pod {name}: {status_text}" + (f": {message}" if message else "")
+        for condition in pod_status_block.get("conditions") or []:
+            if condition.get("type") == "PodScheduled" and condition.get("status") == "False":
+                why = condition.get("message") or condition.get("reason") or "unschedulable"
+                return f"pod {name} Pending: {why}"
+    return None
+
+
+def _event_blocker(events: Iterable[Mapping[str, Any]], cluster: str | None) -> str | None:
+    latest: Mapping[str, Any] | None = None
+    for event in sorted(events, key=event_time):
+        if event.get("type") != "Warning":
+            continue
+        involved = event.get("involvedObject") or event.get("regarding") or {}
+        if cluster is not None and involved.get("kind") == "RayCluster" and involved.get("name") != cluster:
+            continue
+        if involved.get("kind") in ("RayCluster", "Pod") or event.get("reason") == "InvalidRayClusterSpec":
+            latest = event
+    if latest is None:
+        return None
+    involved = latest.get("involvedObject") or latest.get("regarding") or {}
+    subject = f"{involved.get('kind')}/{involved.get('name')}"
+    return f"{latest.get('reason')} on {subject}: {latest.get('message', '')}"

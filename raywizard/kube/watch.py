@@ -1,0 +1,288 @@
+"""Resilient list+watch over raw JSON, feeding a ``ClusterState``.
+
+The client's ``Watch`` deserialises every event into models (slow) and, once ``timeout_seconds`` is passed, no
+longer reconnects by itself (sandbox-notes.md §5). So we run our own loop: list, then watch from the list's
+resourceVersion with bookmarks; on stream end watch again from the last version seen; on ``410 Gone`` list
+again;
+on errors back off exponentially with jitter and say so in the state's connection status. Every request
+carries a
+``_request_timeout`` so that a dead server cannot hang a thread, and ``stop()`` shuts the socket to end a
+read.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from raywizard.kube.errors import is_api_exception, to_cluster_error
+from raywizard.kube.state import ClusterState
+
+log = logging.getLogger("raywizard.kube.watch")
+
+
+class WatchExpired(Exception):
+    """The server said 410 Gone: our resourceVersion is too old; list again."""
+
+
+class WatchFailed(Exception):
+    """An ERROR event other than 410 in the stream."""
+
+
+class ResilientWatch:
+    """One resource's list+watch loop, on its own daemon thread (``start``/``stop``) or inline (``run``)."""
+
+    def __init__(
+        self,
+        list_func: Callable[..., Any],
+        *args: Any,
+        kind: str,
+        state: ClusterState,
+        label_selector: str | None = None,
+        timeout_seconds: int = 50,
+        connect_timeout: float = 5.0,
+        backoff_initial: float = 0.5,
+        backoff_max: float = 15.0,
+        stale_after: float = 10.0,
+        server: str = "",
+        missing_ok_message: str | None = None,
+    ) -> None:
+        self.list_func = list_func
+        self.args = args
+        self.kind = kind
+        self.state = state
+        self.label_selector = label_selector
+        self.timeout_seconds = timeout_seconds
+        self.connect_timeout = connect_timeout
+        self.backoff_initial = backoff_initial
+        self.backoff_max = backoff_max
+        self.stale_after = stale_after
+        self.server = server
+        # A 404 on list means "this resource type does not exist yet" (e.g. the RayCluster CRD before the CRDs
+        # Application synced): show it empty, say why, and look again later.
+        self.missing_ok_message = missing_ok_message
+        self.resource_version: str | None = None
+        self.relists = 0
+        self.events = 0
+        self._stop = threading.Event()
+        self._response: Any = None
+        self._thread: threading.Thread | None = None
+        self._was_live = False
+
+    # --- lifecycle ---
+    def start(self) -> None:
+        if self._thread is None:
+            self._stop.clear()
+            self._thread = threading.Thread(target=self.run, name=f"watch-{self.kind}", daemon=True)
+            self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        response = self._response
+        if response is not None:
+            with contextlib.suppress(Exception):
+                response.shutdown()  # unblocks a read in progress (urllib3 >= 2.3)
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout)
+        self._thread = None
+
+    @property
+    def stopped(self) -> bool:
+        return self._stop.is_set()
+
+    # --- the loop ---
+    def run(self) -> None:
+        failures = 0
+        failing_since: float | None = None
+        while not self._stop.is_set():
+            try:
+                if self.resource_version is None:
+                    self._relist()
+                    failures, failing_since = 0, None
+                self._watch_once()
+                failures, failing_since = 0, None
+            except WatchExpired:
+                self.resource_version = None
+                continue
+            except _Missing:
+                self._sleep(min(self.backoff_max, 5.0))
+                continue
+            except Exception as exc:
+                if self._stop.is_set():
+                    break
+                if is_api_exception(exc, 410):
+                    self.resource_version = None
+                    continue
+                failures += 1
+                failing_since = failing_since or time.monotonic()
+                self._report_failure(exc, time.monotonic() - failing_since)
+                delay = min(self.backoff_max, self.backoff_initial * 2 ** (failures - 1))
+                self._sleep(delay * random.uniform(0.5, 1.0))
+        self._response = None
+
+    def _sleep(self, seconds: float) -> None:
+        self._stop.wait(seconds)
+
+    def _report_failure(self, exc: BaseException, failing_for: float) -> None:
+        error = to_cluster_error(exc, f"watch {self.kind}", self.server)
+        message = error.message
+        if is_api_exception(exc, 401) or is_api_exception(exc, 403):
+            state = "error"
+        elif not self._was_live:
+            state = "error" if failing_for >= self.stale_after else "connecting"
+        else:
+            state = "stale" if failing_for >= self.stale_after else "reconnecting"
+        log.debug("watch %s: %s", self.kind, message)
+        self.state.set_connection(self.kind, state, message)
+
+    def _relist(self) -> None:
+        kwargs: dict[str, Any] = {
+            "_preload_content": False,
+            "_request_timeout": (self.connect_timeout, self.timeout_seconds + 15),
+        }
+        if self.label_selector:
+            kwargs["label_selector"] = self.label_selector
+        try:
+            response = self.list_func(*self.args, **kwargs)
+        except Exception as exc:
+            if self.missing_ok_message is not None and is_api_exception(exc, 404):
+                self.state.replace_all(self.kind, [])
+                self.state.set_connection(self.kind, "live", self.missing_ok_message)
+                raise _Missing() from exc
+            raise
+        try:
+            body = json.loads(response.data)
+        finally:
+            response.release_conn()
+        self.state.replace_all(self.kind, list(body.get("items") or []))
+        self.resource_version = str((body.get("metadata") or {}).get("resourceVersion") or "") or None
+        self.relists += 1
+        self._was_live = True
+        self.state.set_connection(self.kind, "live")
+
+    def _watch_once(self) -> None:
+        kwargs: dict[str, Any] = {
+            "watch": True,
+            "allow_watch_bookmarks": True,
+            "timeout_seconds": self.timeout_seconds,
+            "_preload_content": False,
+            "_request_timeout": (self.connect_timeout, self.timeout_seconds + 15),
+        }
+        if self.resource_version:
+            kwargs["resource_version"] = self.resource_version
+        if self.label_selector:
+            kwargs["label_selector"] = self.label_selector
+        response = self.list_func(*self.args, **kwargs)
+        self._response = response
+        try:
+            if self._stop.is_set():
+                return
+            self.state.set_connection(self.kind, "live")
+            self._consume(response)
+        finally:
+            self._response = None
+            with contextlib.suppress(Exception):
+                response.release_conn()
+
+    def _consume(self, response: Any) -> None:
+        pending = b""
+        apply_event = self.state.apply_event
+        kind = self.kind
+        loads = json.loads
+        for segment in response.stream(amt=None, decode_content=False):
+            if self._stop.is_set():
+                return
+            pending += segment
+            if b"\n" not in segment:
+                continue
+            *lines, pending = pending.split(b"\n")
+            for line in lines:
+                if not line.strip():
+                    continue
+                event = loads(line)
+                event_type = event.get("type")
+                obj = event.get("object") or {}
+                if event_type == "ERROR":
+                    if obj.get("code") == 410:
+                        raise WatchExpired()
+                    raise WatchFailed(str(obj.get("message") or obj))
+                rv = (obj.get("metadata") or {}).get("resourceVersion")
+                if event_type != "BOOKMARK":
+                    apply_event(kind, event_type, obj)
+                    self.events += 1
+                if rv:
+                    self.resource_version = str(rv)
+
+
+class _Missing(Exception):
+    pass
+
+
+class ClusterWatcher:
+    """The four watches behind the dashboard and ``status --watch``: Applications in the Argo CD namespace and
+    RayClusters, pods and events in the Ray namespace."""
+
+    def __init__(
+        self,
+        api_client: Any,
+        *,
+        argocd_namespace: str,
+        namespace: str,
+        state: ClusterState | None = None,
+        timeout_seconds: int = 50,
+        server: str = "",
+    ) -> None:
+        from kubernetes import client
+
+        self.state = state or ClusterState()
+        custom = client.CustomObjectsApi(api_client)
+        core = client.CoreV1Api(api_client)
+        server = server or str(getattr(api_client.configuration, "host", ""))
+        common: dict[str, Any] = {"state": self.state, "timeout_seconds": timeout_seconds, "server": server}
+        self.watches = [
+            ResilientWatch(
+                custom.list_namespaced_custom_object,
+                "argoproj.io",
+                "v1alpha1",
+                argocd_namespace,
+                "applications",
+                kind="applications",
+                missing_ok_message="Argo CD Applications are not installed",
+                **common,
+            ),
+            ResilientWatch(
+                custom.list_namespaced_custom_object,
+                "ray.io",
+                "v1",
+                namespace,
+                "rayclusters",
+                kind="rayclusters",
+                missing_ok_message="the RayCluster CRD is not installed yet",
+                **common,
+            ),
+            ResilientWatch(core.list_namespaced_pod, namespace, kind="pods", **common),
+            ResilientWatch(core.list_namespaced_event, namespace, kind="events", **common),
+        ]
+
+    def start(self) -> None:
+        for watch in self.watches:
+            watch.start()
+
+    def stop(self) -> None:
+        for watch in self.watches:
+            watch._stop.set()
+        for watch in self.watches:
+            watch.stop()
+
+    def __enter__(self) -> ClusterWatcher:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
