@@ -148,7 +148,7 @@ class ArgoCDController(Controller):
 
     def _render(self, app: dict[str, Any]) -> tuple[Rendered | None, list[tuple[str, str]]]:
         spec = app.get("spec") or {}
-        errors = spec_errors(spec)
+        errors = spec_errors(spec, self._project_exists(str(spec.get("project") or "")))
         if errors:
             return None, errors
         destination = spec.get("destination") or {}
@@ -164,6 +164,17 @@ class ArgoCDController(Controller):
             app["metadata"]["name"], rendered.objects, str(destination.get("namespace") or "")
         )
         return rendered, []
+
+    def _project_exists(self, project: str) -> bool:
+        from raywizard.sandbox.store import ApiError
+
+        try:
+            return (
+                bool(project)
+                and self.store.get("appprojects.argoproj.io", CONTROLLER_NAMESPACE, project) is not None
+            )
+        except ApiError:
+            return project == "default"
 
     def _compare(self, app: dict[str, Any], rendered: Rendered | None) -> list[ResourceState]:
         name = app["metadata"]["name"]

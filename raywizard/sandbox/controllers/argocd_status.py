@@ -43,10 +43,10 @@ def merge_conditions(old: list[dict[str, Any]], new: list[tuple[str, str]]) -> l
     return result
 
 
-def spec_errors(spec: dict[str, Any]) -> list[tuple[str, str]]:
+def spec_errors(spec: dict[str, Any], project_exists: bool) -> list[tuple[str, str]]:
     errors: list[tuple[str, str]] = []
     project = spec.get("project") or ""
-    if project != "default":
+    if not project_exists:
         errors.append(("InvalidSpecError", f"Application referencing project {project} which does not exist"))
     destination = spec.get("destination") or {}
     server, name = destination.get("server"), destination.get("name")

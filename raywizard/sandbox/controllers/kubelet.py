@@ -42,6 +42,9 @@ class Node:
     pods: set[tuple[str, str]] = field(default_factory=set)
     images: set[str] = field(default_factory=set)
     next_ip: int = 2
+    cpu_capacity: Fraction = NODE_CPU
+    memory_capacity: Fraction = NODE_MEMORY
+    pod_capacity: int = NODE_PODS
 
 
 def pod_requests(pod: dict[str, Any]) -> tuple[Fraction, Fraction]:
@@ -84,44 +87,46 @@ class Kubelet(Controller):
         super().start()
 
     def _create_node_objects(self) -> None:
+        """Schedule onto the Node objects (their allocatable capacity); create ours if there are none."""
         from raywizard.sandbox.store import ApiError
 
+        try:
+            existing = self.store.list("nodes")
+        except ApiError:
+            existing = []
+        if existing:
+            self.nodes = []
+            for index, node_obj in enumerate(sorted(existing, key=lambda n: n["metadata"]["name"])):
+                allocatable = (node_obj.get("status") or {}).get("allocatable") or {}
+                cpu, memory = parse_or_none(allocatable.get("cpu")), parse_or_none(allocatable.get("memory"))
+                node = Node(node_obj["metadata"]["name"], index + 1)
+                node.cpu_capacity = cpu.value if cpu else NODE_CPU
+                node.memory_capacity = memory.value if memory else NODE_MEMORY
+                node.pod_capacity = int(allocatable.get("pods") or NODE_PODS)
+                self.nodes.append(node)
+            return
         for node in self.nodes:
             body = {
                 "apiVersion": "v1",
                 "kind": "Node",
-                "metadata": {
-                    "name": node.name,
-                    "labels": {
-                        "kubernetes.io/hostname": node.name,
-                        "kubernetes.io/os": "linux",
-                        "kubernetes.io/arch": "amd64",
-                    },
-                },
+                "metadata": {"name": node.name, "labels": {"kubernetes.io/hostname": node.name}},
                 "spec": {"podCIDR": f"10.244.{node.index}.0/24"},
-                "status": {
-                    "capacity": {"cpu": str(NODE_CPU), "memory": "64Gi", "pods": str(NODE_PODS)},
-                    "allocatable": {"cpu": str(NODE_CPU), "memory": "64Gi", "pods": str(NODE_PODS)},
-                    "conditions": [
-                        {
-                            "type": "Ready",
-                            "status": "True",
-                            "reason": "KubeletReady",
-                            "message": "kubelet is posting ready status",
-                        }
-                    ],
-                    "addresses": [
-                        {"type": "InternalIP", "address": f"172.18.0.{node.index + 1}"},
-                        {"type": "Hostname", "address": node.name},
-                    ],
-                },
             }
-            try:
-                self.store.create("nodes", body)
-            except ApiError:
-                pass  # the store has no nodes resource or they exist already: capacity stays internal
-            except Exception:
-                pass
+            status = {
+                "capacity": {"cpu": str(NODE_CPU), "memory": "64Gi", "pods": str(NODE_PODS)},
+                "allocatable": {"cpu": str(NODE_CPU), "memory": "64Gi", "pods": str(NODE_PODS)},
+                "conditions": [
+                    {
+                        "type": "Ready",
+                        "status": "True",
+                        "reason": "KubeletReady",
+                        "message": "kubelet is posting ready status",
+                    }
+                ],
+            }
+            with contextlib.suppress(ApiError):
+                self.store.create("nodes", body, field_manager="kubelet")
+                self.store.patch("nodes", None, node.name, {"status": status}, "merge", subresource="status")
 
     # --- events from the store ---
     def key_for(self, event_type: str, resource: str, obj: dict[str, Any]) -> Hashable | None:
@@ -200,7 +205,9 @@ class Kubelet(Controller):
         fits = [
             n
             for n in self.nodes
-            if n.cpu + cpu <= NODE_CPU and n.memory + memory <= NODE_MEMORY and len(n.pods) < NODE_PODS
+            if n.cpu + cpu <= n.cpu_capacity
+            and n.memory + memory <= n.memory_capacity
+            and len(n.pods) < n.pod_capacity
         ]
         if not fits:
             self._mark_unschedulable(pod, pod_key, cpu, memory)
@@ -243,9 +250,9 @@ class Kubelet(Controller):
         self, pod: dict[str, Any], pod_key: tuple[str, str], cpu: Fraction, memory: Fraction
     ) -> None:
         reasons: list[str] = []
-        short_cpu = sum(1 for n in self.nodes if n.cpu + cpu > NODE_CPU)
-        short_mem = sum(1 for n in self.nodes if n.memory + memory > NODE_MEMORY)
-        short_pods = sum(1 for n in self.nodes if len(n.pods) >= NODE_PODS)
+        short_cpu = sum(1 for n in self.nodes if n.cpu + cpu > n.cpu_capacity)
+        short_mem = sum(1 for n in self.nodes if n.memory + memory > n.memory_capacity)
+        short_pods = sum(1 for n in self.nodes if len(n.pods) >= n.pod_capacity)
         if short_cpu:
             reasons.append(f"{short_cpu} Insufficient cpu")
         if short_mem:
@@ -396,7 +403,7 @@ class Kubelet(Controller):
         spec = pod.get("spec") or {}
         placed = self._placement.get(pod_key)
         node = placed[0] if placed else self.nodes[0]
-        ip = f"10.244.{node.index}.{node.next_ip}"
+        ip = f"10.244.{node.index - 1}.{node.next_ip}"
         node.next_ip = node.next_ip + 1 if node.next_ip < 250 else 2
         now = now_iso()
         status = dict(pod.get("status") or {})

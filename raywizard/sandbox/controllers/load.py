@@ -53,6 +53,7 @@ class LoadGenerator(Controller):
         self._ensure_namespace(namespace)
         names = []
         now = now_iso()
+        node_names = [n["metadata"]["name"] for n in self.store.list("nodes")] or ["sandbox-node-1"]
         for i in range(count):
             node = i % 3 + 1
             body = {
@@ -64,7 +65,7 @@ class LoadGenerator(Controller):
                     "labels": {"app": "load", "shard": str(i % 10)},
                 },
                 "spec": {
-                    "nodeName": f"sandbox-worker{'' if node == 1 else node}",
+                    "nodeName": node_names[i % len(node_names)],
                     "containers": [
                         {
                             "name": "app",
