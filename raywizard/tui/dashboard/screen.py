@@ -1,0 +1,393 @@
+"""DashboardScreen: the live view of the Argo CD Applications, the RayCluster, its worker groups, pods
+and events.
+
+Data flow: the cluster layer's ``ClusterWatcher`` threads fill a ``ClusterState``; a 10 Hz timer asks it what
+changed (``StateFeed``), turns the changed objects into rows with ``raywizard.kube.views`` (the same
+functions as
+``raywizard status --watch``) and updates the widgets in place. A tick does a bounded amount of work (changes
+beyond ``POD_BUDGET`` wait for the next tick), so keys stay responsive under 1,000 events/s. Cluster
+writes and
+log streams run in thread workers (``actions.py``); nothing here blocks on the network.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import DataTable, Footer, Input, Static
+
+from raywizard.textsafe import literal
+from raywizard.tui.dashboard.actions import DashboardActions
+from raywizard.tui.dashboard.feed import Batch, ReplicaHistory, StateFeed
+from raywizard.tui.dashboard.widgets.apps import ApplicationDetails, ApplicationsTable
+from raywizard.tui.dashboard.widgets.cells import theme_styles
+from raywizard.tui.dashboard.widgets.connection import ConnectionIndicator
+from raywizard.tui.dashboard.widgets.events import EventsLog
+from raywizard.tui.dashboard.widgets.groups import WorkerGroupsPanel
+from raywizard.tui.dashboard.widgets.pods import PodsTable
+from raywizard.tui.dashboard.widgets.raycluster import RayClusterPanel
+
+TICK_SECONDS = 0.1  # at most 10 UI batches per second
+POD_BUDGET = 1500  # pod rows touched per tick; the rest is carried to the next tick
+GROUPS_EVERY = 0.5  # worker-group counts scan all pods: at most twice a second
+AGES_EVERY = 2.0  # refresh the AGE cells of the rows on screen
+
+
+class DashboardScreen(DashboardActions):
+    """``DashboardScreen(connection, spec)``; tests and screenshots pass ``state=`` (and no watcher
+    starts)."""
+
+    CSS_PATH = "dashboard.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("s", "sync", "Sync"),
+        Binding("r", "refresh", "Refresh"),
+        Binding("R", "hard_refresh", "Hard refresh", key_display="R"),
+        Binding("l", "logs", "Logs"),
+        Binding("d", "describe_pod", "Describe pod"),
+        Binding("c", "describe_raycluster", "RayCluster YAML"),
+        Binding("p", "port_forward", "Ray dashboard"),
+        Binding("w", "edit_worker_groups", "Edit groups"),
+        Binding("slash", "filter", "Filter"),
+        Binding("o", "sort", "Sort"),
+        Binding("O", "reverse_sort", "Reverse", key_display="O", show=False),
+        Binding("escape", "clear_filter", "Clear filter", show=False),
+    ]
+
+    def request_edit_worker_groups(self, spec: Any) -> None:
+        self.post_message(self.EditWorkerGroups(spec))
+
+    class EditWorkerGroups(Message):
+        """Asks the app to open the wizard's worker-group step on ``spec`` (read from the live cluster)."""
+
+        def __init__(self, spec: Any) -> None:
+            super().__init__()
+            self.spec = spec
+
+    def __init__(
+        self,
+        connection: Any,
+        spec: Any,
+        *,
+        state: Any = None,
+        apply_timeline: Sequence[str] = (),
+        watcher_factory: Callable[[Any, Any, Any], Any] | None = None,
+        clock: Callable[[], datetime] | None = None,
+        name: str | None = None,
+    ) -> None:
+        super().__init__(name=name)
+        self.connection = connection
+        self.spec = spec
+        self.apply_timeline = list(apply_timeline)
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self._watcher_factory = watcher_factory
+        self.watcher: Any = None
+        if state is None:
+            from raywizard.kube.state import ClusterState
+
+            state = ClusterState()
+            self._own_state = True
+        else:
+            self._own_state = False
+        self.state = state
+        self.feed = StateFeed(state)
+        self.history = ReplicaHistory()
+        self.snapshot: Any = None
+        self._pending: dict[str, set[str]] = {"applications": set(), "rayclusters": set(), "pods": set()}
+        self._new_events: list[Any] = []
+        self._groups_due = True
+        self._last_groups = 0.0
+        self._last_ages = time.monotonic()
+        self.ticks_applied = 0
+        self._styles: dict[str, str] = {}
+        self.forward: Any = None
+        self.forward_text = ""
+        self.cluster_name = _raycluster_name(spec)
+        self._last_group_rows: list[Any] = []
+
+    # -- layout --------------------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="dash-header"):
+            yield Static(self._header_text(), id="dash-title")
+            yield Static("", id="dash-forward")
+            yield ConnectionIndicator(id="dash-connection")
+        with Horizontal(id="dash-top"):
+            with Vertical(id="apps-panel", classes="panel"):
+                yield ApplicationsTable(id="apps")
+                yield ApplicationDetails(id="app-details")
+            yield RayClusterPanel(id="raycluster", classes="panel")
+        yield WorkerGroupsPanel(id="groups", classes="panel")
+        with Vertical(id="pods-panel", classes="panel"):
+            yield PodsTable(id="pods")
+            yield Static("", id="pod-details")
+        with Vertical(id="events-panel", classes="panel"):
+            yield EventsLog(id="events")
+        yield Input(placeholder="filter (Enter to keep, Escape to clear)", id="dash-filter")
+        yield Footer()
+
+    def _header_text(self) -> Text:
+        text = Text("raywizard dashboard", style="bold")
+        context = getattr(self.connection, "context_name", "") if self.connection is not None else ""
+        server = getattr(self.connection, "server_url", "") if self.connection is not None else ""
+        if context:
+            text.append(f"  {literal(context, single_line=True)}")
+        if server:
+            text.append(f" ({literal(server, single_line=True)})")
+        namespace = getattr(getattr(self.spec, "target", None), "namespace", "")
+        if namespace:
+            text.append(f"  ns {literal(namespace, single_line=True)}")
+        return text
+
+    def on_mount(self) -> None:
+        self._styles = theme_styles(self.app.theme_variables)
+        self.query_one("#apps-panel").border_title = "Applications"
+        self.query_one("#raycluster").border_title = "RayCluster"
+        self.query_one("#groups").border_title = "Worker groups"
+        self.query_one("#dash-filter").display = False
+        pods = self.query_one(PodsTable)
+        pods.on_counts_changed = self._update_titles
+        self._update_titles()
+        pods.focus()
+        if self._own_state and self.connection is not None:
+            self.start_watcher()
+        self.set_interval(TICK_SECONDS, self.tick, name="dashboard-tick")
+        self.call_after_refresh(self.tick)  # once the layout is known (the events log renders at its width)
+
+    def on_unmount(self) -> None:
+        self.stop_forward()
+        if self.watcher is not None:
+            watcher, self.watcher = self.watcher, None
+            self.run_worker(watcher.stop, thread=True, exit_on_error=False, group="dashboard-watch-stop")
+
+    # -- the data loop -------------------------------------------------------------------------------------
+
+    def tick(self) -> None:
+        """One coalesced UI update (timer, 10/s): fold in what changed, then spend a bounded budget on it."""
+        batch = self.feed.poll()
+        if batch is not None:
+            self._absorb(batch)
+        now = time.monotonic()
+        if self.snapshot is None:
+            return
+        work = self._apply_pending()
+        if self._groups_due and now - self._last_groups >= GROUPS_EVERY:
+            self._groups_due = False
+            self._last_groups = now
+            self._show_groups()
+            work = True
+        elif self.history.sample(self._replicas()):
+            self._show_groups(sampled=True)
+        if now - self._last_ages >= AGES_EVERY:
+            self._last_ages = now
+            self._refresh_ages()
+        if work:
+            self.ticks_applied += 1
+
+    def _absorb(self, batch: Batch) -> None:
+        snap = batch.snapshot
+        self.snapshot = snap
+        for kind in self._pending:
+            self._pending[kind] |= batch.changed(kind)
+        changed_events = batch.changed("events")
+        if changed_events:
+            self._new_events.extend(e for e in snap.events if _key(e) in changed_events)
+        if batch.changed("rayclusters") or batch.changed("pods"):
+            self._groups_due = True
+        self.query_one(ConnectionIndicator).show(snap.connection)
+
+    def _apply_pending(self) -> bool:
+        from raywizard.kube import views
+
+        snap = self.snapshot
+        work = False
+        apps = self._pending["applications"]
+        if apps:
+            app_rows = [
+                (key, views.application_row(snap.applications[key]) if key in snap.applications else None)
+                for key in sorted(apps, key=self._app_order)
+            ]
+            apps.clear()
+            self.query_one(ApplicationsTable).apply(app_rows, self._clock())
+            self._show_app_details()
+            work = True
+        if self._pending["rayclusters"]:
+            self._pending["rayclusters"].clear()
+            self._show_raycluster()
+            work = True
+        pods = self._pending["pods"]
+        if pods:
+            now = self._clock()
+            take = [pods.pop() for _ in range(min(POD_BUDGET, len(pods)))]
+            rows: list[tuple[str, Any, str]] = []
+            for key in take:
+                pod = snap.pods.get(key)
+                if pod is None:
+                    rows.append((key, None, ""))
+                else:
+                    rows.append(
+                        (key, views.pod_row(pod, now), str((pod.get("status") or {}).get("phase", "")))
+                    )
+            self.query_one(PodsTable).apply(rows)
+            self._show_pod_details()
+            work = True
+        if self._new_events:
+            events, self._new_events = self._new_events, []
+            self.query_one(EventsLog).add(views.event_row(e) for e in events[-500:])
+            self._update_titles()
+            work = True
+        return work
+
+    def _app_order(self, key: str) -> tuple[int, str]:
+        """The guide's order: CRDs, operator, cluster; other Applications after them, by name."""
+        target = getattr(self.spec, "target", None)
+        names = [target.crds_app, target.operator_app, target.cluster_app] if target is not None else []
+        name = key.split("/", 1)[-1]
+        return (names.index(name) if name in names else len(names), name)
+
+    def _show_raycluster(self) -> None:
+        summary = self._summary()
+        service = ""
+        if summary is not None:
+            from raywizard.kube.portforward import head_service_name
+
+            service = head_service_name(summary.name)
+        self.query_one(RayClusterPanel).show(summary, self._styles, service)
+
+    def _summary(self) -> Any:
+        from raywizard.kube import views
+
+        if self.snapshot is None:
+            return None
+        now = self._clock()
+        return views.raycluster_summary(self.snapshot, self.cluster_name, now) or views.raycluster_summary(
+            self.snapshot, None, now
+        )
+
+    def _group_rows(self) -> list[Any]:
+        from raywizard.kube import views
+
+        summary = self._summary()
+        if summary is None:
+            return []
+        return views.worker_group_rows(self.snapshot, summary.name)
+
+    def _replicas(self) -> dict[str, float]:
+        return {row.group: float(row.replicas) for row in self._last_group_rows}
+
+    def _show_groups(self, *, sampled: bool = False) -> None:
+        if not sampled:
+            self._last_group_rows = self._group_rows()
+            self.history.sample(self._replicas(), force=not self.history.series)
+        history = {group: self.history.values(group) for group in self.history.series}
+        self.query_one(WorkerGroupsPanel).show(self._last_group_rows, history)
+
+    def _refresh_ages(self) -> None:
+        from raywizard.kube import views
+
+        if self.snapshot is None:
+            return
+        table = self.query_one(PodsTable)
+        now = self._clock()
+        rows = []
+        for key in table.visible_keys():
+            pod = self.snapshot.pods.get(key)
+            if pod is not None:
+                rows.append((key, views.pod_row(pod, now), str((pod.get("status") or {}).get("phase", ""))))
+        if rows:
+            table.apply(rows)
+
+    def _show_app_details(self) -> None:
+        table = self.query_one(ApplicationsTable)
+        key = table.selected_key
+        row = table.rows_by_key.get(key) if key else None
+        self.query_one(ApplicationDetails).show(row, self.apply_timeline)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table.id == "apps":
+            self._show_app_details()
+        elif event.data_table.id == "pods":
+            self._show_pod_details()
+
+    def _show_pod_details(self) -> None:
+        """The highlighted pod's status and full reason (the table's REASON column is often cut off)."""
+        table = self.query_one(PodsTable)
+        key = table.selected_key
+        cells = table.cells_by_key.get(key) if key else None
+        text = Text()
+        if cells is not None:
+            name, status, reason = cells[0], cells[3], cells[-1]
+            text.append(name, style="bold")
+            text.append(f"  {status}")
+            if reason:
+                text.append(f"  {reason}")
+        details = self.query_one("#pod-details", Static)
+        if text.plain != str(details.render()):
+            details.update(text)
+
+    def _update_titles(self) -> None:
+        pods = self.query_one(PodsTable)
+        self.query_one("#pods-panel").border_title = Text(pods.title())
+        self.query_one("#events-panel").border_title = Text(self.query_one(EventsLog).title())
+
+    # -- the watcher ---------------------------------------------------------------------------------------
+
+    def start_watcher(self) -> None:
+        """Start the cluster layer's watches in a thread (construction and start may touch the network)."""
+
+        def start() -> None:
+            if self._watcher_factory is not None:
+                watcher = self._watcher_factory(self.connection, self.spec, self.state)
+            else:
+                from raywizard.kube.watch import ClusterWatcher
+
+                target = self.spec.target
+                watcher = ClusterWatcher(
+                    self.connection.api_client,
+                    argocd_namespace=target.argocd_namespace,
+                    namespace=target.namespace,
+                    state=self.state,
+                )
+            watcher.start()
+            self.watcher = watcher
+
+        self.run_worker(
+            start, thread=True, exit_on_error=False, group="dashboard-watch", name="cluster watch"
+        )
+
+    def _forward_status(self, status: Any) -> None:
+        """Called from the port-forward's threads."""
+        self.app.call_from_thread(self._show_forward, status)
+
+    def _show_forward(self, status: Any) -> None:
+        url = self.forward.url if self.forward is not None else ""
+        state = getattr(status, "state", "")
+        if state == "stopped" or not url:
+            text = Text("")
+        else:
+            text = Text(f"Ray dashboard {url} ", style="bold")
+            text.append(f"({literal(state)})")
+        self.forward_text = text.plain
+        self.query_one("#dash-forward", Static).update(text)
+
+
+def _key(obj: Any) -> str:
+    meta = obj.get("metadata") or {}
+    namespace = meta.get("namespace") or ""
+    return f"{namespace}/{meta.get('name', '')}" if namespace else str(meta.get("name", ""))
+
+
+def _raycluster_name(spec: Any) -> str | None:
+    try:
+        from raywizard.manifests import raycluster_name
+
+        return str(raycluster_name(spec))
+    except Exception:  # no spec (or an incomplete one): show whichever RayCluster the namespace holds
+        return None

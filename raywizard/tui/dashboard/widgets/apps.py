@@ -1,0 +1,139 @@
+"""Argo CD Applications: a small keyed table plus the details of the highlighted one.
+
+Details = operation message, conditions, and (when the wizard passes it) the timeline of the last apply.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from rich.text import Text
+from textual.widgets import DataTable, Static
+
+from raywizard.textsafe import literal, rich_text
+from raywizard.tui.dashboard.rows import field, text_of
+from raywizard.tui.dashboard.widgets.cells import status_cell, theme_styles
+
+# Revision, message and conditions are in the details line under the table (they rarely fit a column).
+APP_COLUMNS = (
+    ("name", "APPLICATION"),
+    ("sync", "SYNC"),
+    ("health", "HEALTH"),
+    ("operation", "OPERATION"),
+    ("last_sync", "LAST SYNC"),
+)
+STATUS_COLUMNS = {"sync", "health", "operation"}
+
+
+def app_cells(row: Any, now: datetime | None = None) -> tuple[str, ...]:
+    return (
+        text_of(field(row, "name")),
+        text_of(field(row, "sync")),
+        text_of(field(row, "health")),
+        text_of(field(row, "operation")),
+        _ago(text_of(field(row, "last_sync")), now),
+    )
+
+
+def _ago(timestamp: str, now: datetime | None) -> str:
+    """``2026-11-25T20:55:00Z`` → ``5m ago`` (as ``argocd app list`` users read it)."""
+    if not timestamp or now is None:
+        return timestamp
+    from raywizard.kube.views import age
+
+    return f"{age(timestamp, now)} ago"
+
+
+class ApplicationsTable(DataTable[Text]):
+    """Keyed by Application key; cells updated in place."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(cursor_type="row", **kwargs)
+        self.rows_by_key: dict[str, Any] = {}
+        self._cells: dict[str, tuple[str, ...]] = {}
+        self._styles: dict[str, str] = {}
+
+    def on_mount(self) -> None:
+        self._styles = theme_styles(self.app.theme_variables)
+        for key, header in APP_COLUMNS:
+            self.add_column(header, key=key)
+
+    def _cell(self, column: str, text: str) -> Text:
+        return (
+            status_cell(text, self._styles) if column in STATUS_COLUMNS else rich_text(text, single_line=True)
+        )
+
+    def apply(self, changes: Sequence[tuple[str, Any | None]], now: datetime | None = None) -> None:
+        for key, row in changes:
+            if row is None:
+                self.rows_by_key.pop(key, None)
+                self._cells.pop(key, None)
+                if key in self.rows:
+                    self.remove_row(key)
+                continue
+            self.rows_by_key[key] = row
+            cells = app_cells(row, now)
+            old = self._cells.get(key)
+            self._cells[key] = cells
+            if old is None or key not in self.rows:
+                self.add_row(
+                    *(self._cell(c, t) for (c, _), t in zip(APP_COLUMNS, cells, strict=True)), key=key
+                )
+                continue
+            for (column, _), new_text, old_text in zip(APP_COLUMNS, cells, old, strict=True):
+                if new_text != old_text:
+                    self.update_cell(key, column, self._cell(column, new_text), update_width=True)
+
+    @property
+    def selected_key(self) -> str | None:
+        if not self.row_count:
+            return None
+        try:
+            value = self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
+        except Exception:
+            return None
+        return None if value is None else str(value)
+
+
+def app_details(row: Any | None, timeline: Sequence[str] = ()) -> Text:
+    """The highlighted Application's message, conditions and the last apply's timeline, all literal."""
+    text = Text()
+    if row is None:
+        text.append("No Application selected.", style="italic")
+        return text
+    text.append(literal(field(row, "name"), single_line=True), style="bold")
+    revision = text_of(field(row, "revision"))
+    if len(revision) == 40 and all(ch in "0123456789abcdef" for ch in revision):
+        revision = revision[:8]  # a commit SHA, shortened as Argo CD's UI does
+    if revision:
+        text.append(f"  rev {literal(revision, single_line=True)}")
+    message = field(row, "message", default="")
+    if message:
+        text.append("  ")
+        text.append(literal(message, single_line=True))
+    for condition in field(row, "conditions", default=()) or ():
+        ctype, cmessage = ([*list(condition), "", ""])[:2]
+        text.append("\n  ")
+        text.append(literal(ctype, single_line=True), style="bold")
+        text.append(": ")
+        text.append(literal(cmessage, single_line=True))
+    if timeline:
+        text.append("\nlast apply: ", style="bold")
+        text.append(" → ".join(literal(step, single_line=True) for step in timeline))
+    return text
+
+
+class ApplicationDetails(Static):
+    """Shows ``app_details`` for the highlighted row; updated only when its text changes."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__("", **kwargs)
+        self._shown: str | None = None
+
+    def show(self, row: Any | None, timeline: Sequence[str] = ()) -> None:
+        text = app_details(row, timeline)
+        if text.plain != self._shown:
+            self._shown = text.plain
+            self.update(text)

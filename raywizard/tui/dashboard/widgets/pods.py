@@ -1,0 +1,238 @@
+"""The pods table: one keyed row per pod, updated cell by cell, filtered and sorted without a rebuild.
+
+Rows are keyed by ``namespace/name`` (the ClusterState key). A batch touches only the rows whose pods changed:
+``update_cell`` for changed cells, ``add_row`` for new or newly matching pods, ``remove_row`` for deleted
+or no
+longer matching pods. Only a new filter text re-evaluates every pod (adding/removing the rows that flip).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections import Counter
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from rich.text import Text
+from textual.widgets import DataTable
+from textual.widgets.data_table import RowDoesNotExist
+
+from raywizard.tui.dashboard.rows import field, text_of
+from raywizard.tui.dashboard.widgets.cells import age_seconds, status_cell, theme_styles
+
+# (column key, header, names the view row may use for it)
+POD_COLUMNS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("name", "NAME", ("name",)),
+    ("group", "GROUP", ("group",)),
+    ("type", "TYPE", ("node_type", "type", "role")),
+    ("status", "STATUS", ("status", "phase")),
+    ("ready", "READY", ("ready",)),
+    ("restarts", "RESTARTS", ("restarts",)),
+    ("age", "AGE", ("age",)),
+    ("node", "NODE", ("node",)),
+    ("reason", "REASON", ("reason", "message")),
+)
+COLUMN_KEYS = tuple(key for key, _, _ in POD_COLUMNS)
+STATUS_COLUMNS = {"status"}
+PHASE_ORDER = ("Running", "Pending", "Succeeded", "Failed", "Unknown")
+
+PodCells = tuple[str, ...]
+
+
+def pod_cells(row: Any) -> PodCells:
+    """The text of each column for one view row (``raywizard.kube.views.pod_row``)."""
+    return tuple(text_of(field(row, *names)) for _, _, names in POD_COLUMNS)
+
+
+def _sort_value(column: str, text: str) -> Any:
+    if column == "age":
+        return age_seconds(text)
+    if column == "restarts":
+        digits = text.split(" ", 1)[0]
+        return int(digits) if digits.isdigit() else -1
+    return text.lower()
+
+
+class PodsTable(DataTable[Text]):
+    """Keyed, in-place pods table with a filter and a sort column."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)
+        self.cells_by_key: dict[str, PodCells] = {}
+        self.phase_counts: Counter[str] = Counter()
+        self.phase_by_key: dict[str, str] = {}
+        self.filter_text = ""
+        self.sort_column: str | None = "name"  # kubectl's order until the user picks another
+        self.sort_reverse = False
+        self._styles: dict[str, str] = {}
+        self.on_counts_changed: Callable[[], None] | None = None
+
+    def on_mount(self) -> None:
+        self._styles = theme_styles(self.app.theme_variables)
+        for key, header, _ in POD_COLUMNS:
+            self.add_column(header, key=key)
+
+    # -- updates -------------------------------------------------------------------------------------------
+
+    def apply(self, rows: Iterable[tuple[str, Any | None, str]]) -> None:
+        """Apply ``(key, view row or None for deleted, pod phase)`` triples in place.
+
+        The STATUS column is kubectl's (``ContainerCreating``, ``ErrImagePull``…); the header counts pod
+        phases.
+        """
+        added = False
+        resort = False
+        sort_index = COLUMN_KEYS.index(self.sort_column) if self.sort_column else -1
+        for key, row, phase in rows:
+            old = self.cells_by_key.get(key)
+            old_phase = self.phase_by_key.get(key)
+            if old_phase != phase:
+                if old_phase is not None:
+                    self.phase_counts[old_phase] -= 1
+                if row is None:
+                    self.phase_by_key.pop(key, None)
+                else:
+                    self.phase_by_key[key] = phase
+                    self.phase_counts[phase] += 1
+            if row is None:
+                if old is None:
+                    continue
+                del self.cells_by_key[key]
+                self.phase_by_key.pop(key, None)
+                self._remove(key)
+                continue
+            cells = pod_cells(row)
+            if cells == old:
+                continue
+            self.cells_by_key[key] = cells
+            shown = key in self.rows
+            if not self.matches(cells):
+                if shown:
+                    self._remove(key)
+                continue
+            if not shown:
+                self.add_row(*self._render_cells(cells), key=key)
+                added = True
+            elif old is not None:
+                for index, (new_text, old_text) in enumerate(zip(cells, old, strict=True)):
+                    if new_text != old_text:
+                        self.update_cell(key, COLUMN_KEYS[index], self._cell(index, new_text))
+                        resort = resort or index == sort_index
+        if self.sort_column and (added or resort):
+            self.apply_sort()
+        if self.on_counts_changed is not None:
+            self.on_counts_changed()
+
+    def _remove(self, key: str) -> None:
+        with contextlib.suppress(RowDoesNotExist):
+            self.remove_row(key)
+
+    def _cell(self, index: int, text: str) -> Text:
+        if COLUMN_KEYS[index] in STATUS_COLUMNS:
+            return status_cell(text, self._styles)
+        return Text(text)
+
+    def _render_cells(self, cells: PodCells) -> list[Text]:
+        return [self._cell(index, text) for index, text in enumerate(cells)]
+
+    # -- filter and sort -----------------------------------------------------------------------------------
+
+    def matches(self, cells: PodCells) -> bool:
+        if not self.filter_text:
+            return True
+        needle = self.filter_text.lower()
+        return any(needle in cell.lower() for cell in cells)
+
+    def set_filter(self, text: str) -> None:
+        """Show only pods with ``text`` in any column (case-insensitive); rows flip in place."""
+        text = text.strip()
+        if text == self.filter_text:
+            return
+        self.filter_text = text
+        added = False
+        for key, cells in self.cells_by_key.items():
+            shown = key in self.rows
+            wanted = self.matches(cells)
+            if shown and not wanted:
+                self._remove(key)
+            elif wanted and not shown:
+                self.add_row(*self._render_cells(cells), key=key)
+                added = True
+        if added and self.sort_column:
+            self.apply_sort()
+        if self.on_counts_changed is not None:
+            self.on_counts_changed()
+
+    def set_sort(self, column: str | None, reverse: bool = False) -> None:
+        self.sort_column = column
+        self.sort_reverse = reverse
+        if column:
+            self.apply_sort()
+
+    def cycle_sort(self) -> str:
+        """Next sort column (NAME → GROUP → … → none); returns a label for the footer/title."""
+        if self.sort_column is None:
+            self.set_sort(COLUMN_KEYS[0])
+        else:
+            index = COLUMN_KEYS.index(self.sort_column) + 1
+            self.set_sort(COLUMN_KEYS[index] if index < len(COLUMN_KEYS) else None, self.sort_reverse)
+        return self.sort_label
+
+    def reverse_sort(self) -> None:
+        self.set_sort(self.sort_column or COLUMN_KEYS[0], not self.sort_reverse)
+
+    @property
+    def sort_label(self) -> str:
+        if not self.sort_column:
+            return ""
+        return f"{self.sort_column} {'↓' if self.sort_reverse else '↑'}"
+
+    def apply_sort(self) -> None:
+        if not self.sort_column or not self.row_count:
+            return
+        column = self.sort_column
+        selected = self.selected_key
+        self.sort(column, key=lambda cell: _sort_value(column, cell.plain), reverse=self.sort_reverse)
+        if selected is not None and selected in self.rows:
+            self.move_cursor(row=self.get_row_index(selected), scroll=False)
+
+    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
+        column = str(event.column_key.value)
+        self.set_sort(column, reverse=not self.sort_reverse if column == self.sort_column else False)
+
+    # -- reading -------------------------------------------------------------------------------------------
+
+    @property
+    def selected_key(self) -> str | None:
+        if not self.row_count:
+            return None
+        try:
+            row_key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key
+        except Exception:  # the cursor can sit past the last row for a moment after removals
+            return None
+        return None if row_key.value is None else str(row_key.value)
+
+    def visible_keys(self) -> list[str]:
+        """Keys of the rows currently on screen (for refreshing ages without touching 5,000 rows)."""
+        top = int(self.scroll_y)
+        bottom = top + max(self.size.height, 1)
+        keys = []
+        for row in self.ordered_rows[top:bottom]:
+            if row.key.value is not None:
+                keys.append(str(row.key.value))
+        return keys
+
+    def title(self) -> str:
+        total = len(self.cells_by_key)
+        parts = [f"Pods {total:,}"]
+        for phase in PHASE_ORDER:
+            if self.phase_counts.get(phase):
+                parts.append(f"{phase} {self.phase_counts[phase]:,}")
+        for phase, count in sorted(self.phase_counts.items()):
+            if count and phase not in PHASE_ORDER:
+                parts.append(f"{phase or '?'} {count:,}")
+        if self.filter_text:
+            parts.append(f"filter “{self.filter_text}”: {self.row_count:,} shown")
+        if self.sort_column:
+            parts.append(f"sort {self.sort_label}")
+        return " · ".join(parts)

@@ -1,0 +1,88 @@
+"""The RayCluster summary: what `kubectl get raycluster -o wide` and its conditions tell, in a few lines."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.table import Table
+from rich.text import Text
+from textual.widgets import Static
+
+from raywizard.textsafe import literal, rich_text
+from raywizard.tui.dashboard.rows import field, text_of
+from raywizard.tui.dashboard.widgets.cells import status_cell
+
+KEY_CONDITIONS = ("HeadPodReady", "RayClusterProvisioned", "ReplicaFailure")
+
+
+def condition_cell(conditions: Any, ctype: str, styles: dict[str, str]) -> Text:
+    for condition in conditions or ():
+        values = [*list(condition), "", "", "", ""]
+        if values[0] == ctype:
+            status, reason = str(values[1]), str(values[2])
+            # ReplicaFailure=True is the bad one; for the others True is good.
+            meaning = (
+                {"True": "False", "False": "True"}.get(status, status)
+                if ctype == "ReplicaFailure"
+                else status
+            )
+            cell = status_cell(meaning, styles)
+            cell.plain = status  # keep the literal status, with the colour of its meaning
+            if reason:
+                cell.append(f" {literal(reason, single_line=True)}")
+            return cell
+    return Text("—")
+
+
+def raycluster_renderable(summary: Any, styles: dict[str, str], service: str = "") -> Table | Text:
+    if summary is None:
+        return Text("No RayCluster yet (waiting for the cluster Application to sync).", style="italic")
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(style="bold", no_wrap=True, min_width=len("RayClusterProvisioned"))
+    grid.add_column(no_wrap=True, overflow="ellipsis")
+    state = text_of(field(summary, "state")) or "(no state yet)"
+    name_line = rich_text(field(summary, "name"), single_line=True)
+    age = text_of(field(summary, "age"))
+    if age:
+        name_line.append(f"  age {literal(age)}")
+    grid.add_row("name", name_line)
+    grid.add_row("state", status_cell(state, styles))
+    desired = field(summary, "desired_workers", default=0)
+    available = field(summary, "available_workers", default=0)
+    grid.add_row("workers", f"{available} available / {desired} desired")
+    grid.add_row(
+        "resources",
+        f"{text_of(field(summary, 'cpus'))} CPU · {text_of(field(summary, 'memory'))} memory · "
+        f"{text_of(field(summary, 'gpus'))} GPU",
+    )
+    conditions = field(summary, "conditions", default=())
+    for ctype in KEY_CONDITIONS:
+        grid.add_row(ctype, condition_cell(conditions, ctype, styles))
+    head = text_of(field(summary, "head_pod_ip")) or "—"
+    service_ip = text_of(field(summary, "head_service_ip"))
+    head_line = Text(f"pod {literal(head)}")
+    if service:
+        head_line.append(f" · svc {literal(service)}")
+    if service_ip:
+        head_line.append(f" ({literal(service_ip)})")
+    grid.add_row("head", head_line)
+    endpoints = field(summary, "endpoints", default={}) or {}
+    if endpoints:
+        grid.add_row(
+            "endpoints",
+            rich_text(" ".join(f"{k}:{v}" for k, v in sorted(endpoints.items())), single_line=True),
+        )
+    return grid
+
+
+class RayClusterPanel(Static):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__("", **kwargs)
+        self._shown: Any = object()
+
+    def show(self, summary: Any, styles: dict[str, str], service: str = "") -> None:
+        key = (summary, service)
+        if key == self._shown:
+            return
+        self._shown = key
+        self.update(raycluster_renderable(summary, styles, service))
