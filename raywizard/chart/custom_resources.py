@@ -33,8 +33,12 @@ def encode_custom_resources(resources: Mapping[str, float]) -> str:
     for name, amount in resources.items():
         if not isinstance(name, str) or not name:
             raise ValueError(f"custom resource names must be non-empty strings, got {name!r}")
+        if any(char in name for char in '"\\') or any(ord(char) < 0x20 for char in name):
+            # Ray strips every backslash before parsing, so quotes, backslashes and escaped control
+            # characters cannot survive the round trip.
+            raise ValueError(f"custom resource name {name!r} may not contain quotes, backslashes or controls")
         counts[name] = _as_count(name, amount)
-    text = json.dumps(counts, separators=(", ", ": "))
+    text = json.dumps(counts, separators=(", ", ": "), ensure_ascii=False)
     return '"' + text.replace('"', '\\"') + '"'
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -92,7 +93,14 @@ def helm_values(value: Any, path: str = "") -> Any:
     if value is None or isinstance(value, bool | str):
         return str(value) if isinstance(value, str) else value
     if isinstance(value, int | float):
-        return int(value) if isinstance(value, int) else float(value)
+        if isinstance(value, int):
+            return int(value)
+        if not math.isfinite(value):
+            # Helm reads values through YAML -> JSON, which has no NaN or infinity: helm fails to load them.
+            raise ChartRenderError(
+                f"{path or 'values'}: {value} cannot be a Helm value", "use a finite number"
+            )
+        return float(value)
     if isinstance(value, Mapping):
         converted: dict[str, Any] = {}
         for key, item in value.items():
