@@ -38,6 +38,7 @@ INTERRUPTED = "interrupted: nothing was written"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from raywizard.commands._cluster_args import add_cluster_arguments
     from raywizard.commands._inputs import add_input_arguments
 
     add_input_arguments(parser)  # --preset/--from, --values, --release, ..., --layout, --set: as in render
@@ -48,11 +49,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="file to write (a directory with --layout split); - prints the YAML. "
                              "Default with --from: the files read")
     after = parser.add_argument_group("after saving")
-    after.add_argument("--diff", action="store_true", help="show the diff against the cluster")
-    after.add_argument("--apply", action="store_true", help="preview, confirm and apply to the cluster")
-    after.add_argument("--kubeconfig", metavar="FILE",
-                       help="kubeconfig for --diff/--apply (default: $KUBECONFIG)")
-    after.add_argument("--context", metavar="NAME", help="kubeconfig context for --diff/--apply")
+    after.add_argument("--diff", action="store_true",
+                       help="show the diff against the cluster (raywizard diff)")
+    after.add_argument("--apply", action="store_true",
+                       help="preview, confirm and apply to the cluster (raywizard apply)")
+    add_cluster_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -93,8 +94,8 @@ def _run_without_questions(args: argparse.Namespace, answers: Answers) -> int:
         raise error
     for problem in problems:
         print(f"raywizard: warning: {problem.path}: {problem.message} — {problem.fix}", file=sys.stderr)
-    _write(answers, args.output, say=lambda text: print(text, file=sys.stderr))
-    return _after_save(args, answers, interactive=None)
+    written = _write(answers, args.output, say=lambda text: print(text, file=sys.stderr))
+    return _after_save(args, written, interactive=None)
 
 
 # -------------------------------------------------------------------------------------------- questions
@@ -124,7 +125,7 @@ def _run_with_questions(args: argparse.Namespace, answers: Answers, asker: Asker
     target = args.output or _ask_target(asker, answers)
     if target == "-":
         _write(answers, target, say=asker.say)  # the YAML on stdout is the preview
-        return 0
+        return _after_save(args, [], interactive=asker)
     preview = _rendered(answers, target)
     asker.say("")
     for path, text in preview.items():
@@ -134,7 +135,7 @@ def _run_with_questions(args: argparse.Namespace, answers: Answers, asker: Asker
         asker.say("Nothing was written.")
         return 1
     written.extend(_write(answers, target, say=asker.say))
-    return _after_save(args, answers, interactive=asker)
+    return _after_save(args, written, interactive=asker)
 
 
 def _ask_target(asker: Asker, answers: Answers) -> str:
@@ -186,7 +187,7 @@ def _write(answers: Answers, target: str | None, *, say: Any) -> list[Path]:
 
 
 # ---------------------------------------------------------------------------------------- diff / apply
-def _after_save(args: argparse.Namespace, answers: Answers, interactive: Asker | None) -> int:
+def _after_save(args: argparse.Namespace, written: list[Path], interactive: Asker | None) -> int:
     from raywizard.prompts_cluster import diff_and_apply
 
-    return diff_and_apply(args, answers.workspace, interactive)
+    return diff_and_apply(args, written, interactive)
