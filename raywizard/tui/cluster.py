@@ -89,13 +89,9 @@ def connect_job(kubeconfig: str | None, context: str | None, spec: Any) -> Calla
         from raywizard.kube.connection import load_connection
 
         connection = load_connection(kubeconfig, context)
-        checks: list[Any] = []
-        try:
-            from raywizard.kube.preflight import run_preflight
-        except ImportError:
-            run_preflight = None
-        if run_preflight is not None:
-            checks = list(run_preflight(connection, spec))
+        from raywizard.kube.preflight import run_preflight
+
+        checks = list(run_preflight(connection, spec))
         return ConnectionInfo(connection, connection.context_name, connection.server_url, checks)
 
     return job
@@ -106,18 +102,17 @@ def connect_worker(app: Any, kubeconfig: str | None, context: str | None) -> Non
 
 
 def check_summary(checks: list[Any]) -> str:
-    """``✓ 5 passed · ✗ Argo CD: not installed`` from preflight Checks (whatever their exact shape)."""
+    """``✓ 5 check(s) passed`` then one line per failed or warning preflight Check."""
     if not checks:
         return "no preflight checks ran"
     failed, warned, passed = [], [], 0
     for check in checks:
-        status = str(getattr(check, "status", getattr(check, "severity", "ok"))).lower()
-        name = literal(getattr(check, "name", getattr(check, "title", "check")), single_line=True)
-        message = literal(getattr(check, "message", ""), single_line=True)
-        if any(word in status for word in ("fail", "error")):
-            failed.append(f"✗ {name}: {message}")
-        elif "warn" in status:
-            warned.append(f"⚠ {name}: {message}")
+        name = literal(check.name, single_line=True)
+        detail = literal(check.detail, single_line=True)
+        if check.status == "fail":
+            failed.append(f"✗ {name}: {detail}" + (f" — {literal(check.fix)}" if check.fix else ""))
+        elif check.status == "warn":
+            warned.append(f"⚠ {name}: {detail}")
         else:
             passed += 1
     return "\n".join([f"✓ {passed} check(s) passed", *failed, *warned])

@@ -1,62 +1,50 @@
-"""Adapter to the cluster layer's apply planning and execution (``raywizard.kube.apply``), kept in one place so
-the screens do not depend on the exact shape of ``ApplyPlan`` / ``StepProgress``."""
+"""The wizard's view of the cluster layer's apply (``raywizard.kube.apply``): plan and apply jobs for workers,
+and how a plan and its progress are shown."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-
-def _apply_module() -> Any:
-    import importlib
-
-    for name in ("raywizard.kube.apply", "raywizard.kube.applying", "raywizard.kube"):
-        try:
-            module = importlib.import_module(name)
-        except ImportError:
-            continue
-        if hasattr(module, "plan_apply"):
-            return module
-    from raywizard.errors import ClusterError
-
-    raise ClusterError("this build has no apply support yet (raywizard.kube.plan_apply is missing)")
+STEP_TITLES = {"crds": "KubeRay CRDs", "operator": "KubeRay operator", "raycluster": "RayCluster"}
 
 
 def plan_job(connection: Any, spec: Any) -> Callable[[], Any]:
     def job() -> Any:
-        return _apply_module().plan_apply(connection, spec)
+        from raywizard.kube.apply import plan_apply
+
+        return plan_apply(connection, spec)
 
     return job
 
 
 def plan_reports(plan: Any) -> list[tuple[str, Any]]:
-    """(title, DiffReport) pairs of a plan: the Applications, then the RayCluster."""
-    reports: list[tuple[str, Any]] = []
-    for attr, title in (("applications", "Argo CD Applications"), ("application_diff", "Argo CD Applications"),
-                        ("apps", "Argo CD Applications"), ("raycluster", "RayCluster (desired vs live)"),
-                        ("raycluster_diff", "RayCluster (desired vs live)")):
-        value = getattr(plan, attr, None)
-        if value is not None and hasattr(value, "resources"):
-            reports.append((title, value))
-    return reports
+    """(title, DiffReport) pairs of a plan: the Applications, then the RayCluster Argo CD will render."""
+    from raywizard.diff import DiffReport
+
+    return [("Argo CD Applications (dry-run apply vs live)", DiffReport([a.diff for a in plan.apps])),
+            ("RayCluster (chart render vs live)", DiffReport([plan.raycluster]))]
 
 
-def plan_steps(plan: Any) -> list[str]:
-    steps = getattr(plan, "steps", None) or []
-    return [str(getattr(step, "title", getattr(step, "name", step))) for step in steps]
+def plan_steps(plan: Any) -> list[tuple[str, str]]:
+    """(step key, title) in apply order."""
+    return [(app.step, f"{STEP_TITLES.get(app.step, app.step)}: Application {app.name}") for app in plan.apps]
 
 
-def apply_job(connection: Any, plan: Any, on_progress: Callable[[Any], None]) -> Callable[[], Any]:
+def apply_job(connection: Any, plan: Any, on_progress: Callable[[Any], Any]) -> Callable[[], Any]:
     def job() -> Any:
-        return _apply_module().execute_apply(connection, plan, wait=True, on_progress=on_progress)
+        from raywizard.kube.apply import execute_apply
+
+        return execute_apply(connection, plan, wait=True, on_progress=on_progress)
 
     return job
 
 
 def progress_fields(progress: Any) -> tuple[str, str, str]:
-    """(step, status, message) of a StepProgress."""
-    step = getattr(progress, "step", None)
-    name = getattr(step, "title", None) or getattr(step, "name", None) or getattr(progress, "name", None) or step
-    status = getattr(progress, "status", getattr(progress, "state", ""))
-    message = getattr(progress, "message", getattr(progress, "detail", ""))
-    return str(name), str(getattr(status, "value", status)), str(message or "")
+    """(step key, phase, message) of a StepProgress, the message carrying the Argo CD status or the blocker."""
+    parts = [progress.message]
+    if getattr(progress, "app_status", ""):
+        parts.append(progress.app_status)
+    if getattr(progress, "blocker", None):
+        parts.append(f"blocked: {progress.blocker}")
+    return str(progress.step), str(progress.phase), " · ".join(str(p) for p in parts if p)

@@ -15,8 +15,7 @@ from raywizard.tui.model import WizardStep
 from raywizard.tui.plan import apply_job, plan_job, plan_steps, progress_fields
 from raywizard.tui.screens.base import StepScreen
 
-STATUS_MARKS = {"done": "✓", "ok": "✓", "succeeded": "✓", "success": "✓", "failed": "✗", "error": "✗",
-                "running": "…", "waiting": "…", "started": "…", "skipped": "–", "pending": "·"}
+STATUS_MARKS = {"done": "✓", "failed": "✗", "stalled": "⚠", "applying": "…", "waiting": "…", "pending": "·"}
 
 
 class ApplyScreen(StepScreen):
@@ -93,7 +92,9 @@ class ApplyScreen(StepScreen):
             if answer:
                 self._start_apply()
 
-        steps = "\n".join(f"  {s}" for s in plan_steps(self.plan))
+        steps = "\n".join(f"  {title}" for _key, title in plan_steps(self.plan))
+        if not self.plan.has_changes:
+            steps += "\n  (no changes to the Applications: apply re-checks and waits for health)"
         self.app.push_screen(ConfirmModal(
             f"Apply to context {literal(connection.context_name)} ({literal(connection.server_url)})?",
             "Apply", detail=f"This writes the Argo CD Applications to that cluster.\n{steps}"), confirmed)
@@ -107,16 +108,16 @@ class ApplyScreen(StepScreen):
                       group="apply")
 
     def on_apply_progress(self, event: ApplyProgress) -> None:
-        name, status, message = progress_fields(event.progress)
+        key, status, message = progress_fields(event.progress)
         table: DataTable[str] = self.query_one("#apply-steps", DataTable)
         mark = STATUS_MARKS.get(status.lower(), "·")
-        cells = (mark, literal(name, single_line=True), literal(status, single_line=True),
-                 literal(message, single_line=True))
-        if name in table.rows:
-            for column, value in zip(("mark", "step", "status", "detail"), cells, strict=True):
-                table.update_cell(name, column, value, update_width=True)
+        cells = {"mark": mark, "status": literal(status, single_line=True),
+                 "detail": literal(message, single_line=True)}
+        if key in table.rows:
+            for column, value in cells.items():
+                table.update_cell(key, column, value, update_width=True)
         else:
-            table.add_row(*cells, key=name)
+            table.add_row(mark, literal(key), cells["status"], cells["detail"], key=key)
 
     def on_cluster_result(self, event: ClusterResult) -> None:
         if event.kind == "apply-plan":
@@ -127,18 +128,16 @@ class ApplyScreen(StepScreen):
             self.plan = event.value
             table: DataTable[str] = self.query_one("#apply-steps", DataTable)
             table.clear()
-            for step in plan_steps(self.plan):
-                table.add_row("·", literal(step, single_line=True), "pending", "", key=step)
+            for key, title in plan_steps(self.plan):
+                table.add_row("·", literal(title, single_line=True), "pending", "", key=key)
+            changes = "changes to apply" if self.plan.has_changes else "no changes to the Applications"
+            self.query_one("#apply-result", Static).update(f"Plan ready ({changes}). Press a to apply.")
         elif event.kind == "apply":
             self.applying = False
             self.query_one("#apply-spinner").display = False
             result = self.query_one("#apply-result", Static)
             if event.error:
                 result.update(f"✗ Apply failed: {event.error}")
-                return
-            ok = getattr(event.value, "ok", True)
-            if not ok:
-                result.update(f"✗ Apply did not finish: {literal(getattr(event.value, 'message', ''))}")
                 return
             self.applied = True
             result.update("✓ Applied. Opening the dashboard…")

@@ -72,7 +72,7 @@ class SaveModal(ModalScreen[tuple[str, str] | None]):
     def __init__(self, default_path: str, layout: str) -> None:
         super().__init__(classes="small-modal")
         self.default_path = default_path
-        self.layout = layout
+        self.initial_layout = layout
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -80,7 +80,7 @@ class SaveModal(ModalScreen[tuple[str, str] | None]):
             yield Static("File (single) or directory (split); existing files are kept as .bak", markup=False)
             yield Input(self.default_path, id="save-path", compact=True)
             yield Select([("single file", "single"), ("split: one file per Application", "split")],
-                         value=self.layout, allow_blank=False, id="save-layout", compact=True)
+                         value=self.initial_layout, allow_blank=False, id="save-layout", compact=True)
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save", variant="primary", id="save")
                 yield Button("Cancel", id="cancel")

@@ -29,6 +29,13 @@ def field_dom_id(field: Field) -> str:
     return "f-" + field.key.replace("[]", "").replace(".", "-")
 
 
+class FieldInput(Input):
+    """An Input that leaves ``?`` to the screen (help for this field): no field value contains a ``?``."""
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        return character != "?" and super().check_consume_key(key, character)
+
+
 class FieldRow(Vertical):
     """Label + editor on one line, message below (hidden while empty)."""
 
@@ -61,7 +68,7 @@ class FieldRow(Vertical):
                           allow_blank=field.optional or not current, id=dom_id, classes="field-editor",
                           compact=True, prompt="(chart default)" if field.optional else "Select")
         placeholder = field.placeholder(self._spec, self._group) if field.placeholder else ""
-        return Input(field.format(value), placeholder=placeholder, id=dom_id, classes="field-editor",
+        return FieldInput(field.format(value), placeholder=placeholder, id=dom_id, classes="field-editor",
                      compact=True, select_on_focus=False)
 
     def show_message(self, text: str, severity: str) -> None:

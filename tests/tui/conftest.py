@@ -1,0 +1,53 @@
+"""Shared fixtures for the Textual wizard tests: the app factory, a copy of the guide's file, the sandbox."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+SEED = Path("/work/shared/seed/fixtures")
+REPO_FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+SIZE = (100, 32)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: Any) -> bool | None:
+    """Run ``async def`` tests on a fresh event loop (no pytest-asyncio in this project)."""
+    if not inspect.iscoroutinefunction(pyfuncitem.obj):
+        return None
+    arguments = {name: pyfuncitem.funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
+    asyncio.run(pyfuncitem.obj(**arguments))
+    return True
+
+
+def seed_file(name: str) -> Path:
+    for base in (REPO_FIXTURES, SEED):
+        if (base / name).exists():
+            return base / name
+    pytest.skip(f"fixture {name} not available")
+
+
+@pytest.fixture
+def guide_cluster_file(tmp_path: Path) -> Path:
+    """A private copy of the guide's RayCluster Application (with its comment)."""
+    target = tmp_path / "raycluster.yaml"
+    shutil.copyfile(seed_file("raycluster.yaml"), target)
+    return target
+
+
+@pytest.fixture
+def no_kubeconfig(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Tests must never pick up the developer's cluster."""
+    monkeypatch.setenv("KUBECONFIG", str(tmp_path / "absent-kubeconfig"))
+    monkeypatch.setenv("HOME", str(tmp_path))
+
+
+try:  # the sandbox fixture lives with the cluster tests; reuse it when it is there
+    from tests.cluster.conftest import sandbox  # noqa: F401
+except Exception:  # pragma: no cover - the cluster tests are not there yet
+    pass

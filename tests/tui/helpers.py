@@ -1,0 +1,29 @@
+"""Pilot helpers shared by the wizard tests."""
+
+from __future__ import annotations
+
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from raywizard.tui.app import WizardApp
+
+
+async def type_into(pilot: Pilot[int], selector: str, text: str) -> None:
+    """Replace the text of the Input at ``selector`` by typing, as a user would."""
+    editor = pilot.app.screen.query_one(selector, Input)
+    editor.focus()
+    await pilot.pause()
+    editor.value = ""
+    await pilot.press(*text) if text else await pilot.pause()
+    await pilot.pause()
+
+
+async def settle(pilot: Pilot[int]) -> None:
+    await pilot.pause()
+    await pilot.pause()
+
+
+def app_of(pilot: Pilot[int]) -> WizardApp:
+    app = pilot.app
+    assert isinstance(app, WizardApp)
+    return app
