@@ -22,6 +22,31 @@ from raywizard.chart.naming import chart_label, check_release_name, fullname_fro
 from raywizard.chart.sprig import template_print, truthy
 from raywizard.chart.values import ChartFeatures, chart_features, merged_values
 
+# How the template writes a value after its key: SCALAR ``key: {{ . }}``; BLOCK ``toYaml`` indented under the
+# key (any value); LIST ``toYaml`` at the key's own indentation (only a list renders correctly); HEAD_BLOCK is
+# BLOCK in the head group and LIST in worker groups (the template indents them differently).
+SCALAR, BLOCK, LIST, HEAD_BLOCK = "scalar", "block", "list", "head-block"
+
+# Pod spec keys in template order: (key written, values key, style, only from chart 1.6.0).
+_POD_SPEC: tuple[tuple[str, str, str, bool], ...] = (
+    ("initContainers", "initContainers", LIST, False),
+    ("containers", "", "", False),
+    ("imagePullSecrets", "imagePullSecrets", HEAD_BLOCK, False),
+    ("volumes", "volumes", HEAD_BLOCK, False),
+    ("dnsConfig", "dnsConfig", BLOCK, False),
+    ("nodeSelector", "nodeSelector", BLOCK, False),
+    ("affinity", "affinity", BLOCK, False),
+    ("tolerations", "tolerations", HEAD_BLOCK, False),
+    ("priorityClassName", "priorityClassName", SCALAR, False),
+    ("priority", "priority", SCALAR, False),
+    ("topologySpreadConstraints", "topologySpreadConstraints", LIST, False),
+    ("restartPolicy", "restartPolicy", SCALAR, False),
+    ("runtimeClassName", "runtimeClassName", SCALAR, True),
+    ("serviceAccountName", "serviceAccountName", SCALAR, False),
+    ("securityContext", "podSecurityContext", BLOCK, False),
+    ("resourceClaims", "resourceClaims", BLOCK, True),
+)
+
 # Template literals (Go ints, printed as such) used by ``| default``.
 DEFAULT_MIN_REPLICAS = 0
 DEFAULT_MAX_REPLICAS = 2147483647
@@ -42,11 +67,6 @@ class _Renderer:
             "app.kubernetes.io/instance": scalar(self.release_name, "release name"),
             "app.kubernetes.io/managed-by": "Helm",
         }
-
-    def set_with(self, out: dict[str, Any], out_key: str, value: Any, render: Any) -> None:
-        """``{{- with value }} out_key: ... {{- end }}``: only truthy values are written."""
-        if truthy(value):
-            out[out_key] = render(value)
 
     def ray_start_params(self, out: dict[str, Any], group: dict[str, Any], path: str) -> None:
         params_value = field(group, "rayStartParams", path)
@@ -72,7 +92,7 @@ class _Renderer:
                 raise ChartRenderError(f"{path}.labels must be a map, got {user_labels!r}")
             labels.update(block(user_labels, f"{path}.labels") or {})
         metadata: dict[str, Any] = {"labels": labels}
-        self.set_with(metadata, "annotations", field(group, "annotations", path), lambda v: block(v, path))
+        self.write(metadata, "annotations", field(group, "annotations", path), BLOCK, f"{path}.annotations")
         return metadata
 
     def container(self, group: dict[str, Any], path: str, kind: str) -> dict[str, Any]:
@@ -86,108 +106,60 @@ class _Renderer:
             "imagePullPolicy": scalar(image.get("pullPolicy"), f"{image_path}.pullPolicy"),
         }
         for name in ("command", "args"):
-            self.set_with(
-                container, name, field(group, name, path), lambda v, n=name: list_block(v, f"{path}.{n}")
-            )
+            self.write(container, name, field(group, name, path), LIST, f"{path}.{name}", kind)
         common = field(field(self.values, "common", ""), "containerEnv", "common")
         own_env = field(group, "containerEnv", path)
         if kind == "additional" and not truthy(own_env):
             own_env = []  # additional groups use `containerEnv | default list`
         env = access.concat_lists([(common, "common.containerEnv"), (own_env, f"{path}.containerEnv")])
-        self.set_with(container, "env", env, lambda v: list_block(v, f"{path}.containerEnv"))
+        self.write(container, "env", env, LIST, f"{path}.containerEnv", kind)
         for name in ("envFrom", "volumeMounts", "ports"):
-            self.set_with(
-                container, name, field(group, name, path), lambda v, n=name: list_block(v, f"{path}.{n}")
-            )
+            self.write(container, name, field(group, name, path), LIST, f"{path}.{name}", kind)
+        lifecycle = field(group, "lifecycle", path)
         if kind == "additional":
             # Additional groups write lifecycle before resources, and (1.6+) default resources.
-            self.set_with(container, "lifecycle", field(group, "lifecycle", path), lambda v: block(v, path))
+            self.write(container, "lifecycle", lifecycle, BLOCK, f"{path}.lifecycle", kind)
             resources = effective_resources(WorkerGroup(kind, group, path, None), self.values, self.features)
-            if resources is not None:
-                container["resources"] = block(resources, f"{path}.resources")
+            self.write(container, "resources", resources, BLOCK, f"{path}.resources", kind)
         else:
-            self.set_with(container, "resources", field(group, "resources", path), lambda v: block(v, path))
-            self.set_with(container, "lifecycle", field(group, "lifecycle", path), lambda v: block(v, path))
-        self.set_with(
-            container, "securityContext", field(group, "securityContext", path), lambda v: block(v, path)
-        )
+            self.write(
+                container, "resources", field(group, "resources", path), BLOCK, f"{path}.resources", kind
+            )
+            self.write(container, "lifecycle", lifecycle, BLOCK, f"{path}.lifecycle", kind)
+        security = field(group, "securityContext", path)
+        self.write(container, "securityContext", security, BLOCK, f"{path}.securityContext", kind)
         return container
 
+    def write(
+        self, out: dict[str, Any], out_key: str, value: Any, style: str, path: str, kind: str = "head"
+    ) -> None:
+        """``{{- with value }} out_key: ... {{- end }}`` in one of the template's styles (see _POD_SPEC)."""
+        if not truthy(value):
+            return
+        if style == HEAD_BLOCK:
+            style = BLOCK if kind == "head" else LIST
+        if style == SCALAR:
+            out[out_key] = scalar(value, path)
+        elif style == LIST:
+            out[out_key] = list_block(value, path)
+        else:
+            out[out_key] = block(value, path)
+
     def pod_spec(self, group: dict[str, Any], path: str, kind: str) -> dict[str, Any]:
-        # The head writes imagePullSecrets/volumes/tolerations indented under their key; worker groups write
-        # them at the key's own indentation (only a list renders correctly there).
-        nested_lists = kind == "head"
         spec: dict[str, Any] = {}
-        self.set_with(
-            spec,
-            "initContainers",
-            field(group, "initContainers", path),
-            lambda v: list_block(v, f"{path}.initContainers"),
-        )
-        containers = [self.container(group, path, kind)]
-        sidecars = field(group, "sidecarContainers", path)
-        if truthy(sidecars):
-            containers.extend(list_block(sidecars, f"{path}.sidecarContainers") or [])
-        spec["containers"] = containers
-
-        def maybe_list(name: str, value_path: str) -> Any:
-            return (lambda v: block(v, value_path)) if nested_lists else (lambda v: list_block(v, value_path))
-
-        pull_secrets = field(self.values, "imagePullSecrets", "")
-        self.set_with(
-            spec, "imagePullSecrets", pull_secrets, maybe_list("imagePullSecrets", "imagePullSecrets")
-        )
-        self.set_with(
-            spec, "volumes", field(group, "volumes", path), maybe_list("volumes", f"{path}.volumes")
-        )
-        for name in ("dnsConfig", "nodeSelector", "affinity"):
-            self.set_with(spec, name, field(group, name, path), lambda v, n=name: block(v, f"{path}.{n}"))
-        self.set_with(
-            spec,
-            "tolerations",
-            field(group, "tolerations", path),
-            maybe_list("tolerations", f"{path}.tolerations"),
-        )
-        for name in ("priorityClassName", "priority"):
-            self.set_with(spec, name, field(group, name, path), lambda v, n=name: scalar(v, f"{path}.{n}"))
-        self.set_with(
-            spec,
-            "topologySpreadConstraints",
-            field(group, "topologySpreadConstraints", path),
-            lambda v: list_block(v, f"{path}.topologySpreadConstraints"),
-        )
-        self.set_with(
-            spec,
-            "restartPolicy",
-            field(group, "restartPolicy", path),
-            lambda v: scalar(v, f"{path}.restartPolicy"),
-        )
-        if self.features.runtime_class_and_claims:
-            self.set_with(
-                spec,
-                "runtimeClassName",
-                field(group, "runtimeClassName", path),
-                lambda v: scalar(v, f"{path}.runtimeClassName"),
-            )
-        self.set_with(
-            spec,
-            "serviceAccountName",
-            field(group, "serviceAccountName", path),
-            lambda v: scalar(v, f"{path}.serviceAccountName"),
-        )
-        self.set_with(
-            spec,
-            "securityContext",
-            field(group, "podSecurityContext", path),
-            lambda v: block(v, f"{path}.podSecurityContext"),
-        )
-        if self.features.runtime_class_and_claims:
-            self.set_with(
-                spec,
-                "resourceClaims",
-                field(group, "resourceClaims", path),
-                lambda v: block(v, f"{path}.resourceClaims"),
-            )
+        for out_key, value_key, style, since_16 in _POD_SPEC:
+            if since_16 and not self.features.runtime_class_and_claims:
+                continue
+            if out_key == "containers":
+                containers = [self.container(group, path, kind)]
+                sidecars = field(group, "sidecarContainers", path)
+                if truthy(sidecars):  # appended to the same list
+                    containers.extend(list_block(sidecars, f"{path}.sidecarContainers") or [])
+                spec["containers"] = containers
+            elif value_key == "imagePullSecrets":  # shared by all groups
+                self.write(spec, out_key, self.values.get(value_key), style, value_key, kind)
+            else:
+                self.write(spec, out_key, field(group, value_key, path), style, f"{path}.{value_key}", kind)
         return spec
 
     def pod_template(self, group: dict[str, Any], path: str, kind: str) -> dict[str, Any]:
@@ -197,11 +169,9 @@ class _Renderer:
     def head_group_spec(self) -> dict[str, Any]:
         head = field(self.values, "head", "")
         out: dict[str, Any] = {}
-        self.set_with(
-            out, "headService", field(head, "headService", "head"), lambda v: block(v, "head.headService")
-        )
+        self.write(out, "headService", field(head, "headService", "head"), BLOCK, "head.headService")
         service_type = field(field(self.values, "service", ""), "type", "service")
-        self.set_with(out, "serviceType", service_type, lambda v: scalar(v, "service.type"))
+        self.write(out, "serviceType", service_type, SCALAR, "service.type")
         self.ray_start_params(out, head, "head")
         out["template"] = self.pod_template(head, "head", "head")
         return out
@@ -230,9 +200,11 @@ class _Renderer:
         if not truthy(field(options, "enabled", "gcsFaultTolerance")):
             return None
         out: dict[str, Any] = {"redisAddress": quoted(field(options, "redisAddress", "gcsFaultTolerance"))}
-        self.set_with(out, "externalStorageNamespace", options.get("externalStorageNamespace"), quoted)
+        namespace = options.get("externalStorageNamespace")
+        if truthy(namespace):
+            out["externalStorageNamespace"] = quoted(namespace)
         for name in ("redisPassword", "redisUsername"):
-            self.set_with(out, name, options.get(name), lambda v, n=name: block(v, f"gcsFaultTolerance.{n}"))
+            self.write(out, name, options.get(name), BLOCK, f"gcsFaultTolerance.{name}")
         return out
 
     def raycluster(self) -> dict[str, Any]:
@@ -241,30 +213,18 @@ class _Renderer:
             "namespace": scalar(self.namespace, "namespace"),
             "labels": self.chart_labels(),
         }
-        self.set_with(
-            metadata, "annotations", self.values.get("annotations"), lambda v: block(v, "annotations")
-        )
+        self.write(metadata, "annotations", self.values.get("annotations"), BLOCK, "annotations")
         head = field(self.values, "head", "")
         spec: dict[str, Any] = {}
-        self.set_with(
-            spec, "rayVersion", field(head, "rayVersion", "head"), lambda v: scalar(v, "head.rayVersion")
-        )
-        self.set_with(
-            spec,
-            "enableInTreeAutoscaling",
-            field(head, "enableInTreeAutoscaling", "head"),
-            lambda v: scalar(v, "head.enableInTreeAutoscaling"),
-        )
-        self.set_with(
-            spec,
-            "autoscalerOptions",
-            field(head, "autoscalerOptions", "head"),
-            lambda v: block(v, "head.autoscalerOptions"),
-        )
+        self.write(spec, "rayVersion", field(head, "rayVersion", "head"), SCALAR, "head.rayVersion")
+        autoscaling = field(head, "enableInTreeAutoscaling", "head")
+        self.write(spec, "enableInTreeAutoscaling", autoscaling, SCALAR, "head.enableInTreeAutoscaling")
+        options = field(head, "autoscalerOptions", "head")
+        self.write(spec, "autoscalerOptions", options, BLOCK, "head.autoscalerOptions")
         if self.features.gcs_fault_tolerance:
-            options = self.gcs_fault_tolerance()
-            if options is not None:
-                spec["gcsFaultToleranceOptions"] = options
+            gcs_options = self.gcs_fault_tolerance()
+            if gcs_options is not None:
+                spec["gcsFaultToleranceOptions"] = gcs_options
         spec["headGroupSpec"] = self.head_group_spec()
         groups = [self.worker_group_spec(group) for group in enabled_worker_groups(self.values)]
         # `workerGroupSpecs:` with no items below it reads as null.
