@@ -21,11 +21,12 @@ from raywizard.kube import resources
 from raywizard.kube.connection import Connection
 from raywizard.kube.errors import is_api_exception, status_message, to_cluster_error
 from raywizard.kube.resources import APPLICATIONS, RAYCLUSTERS
-from raywizard.kube.waits import WaitState, app_wait_state, raycluster_wait_state
+from raywizard.kube.waits import WaitState, app_wait_state, compared_current, raycluster_wait_state
 from raywizard.textsafe import literal
 
 STEPS = (("crds", "crds"), ("operator", "operator"), ("raycluster", "cluster"))  # (step, manifests role)
 TRANSIENT = (429, 500, 502, 503, 504)
+_UNCHANGED = "<unchanged>"  # must_reconcile_after when our apply changed nothing
 
 
 @dataclass
@@ -201,16 +202,16 @@ def execute_apply(
             )
         )
         try:
-            status, applied = resources.server_side_apply(conn, APPLICATIONS, app.body, force=force)
+            status, _applied = resources.server_side_apply(conn, APPLICATIONS, app.body, force=force)
         except Exception as exc:
             error = to_cluster_error(exc, f"apply Application {app.namespace}/{app.name}", conn.server_url)
             report(StepProgress(app.step, "failed", error.message, application=app.name))
             raise error from exc
-        outcome = (
-            "created"
-            if status == 201 or before is None
-            else ("configured" if _rv(applied) != _rv(before) else "unchanged")
-        )
+        # What changed is what the preview showed (a no-op apply may still bump resourceVersion).
+        if status == 201 or before is None:
+            outcome = "created"
+        else:
+            outcome = "configured" if app.diff.has_changes else "unchanged"
         if wait:
             previous_reconcile = ((before or {}).get("status") or {}).get("reconciledAt")
             _wait_step(
@@ -221,7 +222,7 @@ def execute_apply(
                 deadline,
                 poll_interval,
                 stall_after,
-                must_reconcile_after=previous_reconcile if outcome != "unchanged" else None,
+                must_reconcile_after=previous_reconcile if outcome != "unchanged" else _UNCHANGED,
                 started=started,
                 timeout=timeout,
             )
@@ -245,10 +246,13 @@ def step_state(
     """One look at the step: the Application's wait state, plus Ray readiness for the RayCluster step."""
     live = resources.get_custom(conn, APPLICATIONS, app.namespace, app.name)
     state = app_wait_state(live)
-    reconciled = ((live or {}).get("status") or {}).get("reconciledAt")
-    if must_reconcile_after is not None and reconciled == must_reconcile_after and state.ready:
+    if (
+        must_reconcile_after is not _UNCHANGED
+        and state.ready
+        and not compared_current(live, must_reconcile_after)
+    ):
         # Our write changed the spec but Argo CD has not compared it yet: the old Synced/Healthy is stale.
-        state = WaitState(False, state.summary + " (waiting for Argo CD to refresh)")
+        state = WaitState(False, state.summary + " (waiting for Argo CD to compare the new spec)")
     if app.step != "raycluster":
         return state
     rc = resources.get_custom(conn, RAYCLUSTERS, plan.ray_namespace, plan.raycluster_name)

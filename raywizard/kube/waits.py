@@ -48,6 +48,24 @@ def operation_in_progress(app: Mapping[str, Any]) -> bool:
     return reconciled is None or reconciled < finished
 
 
+def compared_current(app: Mapping[str, Any] | None, previous_reconciled_at: str | None) -> bool:
+    """Has Argo CD compared the Application's *current* spec? ``status.sync.comparedTo`` records the source,
+    destination and ignoreDifferences of the last comparison; without it, a newer ``reconciledAt`` will do."""
+    if app is None:
+        return False
+    spec = app.get("spec") or {}
+    status = app.get("status") or {}
+    compared = (status.get("sync") or {}).get("comparedTo")
+    if compared:
+        same_source = compared.get("source") == spec.get("source") and compared.get("sources") == spec.get(
+            "sources"
+        )
+        same_destination = compared.get("destination") == spec.get("destination")
+        same_ignore = (compared.get("ignoreDifferences") or []) == (spec.get("ignoreDifferences") or [])
+        return bool(same_source and same_destination and same_ignore)
+    return status.get("reconciledAt") != previous_reconciled_at
+
+
 def app_wait_state(app: Mapping[str, Any] | None) -> WaitState:
     if app is None:
         return WaitState(False, "not found", "the Application does not exist (yet)")
