@@ -42,7 +42,11 @@ async def test_shows_applications_raycluster_groups_pods_and_events() -> None:
         await settle(pilot)
         screen = app.dashboard
         apps = screen.query_one(ApplicationsTable)
-        assert column(apps, "name") == ["ray-operator-crds", "ray-operator", "raycluster"]  # the guide's order
+        assert column(apps, "name") == [
+            "ray-operator-crds",
+            "ray-operator",
+            "raycluster",
+        ]  # the guide's order
         assert column(apps, "sync") == ["Synced", "Synced", "OutOfSync"]
         pods = screen.query_one(PodsTable)
         assert pods.row_count == 5
@@ -88,12 +92,26 @@ async def test_pods_table_is_updated_in_place(monkeypatch: Any) -> None:
         head_row = pods.rows[head_key]
         pending_name = f"{CLUSTER}-workergroup-worker-pend1"
         # The Pending pod gets scheduled and starts; a new worker appears; one worker goes away.
-        state.apply_event("pods", "MODIFIED", pod(pending_name, group="workergroup", node_type="worker", rv=2))
-        state.apply_event("pods", "ADDED", pod(f"{CLUSTER}-workergroup-worker-new01", group="workergroup",
-                                               node_type="worker", phase="Pending", age=1,
-                                               pending_reason="0/3 nodes are available: 3 Insufficient memory."))
-        state.apply_event("pods", "DELETED", pod(f"{CLUSTER}-workergroup-worker-kq7rt", group="workergroup",
-                                                 node_type="worker"))
+        state.apply_event(
+            "pods", "MODIFIED", pod(pending_name, group="workergroup", node_type="worker", rv=2)
+        )
+        state.apply_event(
+            "pods",
+            "ADDED",
+            pod(
+                f"{CLUSTER}-workergroup-worker-new01",
+                group="workergroup",
+                node_type="worker",
+                phase="Pending",
+                age=1,
+                pending_reason="0/3 nodes are available: 3 Insufficient memory.",
+            ),
+        )
+        state.apply_event(
+            "pods",
+            "DELETED",
+            pod(f"{CLUSTER}-workergroup-worker-kq7rt", group="workergroup", node_type="worker"),
+        )
         await settle(pilot)
         assert not rebuilt
         assert pods.rows[head_key] is head_row  # untouched rows keep their identity
@@ -155,7 +173,9 @@ async def test_describe_pod_and_raycluster_as_yaml() -> None:
         await pilot.press("c")
         await settle(pilot, 1)
         assert isinstance(app.screen, DescribeScreen)
-        assert "kind: RayCluster" in app.screen.yaml_text and "desiredWorkerReplicas: 4" in app.screen.yaml_text
+        assert (
+            "kind: RayCluster" in app.screen.yaml_text and "desiredWorkerReplicas: 4" in app.screen.yaml_text
+        )
         await pilot.press("escape")
         assert isinstance(app.screen, DashboardScreen)
 
@@ -183,10 +203,10 @@ async def test_replicas_history_and_sparkline_follow_the_raycluster() -> None:
         await settle(pilot)
         screen = app.dashboard
         for replicas in (6, 9):
-            state.apply_event("rayclusters", "MODIFIED", raycluster(replicas=replicas, available=3, rv=replicas))
-            await settle(pilot, 2)
-            screen.history.sample(screen._replicas(), force=True)
-        await settle(pilot, 2)
+            state.apply_event(
+                "rayclusters", "MODIFIED", raycluster(replicas=replicas, available=3, rv=replicas)
+            )
+            await settle(pilot, 5)  # worker-group counts refresh twice a second
         assert screen.history.values("workergroup")[-1] == 9.0
         assert min(screen.history.values("workergroup")) == 4.0
         line = screen.query_one(WorkerGroupsPanel).lines["workergroup"]

@@ -88,9 +88,12 @@ class ReplicaHistory:
     _last_sample: float | None = None
 
     def sample(self, replicas: dict[str, float], *, force: bool = False) -> bool:
-        """Append the current counts; returns whether a sample was taken."""
+        """Append the current counts (at most once per interval unless they changed); True if sampled."""
         now = self.clock()
-        if not force and self._last_sample is not None and now - self._last_sample < self.interval:
+        # A change is sampled at once (that is what the sparkline is for); steady values once per interval.
+        changed = any(not self.series.get(g) or self.series[g][-1] != float(v) for g, v in replicas.items())
+        recent = self._last_sample is not None and now - self._last_sample < self.interval
+        if not force and not changed and recent:
             return False
         self._last_sample = now
         for group, value in replicas.items():

@@ -285,7 +285,7 @@ class DashboardScreen(DashboardActions):
     def _show_groups(self, *, sampled: bool = False) -> None:
         if not sampled:
             self._last_group_rows = self._group_rows()
-            self.history.sample(self._replicas(), force=not self.history.series)
+            self.history.sample(self._replicas())
         history = {group: self.history.values(group) for group in self.history.series}
         self.query_one(WorkerGroupsPanel).show(self._last_group_rows, history)
 

@@ -80,6 +80,7 @@ class PodsTable(DataTable[Text]):
         The STATUS column is kubectl's (``ContainerCreating``, ``ErrImagePull``…); the header counts pod
         phases.
         """
+        was_empty = self.row_count == 0
         added = False
         resort = False
         sort_index = COLUMN_KEYS.index(self.sort_column) if self.sort_column else -1
@@ -120,6 +121,8 @@ class PodsTable(DataTable[Text]):
                         resort = resort or index == sort_index
         if self.sort_column and (added or resort):
             self.apply_sort()
+        if was_empty and added:
+            self.move_cursor(row=0, scroll=False)  # first fill: start at the top, not at the first pod seen
         if self.on_counts_changed is not None:
             self.on_counts_changed()
 
