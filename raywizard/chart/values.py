@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import math
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -94,6 +95,8 @@ def helm_values(value: Any, path: str = "") -> Any:
         return str(value) if isinstance(value, str) else value
     if isinstance(value, int | float):
         if isinstance(value, int):
+            if abs(value) > sys.float_info.max:
+                raise ChartRenderError(f"{path or 'values'}: {value} is too large for Helm (float64)")
             return int(value)
         if not math.isfinite(value):
             # Helm reads values through YAML -> JSON, which has no NaN or infinity: helm fails to load them.

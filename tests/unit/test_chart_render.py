@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from raywizard.chart import ChartRenderError, render_raycluster, rendered_worker_groups
 
@@ -230,7 +232,7 @@ def test_user_labels_override_chart_labels_in_place() -> None:
     assert list(labels)[-1] == "a"
 
 
-@pytest.mark.parametrize("number", [float("nan"), float("inf")])
+@pytest.mark.parametrize("number", [float("nan"), float("inf"), 10**400])
 def test_non_finite_numbers_cannot_be_helm_values(number: float) -> None:
     # Helm reads values files through YAML -> JSON, which cannot carry them.
     with pytest.raises(ChartRenderError, match=r"head\.nodeSelector\.a"):
@@ -289,3 +291,57 @@ def test_rendering_is_json_serialisable_and_deterministic() -> None:
     values = {"additionalWorkerGroups": {"b": {"labels": {"z": 1, "a": 2}}, "a": {}}}
     first = json.dumps(_render(values))
     assert first == json.dumps(_render(values))
+
+
+_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-3, 3_000_000),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.sampled_from(["", "x", "0", "yes", "a: b", "-", "[a]", "1e6", "#c", "<no value>", "ünï", "a\nb"]),
+    st.text(max_size=6),
+)
+_json = st.recursive(
+    _scalars,
+    lambda children: st.one_of(
+        st.lists(children, max_size=3), st.dictionaries(st.text(max_size=5), children, max_size=3)
+    ),
+    max_leaves=10,
+)
+_group_keys = st.sampled_from([
+    "disabled", "groupName", "replicas", "minReplicas", "maxReplicas", "numOfHosts", "rayStartParams",
+    "initArgs", "image", "labels", "annotations", "containerEnv", "command", "resources", "tolerations",
+    "volumes", "sidecarContainers", "priority", "runtimeClassName", "resourceClaims", "headService",
+    "rayVersion",
+])  # fmt: skip
+_groups = st.dictionaries(_group_keys, _json, max_size=5)
+_values = st.fixed_dictionaries(
+    {},
+    optional={
+        "head": st.one_of(_groups, _json),
+        "worker": _groups,
+        "additionalWorkerGroups": st.dictionaries(st.text(max_size=4), _groups, max_size=3),
+        "common": st.fixed_dictionaries({"containerEnv": _json}),
+        "image": _json,
+        "imagePullSecrets": _json,
+        "nameOverride": _json,
+        "fullnameOverride": _json,
+        "gcsFaultTolerance": st.dictionaries(
+            st.sampled_from(["enabled", "redisAddress", "redisPassword"]), _json
+        ),
+        "annotations": _json,
+        "service": _json,
+    },
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_values, st.sampled_from(["1.4.0", "1.5.2", "1.7.0"]))
+def test_random_values_render_or_fail_with_a_chart_error(values: dict, version: str) -> None:
+    try:
+        rendered = _render(values, version=version)
+    except ChartRenderError as error:
+        assert error.message
+        return
+    json.dumps(rendered)
+    assert rendered["kind"] == "RayCluster"
