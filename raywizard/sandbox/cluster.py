@@ -157,7 +157,12 @@ class SandboxCluster:
         speed: float = 1.0,
         faults: str | None = None,
         controllers: bool = True,
+        anonymous: bool = False,
     ) -> None:
+        #: accept requests without an Authorization header (kubectl never sends credentials over plain http:
+        #: client-go only reads user credentials from a kubeconfig when the transport is TLS). A wrong token is
+        #: still 401.
+        self.allow_anonymous = anonymous
         self.with_controllers = controllers
         self.token = token or secrets.token_urlsafe(24)
         self.argocd = argocd

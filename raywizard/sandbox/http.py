@@ -237,8 +237,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self.close_connection = True
                 return
             cluster = self.api.cluster
-            auth = self.headers.get("Authorization", "")
-            if auth != f"Bearer {cluster.token}":
+            auth = self.headers.get("Authorization")
+            if auth != f"Bearer {cluster.token}" and not (auth is None and cluster.allow_anonymous):
                 raise unauthorized()
             if method == "GET" and self._discovery(parts):
                 return

@@ -250,7 +250,7 @@ def table(
         cells: list[Any] = [] if info.key == "events" else [_meta(obj).get("name", "")]
         for _, _, _, fn in cols:
             value = fn(obj)
-            cells.append("<none>" if value is None else value)
+            cells.append(value)
         partial = {"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": _meta(obj)}
         rows.append({"cells": cells, "object": obj if include_object == "Object" else partial})
     meta: dict[str, Any] = {}
