@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from raywizard.chart.errors import ChartRenderError
-from raywizard.chart.sprig import quote, template_print, truthy
+from raywizard.chart.sprig import quote, template_print
 from raywizard.chart.yamlscalar import key_from_template, to_yaml_value, value_from_template
 
 
@@ -91,6 +91,3 @@ def concat_lists(lists: list[tuple[Any, str]]) -> list[Any]:
             )
         result.extend(value)
     return result
-
-
-__all__ = ["block", "concat_lists", "field", "key", "list_block", "map_items", "quoted", "scalar", "truthy"]

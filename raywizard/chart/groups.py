@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from raywizard.chart import access
+from raywizard.chart.errors import ChartRenderError
 from raywizard.chart.sprig import truthy
 from raywizard.chart.values import ChartFeatures
 
@@ -64,7 +65,7 @@ def effective_image(values: dict[str, Any], group: dict[str, Any], path: str) ->
     own = access.field(group, "image", path)
     if truthy(own):
         if not isinstance(own, dict):
-            raise access.ChartRenderError(f"{path}.image must be a map, got {own!r}", "set repository/tag")
+            raise ChartRenderError(f"{path}.image must be a map, got {own!r}", "set repository/tag")
         return own
     image = access.field(values, "image", "")
     if not isinstance(image, dict):
