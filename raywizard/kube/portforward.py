@@ -194,31 +194,38 @@ class ServicePortForward:
                 time.sleep(delay)
                 delay = min(delay * 2, 2.0)
                 continue
-            if response.status in (502, 503):
-                self._set_status(
-                    "reconnecting", f"the service answered {response.status} through the API server"
-                )
-            elif response.status < 500:
+            if response.status < 400:
                 self._set_status("live", self.url)
             return response
         raise RuntimeError("unreachable")
 
     def probe(self) -> bool:
+        """GET / of the dashboard; sets the status from the answer. True when it answered."""
         try:
             response = self.request("GET", "/", {}, None)
         except Exception:
             return False
+        status = response.status
         response.drain_conn()
         response.release_conn()
-        return response.status < 500
+        if status < 400:
+            self._set_status("live", self.url)
+        elif status in (401, 403):
+            self._set_status("error", f"the API server refused services/proxy ({status}): check permissions")
+        elif status == 404:
+            self._set_status(
+                "error",
+                f"404 for {self.namespace}/{self.service}:{self.port}: no such service yet, or the API server "
+                "offers no services/proxy",
+            )
+        else:
+            self._set_status("reconnecting", f"the Ray dashboard answered {status}")
+        return status < 500
 
     def _monitor(self) -> None:
         # First probe at once (so the UI learns quickly whether the dashboard answers), then keep watching.
         while not self._stop.is_set():
-            if not self.probe() and not self._stop.is_set():
-                state = self.status
-                if state.state not in ("reconnecting",):
-                    self._set_status("reconnecting", "the Ray dashboard does not answer yet")
+            self.probe()
             self._stop.wait(self.probe_interval)
 
 
