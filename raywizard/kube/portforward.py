@@ -215,8 +215,8 @@ class ServicePortForward:
         elif status == 404:
             self._set_status(
                 "error",
-                f"404 for {self.namespace}/{self.service}:{self.port}: no such service yet, or the API server "
-                "offers no services/proxy",
+                f"404 for {self.namespace}/{self.service}:{self.port}: no such service yet, "
+                "or the API server offers no services/proxy",
             )
         else:
             self._set_status("reconnecting", f"the Ray dashboard answered {status}")

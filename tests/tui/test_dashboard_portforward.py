@@ -1,7 +1,9 @@
-"""The Ray dashboard forward: a local URL that reaches the head service through the API server's service proxy,
+"""The Ray dashboard forward: a local URL that reaches the head service through the API server's service
+proxy,
 with the kubeconfig's credentials, and that recovers when the API server drops and comes back.
 
-The embedded sandbox has no ``services/proxy`` route, so the API server here is a tiny stand-in that serves only
+The embedded sandbox has no ``services/proxy`` route, so the API server here is a tiny stand-in that
+serves only
 that route (checking the bearer token) with a stub Ray dashboard behind it.
 """
 
@@ -26,7 +28,7 @@ class _StandIn(http.server.BaseHTTPRequestHandler):
     # One request per connection, so that stopping the server really cuts the forward off (as a restart does).
     protocol_version = "HTTP/1.0"
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         return
 
     def do_GET(self) -> None:
