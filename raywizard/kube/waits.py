@@ -57,9 +57,7 @@ def compared_current(app: Mapping[str, Any] | None, previous_reconciled_at: str 
     status = app.get("status") or {}
     compared = (status.get("sync") or {}).get("comparedTo")
     if compared:
-        same_source = compared.get("source") == spec.get("source") and compared.get("sources") == spec.get(
-            "sources"
-        )
+        same_source = compared.get("source") == spec.get("source") and compared.get("sources") == spec.get("sources")
         same_destination = compared.get("destination") == spec.get("destination")
         same_ignore = (compared.get("ignoreDifferences") or []) == (spec.get("ignoreDifferences") or [])
         return bool(same_source and same_destination and same_ignore)
@@ -92,9 +90,7 @@ def app_wait_state(app: Mapping[str, Any] | None) -> WaitState:
         failed = not running
     if blocker is None:
         failed_resources = [
-            r
-            for r in (op_state.get("syncResult") or {}).get("resources") or []
-            if r.get("status") == "SyncFailed"
+            r for r in (op_state.get("syncResult") or {}).get("resources") or [] if r.get("status") == "SyncFailed"
         ]
         if failed_resources:
             r = failed_resources[0]
@@ -122,25 +118,58 @@ def raycluster_wait_state(
     desired = int(status.get("desiredWorkerReplicas") or 0)
     available = int(status.get("availableWorkerReplicas") or 0)
     provisioned = _condition(rc, "RayClusterProvisioned")
-    is_provisioned = status.get("state") == "ready" or (
-        provisioned is not None and provisioned.get("status") == "True"
-    )
+    is_provisioned = status.get("state") == "ready" or (provisioned is not None and provisioned.get("status") == "True")
     generation = (rc.get("metadata") or {}).get("generation")
     observed = status.get("observedGeneration")
     current = observed is None or generation is None or int(observed) >= int(generation)
     summary = f"state {status.get('state') or 'pending'}, {available}/{desired} workers available"
-    if is_provisioned and available >= desired and current and status:
+    short_groups = _groups_short(rc, pods)
+    if short_groups:
+        summary += f" (waiting for {', '.join(short_groups)})"
+    if is_provisioned and available >= desired and current and status and not short_groups:
         return WaitState(True, summary)
 
     failure = _condition(rc, "ReplicaFailure")
     if failure is not None and failure.get("status") == "True":
-        return WaitState(
-            False, summary, f"ReplicaFailure ({failure.get('reason')}): {failure.get('message', '')}"
-        )
+        return WaitState(False, summary, f"ReplicaFailure ({failure.get('reason')}): {failure.get('message', '')}")
     blocker = _pod_blocker(pods) or _event_blocker(events, name)
     if blocker is None and not pods and not status:
         blocker = "no pods yet: is the KubeRay operator running?"
     return WaitState(False, summary, blocker)
+
+
+def _group_target(group: Mapping[str, Any]) -> int:
+    """KubeRay's desired pods of a group: replicas clamped to [min, max] (min > max: max), x numOfHosts."""
+    if group.get("suspend"):
+        return 0
+    replicas = int(group.get("replicas") or 0)
+    low, high = int(group.get("minReplicas") or 0), int(group.get("maxReplicas") or 2**31 - 1)
+    low = min(low, high)
+    return max(low, min(replicas, high)) * int(group.get("numOfHosts") or 1)
+
+
+def _groups_short(rc: Mapping[str, Any], pods: list[Mapping[str, Any]]) -> list[str]:
+    """Groups with fewer running, ready pods than KubeRay wants (status counts sum over groups, so an autoscaled
+    group with extra pods would hide a group whose pods cannot start). Skipped when no pods were given."""
+    if not pods:
+        return []
+    ready: dict[str, int] = {}
+    for pod in pods:
+        labels = (pod.get("metadata") or {}).get("labels") or {}
+        if labels.get("ray.io/node-type") != "worker" or (pod.get("metadata") or {}).get("deletionTimestamp"):
+            continue
+        if pod_status(pod) == "Running" and all(
+            c.get("ready") for c in (pod.get("status") or {}).get("containerStatuses") or []
+        ):
+            group = str(labels.get("ray.io/group", ""))
+            ready[group] = ready.get(group, 0) + 1
+    short = []
+    for group in (rc.get("spec") or {}).get("workerGroupSpecs") or []:
+        name = str(group.get("groupName", ""))
+        want = _group_target(group)
+        if ready.get(name, 0) < want:
+            short.append(f"{name} {ready.get(name, 0)}/{want}")
+    return short
 
 
 def _pod_blocker(pods: Iterable[Mapping[str, Any]]) -> str | None:
