@@ -7,6 +7,7 @@ the kubernetes client, which costs ~0.3 s at start-up).
 
 from __future__ import annotations
 
+import math
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -27,6 +28,8 @@ def parse_quantity(value: str | int | float) -> Decimal:
     if isinstance(value, bool):
         raise ValueError(f"{value!r} is not a quantity")
     if isinstance(value, int | float):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"{value!r} is not a quantity")
         return Decimal(str(value))
     text = str(value).strip()
     match = _QUANTITY_RE.match(text)
@@ -69,7 +72,8 @@ def check_gpu(value: object) -> str | None:
     problem = check_quantity(value, what="GPU count")
     if problem:
         return problem
-    if parse_quantity(value) % 1:  # type: ignore[arg-type]
+    amount = parse_quantity(value)  # type: ignore[arg-type]
+    if amount != amount.to_integral_value():
         return f"GPU count {value!r} must be a whole number; GPUs cannot be shared by requests."
     return None
 

@@ -140,7 +140,9 @@ class Workspace:
 
     def render_applications_text(self) -> str:
         """All three Applications as one YAML stream (for previews and apply), independent of the files."""
-        return dump_documents(manifests.render_applications(self.spec))
+        from raywizard.yamlemit import emit_all
+
+        return emit_all(manifests.render_applications(self.spec))
 
     # ------------------------------------------------------------------------------------------ saving
     def save(self, target: Path | None = None, layout: Layout | str | None = None) -> list[Path]:

@@ -16,25 +16,20 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from enum import Enum
+from enum import Enum, StrEnum
 from typing import Any
 
 from raywizard import checks
 from raywizard.spec import (
-    GPU_RESOURCE,
     AutoscalerOptions,
     ClusterSpec,
-    CrdSyncMode,
-    HeadSpec,
-    IgnoreMode,
     Image,
-    Layout,
     Resources,
     WorkerGroup,
 )
 
 
-class Step(str, Enum):
+class Step(StrEnum):
     """Wizard steps, in order. Field declarations say which step shows them."""
 
     VERSIONS = "versions"
@@ -45,7 +40,7 @@ class Step(str, Enum):
     OUTPUT = "output"
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     TEXT = "text"
     INT = "int"
     BOOL = "bool"

@@ -5,6 +5,9 @@ Order matters: it is the order of the wizard's forms and of the questionary ques
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from raywizard import checks
 from raywizard.fieldkit import (
     Field,
@@ -26,8 +29,10 @@ from raywizard.fieldkit import (
 )
 from raywizard.spec import GPU_RESOURCE, ClusterSpec, WorkerGroup
 
+Accessors = tuple[Callable[[Any], Any], Callable[[Any, Any], None]]
 
-def _on_head(accessors):  # type: ignore[no-untyped-def]
+
+def _on_head(accessors: Accessors) -> Accessors:
     """Head accessors take the ClusterSpec (head fields are spec fields) and act on ``spec.head``."""
     getter, setter = accessors
     return (lambda spec: getter(spec.head)), (lambda spec, value: setter(spec.head, value))
@@ -210,5 +215,16 @@ def owner_of(spec: ClusterSpec, field: Field, group: WorkerGroup | None = None) 
     return group if field.per_group else spec
 
 
-__all__ = ["BY_KEY", "FIELDS", "GROUP_FIELDS", "SPEC_FIELDS", "Field", "Kind", "Step", "fields_for", "owner_of",
-           "_versions_image", "_set_image"]
+__all__ = [
+    "BY_KEY",
+    "FIELDS",
+    "GROUP_FIELDS",
+    "SPEC_FIELDS",
+    "Field",
+    "Kind",
+    "Step",
+    "_set_image",
+    "_versions_image",
+    "fields_for",
+    "owner_of",
+]

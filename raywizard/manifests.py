@@ -28,9 +28,13 @@ def release_name(spec: ClusterSpec) -> str:
 
 def raycluster_name(spec: ClusterSpec) -> str:
     """The RayCluster's name: the chart's fullname rule applied to the Helm release name."""
-    from raywizard.chart import fullname
+    from raywizard.chart import ChartRenderError, fullname
 
-    return fullname(to_values(spec), release_name(spec))
+    try:
+        return fullname(to_values(spec), release_name(spec))
+    except ChartRenderError:
+        # nameOverride/fullnameOverride of a type helm cannot use: validation reports it; name as the defaults do.
+        return fullname({}, release_name(spec))
 
 
 def app_name(spec: ClusterSpec, role: str) -> str:
@@ -168,13 +172,13 @@ def desired_raycluster(spec: ClusterSpec) -> dict[str, Any]:
 
 def render_files(spec: ClusterSpec, layout: str | None = None, stem: str = "ray-cluster") -> dict[str, str]:
     """File name -> YAML text for a spec with no existing files (see ``documents.Workspace`` for editing files)."""
-    from raywizard.yamlio import dump_documents
+    from raywizard.yamlemit import emit, emit_all
 
     layout = layout or spec.layout.value
     apps = render_applications(spec)
     if layout == "split":
-        return {f"{app['metadata']['name']}.yaml": dump_documents([app]) for app in apps}
-    return {f"{stem}.yaml": dump_documents(apps)}
+        return {f"{app['metadata']['name']}.yaml": emit(app) for app in apps}
+    return {f"{stem}.yaml": emit_all(apps)}
 
 
 # ---------------------------------------------------------------------------------------- reading back

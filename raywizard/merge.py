@@ -96,16 +96,20 @@ def splice_lines(original_text: str, base_dump: str, new_dump: str) -> str | Non
     for tag, b1, b2, n1, n2 in difflib.SequenceMatcher(None, base, new, autojunk=False).get_opcodes():
         if tag == "equal":
             continue
+        start: int
+        end: int
         if b2 > b1:  # replaced or deleted lines must all map to contiguous original lines
-            mapped = [to_original.get(i) for i in range(b1, b2)]
-            if None in mapped or mapped != list(range(mapped[0], mapped[0] + len(mapped))):  # type: ignore[operator]
+            if any(i not in to_original for i in range(b1, b2)):
                 return None
-            start, end = mapped[0], mapped[-1] + 1  # type: ignore[operator]
+            mapped = [to_original[i] for i in range(b1, b2)]
+            if mapped != list(range(mapped[0], mapped[0] + len(mapped))):
+                return None
+            start, end = mapped[0], mapped[-1] + 1
         else:  # pure insertion: after the original line of the previous base line
             if b1 == 0:
                 start = end = 0
             elif (b1 - 1) in to_original:
-                start = end = to_original[b1 - 1] + 1  # type: ignore[operator]
+                start = end = to_original[b1 - 1] + 1
             else:
                 return None
         result[start + shift:end + shift] = new[n1:n2]

@@ -11,8 +11,8 @@ import re
 from typing import Any
 
 from raywizard.errors import InputError
-from raywizard.fields import BY_KEY, GROUP_FIELDS, SPEC_FIELDS
 from raywizard.fieldkit import Field
+from raywizard.fields import BY_KEY, GROUP_FIELDS, SPEC_FIELDS
 from raywizard.spec import ClusterSpec, WorkerGroup
 
 _GROUP_BY_INDEX = re.compile(r"^workerGroups\[(\d+)\]\.(.+)$")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 Quantity = str | int | float
@@ -21,7 +21,7 @@ Quantity = str | int | float
 GPU_RESOURCE = "nvidia.com/gpu"
 
 
-class IgnoreMode(str, Enum):
+class IgnoreMode(StrEnum):
     """How the RayCluster Application tells Argo CD to ignore the autoscaler's replicas."""
 
     JQ = "jq"  # jqPathExpressions: .spec.workerGroupSpecs[].replicas (the guide's choice, order independent)
@@ -29,12 +29,12 @@ class IgnoreMode(str, Enum):
     NONE = "none"  # no rule: only sensible without in-tree autoscaling
 
 
-class Layout(str, Enum):
+class Layout(StrEnum):
     SINGLE = "single"  # one file, documents separated by ---
     SPLIT = "split"  # one file per Application
 
 
-class CrdSyncMode(str, Enum):
+class CrdSyncMode(StrEnum):
     """How Argo CD writes the KubeRay CRDs, which are too big for client-side apply's annotation."""
 
     REPLACE = "Replace=true"

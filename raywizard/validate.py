@@ -27,8 +27,21 @@ def validate(spec: ClusterSpec) -> list[Problem]:
     problems += _version_checks(spec)
     problems += _name_checks(spec)
     if spec.versions.chart in SUPPORTED_CHART_VERSIONS:  # the checks below need the chart's defaults
-        problems += _group_checks(spec)
-        problems += _resource_checks(spec)
+        from raywizard.chart import ChartRenderError
+
+        try:
+            from raywizard.effective import effective_values
+
+            merged = effective_values(spec)
+            problems += _group_checks(spec, merged)
+            problems += _resource_checks(spec, merged)
+            # Last, the chart itself: values that helm template would reject or render into broken YAML.
+            from raywizard.manifests import desired_raycluster
+
+            desired_raycluster(spec)
+        except ChartRenderError as exc:
+            problems.append(Problem(_path_of_chart_value(exc.message), exc.message,
+                                    exc.fix or "change the value", E, "chart-render"))
     problems += _autoscaling_checks(spec)
     problems += _sync_checks(spec)
     return problems
@@ -55,6 +68,16 @@ def _field_checks(spec: ClusterSpec) -> list[Problem]:
             if message:
                 problems.append(Problem(field.path(index), message, _fix_from(message), E, "invalid-value"))
     return problems
+
+
+def _path_of_chart_value(message: str) -> str:
+    """Best field path for a chart error that names a values path (``additionalWorkerGroups.x.replicas``)."""
+    head = message.split(" ", 1)[0].rstrip(":")
+    if head.startswith(("worker", "additionalWorkerGroups")):
+        return "workerGroups"
+    if head.startswith("image"):
+        return "image.tag" if head.endswith("tag") else "image.repository"
+    return head.split(".")[0] or "values"
 
 
 def _fix_from(message: str) -> str:
@@ -94,8 +117,15 @@ def _version_checks(spec: ClusterSpec) -> list[Problem]:
 
 
 def _name_checks(spec: ClusterSpec) -> list[Problem]:
-    from raywizard.manifests import raycluster_name
+    from raywizard.chart import ChartRenderError, fullname
+    from raywizard.manifests import raycluster_name, release_name
+    from raywizard.values import to_values
 
+    try:
+        fullname(to_values(spec), release_name(spec))
+    except ChartRenderError as exc:
+        return [Problem("target.releaseName", exc.message, exc.fix or "fix nameOverride/fullnameOverride", E,
+                        "chart-render")]
     name = raycluster_name(spec)
     path = "target.releaseName"
     if len(name) > checks.RAYCLUSTER_NAME_MAX:
@@ -109,9 +139,7 @@ def _name_checks(spec: ClusterSpec) -> list[Problem]:
     return []
 
 
-def _group_checks(spec: ClusterSpec) -> list[Problem]:
-    from raywizard.effective import effective_values
-
+def _group_checks(spec: ClusterSpec, merged: dict[str, dict[str, Any]]) -> list[Problem]:
     problems = []
     seen: dict[str, int] = {}
     for index, group in enumerate(spec.worker_groups):
@@ -123,7 +151,6 @@ def _group_checks(spec: ClusterSpec) -> list[Problem]:
     if not spec.rendered_groups():
         problems.append(Problem("workerGroups", "every worker group is disabled: the RayCluster gets a head "
                                 "and no workers.", "enable or add a worker group", W, "no-workers"))
-    merged = effective_values(spec)
     for index, group in enumerate(spec.worker_groups):
         if not group.enabled:
             continue
@@ -180,10 +207,9 @@ def _custom_resource_checks(spec: ClusterSpec, index: int, group: WorkerGroup) -
     return problems
 
 
-def _resource_checks(spec: ClusterSpec) -> list[Problem]:
-    from raywizard.effective import effective_resources, effective_values
+def _resource_checks(spec: ClusterSpec, merged: dict[str, dict[str, Any]]) -> list[Problem]:
+    from raywizard.effective import effective_resources
 
-    merged = effective_values(spec)
     problems = _one_resources_check(spec, "head", effective_resources(spec, None, merged), spec.head.resources)
     for index, group in enumerate(spec.worker_groups):
         if group.enabled:
@@ -223,7 +249,7 @@ def _one_resources_check(spec: ClusterSpec, base: str, effective: Resources, own
 
 
 def _autoscaling_checks(spec: ClusterSpec) -> list[Problem]:
-    problems = []
+    problems: list[Problem] = []
     if not spec.head.autoscaling:
         return problems
     num_cpus = spec.head.num_cpus

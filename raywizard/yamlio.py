@@ -5,6 +5,7 @@ and atomic writes.
 from __future__ import annotations
 
 import io
+import itertools
 import os
 import re
 import shutil
@@ -30,7 +31,7 @@ def guess_indent(text: str) -> tuple[int, int, int]:
     """(mapping, sequence, offset) used by most block sequences in ``text``; the guide's style by default."""
     counts: dict[tuple[int, int], int] = {}
     lines = text.splitlines()
-    for previous, line in zip(lines, lines[1:], strict=False):
+    for previous, line in itertools.pairwise(lines):
         match = re.match(r"^( *)- ", line)
         parent = re.match(r"^( *)[^\s#-][^:]*:\s*(#.*)?$", previous)
         if match and parent:

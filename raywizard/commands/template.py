@@ -29,12 +29,12 @@ def run(args: argparse.Namespace) -> int:
     from raywizard.commands._inputs import spec_from_args, write_output
     from raywizard.errors import InputError
     from raywizard.manifests import desired_raycluster
-    from raywizard.yamlio import dump_documents
+    from raywizard.yamlemit import emit
 
     spec = spec_from_args(args)
     try:
         raycluster = desired_raycluster(spec)
     except UnknownChartVersion as exc:
         raise InputError(str(exc), "pick a chart version listed by `raywizard template --help`") from None
-    write_output({"raycluster.yaml": dump_documents([raycluster])}, args.output)
+    write_output({"raycluster.yaml": emit(raycluster)}, args.output)
     return 0

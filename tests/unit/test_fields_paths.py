@@ -25,7 +25,7 @@ def test_every_field_round_trips_its_current_value_through_format_and_parse() ->
 def test_every_field_has_label_help_and_a_step() -> None:
     for field in FIELDS:
         assert field.label and len(field.help) > 20 and isinstance(field.step, Step)
-    assert [f.key for f in fields_for(Step.TARGET)][0] == "target.argocdNamespace"
+    assert next(f.key for f in fields_for(Step.TARGET)) == "target.argocdNamespace"
 
 
 def test_parse_errors_say_how_to_fix() -> None:
@@ -58,7 +58,7 @@ def test_set_errors_name_the_path() -> None:
     spec = ClusterSpec()
     with pytest.raises(InputError, match="unknown setting 'nope'"):
         set_path(spec, "nope", "1")
-    with pytest.raises(InputError, match="workerGroups.workergroup.replicas=x"):
+    with pytest.raises(InputError, match=r"workerGroups\.workergroup\.replicas=x"):
         set_path(spec, "workerGroups.workergroup.replicas", "x")
     with pytest.raises(InputError, match="not PATH=VALUE"):
         apply_assignments(spec, ["image.tag"])

@@ -77,3 +77,12 @@ def test_sync_policy_without_automation_and_with_server_side_apply_for_crds() ->
     assert "automated" not in crds["spec"]["syncPolicy"]
     assert crds["spec"]["syncPolicy"]["syncOptions"] == ["CreateNamespace=true", "ServerSideApply=true"]
     assert operator["spec"]["source"]["helm"] == {"skipCrds": True}
+
+
+def test_bundled_presets_are_exactly_what_render_writes() -> None:
+    from raywizard.presets import bundled_dir
+
+    for name in ("minimal", "gpu", "large-autoscaling"):
+        text = (bundled_dir() / f"{name}.yaml").read_text()
+        assert text.startswith("# description: ")
+        assert next(iter(render_files(load_preset(name)).values())) == text.split("\n", 1)[1]
