@@ -36,7 +36,8 @@ real server.
 * ``metadata.generation`` starts at 1 and is bumped when anything but metadata (and status, when it is a
   subresource) changes. Deleting an object with finalizers sets ``deletionTimestamp``; it goes once they
   are gone.
-  Deleting a namespace marks it Terminating, deletes its contents and removes it once empty.
+  Deleting a namespace marks it Terminating; like the namespace controller, the store deletes its contents
+  ``namespace_cleanup_delay`` simulated seconds later (1 s; 0 = at once) and removes it once empty.
 * No garbage collection by ownerReferences here: that is a controller's job (see ``controllers``).
 * ``emit_event`` writes a core/v1 Event like kubelet/controllers do, deduplicated by (object, reason, message)
   with ``count`` incremented; it never raises (an event into a missing namespace is dropped).
@@ -130,6 +131,8 @@ class Store:
         self._watches: set[Watch] = set()
         self._subscribers: list[Subscriber] = []
         self._event_index: dict[tuple[str, str, str, str], str] = {}
+        #: seconds (simulated) before a Terminating namespace is emptied, as the namespace controller does
+        self.namespace_cleanup_delay = 1.0
 
     # ------------------------------------------------------------------ reading
     def info(self, resource: str) -> ResourceInfo:
@@ -203,9 +206,7 @@ class Store:
         if limit and limit > 0 and len(pairs) > limit:
             remaining = len(pairs) - limit
             pairs = pairs[:limit]
-            token = base64.urlsafe_b64encode(
-                json.dumps({"rv": rv, "start": list(pairs[-1][0])}).encode()
-            ).decode()
+            token = base64.urlsafe_b64encode(json.dumps({"rv": rv, "start": list(pairs[-1][0])}).encode()).decode()
         return rv, [p[1].raw for p in pairs], token, remaining
 
     @staticmethod
@@ -217,9 +218,7 @@ class Store:
             raise bad_request("continue key is not valid: incorrect encoded start resourceVersion") from None
 
     @staticmethod
-    def _matcher(
-        label_selector: str | None, field_selector: str | None
-    ) -> Callable[[dict[str, Any]], bool] | None:
+    def _matcher(label_selector: str | None, field_selector: str | None) -> Callable[[dict[str, Any]], bool] | None:
         try:
             return combine(parse_label_selector(label_selector), parse_field_selector(field_selector))
         except SelectorError as exc:
@@ -511,14 +510,10 @@ class Store:
                 [("metadata.name", "FieldValueRequired", "Required value: name is required")],
             )
         if meta.get("name") and meta["name"] != name:
-            raise bad_request(
-                f"the name of the object ({meta['name']}) does not match the name on the URL ({name})"
-            )
+            raise bad_request(f"the name of the object ({meta['name']}) does not match the name on the URL ({name})")
         ns = namespace or meta.get("namespace")
         if namespace and meta.get("namespace") and meta["namespace"] != namespace:
-            raise bad_request(
-                "the namespace of the provided object does not match the namespace sent on the request"
-            )
+            raise bad_request("the namespace of the provided object does not match the namespace sent on the request")
         pending: builtins.list[Event] = []
         with self._lock:
             current = self._current(info, ns, name)
@@ -675,9 +670,7 @@ class Store:
         """Like `patch`, also saying whether the object was created (server-side apply answers 201 then)."""
         info = self.info(resource)
         if patch_type == "apply":
-            return self._apply(
-                info, namespace, name, patch, field_manager, force, subresource, dry_run, version
-            )
+            return self._apply(info, namespace, name, patch, field_manager, force, subresource, dry_run, version)
         manager = field_manager or "sandbox"
         pending: builtins.list[Event] = []
         with self._lock:
@@ -687,15 +680,11 @@ class Store:
             base = current.obj
             if patch_type == "merge":
                 if not isinstance(patch, dict):
-                    raise bad_request(
-                        "json: cannot unmarshal array into Go value of type map[string]interface {}"
-                    )
+                    raise bad_request("json: cannot unmarshal array into Go value of type map[string]interface {}")
                 new = patching.merge_patch(base, patch)
             elif patch_type == "strategic":
                 if not isinstance(patch, dict):
-                    raise bad_request(
-                        "json: cannot unmarshal array into Go value of type map[string]interface {}"
-                    )
+                    raise bad_request("json: cannot unmarshal array into Go value of type map[string]interface {}")
                 new = patching.strategic_merge(base, patch)
             elif patch_type == "json":
                 new = patching.json_patch(base, patch)
@@ -729,8 +718,7 @@ class Store:
             raise ApiError(
                 422,
                 "Invalid",
-                'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: '
-                "is required for apply patch",
+                'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch',
                 {
                     "group": "meta.k8s.io",
                     "kind": "PatchOptions",
@@ -751,9 +739,7 @@ class Store:
                 "invalid object type: " + (f"/{config.get('apiVersion', '')}, Kind={config.get('kind', '')}")
             )
         if meta.get("name") and meta["name"] != name:
-            raise bad_request(
-                f"the name of the object ({meta['name']}) does not match the name on the URL ({name})"
-            )
+            raise bad_request(f"the name of the object ({meta['name']}) does not match the name on the URL ({name})")
         now = self.clock.timestamp()
         pending: builtins.list[Event] = []
         created = False
@@ -779,9 +765,7 @@ class Store:
                         "fieldsV1": managedfields.to_fields_v1(entry_paths),
                     }
                 ]
-                result = self._create(
-                    info, body, namespace, dry_run, manager, version, pending, managed=managed
-                )
+                result = self._create(info, body, namespace, dry_run, manager, version, pending, managed=managed)
                 created = True
             else:
                 applied = copy.deepcopy(config)
@@ -858,16 +842,13 @@ class Store:
                 return new
             result = self._commit(info, "MODIFIED", new, old, pending)
             if is_namespace:
-                self._empty_namespace(meta["name"], pending)
-                return self._maybe_finish_namespace(meta["name"], pending) or result
+                self._schedule_namespace_cleanup(meta["name"], pending)
             return result
         if dry_run:
             return old
         return self._remove(info, old, pending)
 
-    def _remove(
-        self, info: ResourceInfo, obj: dict[str, Any], pending: builtins.list[Event]
-    ) -> dict[str, Any]:
+    def _remove(self, info: ResourceInfo, obj: dict[str, Any], pending: builtins.list[Event]) -> dict[str, Any]:
         obj = copy.deepcopy(obj)
         result = self._commit(info, "DELETED", obj, obj, pending)
         if info.key == CRD_KEY:
@@ -888,6 +869,27 @@ class Store:
             self._maybe_finish_namespace(namespace, pending)
         return result
 
+    def _schedule_namespace_cleanup(self, namespace: str, pending: builtins.list[Event]) -> None:
+        """Like the namespace controller: empty a Terminating namespace a moment later, then remove it."""
+
+        def cleanup() -> None:
+            pending: builtins.list[Event] = []
+            with self._lock:
+                ns = self._current(self.info("namespaces"), None, namespace)
+                if ns is None or not ns.obj["metadata"].get("deletionTimestamp"):
+                    return
+                self._empty_namespace(namespace, pending)
+                self._maybe_finish_namespace(namespace, pending)
+            self._dispatch(pending)
+
+        if self.namespace_cleanup_delay <= 0:
+            self._empty_namespace(namespace, pending)
+            self._maybe_finish_namespace(namespace, pending)
+            return
+        timer = threading.Timer(self.namespace_cleanup_delay / self.clock.speed, cleanup)
+        timer.daemon = True
+        timer.start()
+
     def _namespace_has_content(self, namespace: str) -> bool:
         for key, buckets in self._data.items():
             info = self.registry.get(key)
@@ -906,11 +908,7 @@ class Store:
     def _maybe_finish_namespace(self, namespace: str, pending: builtins.list[Event]) -> dict[str, Any] | None:
         ns_info = self.info("namespaces")
         ns = self._current(ns_info, None, namespace)
-        if (
-            ns is None
-            or not ns.obj["metadata"].get("deletionTimestamp")
-            or ns.obj["metadata"].get("finalizers")
-        ):
+        if ns is None or not ns.obj["metadata"].get("deletionTimestamp") or ns.obj["metadata"].get("finalizers"):
             return None
         if self._namespace_has_content(namespace):
             return None
@@ -1043,9 +1041,7 @@ def _same_ignoring_times(new: dict[str, Any], old: dict[str, Any]) -> bool:
 
     def strip(meta: dict[str, Any]) -> dict[str, Any]:
         out = dict(meta)
-        out["managedFields"] = [
-            {k: v for k, v in e.items() if k != "time"} for e in meta.get("managedFields") or []
-        ]
+        out["managedFields"] = [{k: v for k, v in e.items() if k != "time"} for e in meta.get("managedFields") or []]
         return out
 
     return strip(new["metadata"]) == strip(old["metadata"])
