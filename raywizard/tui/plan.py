@@ -43,7 +43,7 @@ def apply_job(connection: Any, plan: Any, on_progress: Callable[[Any], Any]) -> 
 def progress_fields(progress: Any) -> tuple[str, str, str]:
     """(step key, phase, message) of a StepProgress, the message carrying the Argo CD status or the blocker."""
     parts = [progress.message]
-    if getattr(progress, "app_status", ""):
+    if getattr(progress, "app_status", "") and progress.app_status not in progress.message:
         parts.append(progress.app_status)
     if getattr(progress, "blocker", None):
         parts.append(f"blocked: {progress.blocker}")

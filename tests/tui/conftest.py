@@ -47,7 +47,5 @@ def no_kubeconfig(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("HOME", str(tmp_path))
 
 
-try:  # the sandbox fixture lives with the cluster tests; reuse it when it is there
-    from tests.cluster.conftest import sandbox  # noqa: F401
-except Exception:  # pragma: no cover - the cluster tests are not there yet
-    pass
+# The sandbox fixtures live with the cluster tests (one SandboxCluster per session, speed 20); reuse them.
+from tests.cluster.conftest import sandbox, sandbox_session  # noqa: E402, F401

@@ -92,7 +92,9 @@ class StepScreen(Screen[None]):
                                                                                        WizardStep.APPLY}
         self.query_one(StepBar).show(with_errors, compact=self.size.width < 96)
         blocking = self.model.blocking(self.STEP)
-        warnings = sum(1 for p in self.model.step_problems(self.STEP) if not p.is_error)
+        whole = self.STEP in (WizardStep.PREVIEW, WizardStep.APPLY)  # these steps answer for the whole spec
+        listed = self.model.problems if whole else self.model.step_problems(self.STEP)
+        warnings = sum(1 for p in listed if not p.is_error)
         self.query_one(StatusLine).show(blocking, warnings, self.status_extra())
 
     def status_extra(self) -> str:

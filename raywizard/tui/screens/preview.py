@@ -68,7 +68,19 @@ class PreviewScreen(StepScreen):
         Binding("y", "app.copy_yaml", "Copy YAML"),
         Binding("p", "app.save_preset", "Save preset"),
         Binding("r", "refresh_live", "Live diff"),
+        Binding("left_square_bracket", "tab(-1)", "Prev tab", key_display="["),
+        Binding("right_square_bracket", "tab(1)", "Next tab", key_display="]"),
     ]
+    TABS = ("tab-yaml", "tab-changes", "tab-live", "tab-problems")
+
+    def action_tab(self, offset: int) -> None:
+        tabs = self.query_one(TabbedContent)
+        index = self.TABS.index(tabs.active) if tabs.active in self.TABS else 0
+        tabs.active = self.TABS[(index + offset) % len(self.TABS)]
+        pane = tabs.get_pane(tabs.active)
+        focusable = [w for w in pane.query("*") if w.focusable]
+        if focusable:
+            focusable[0].focus()
 
     def compose_body(self) -> ComposeResult:
         with TabbedContent(id="preview-tabs"):

@@ -13,7 +13,8 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
 from raywizard.fields import fields_for
-from raywizard.fieldkit import Field, Step
+from raywizard.fieldkit import Step
+from raywizard.tui.derived import effective_aside
 from raywizard.tui.model import WizardStep
 from raywizard.tui.screens.base import StepScreen
 from raywizard.tui.widgets.field_form import FieldForm
@@ -116,11 +117,8 @@ class HeadScreen(FormStepScreen):
         except Exception as exc:
             text = f"cannot compute: {exc}"
         self.query_one("#effective-head", Static).update(f"Effective head resources\n(after chart defaults)\n{text}")
-        form = self.query_one(FieldForm)
-        form.set_asides(lambda field: self._effective_aside(field))
-
-    def _effective_aside(self, field: Field) -> str:
-        return ""
+        spec = self.model.spec
+        self.query_one(FieldForm).set_asides(lambda field: effective_aside(spec, None, field))
 
 
 class SyncScreen(FormStepScreen):

@@ -17,6 +17,7 @@ from raywizard.tui.derived import effective, format_number, pair
 from raywizard.tui.model import WizardStep
 from raywizard.tui.screens.base import StepScreen
 
+WIDTHS = {"Name": 24, "Custom resources": 18, "Image": 22}
 COLUMNS = ("#", "Name", "Renders", "Replicas", "Min", "Max", "CPU", "Memory", "GPU", "Custom resources", "Image")
 
 
@@ -54,7 +55,8 @@ class WorkersScreen(StepScreen):
     def compose_body(self) -> ComposeResult:
         table: DataTable[str] = DataTable(id="groups", cursor_type="row", zebra_stripes=True)
         for column in COLUMNS:
-            table.add_column(column, key=column)
+            # Long free-text columns get a fixed width so the numbers stay on screen at 100 columns.
+            table.add_column(column, key=column, width=WIDTHS.get(column))
         yield table
         yield Static("", id="rendered-order", markup=False)
         yield Static("", id="totals", markup=False)
@@ -76,7 +78,7 @@ class WorkersScreen(StepScreen):
                 current = table.get_row(key)
                 for column, old, new in zip(COLUMNS, current, cells, strict=True):
                     if old != new:
-                        table.update_cell(key, column, new, update_width=True)
+                        table.update_cell(key, column, new, update_width=column not in WIDTHS)
             else:
                 table.add_row(*cells, key=key)
         while table.row_count > len(spec.worker_groups):

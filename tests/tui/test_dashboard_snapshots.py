@@ -1,0 +1,54 @@
+"""Snapshot tests of the dashboard at fixed sizes, over deterministic data (a ClusterState built from fixed
+JSON and a fixed clock), so that a frame only changes when the layout or the rendering does."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from raywizard.presets import load_preset
+from raywizard.tui.dashboard import DashboardApp
+from tests.tui.dashboard_data import NOW, filled_state
+
+
+def dashboard() -> DashboardApp:
+    return DashboardApp(None, load_preset("argocd-guide"), state=filled_state(), clock=lambda: NOW)
+
+
+async def settle(pilot: Any) -> None:
+    for _ in range(4):
+        await pilot.pause(0.12)
+
+
+@pytest.mark.parametrize("size", [(120, 40), (100, 32), (80, 24)])
+def test_dashboard(snap_compare: Any, size: tuple[int, int]) -> None:
+    assert snap_compare(dashboard(), run_before=settle, terminal_size=size)
+
+
+def test_dashboard_filtered_pods(snap_compare: Any) -> None:
+    async def filter_pending(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press("slash", *"pending")
+        await settle(pilot)
+
+    assert snap_compare(dashboard(), run_before=filter_pending, terminal_size=(120, 40))
+
+
+def test_sync_confirmation(snap_compare: Any) -> None:
+    async def ask(pilot: Any) -> None:
+        await settle(pilot)
+        pilot.app.dashboard.connection = type("Conn", (), {"context_name": "prod", "server_url": "https://k8s"})()
+        await pilot.press("s")
+        await settle(pilot)
+
+    assert snap_compare(dashboard(), run_before=ask, terminal_size=(120, 40))
+
+
+def test_describe_raycluster(snap_compare: Any) -> None:
+    async def describe(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+
+    assert snap_compare(dashboard(), run_before=describe, terminal_size=(100, 32))
