@@ -154,14 +154,26 @@ class PromptFlow:
         start = self.asker.select("Start the new group from:", [("an empty group", "")] +
                                   [(f"a copy of {g.name}", g.name) for g in groups], default="")
         base = self.spec.group(start) if start else None
-        name = self.spec.unique_group_name(f"{start}-copy" if base else "group")
+        name_field = BY_KEY["workerGroups[].name"]
+        taken = {g.name for g in groups}
+
+        def check_name(text: str) -> str | None:
+            try:
+                name_field.parse(text)
+            except ValueError as exc:
+                return str(exc)
+            return f"a group named {text.strip()!r} exists; pick another name" if text.strip() in taken else None
+
+        # The name comes first: a copy renames its own custom resource after it (the guide's convention).
+        default = self.spec.unique_group_name(f"{start}-copy" if base else "group")
+        name = self.asker.text(name_field.label, default=default, validate=check_name).strip()
         groups.append(base.copy(name) if base else WorkerGroup(name=name, replicas=1, min_replicas=1,
                                                                    max_replicas=3))
-        self.edit_group(len(groups) - 1)
+        self.edit_group(len(groups) - 1, ask_name=False)
 
-    def edit_group(self, index: int) -> None:
+    def edit_group(self, index: int, *, ask_name: bool = True) -> None:
         for field in EDITED_GROUP_FIELDS:
-            if self.askable(field, index):
+            if (ask_name or field.name != "name") and self.askable(field, index):
                 self.fields.ask(field, index)
 
     # -------------------------------------------------------------------------------------- problems
@@ -169,6 +181,9 @@ class PromptFlow:
         """Re-ask the field behind each error; False when an error has no field to ask."""
         fixable = True
         for problem in (p for p in problems if p.severity is Severity.ERROR):
+            current = self.fields.validate(self.spec)
+            if not any((p.path, p.code) == (problem.path, problem.code) for p in current):
+                continue  # fixed along the way (e.g. replicas below min went away with min)
             located = field_at(self.spec, problem.path)
             if located is None:
                 self.asker.say(f"  ✗ {problem}")

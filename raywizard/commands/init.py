@@ -105,6 +105,11 @@ def _run_with_questions(args: argparse.Namespace, answers: Answers, asker: Asker
 
     asker.say(f"raywizard init — starting from {answers.source}. Enter keeps the value shown; Ctrl-C quits "
               "without writing anything.")
+    stored_errors = [p for p in validate(answers.spec) if p.is_error]
+    if stored_errors:
+        # Stored answers are re-validated like typed ones: say so now, the summary offers to fix them.
+        asker.say(f"{len(stored_errors)} of the starting answers are invalid (first: {stored_errors[0].path}: "
+                  f"{stored_errors[0].message}); you can fix them on the way or at the end.")
     flow = PromptFlow(asker, answers.spec, assigned=answers.assigned,
                       edit_by_default=not answers.from_stored_answers)
     flow.run()
@@ -146,7 +151,8 @@ def _ask_target(asker: Asker, answers: Answers) -> str:
         if asker.confirm(f"Save back to {loaded} (a .bak copy is kept)?", default=True):
             return ""
     split = answers.spec.layout.value == "split"
-    default = "." if split else next(iter(render_files(answers.spec)))
+    # The same defaults as the TUI's save dialog: ray-cluster.yaml, or a ray-cluster/ directory when split.
+    default = "ray-cluster" if split else next(iter(render_files(answers.spec)))
 
     def check(text: str) -> str | None:
         return None if text.strip() else "enter a file name, or - to print the YAML"

@@ -84,7 +84,7 @@ def test_add_a_group_from_a_copy_and_remove_another(spawn_init, tmp_path: Path) 
     child.send("j\r")  # Add a group
     child.expect_exact("Start the new group from:")
     child.send("jj\r")  # a copy of additional-worker-group1
-    answer_text(child, "Group name (additional-worker-group1-copy)", "gpu")
+    answer_text(child, "Group name", "gpu")
     answer_text(child, "Max replicas (gpu)", "4")
     for label in ("Min replicas", "Replicas", "CPU limit", "CPU request", "Memory limit", "Memory request"):
         _keep(child, f"{label} (gpu)")
@@ -112,6 +112,7 @@ def test_add_a_group_from_a_copy_and_remove_another(spawn_init, tmp_path: Path) 
     gpu = spec.worker_groups[2]
     assert gpu.max_replicas == 4
     assert gpu.resources is not None and gpu.resources.limits["nvidia.com/gpu"] in (1, "1")
+    assert gpu.custom_resources == {"gpu": 1}  # the copy advertises a resource named after itself
 
 
 def test_ctrl_c_writes_nothing(spawn_init, tmp_path: Path) -> None:
