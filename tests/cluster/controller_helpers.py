@@ -70,15 +70,12 @@ def install_operator(cluster: SandboxCluster, namespace: str = "ray-system") -> 
         if store.get("customresourcedefinitions.apiextensions.k8s.io", None, crd["metadata"]["name"]) is None:
             store.create("customresourcedefinitions.apiextensions.k8s.io", crd)
     for obj in operator_manifests("1.5.1", release="ray-operator", namespace=namespace):
-        if (
-            obj["kind"] == "Deployment"
-            and store.get("deployments.apps", namespace, "kuberay-operator") is None
-        ):
+        if obj["kind"] == "Deployment" and store.get("deployments.apps", namespace, "kuberay-operator") is None:
             store.create("deployments.apps", obj)
     wait_for(
-        lambda: (
-            (store.get("deployments.apps", namespace, "kuberay-operator") or {}).get("status") or {}
-        ).get("availableReplicas"),
+        lambda: ((store.get("deployments.apps", namespace, "kuberay-operator") or {}).get("status") or {}).get(
+            "availableReplicas"
+        ),
         what="kuberay-operator available",
     )
 

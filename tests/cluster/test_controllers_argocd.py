@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 from typing import Any
 
@@ -55,7 +56,7 @@ def test_self_heal_fights_the_autoscaler_without_the_replicas_rule() -> None:
         cluster.set_load("burst")  # type: ignore[attr-defined]
         history = _watch_replicas(cluster, 4.0)
         # The autoscaler raises replicas (1 -> 9), self-heal puts the Git value back (-> 1), again and again.
-        reverts = sum(1 for before, after in zip(history, history[1:], strict=False) if before > 1 and after == 1)
+        reverts = sum(1 for before, after in itertools.pairwise(history) if before > 1 and after == 1)
         assert reverts >= 2, history
         assert max(history) == 9, history
         started = [

@@ -79,9 +79,7 @@ def test_kubectl_apply_all_in_one(tmp_path: Path) -> None:
         wait_for(apps_ready, timeout=30, interval=0.3, what="three Synced/Healthy Applications")
 
         def raycluster_ready() -> dict[str, Any] | None:
-            rc = json.loads(
-                kubectl("get", "raycluster", "-n", "ray-cluster", "raycluster-kuberay", "-o", "json")
-            )
+            rc = json.loads(kubectl("get", "raycluster", "-n", "ray-cluster", "raycluster-kuberay", "-o", "json"))
             status = rc.get("status") or {}
             ok = status.get("desiredWorkerReplicas") == 3 and status.get("availableWorkerReplicas") == 3
             ok = ok and status.get("state") == "ready"
@@ -112,9 +110,7 @@ def test_python_client_applies_the_guide(tmp_path: Path) -> None:
             custom.create_namespaced_custom_object("argoproj.io", "v1alpha1", "argocd", "applications", app)
 
         def apps_ready() -> bool:
-            items = custom.list_namespaced_custom_object("argoproj.io", "v1alpha1", "argocd", "applications")[
-                "items"
-            ]
+            items = custom.list_namespaced_custom_object("argoproj.io", "v1alpha1", "argocd", "applications")["items"]
             return len(items) == 3 and all(
                 (i.get("status") or {}).get("sync", {}).get("status") == "Synced"
                 and (i.get("status") or {}).get("health", {}).get("status") == "Healthy"
@@ -122,9 +118,7 @@ def test_python_client_applies_the_guide(tmp_path: Path) -> None:
             )
 
         wait_for(apps_ready, timeout=30, interval=0.2, what="three Synced/Healthy Applications")
-        app = custom.get_namespaced_custom_object(
-            "argoproj.io", "v1alpha1", "argocd", "applications", "raycluster"
-        )
+        app = custom.get_namespaced_custom_object("argoproj.io", "v1alpha1", "argocd", "applications", "raycluster")
         status = app["status"]
         assert status["sync"]["comparedTo"]["ignoreDifferences"][0]["jqPathExpressions"] == [
             ".spec.workerGroupSpecs[].replicas"
@@ -146,15 +140,11 @@ def test_python_client_applies_the_guide(tmp_path: Path) -> None:
         assert app.get("operation") is None
 
         def raycluster() -> dict[str, Any] | None:
-            rc = custom.get_namespaced_custom_object(
-                "ray.io", "v1", "ray-cluster", "rayclusters", "raycluster-kuberay"
-            )
+            rc = custom.get_namespaced_custom_object("ray.io", "v1", "ray-cluster", "rayclusters", "raycluster-kuberay")
             st = rc.get("status") or {}
             return (
                 rc
-                if st.get("availableWorkerReplicas") == 3
-                and st.get("desiredWorkerReplicas") == 3
-                and st.get("state")
+                if st.get("availableWorkerReplicas") == 3 and st.get("desiredWorkerReplicas") == 3 and st.get("state")
                 else None
             )
 
@@ -167,9 +157,7 @@ def test_python_client_applies_the_guide(tmp_path: Path) -> None:
 
         def pods() -> list[dict[str, Any]] | None:
             items = api_client.sanitize_for_serialization(core.list_namespaced_pod("ray-cluster").items)
-            return (
-                items if len(items) == 5 and all(p["status"]["phase"] == "Running" for p in items) else None
-            )
+            return items if len(items) == 5 and all(p["status"]["phase"] == "Running" for p in items) else None
 
         _check_pods(wait_for(pods, timeout=30, what="5 Running pods"))
         head_svc = core.read_namespaced_service("raycluster-kuberay-head-svc", "ray-cluster")
