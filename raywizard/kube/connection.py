@@ -9,6 +9,7 @@ passwords
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -149,6 +150,8 @@ def load_connection(
         ) from exc
     # One quick retry at most: a dead server must fail in seconds, not after urllib3's default back-off.
     configuration.retries = 1
+    # urllib3 logs each retry as a WARNING; with no logging configured Python would print it raw to stderr.
+    logging.getLogger("urllib3.connectionpool").setLevel(logging.ERROR)
     ctx = next((c for c in contexts if c.get("name") == chosen), {}) or {}
     namespace = (ctx.get("context") or {}).get("namespace")
     return Connection(

@@ -91,6 +91,8 @@ def to_cluster_error(exc: BaseException, action: str, server: str = "") -> Clust
         if code == 0:
             return ClusterError(f"cannot {action}: {message}", "check the API server address and retry")
         return ClusterError(f"cannot {action}: {code} {message}", "see the message from the API server")
+    if isinstance(exc, urllib3.exceptions.MaxRetryError) and exc.reason is not None:
+        exc = exc.reason  # what went wrong on the last try
     if isinstance(exc, urllib3.exceptions.ReadTimeoutError | TimeoutError):
         return ClusterError(
             f"cannot {action}: the API server{where} did not answer in time",
