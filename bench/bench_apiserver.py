@@ -66,11 +66,14 @@ def main() -> None:
             best = min(best, time.perf_counter() - t0)
         items = len(json.loads(body)["items"])
         print(f"list {items} pods, raw JSON ({len(body) / 1e6:.1f} MB): {best * 1000:.0f} ms (best of 5)")
-        t0 = time.perf_counter()
-        selected = v1.list_namespaced_pod("bench", label_selector="ray.io/group=g1", _preload_content=False)
+        best_selected = float("inf")
+        for _ in range(3):
+            t0 = time.perf_counter()
+            selected = v1.list_namespaced_pod("bench", label_selector="ray.io/group=g1", _preload_content=False).data
+            best_selected = min(best_selected, time.perf_counter() - t0)
         print(
-            f"list with labelSelector ({len(json.loads(selected.data)['items'])} of {PODS}), raw JSON: "
-            f"{(time.perf_counter() - t0) * 1000:.0f} ms"
+            f"list with labelSelector ({len(json.loads(selected)['items'])} of {PODS}), raw JSON: "
+            f"{best_selected * 1000:.0f} ms (best of 3; client and server share one process and its GC)"
         )
         t0 = time.perf_counter()
         typed = v1.list_namespaced_pod("bench")
