@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import select
 import socket
 import threading
 import time
@@ -608,6 +609,8 @@ class _Handler(BaseHTTPRequestHandler):
                     else:
                         lines = [e.line(t) for t, e in items]
                     self._write_chunk(b"".join(lines))
+                elif self._client_gone():
+                    return
                 if bookmarks and time.monotonic() >= next_bookmark:
                     next_bookmark = time.monotonic() + BOOKMARK_INTERVAL
                     idle_rv = store.watch_rv_if_idle(watch)
@@ -634,6 +637,14 @@ class _Handler(BaseHTTPRequestHandler):
         obj = json.loads(raw)
         obj["apiVersion"] = route.info.api_version(route.version)
         return dumps({"type": type_, "object": obj}) + b"\n"
+
+    def _client_gone(self) -> bool:
+        """Whether the client closed its end (so an idle watch thread does not linger until its timeout)."""
+        try:
+            readable, _, _ = select.select([self.connection], [], [], 0)
+            return bool(readable) and self.connection.recv(1, socket.MSG_PEEK) == b""
+        except OSError:
+            return True
 
     def _end_chunks(self) -> None:
         self.wfile.write(b"0\r\n\r\n")
