@@ -46,6 +46,13 @@ class QuestionaryAsker:
 
         self._q = questionary
         self._out = out or sys.stdout
+        self._extra: dict[str, Any] = {}
+        if out is None and not sys.stdout.isatty() and sys.stderr.isatty():
+            # `raywizard init -o - > apps.yaml`: stdout carries the YAML, so talk to the user on stderr.
+            from prompt_toolkit.output import create_output
+
+            self._out = sys.stderr
+            self._extra["output"] = create_output(stdout=sys.stderr)
         # NO_COLOR: prompt_toolkit drops to monochrome by itself; an empty style also drops bold/reverse.
         self._style = questionary.Style([]) if no_color() else None
 
@@ -56,18 +63,18 @@ class QuestionaryAsker:
             return True if problem is None else problem
 
         question = self._q.text(message, default=default, validate=check, instruction=hint or None,
-                                style=self._style, validate_while_typing=False)
+                                style=self._style, validate_while_typing=False, **self._extra)
         return str(question.unsafe_ask())
 
     def select(self, message: str, choices: list[tuple[str, str]], *, default: str | None = None) -> str:
         options = [self._q.Choice(title, value) for title, value in choices]
         values = [value for _, value in choices]
         question = self._q.select(message, options, default=default if default in values else None,
-                                  style=self._style)
+                                  style=self._style, **self._extra)
         return str(question.unsafe_ask())
 
     def confirm(self, message: str, *, default: bool = True) -> bool:
-        return bool(self._q.confirm(message, default=default, style=self._style).unsafe_ask())
+        return bool(self._q.confirm(message, default=default, style=self._style, **self._extra).unsafe_ask())
 
     def say(self, text: str = "") -> None:
         print(text, file=self._out, flush=True)

@@ -69,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
     written: list[Path] = []
     try:
         return _run_with_questions(args, answers, asker, written)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, EOFError):  # Ctrl-C, or Ctrl-D on an empty answer
         if written:
             raise Aborted(f"interrupted after saving {', '.join(map(str, written))}") from None
         raise Aborted(INTERRUPTED) from None

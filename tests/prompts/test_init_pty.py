@@ -140,3 +140,43 @@ def test_no_color_prompts_have_no_colours(spawn_init, tmp_path: Path, env: dict[
     # NO_COLOR they do appear (the check would otherwise prove nothing).
     colours = re.findall(r"\x1b\[(?:[0-9;]*;)?(?:3[0-8]|4[0-8]|9[0-7])(?:;[0-9;]*)?m", seen)
     assert (colours == []) == bool(env)
+
+
+def test_questions_go_to_stderr_when_stdout_is_redirected(tmp_path: Path) -> None:
+    """`raywizard init -o - > apps.yaml`: the file gets the YAML only; the questions still reach the user."""
+    import os
+    import shlex
+    import sys
+
+    out = tmp_path / "apps.yaml"
+    command = f"{shlex.quote(sys.executable)} -m raywizard init --preset argocd-guide -o - > {shlex.quote(str(out))}"
+    env = {**os.environ, "TERM": "xterm", "PROMPT_TOOLKIT_NO_CPR": "1"}
+    child = pexpect.spawn("bash", ["-c", command], env=env, dimensions=(40, 120), timeout=20, encoding="utf-8")
+    for gate in ("Change the versions", "Change the target", "Change the head"):
+        child.expect_exact(gate)
+        child.send("n")
+    child.expect_exact("Worker groups:")
+    child.send("\r")
+    for gate in ("Change sync and drift", "Change the output"):
+        child.expect_exact(gate)
+        child.send("n")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert out.read_text() == render_files(load_preset("argocd-guide"))["ray-cluster.yaml"]
+
+
+def test_ctrl_d_also_writes_nothing(spawn_init, tmp_path: Path) -> None:
+    out = tmp_path / "apps.yaml"
+    child = spawn_init("--preset", "argocd-guide", "-o", str(out))
+    child.expect_exact("Change the versions")
+    child.send("y")
+    _keep(child, "KubeRay version")
+    _keep(child, "ray-cluster chart version")
+    child.expect_exact("Ray image repository")  # a text question
+    child.send(CTRL_U + "\x04")
+    child.expect_exact("nothing was written")  # Ctrl-D on an empty line: EOFError, handled like Ctrl-C
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    assert not out.exists()
