@@ -251,9 +251,7 @@ class DashboardActions(Screen[None]):
         try:
             spec = self.live_spec()
         except Exception as exc:  # a live Application we cannot read back: say so, stay on the dashboard
-            self.notify(
-                literal(str(exc), single_line=True), title="Cannot read the live spec", severity="error"
-            )
+            self.notify(literal(str(exc), single_line=True), title="Cannot read the live spec", severity="error")
             return
         self.request_edit_worker_groups(spec)
 
@@ -271,9 +269,7 @@ class DashboardActions(Screen[None]):
     def action_filter(self) -> None:
         target = self._filter_target()
         box = self.query_one("#dash-filter", Input)
-        box.placeholder = (
-            f"filter {'events' if target.id == 'events' else 'pods'} (Enter keeps, Escape clears)"
-        )
+        box.placeholder = f"filter {'events' if target.id == 'events' else 'pods'} (Enter keeps, Escape clears)"
         box.value = target.filter_text
         box.display = True
         self._filtering = target

@@ -57,9 +57,7 @@ def object_yaml(obj: dict[str, Any]) -> str:
     metadata.pop("managedFields", None)
     if metadata:
         cleaned["metadata"] = metadata
-    return str(
-        yaml.safe_dump(cleaned, sort_keys=False, default_flow_style=False, allow_unicode=True, width=1000)
-    )
+    return str(yaml.safe_dump(cleaned, sort_keys=False, default_flow_style=False, allow_unicode=True, width=1000))
 
 
 class DescribeScreen(Screen[None]):

@@ -32,7 +32,7 @@ from raywizard.tui.dashboard.widgets.cells import theme_styles
 from raywizard.tui.dashboard.widgets.connection import ConnectionIndicator
 from raywizard.tui.dashboard.widgets.events import EventsLog
 from raywizard.tui.dashboard.widgets.groups import WorkerGroupsPanel
-from raywizard.tui.dashboard.widgets.pods import PodsTable
+from raywizard.tui.dashboard.widgets.pods import COLUMN_KEYS, PodsTable
 from raywizard.tui.dashboard.widgets.raycluster import RayClusterPanel
 
 TICK_SECONDS = 0.1  # at most 10 UI batches per second
@@ -46,6 +46,7 @@ class DashboardScreen(DashboardActions):
     starts)."""
 
     CSS_PATH = "dashboard.tcss"
+    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (36, "-tall")]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("s", "sync", "Sync"),
         Binding("r", "refresh", "Refresh"),
@@ -215,7 +216,14 @@ class DashboardScreen(DashboardActions):
                 for key in sorted(apps, key=self._app_order)
             ]
             apps.clear()
-            self.query_one(ApplicationsTable).apply(app_rows, self._clock())
+            table = self.query_one(ApplicationsTable)
+            first_fill = table.row_count == 0
+            table.apply(app_rows, self._clock())
+            target = getattr(self.spec, "target", None)
+            cluster_key = f"{target.argocd_namespace}/{target.cluster_app}" if target is not None else ""
+            if first_fill and cluster_key in table.rows:
+                # Actions on Applications (sync, refresh) default to the one that holds the RayCluster.
+                table.move_cursor(row=table.get_row_index(cluster_key), scroll=False)
             self._show_app_details()
             work = True
         if self._pending["rayclusters"]:
@@ -232,9 +240,7 @@ class DashboardScreen(DashboardActions):
                 if pod is None:
                     rows.append((key, None, ""))
                 else:
-                    rows.append(
-                        (key, views.pod_row(pod, now), str((pod.get("status") or {}).get("phase", "")))
-                    )
+                    rows.append((key, views.pod_row(pod, now), str((pod.get("status") or {}).get("phase", ""))))
             self.query_one(PodsTable).apply(rows)
             self._show_pod_details()
             work = True
@@ -323,7 +329,7 @@ class DashboardScreen(DashboardActions):
         cells = table.cells_by_key.get(key) if key else None
         text = Text()
         if cells is not None:
-            name, status, reason = cells[0], cells[3], cells[-1]
+            name, status, reason = cells[0], cells[3], cells[COLUMN_KEYS.index("reason")]
             text.append(name, style="bold")
             text.append(f"  {status}")
             if reason:
@@ -358,9 +364,7 @@ class DashboardScreen(DashboardActions):
             watcher.start()
             self.watcher = watcher
 
-        self.run_worker(
-            start, thread=True, exit_on_error=False, group="dashboard-watch", name="cluster watch"
-        )
+        self.run_worker(start, thread=True, exit_on_error=False, group="dashboard-watch", name="cluster watch")
 
     def _forward_status(self, status: Any) -> None:
         """Called from the port-forward's threads."""

@@ -61,9 +61,7 @@ class ApplicationsTable(DataTable[Text]):
             self.add_column(header, key=key)
 
     def _cell(self, column: str, text: str) -> Text:
-        return (
-            status_cell(text, self._styles) if column in STATUS_COLUMNS else rich_text(text, single_line=True)
-        )
+        return status_cell(text, self._styles) if column in STATUS_COLUMNS else rich_text(text, single_line=True)
 
     def apply(self, changes: Sequence[tuple[str, Any | None]], now: datetime | None = None) -> None:
         for key, row in changes:
@@ -78,9 +76,7 @@ class ApplicationsTable(DataTable[Text]):
             old = self._cells.get(key)
             self._cells[key] = cells
             if old is None or key not in self.rows:
-                self.add_row(
-                    *(self._cell(c, t) for (c, _), t in zip(APP_COLUMNS, cells, strict=True)), key=key
-                )
+                self.add_row(*(self._cell(c, t) for (c, _), t in zip(APP_COLUMNS, cells, strict=True)), key=key)
                 continue
             for (column, _), new_text, old_text in zip(APP_COLUMNS, cells, old, strict=True):
                 if new_text != old_text:

@@ -25,9 +25,9 @@ def group_label(row: Any) -> str:
     ready = field(row, "ready", default=0)
     pending = field(row, "pending", default=0)
     high_text = "∞" if isinstance(high, int) and high >= 2147483647 else str(high)
-    text = f"{name[:18]:<18} {replicas:>4} replicas  {low}‥{high_text:<4} ready {ready:>4}"
+    text = f"{name[:20]:<20} {replicas:>3} replicas ({low}‥{high_text}) · {ready} ready"
     if pending:
-        text += f"  pending {pending}"
+        text += f" · {pending} pending"
     return text
 
 

@@ -29,8 +29,8 @@ POD_COLUMNS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("ready", "READY", ("ready",)),
     ("restarts", "RESTARTS", ("restarts",)),
     ("age", "AGE", ("age",)),
+    ("reason", "REASON", ("reason", "message")),  # before NODE: a Pending pod's reason matters more
     ("node", "NODE", ("node",)),
-    ("reason", "REASON", ("reason", "message")),
 )
 COLUMN_KEYS = tuple(key for key, _, _ in POD_COLUMNS)
 STATUS_COLUMNS = {"status"}

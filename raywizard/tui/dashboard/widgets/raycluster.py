@@ -21,11 +21,7 @@ def condition_cell(conditions: Any, ctype: str, styles: dict[str, str]) -> Text:
         if values[0] == ctype:
             status, reason = str(values[1]), str(values[2])
             # ReplicaFailure=True is the bad one; for the others True is good.
-            meaning = (
-                {"True": "False", "False": "True"}.get(status, status)
-                if ctype == "ReplicaFailure"
-                else status
-            )
+            meaning = {"True": "False", "False": "True"}.get(status, status) if ctype == "ReplicaFailure" else status
             cell = status_cell(meaning, styles)
             cell.plain = status  # keep the literal status, with the colour of its meaning
             if reason:
@@ -38,26 +34,28 @@ def raycluster_renderable(summary: Any, styles: dict[str, str], service: str = "
     if summary is None:
         return Text("No RayCluster yet (waiting for the cluster Application to sync).", style="italic")
     grid = Table.grid(padding=(0, 1))
-    grid.add_column(style="bold", no_wrap=True, min_width=len("RayClusterProvisioned"))
+    grid.add_column(style="bold", no_wrap=True, min_width=len("conditions"))
     grid.add_column(no_wrap=True, overflow="ellipsis")
     state = text_of(field(summary, "state")) or "(no state yet)"
     name_line = rich_text(field(summary, "name"), single_line=True)
+    name_line.append("  ")
+    name_line.append_text(status_cell(state, styles))
     age = text_of(field(summary, "age"))
     if age:
         name_line.append(f"  age {literal(age)}")
     grid.add_row("name", name_line)
-    grid.add_row("state", status_cell(state, styles))
     desired = field(summary, "desired_workers", default=0)
     available = field(summary, "available_workers", default=0)
-    grid.add_row("workers", f"{available} available / {desired} desired")
     grid.add_row(
-        "resources",
-        f"{text_of(field(summary, 'cpus'))} CPU · {text_of(field(summary, 'memory'))} memory · "
-        f"{text_of(field(summary, 'gpus'))} GPU",
+        "workers",
+        f"{available}/{desired} available · {text_of(field(summary, 'cpus'))} CPU · "
+        f"{text_of(field(summary, 'memory'))} · {text_of(field(summary, 'gpus'))} GPU",
     )
     conditions = field(summary, "conditions", default=())
-    for ctype in KEY_CONDITIONS:
-        grid.add_row(ctype, condition_cell(conditions, ctype, styles))
+    for index, ctype in enumerate(KEY_CONDITIONS):
+        cell = Text(f"{ctype} ")
+        cell.append_text(condition_cell(conditions, ctype, styles))
+        grid.add_row("conditions" if index == 0 else "", cell)
     head = text_of(field(summary, "head_pod_ip")) or "—"
     service_ip = text_of(field(summary, "head_service_ip"))
     head_line = Text(f"pod {literal(head)}")
