@@ -33,11 +33,13 @@ _NOTES_1_5 = (
     "Chart omits empty rayStartParams and adds gcsFaultTolerance; RayCluster CRD adds authOptions and per-group "
     "labels/resources."
 )
-_NOTES_1_6 = "Same chart values as 1.5 for everything this wizard edits."
-_NOTES_1_7 = (
+# The 1.6.0 chart templates and values are byte-identical to 1.7.0 (compared at the tags): the changes that are
+# often attributed to 1.7 arrived in 1.6.
+_NOTES_1_6 = (
     "Additional worker groups without resources get cpu 1 / memory 1Gi; head memory default 5Gi, worker "
-    "maxReplicas default 5, image 2.52.0; new per-group keys runtimeClassName and resourceClaims."
+    "memory 1Gi, maxReplicas default 5, image 2.52.0; new per-group keys runtimeClassName and resourceClaims."
 )
+_NOTES_1_7 = "Chart identical to 1.6 (templates and default values); operator and CRDs from the 1.7.0 release."
 
 RELEASES: tuple[Release, ...] = (
     Release("1.4.0", _NOTES_1_4),
