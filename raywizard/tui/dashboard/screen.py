@@ -46,7 +46,7 @@ class DashboardScreen(DashboardActions):
     starts)."""
 
     CSS_PATH = "dashboard.tcss"
-    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (36, "-tall")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]  # short terminals: the pods table keeps the room
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("s", "sync", "Sync"),
         Binding("r", "refresh", "Refresh"),
