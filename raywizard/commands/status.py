@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Any
 
@@ -193,7 +194,9 @@ def run(args: argparse.Namespace) -> int:
             if args.output == "table":
                 from rich.console import Console
 
-                Console(no_color=bool(__import__("os").environ.get("NO_COLOR"))).print(render_tables(snap))
+                # Piped: wide enough that rows are not wrapped mid-word, and no colour.
+                width = None if sys.stdout.isatty() else 200
+                Console(width=width, no_color=bool(os.environ.get("NO_COLOR"))).print(render_tables(snap))
             else:
                 sys.stdout.write(dump(status_data(snap), args.output))
             return 0

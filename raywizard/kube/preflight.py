@@ -174,10 +174,13 @@ def _check_existing(conn: Connection, spec: Any) -> list[Check]:
         if live is None:
             checks.append(Check(label, "ok", f"{namespace}/{name} does not exist yet; apply will create it"))
             continue
-        managers = sorted(
-            {literal(m.get("manager", "?")) for m in live["metadata"].get("managedFields") or []}
+        entries = live["metadata"].get("managedFields") or []
+        managers = sorted({literal(m.get("manager", "?")) for m in entries})
+        # Only owners of spec fields can conflict with our apply (Argo CD's controller owns status/operation).
+        others = sorted(
+            {literal(m.get("manager", "?")) for m in entries if "f:spec" in (m.get("fieldsV1") or {})}
+            - OUR_MANAGERS
         )
-        others = [m for m in managers if m not in OUR_MANAGERS]
         status = ((live.get("status") or {}).get("sync") or {}).get("status", "Unknown")
         if others:
             checks.append(
