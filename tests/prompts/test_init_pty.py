@@ -180,3 +180,36 @@ def test_ctrl_d_also_writes_nothing(spawn_init, tmp_path: Path) -> None:
     child.close()
     assert child.exitstatus == 130
     assert not out.exists()
+
+
+def test_edit_an_existing_file_in_place_keeps_its_comments(spawn_init, tmp_path: Path) -> None:
+    source = tmp_path / "apps.yaml"
+    guide = (Path(__file__).parents[2] / "presets" / "argocd-guide.yaml").read_text()
+    source.write_text(guide)
+    child = spawn_init("--from", str(source))
+    child.expect_exact("Change the versions")
+    child.send("y")
+    _keep(child, "KubeRay version")
+    _keep(child, "ray-cluster chart version")
+    _keep(child, "Ray image repository")
+    answer_text(child, "Ray image tag", "2.46.0")
+    _keep(child, "Image pull policy")
+    for gate in ("Change the target", "Change the head"):
+        child.expect_exact(gate)
+        child.send("\r")  # stored answers: the gates default to No
+    child.expect_exact("Worker groups:")
+    child.send("\r")
+    for gate in ("Change sync and drift", "Change the output"):
+        child.expect_exact(gate)
+        child.send("\r")
+    child.expect_exact("Save back to")
+    child.send("y")
+    child.expect_exact(f"Write {source}?")
+    child.send("y")
+    finish(child)
+    assert child.exitstatus == 0
+    text = source.read_text()
+    assert Path(f"{source}.bak").read_text() == guide
+    assert "# update this as necessary" in text  # the guide's comments survive the edit
+    changed = [line for line in set(text.splitlines()) ^ set(guide.splitlines())]
+    assert changed and all("tag:" in line for line in changed), changed
