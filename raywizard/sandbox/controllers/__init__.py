@@ -33,6 +33,19 @@ def _argocd(cluster: Any) -> Controller:
 def _autoscaler(cluster: Any) -> Controller:
     scaler = RayAutoscaler(cluster, load=str(getattr(cluster, "load", "idle") or "idle"))
     _offer(cluster, "set_load", scaler.set_load)
+    base = getattr(cluster, "log_provider", None)
+    if base is not None and hasattr(cluster, "set_log_provider"):
+
+        def provider(pod: dict[str, Any], container: str) -> list[str]:
+            # the autoscaler container's log also tells what it decided (scale up/down)
+            lines = list(base(pod, container))
+            if container == "autoscaler":
+                meta = pod.get("metadata") or {}
+                key = (meta.get("namespace", ""), (meta.get("labels") or {}).get("ray.io/cluster", ""))
+                lines += scaler.log_lines.get(key, [])
+            return lines
+
+        cluster.set_log_provider(provider)
     return scaler
 
 

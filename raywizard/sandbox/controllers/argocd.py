@@ -46,9 +46,7 @@ from .sources import Rendered, SourceError, render_source
 APPS = "applications.argoproj.io"
 COMPONENT = "argocd-application-controller"
 REFRESH_ANNOTATION = "argocd.argoproj.io/refresh"
-MANAGED_RESOURCES = tuple(
-    sorted({v[0] for k, v in KINDS.items() if k not in ("Pod", "Event", "Application")})
-)
+MANAGED_RESOURCES = tuple(sorted({v[0] for k, v in KINDS.items() if k not in ("Pod", "Event", "Application")}))
 SYNC_DELAY = 0.5  # simulated seconds between "Running" and the apply (makes the phase observable)
 SELF_HEAL_BASE, SELF_HEAL_FACTOR, SELF_HEAL_CAP, SELF_HEAL_COOLDOWN = 2.0, 3.0, 300.0, 330.0
 STATUS_HEARTBEAT = 10.0  # rewrite reconciledAt at least this often (simulated) while something changes
@@ -123,9 +121,7 @@ class ArgoCDController(Controller):
         rendered, errors = self._render(app)
         states = self._compare(app, rendered)
         sync_status = (
-            "Unknown"
-            if errors
-            else ("OutOfSync" if any(s.status == "OutOfSync" for s in states) else "Synced")
+            "Unknown" if errors else ("OutOfSync" if any(s.status == "OutOfSync" for s in states) else "Synced")
         )
         health = worst([s.health for s in states if s.health is not None])
         memory = self._memory(name)
@@ -170,8 +166,7 @@ class ArgoCDController(Controller):
 
         try:
             return (
-                bool(project)
-                and self.store.get("appprojects.argoproj.io", CONTROLLER_NAMESPACE, project) is not None
+                bool(project) and self.store.get("appprojects.argoproj.io", CONTROLLER_NAMESPACE, project) is not None
             )
         except ApiError:
             return project == "default"
@@ -288,9 +283,7 @@ class ArgoCDController(Controller):
         if outcome_phase in ("Failed", "Error") and (limit < 0 or retry_count < limit):
             retry_count += 1
             delay = retry_delay(retry, retry_count)
-            message = (
-                f"{outcome_message}. Retrying attempt #{retry_count} at {kitchen_time(self.seconds(delay))}."
-            )
+            message = f"{outcome_message}. Retrying attempt #{retry_count} at {kitchen_time(self.seconds(delay))}."
 
             def retrying(obj: dict[str, Any]) -> None:
                 op_state = obj.setdefault("status", {}).setdefault("operationState", {})
@@ -371,11 +364,16 @@ class ArgoCDController(Controller):
         name = app["metadata"]["name"]
         memory = self._memory(name)
         op_state = (app.get("status") or {}).get("operationState") or {}
-        last_sync = (op_state.get("operation") or {}).get("sync") or {}
+        # appcontroller `alreadyAttemptedSync`: same revision and same source (targetRevision aside)
+        sync_result = op_state.get("syncResult") or {}
+
+        def without_revision(source: Any) -> dict[str, Any]:
+            return {k: v for k, v in (source or {}).items() if k != "targetRevision"}
+
         already = (
-            bool(op_state)
-            and last_sync.get("revision") == rendered.revision
-            and last_sync.get("source", spec.get("source")) == spec.get("source")
+            bool(sync_result)
+            and sync_result.get("revision") == rendered.revision
+            and without_revision(sync_result.get("source")) == without_revision(spec.get("source"))
         )
         phase = op_state.get("phase")
         if already and phase in ("Failed", "Error"):
@@ -384,9 +382,7 @@ class ArgoCDController(Controller):
             return ""
         attempts = 0
         if already:
-            delay = self.seconds(
-                min(SELF_HEAL_CAP, SELF_HEAL_BASE * SELF_HEAL_FACTOR**memory.self_heal_attempts)
-            )
+            delay = self.seconds(min(SELF_HEAL_CAP, SELF_HEAL_BASE * SELF_HEAL_FACTOR**memory.self_heal_attempts))
             elapsed = time.monotonic() - memory.last_finished
             if elapsed < delay:
                 self.after((delay - elapsed) * self.speed + 0.01, lambda: self.enqueue(name))
@@ -455,9 +451,9 @@ class ArgoCDController(Controller):
         current = {k: old.get(k) for k in wanted}
         memory = self._memory(name)
         now = time.monotonic()
-        stale = now - memory.last_write >= self.seconds(STATUS_HEARTBEAT) or (
-            old.get("operationState") or {}
-        ).get("finishedAt", "") >= old.get("reconciledAt", "~")
+        stale = now - memory.last_write >= self.seconds(STATUS_HEARTBEAT) or (old.get("operationState") or {}).get(
+            "finishedAt", ""
+        ) >= old.get("reconciledAt", "~")
         if _canonical_json(current) == _canonical_json(wanted) and not stale:
             return
 
@@ -493,9 +489,7 @@ class ArgoCDController(Controller):
                 remaining += 1
                 continue
             try:
-                self.store.delete(
-                    resource_for_kind(kind, str(live.get("apiVersion", ""))), namespace, obj_name
-                )
+                self.store.delete(resource_for_kind(kind, str(live.get("apiVersion", ""))), namespace, obj_name)
             except ApiError:
                 continue
             remaining += 1

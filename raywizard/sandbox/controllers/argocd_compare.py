@@ -158,16 +158,9 @@ def remove_fields(config: Any, live: Any) -> Any:
     """gitops-engine `RemoveMapFields`/`RemoveListFields`: keep only what config mentions (lists
     element-wise)."""
     if isinstance(config, dict) and isinstance(live, dict):
-        return {
-            k: remove_fields(v, live[k]) if live[k] is not None else None
-            for k, v in config.items()
-            if k in live
-        }
+        return {k: remove_fields(v, live[k]) if live[k] is not None else None for k, v in config.items() if k in live}
     if isinstance(config, list) and isinstance(live, list):
-        return [
-            remove_fields(config[i], v) if i < len(config) and v is not None else v
-            for i, v in enumerate(live)
-        ]
+        return [remove_fields(config[i], v) if i < len(config) and v is not None else v for i, v in enumerate(live)]
     return live
 
 
@@ -227,8 +220,7 @@ def health_of(kind: str, live: dict[str, Any] | None) -> tuple[str | None, str]:
         available = int(status.get("availableReplicas", 0))
         if updated < replicas:
             return "Progressing", (
-                f"Waiting for rollout to finish: {updated} out of {replicas} new replicas have "
-                "been updated..."
+                f"Waiting for rollout to finish: {updated} out of {replicas} new replicas have been updated..."
             )
         if int(status.get("replicas", 0)) > updated:
             return "Progressing", (
@@ -251,9 +243,7 @@ def health_of(kind: str, live: dict[str, Any] | None) -> tuple[str | None, str]:
     if kind == "Pod":
         phase = status.get("phase")
         return (
-            {"Running": "Healthy", "Succeeded": "Healthy", "Failed": "Degraded"}.get(
-                str(phase), "Progressing"
-            ),
+            {"Running": "Healthy", "Succeeded": "Healthy", "Failed": "Degraded"}.get(str(phase), "Progressing"),
             "",
         )
     return None, ""

@@ -58,13 +58,9 @@ def spec_errors(spec: dict[str, Any], project_exists: bool) -> list[tuple[str, s
             )
         )
     elif name and name != "in-cluster":
-        errors.append(
-            ("InvalidSpecError", f"Unable to get cluster: there are no clusters with this name: {name}")
-        )
+        errors.append(("InvalidSpecError", f"Unable to get cluster: there are no clusters with this name: {name}"))
     elif server and server.rstrip("/") != IN_CLUSTER:
-        errors.append(
-            ("InvalidSpecError", f"Unable to get cluster: there are no clusters with this URL: {server}")
-        )
+        errors.append(("InvalidSpecError", f"Unable to get cluster: there are no clusters with this URL: {server}"))
     elif not server and not name:
         errors.append(("InvalidSpecError", "Destination server missing from app spec"))
     if not spec.get("source") and not spec.get("sources"):

@@ -13,7 +13,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from .argocd_compare import LAST_APPLIED, ResourceState, kind_rank, normalized_pair
+from raywizard.diff import normalize_ignored
+
+from .argocd_compare import LAST_APPLIED, ResourceState, kind_rank
 from .crds import ANNOTATION_LIMIT, REAL_SIZES
 from .mergepatch import apply_merge_patch, create_merge_patch, three_way_merge_patch
 from .objects import KINDS
@@ -60,9 +62,7 @@ def _result(state: ResourceState, status: str, message: str, phase: str = "Sync"
     item: dict[str, Any] = {"group": state.group, "version": state.version, "kind": state.kind}
     if state.namespace:
         item["namespace"] = state.namespace
-    item.update(
-        {"name": state.name, "status": status, "message": message, "hookPhase": "Running", "syncPhase": phase}
-    )
+    item.update({"name": state.name, "status": status, "message": message, "hookPhase": "Running", "syncPhase": phase})
     return item
 
 
@@ -95,9 +95,7 @@ class SyncRun:
             selected = [s for s in states if (s.group, s.kind, s.name) in keys]
         if _enabled(self.options, "ApplyOutOfSyncOnly"):
             selected = [s for s in selected if s.status == "OutOfSync"]
-        return sorted(
-            selected, key=lambda s: (s.requires_pruning, kind_rank(s.kind), s.kind, s.namespace, s.name)
-        )
+        return sorted(selected, key=lambda s: (s.requires_pruning, kind_rank(s.kind), s.kind, s.namespace, s.name))
 
     def run(self) -> SyncOutcome:
         from raywizard.sandbox.store import ApiError
@@ -161,9 +159,7 @@ class SyncRun:
                     }
                 )
             except ApiError as exc:
-                return SyncOutcome(
-                    "Failed", f"one or more objects failed to apply, reason: {exc.message}", results
-                )
+                return SyncOutcome("Failed", f"one or more objects failed to apply, reason: {exc.message}", results)
         # --- apply and prune ---
         failures: list[str] = []
         for state in self.states:
@@ -196,9 +192,7 @@ class SyncRun:
                 failures.append(message)
                 results.append(_result(state, "SyncFailed", message))
         if failures:
-            return SyncOutcome(
-                "Failed", f"one or more objects failed to apply, reason: {', '.join(failures)}", results
-            )
+            return SyncOutcome("Failed", f"one or more objects failed to apply, reason: {', '.join(failures)}", results)
         return SyncOutcome("Succeeded", "successfully synced (all tasks run)", results)
 
     def _skip_dry_run(self, state: ResourceState) -> bool:
@@ -229,10 +223,7 @@ class SyncRun:
         if state.live is not None and _enabled(self.options, "RespectIgnoreDifferences"):
             # Argo CD `normalizeTargetResources`: re-add the live values of ignored fields with a merge patch
             # from normalised live to live. For custom resources arrays are replaced whole (the §4.3 pitfall).
-            _, normalized_live = normalized_pair(state.live, state.live, self.rules)
             full_live = {k: v for k, v in state.live.items() if k != "status"}
-            from raywizard.diff import normalize_ignored
-
             normalized_live = normalize_ignored(
                 full_live,
                 self.rules,
@@ -284,9 +275,7 @@ class SyncRun:
         meta["annotations"] = annotations
         stripped["metadata"] = meta
         last_applied = json.dumps(stripped, separators=(",", ":"), sort_keys=True)
-        size = max(
-            len(last_applied), REAL_SIZES.get(name, 0) if state.kind == "CustomResourceDefinition" else 0
-        )
+        size = max(len(last_applied), REAL_SIZES.get(name, 0) if state.kind == "CustomResourceDefinition" else 0)
         if size > ANNOTATION_LIMIT:
             kind_group = f"{state.kind}.{state.group}" if state.group else state.kind
             raise ApiError(
@@ -309,9 +298,7 @@ class SyncRun:
         patch = three_way_merge_patch(original, applied, live)
         if not patch:
             return f"{display} unchanged"
-        self.store.patch(
-            resource, ns, name, patch, "merge", field_manager=FIELD_MANAGER, dry_run=self.dry_run
-        )
+        self.store.patch(resource, ns, name, patch, "merge", field_manager=FIELD_MANAGER, dry_run=self.dry_run)
         return f"{display} configured"
 
 

@@ -87,15 +87,9 @@ class RayAutoscaler(Controller):
         namespace = cluster["metadata"].get("namespace", "")
         name = cluster["metadata"]["name"]
         pods = [
-            p
-            for p in self.store.list("pods", namespace, label_selector=f"ray.io/cluster={name}")
-            if not is_deleting(p)
+            p for p in self.store.list("pods", namespace, label_selector=f"ray.io/cluster={name}") if not is_deleting(p)
         ]
-        if not any(
-            pod_ready(p)
-            for p in pods
-            if (p["metadata"].get("labels") or {}).get("ray.io/node-type") == "head"
-        ):
+        if not any(pod_ready(p) for p in pods if (p["metadata"].get("labels") or {}).get("ray.io/node-type") == "head"):
             return  # the autoscaler runs in the head pod
         spec = cluster.get("spec") or {}
         options = spec.get("autoscalerOptions") or {}
@@ -139,9 +133,9 @@ class RayAutoscaler(Controller):
                 if (time.monotonic() - since) * self.speed < idle_timeout:
                     continue
                 surplus = replicas - target
-                victims = sorted(
-                    workers, key=lambda p: p["metadata"].get("creationTimestamp", ""), reverse=True
-                )[:surplus]
+                victims = sorted(workers, key=lambda p: p["metadata"].get("creationTimestamp", ""), reverse=True)[
+                    :surplus
+                ]
                 operations.append(
                     {"op": "replace", "path": f"/spec/workerGroupSpecs/{index}/replicas", "value": target}
                 )

@@ -81,6 +81,7 @@ class Kubelet(Controller):
         self._placement: dict[tuple[str, str], tuple[Node, Fraction, Fraction]] = {}
         self._unschedulable: set[tuple[str, str]] = set()
         self._pull_failures: dict[tuple[str, str], int] = {}
+        self._deleted: dict[tuple[str, str], dict[str, Any]] = {}
 
     def start(self) -> None:
         self._create_node_objects()
@@ -133,6 +134,8 @@ class Kubelet(Controller):
         meta = obj.get("metadata") or {}
         key = (meta.get("namespace") or "", meta.get("name") or "")
         if event_type == "DELETED":
+            if key in self._placement:
+                self._deleted[key] = obj  # for the Killing events
             return ("deleted", key)
         if event_type == "ADDED" and not (obj.get("spec") or {}).get("nodeName"):
             return ("new", key)
@@ -153,8 +156,17 @@ class Kubelet(Controller):
         self._unschedulable.discard(pod_key)
         self._pull_failures.pop(pod_key, None)
         placed = self._placement.pop(pod_key, None)
+        pod = self._deleted.pop(pod_key, None)
         if placed is None:
             return
+        running = {
+            s.get("name")
+            for s in ((pod or {}).get("status") or {}).get("containerStatuses") or []
+            if "running" in (s.get("state") or {})
+        }
+        for container in ((pod or {}).get("spec") or {}).get("containers") or []:
+            if pod is not None and container.get("name") in running:
+                self._event(pod, "Killing", f"Stopping container {container.get('name', '')}")
         node, cpu, memory = placed
         node.cpu -= cpu
         node.memory -= memory
@@ -173,9 +185,7 @@ class Kubelet(Controller):
         from raywizard.sandbox.store import ApiError
 
         with contextlib.suppress(ApiError):  # deleted meanwhile
-            self.store.patch(
-                "pods", pod_key[0], pod_key[1], {"status": status}, "merge", subresource="status"
-            )
+            self.store.patch("pods", pod_key[0], pod_key[1], {"status": status}, "merge", subresource="status")
 
     def _event(
         self,
@@ -205,9 +215,7 @@ class Kubelet(Controller):
         fits = [
             n
             for n in self.nodes
-            if n.cpu + cpu <= n.cpu_capacity
-            and n.memory + memory <= n.memory_capacity
-            and len(n.pods) < n.pod_capacity
+            if n.cpu + cpu <= n.cpu_capacity and n.memory + memory <= n.memory_capacity and len(n.pods) < n.pod_capacity
         ]
         if not fits:
             self._mark_unschedulable(pod, pod_key, cpu, memory)
@@ -350,9 +358,7 @@ class Kubelet(Controller):
             "Warning",
         )
         self._event(pod, "Failed", "Error: ErrImagePull", "Warning")
-        self._set_waiting(
-            pod, pod_key, bad, "ErrImagePull", f"rpc error: code = NotFound desc = {pull_error(image)}"
-        )
+        self._set_waiting(pod, pod_key, bad, "ErrImagePull", f"rpc error: code = NotFound desc = {pull_error(image)}")
 
         def backoff() -> None:
             current = self._get(pod_key)
@@ -408,9 +414,7 @@ class Kubelet(Controller):
         now = now_iso()
         status = dict(pod.get("status") or {})
         status.update({"phase": "Running", "podIP": ip, "podIPs": [{"ip": ip}]})
-        status["conditions"] = _pod_conditions(
-            now, initialized=True, ready=False, reason="ContainersNotReady", pod=pod
-        )
+        status["conditions"] = _pod_conditions(now, initialized=True, ready=False, reason="ContainersNotReady", pod=pod)
         if spec.get("initContainers"):
             status["initContainerStatuses"] = [_terminated(c, now) for c in spec["initContainers"]]
         status["containerStatuses"] = [_running(c, now, ready=False) for c in spec.get("containers") or []]
@@ -447,8 +451,7 @@ def _present(node: Node, container: dict[str, Any]) -> bool:
 def _qos_class(pod: dict[str, Any]) -> str:
     containers = (pod.get("spec") or {}).get("containers") or []
     if not any(
-        (c.get("resources") or {}).get("requests") or (c.get("resources") or {}).get("limits")
-        for c in containers
+        (c.get("resources") or {}).get("requests") or (c.get("resources") or {}).get("limits") for c in containers
     ):
         return "BestEffort"
     for c in containers:
@@ -467,11 +470,7 @@ def _pod_conditions(
 
     def cond(ctype: str, ok: bool, why: str = "", message: str = "") -> dict[str, Any]:
         previous = old.get(ctype) or {}
-        stamp = (
-            previous.get("lastTransitionTime")
-            if previous.get("status") == ("True" if ok else "False")
-            else now
-        )
+        stamp = previous.get("lastTransitionTime") if previous.get("status") == ("True" if ok else "False") else now
         item: dict[str, Any] = {
             "type": ctype,
             "status": "True" if ok else "False",

@@ -140,9 +140,7 @@ class KubeRayOperator(Controller):
             self._ensure_autoscaler_rbac(cluster)
         failure = self._reconcile_pods(cluster)
         pods = [
-            p
-            for p in self.store.list("pods", namespace, label_selector=f"ray.io/cluster={name}")
-            if not is_deleting(p)
+            p for p in self.store.list("pods", namespace, label_selector=f"ray.io/cluster={name}") if not is_deleting(p)
         ]
         status = compute_status(cluster, pods, service, failure)
         if same_status(status, cluster.get("status") or {}):
@@ -278,9 +276,7 @@ class KubeRayOperator(Controller):
         spec = cluster.get("spec") or {}
         autoscaling = bool(spec.get("enableInTreeAutoscaling"))
         pods = [
-            p
-            for p in self.store.list("pods", namespace, label_selector=f"ray.io/cluster={name}")
-            if not is_deleting(p)
+            p for p in self.store.list("pods", namespace, label_selector=f"ray.io/cluster={name}") if not is_deleting(p)
         ]
         heads = [p for p in pods if (p["metadata"].get("labels") or {}).get("ray.io/node-type") == "head"]
         failure: tuple[str, str] | None = None
@@ -334,9 +330,7 @@ class KubeRayOperator(Controller):
             except ApiError as exc:
                 error = exc.message
         if error is not None:
-            self._event(
-                cluster, reason_failed, f"Failed to create {role} Pod {namespace}/, {error}", "Warning"
-            )
+            self._event(cluster, reason_failed, f"Failed to create {role} Pod {namespace}/, {error}", "Warning")
             return error
         self._event(cluster, reason_ok, f"Created {role} Pod {namespace}/{name_of(created or {})}")
         return None

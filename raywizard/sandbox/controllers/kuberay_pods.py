@@ -145,16 +145,13 @@ def build_pod(cluster: dict[str, Any], *, group: dict[str, Any] | None) -> dict[
     fqdn = f"{head_service_name(cluster)}.{namespace}.svc.cluster.local"
     if containers:
         ray = containers[0]
-        command = _start_command(
-            dict(group_spec.get("rayStartParams") or {}), ray, head=head, address=f"{fqdn}:6379"
-        )
+        command = _start_command(dict(group_spec.get("rayStartParams") or {}), ray, head=head, address=f"{fqdn}:6379")
         ray.setdefault("command", ["/bin/bash", "-c", "--"])
         ray.setdefault("args", [f"ulimit -n 65536; {command}"])
         _env(ray, command, cluster_name=name, head=head, fqdn=fqdn)
         if head and not ray.get("ports"):
             ray["ports"] = [
-                {"containerPort": port, "name": port_name, "protocol": "TCP"}
-                for port_name, port in DEFAULT_PORTS
+                {"containerPort": port, "name": port_name, "protocol": "TCP"} for port_name, port in DEFAULT_PORTS
             ]
         elif not head and not ray.get("ports"):
             ray["ports"] = [{"containerPort": 8080, "name": "metrics", "protocol": "TCP"}]
@@ -168,8 +165,7 @@ def build_pod(cluster: dict[str, Any], *, group: dict[str, Any] | None) -> dict[
                 {
                     "name": "autoscaler",
                     "image": options.get("image") or ray.get("image", ""),
-                    "imagePullPolicy": options.get("imagePullPolicy")
-                    or ray.get("imagePullPolicy", "IfNotPresent"),
+                    "imagePullPolicy": options.get("imagePullPolicy") or ray.get("imagePullPolicy", "IfNotPresent"),
                     "command": ["/bin/bash", "-lc", "--"],
                     "args": [
                         "ray kuberay-autoscaler --cluster-name $(RAY_CLUSTER_NAME) "
@@ -187,9 +183,7 @@ def build_pod(cluster: dict[str, Any], *, group: dict[str, Any] | None) -> dict[
                         },
                         {
                             "name": "RAY_CLUSTER_NAMESPACE",
-                            "valueFrom": {
-                                "fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.namespace"}
-                            },
+                            "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.namespace"}},
                         },
                         {
                             "name": "RAY_HEAD_POD_NAME",
@@ -266,9 +260,7 @@ def head_service(cluster: dict[str, Any]) -> dict[str, Any]:
     head_spec = spec.get("headGroupSpec") or {}
     containers = ((head_spec.get("template") or {}).get("spec") or {}).get("containers") or []
     declared = (
-        [(p.get("name"), p.get("containerPort")) for p in (containers[0].get("ports") or [])]
-        if containers
-        else []
+        [(p.get("name"), p.get("containerPort")) for p in (containers[0].get("ports") or [])] if containers else []
     )
     ports = [(n, p) for n, p in declared if n] or list(DEFAULT_PORTS)
     service_type = head_spec.get("serviceType") or "ClusterIP"
@@ -286,8 +278,7 @@ def head_service(cluster: dict[str, Any]) -> dict[str, Any]:
     }
     svc_spec: dict[str, Any] = {
         "ports": [
-            {"name": n, "port": p, "targetPort": p, "protocol": "TCP", "appProtocol": "tcp"}
-            for n, p in sorted(ports)
+            {"name": n, "port": p, "targetPort": p, "protocol": "TCP", "appProtocol": "tcp"} for n, p in sorted(ports)
         ],
         "selector": selector,
         "type": service_type,

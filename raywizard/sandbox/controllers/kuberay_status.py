@@ -70,9 +70,7 @@ def compute_status(
         desired, minimum, maximum = desired + d, min(INT32_MAX, minimum + lo), min(INT32_MAX, maximum + hi)
     status: dict[str, Any] = {
         "readyWorkerReplicas": sum(1 for p in workers if pod_ready(p)),
-        "availableWorkerReplicas": sum(
-            1 for p in workers if (p.get("status") or {}).get("phase") == "Running"
-        ),
+        "availableWorkerReplicas": sum(1 for p in workers if (p.get("status") or {}).get("phase") == "Running"),
         "desiredWorkerReplicas": desired,
         "minWorkerReplicas": minimum,
         "maxWorkerReplicas": maximum,

@@ -103,9 +103,7 @@ def owner_ref(owner: dict[str, Any], *, controller: bool = True) -> dict[str, An
 
 
 def owned_by(obj: dict[str, Any], owner_uid: str) -> bool:
-    return any(
-        ref.get("uid") == owner_uid for ref in (obj.get("metadata") or {}).get("ownerReferences") or []
-    )
+    return any(ref.get("uid") == owner_uid for ref in (obj.get("metadata") or {}).get("ownerReferences") or [])
 
 
 def is_deleting(obj: dict[str, Any]) -> bool:

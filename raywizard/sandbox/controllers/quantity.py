@@ -46,8 +46,7 @@ class Quantity:
         match = _QUANTITY.match(str(text).strip())
         if not match:
             raise ValueError(
-                f"quantities must match the regular expression "
-                f"'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$': {text!r}"
+                f"quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$': {text!r}"
             )
         number = Fraction(Decimal(match.group(1)))
         if match.group(2):

@@ -118,9 +118,7 @@ def _helm_values(helm: dict[str, Any]) -> dict[str, Any]:
 
     for value_file in helm.get("valueFiles") or []:
         if str(value_file) not in ("values.yaml", "./values.yaml"):
-            raise SourceError(
-                _prefix(f"Error: open <path to cached source>/{value_file}: no such file or directory")
-            )
+            raise SourceError(_prefix(f"Error: open <path to cached source>/{value_file}: no such file or directory"))
     values: dict[str, Any] = {}
     if helm.get("values"):
         try:
@@ -156,9 +154,7 @@ def _set_path(values: dict[str, Any], dotted: str, value: Any) -> None:
         target[parts[-1]] = int(text) if text.isdigit() else {"true": True, "false": False}.get(text, text)
 
 
-def _render_chart(
-    chart: str, version: str, helm: dict[str, Any], *, app_name: str, namespace: str
-) -> Rendered:
+def _render_chart(chart: str, version: str, helm: dict[str, Any], *, app_name: str, namespace: str) -> Rendered:
     release = str(helm.get("releaseName") or app_name)
     target_namespace = str(helm.get("namespace") or namespace)
     values = _helm_values(helm)
@@ -172,9 +168,7 @@ def _render_chart(
     return Rendered([raycluster], version, "Helm", images=images)
 
 
-def render_ray_cluster(
-    values: dict[str, Any], *, release: str, namespace: str, version: str
-) -> dict[str, Any]:
+def render_ray_cluster(values: dict[str, Any], *, release: str, namespace: str, version: str) -> dict[str, Any]:
     from raywizard import chart
 
     supported = list(getattr(chart, "SUPPORTED_CHART_VERSIONS", []))
@@ -184,9 +178,7 @@ def render_ray_cluster(
         older = [v for v in supported if _key(v) <= _key(version)]
         use = max(older, key=_key) if older else min(supported, key=_key)
     try:
-        rendered = chart.render_raycluster(
-            values, release_name=release, namespace=namespace, chart_version=use
-        )
+        rendered = chart.render_raycluster(values, release_name=release, namespace=namespace, chart_version=use)
     except ValueError as exc:
         raise SourceError(
             _prefix(

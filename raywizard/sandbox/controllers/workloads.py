@@ -101,14 +101,10 @@ class DeploymentController(Controller):
         selector = (spec.get("selector") or {}).get("matchLabels") or {}
         selector_text = ",".join(f"{k}={v}" for k, v in sorted(selector.items()))
         pods = [
-            p
-            for p in self.store.list("pods", namespace, label_selector=selector_text or None)
-            if not is_deleting(p)
+            p for p in self.store.list("pods", namespace, label_selector=selector_text or None) if not is_deleting(p)
         ]
         desired = int(spec.get("replicas", 1) if spec.get("replicas") is not None else 1)
-        current = [
-            p for p in pods if (p["metadata"].get("labels") or {}).get("pod-template-hash") == pod_hash
-        ]
+        current = [p for p in pods if (p["metadata"].get("labels") or {}).get("pod-template-hash") == pod_hash]
         old = [p for p in pods if p not in current]
         for pod in old:  # Recreate (and, approximately, RollingUpdate): old pods go first
             with contextlib.suppress(ApiError):
@@ -141,18 +137,14 @@ class DeploymentController(Controller):
         ready = sum(1 for p in current if pod_ready(p))
         self._write_status(deployment, rs_name, desired, len(current), ready)
 
-    def _create_replicaset(
-        self, deployment: dict[str, Any], rs_name: str, pod_hash: str
-    ) -> dict[str, Any] | None:
+    def _create_replicaset(self, deployment: dict[str, Any], rs_name: str, pod_hash: str) -> dict[str, Any] | None:
         from raywizard.sandbox.store import ApiError
 
         spec = deployment.get("spec") or {}
         template = dict(spec.get("template") or {})
         labels = dict((template.get("metadata") or {}).get("labels") or {}, **{"pod-template-hash": pod_hash})
         template["metadata"] = dict(template.get("metadata") or {}, labels=labels)
-        selector = dict(
-            (spec.get("selector") or {}).get("matchLabels") or {}, **{"pod-template-hash": pod_hash}
-        )
+        selector = dict((spec.get("selector") or {}).get("matchLabels") or {}, **{"pod-template-hash": pod_hash})
         body = {
             "apiVersion": "apps/v1",
             "kind": "ReplicaSet",
@@ -194,9 +186,7 @@ class DeploymentController(Controller):
                 "annotations": dict(template_meta.get("annotations") or {}),
                 "ownerReferences": [owner_ref(owner)],
             },
-            "spec": dict(
-                template.get("spec") or {}, restartPolicy="Always", schedulerName="default-scheduler"
-            ),
+            "spec": dict(template.get("spec") or {}, restartPolicy="Always", schedulerName="default-scheduler"),
         }
         if not body["metadata"]["annotations"]:
             del body["metadata"]["annotations"]
@@ -213,9 +203,7 @@ class DeploymentController(Controller):
             )
             return None
 
-    def _write_status(
-        self, deployment: dict[str, Any], rs_name: str, desired: int, current: int, ready: int
-    ) -> None:
+    def _write_status(self, deployment: dict[str, Any], rs_name: str, desired: int, current: int, ready: int) -> None:
         from raywizard.sandbox.store import ApiError
 
         old = deployment.get("status") or {}
