@@ -94,7 +94,7 @@ def _run_without_questions(args: argparse.Namespace, answers: Answers) -> int:
         raise error
     for problem in problems:
         print(f"raywizard: warning: {problem.path}: {problem.message} — {problem.fix}", file=sys.stderr)
-    written = _write(answers, args.output, say=lambda text: print(text, file=sys.stderr))
+    written = _write(answers, _in_place(answers, args.output), say=lambda text: print(text, file=sys.stderr))
     return _after_save(args, written, interactive=None)
 
 
@@ -127,7 +127,7 @@ def _run_with_questions(args: argparse.Namespace, answers: Answers, asker: Asker
         if choice == "save":
             break
         flow.fix_problems(problems)
-    target = args.output or _ask_target(asker, answers)
+    target = _in_place(answers, args.output or _ask_target(asker, answers))
     if target == "-":
         _write(answers, target, say=asker.say)  # the YAML on stdout is the preview
         return _after_save(args, [], interactive=asker)
@@ -136,7 +136,8 @@ def _run_with_questions(args: argparse.Namespace, answers: Answers, asker: Asker
     for path, text in preview.items():
         asker.say(f"# ---- {path}")
         asker.say(text.rstrip("\n"))
-    if not asker.confirm(f"Write {', '.join(map(str, preview))}?", default=True):
+    verb = "Overwrite (keeping a .bak)" if any(path.exists() for path in preview) else "Write"
+    if not asker.confirm(f"{verb} {', '.join(map(str, preview))}?", default=True):
         asker.say("Nothing was written.")
         return 1
     written.extend(_write(answers, target, say=asker.say))
@@ -163,6 +164,14 @@ def _ask_target(asker: Asker, answers: Answers) -> str:
 
 def _target_path(target: str | None) -> Path | None:
     return Path(target) if target else None
+
+
+def _in_place(answers: Answers, target: str | None) -> str | None:
+    """``-o`` naming the file that was read means "edit it in place" (keeps its comments), not "write anew"."""
+    reads_one_file = bool(answers.workspace.files) and len(answers.loaded_paths) == 1
+    if target and target != "-" and reads_one_file and Path(target).resolve() == answers.loaded_paths[0].resolve():
+        return ""
+    return target
 
 
 def _rendered(answers: Answers, target: str | None) -> dict[Path, str]:

@@ -119,3 +119,11 @@ def test_real_process_without_a_terminal(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stderr.startswith("raywizard: error: raywizard init cannot ask questions")
     assert "--preset NAME or --from FILE" in result.stderr
+
+
+def test_output_naming_the_file_read_edits_it_in_place(tmp_path: Path) -> None:
+    source = tmp_path / "apps.yaml"
+    guide = (Path(__file__).parents[2] / "presets" / "argocd-guide.yaml").read_text()
+    source.write_text(guide)
+    assert init("--from", str(source), "--set", "image.tag=2.46.0", "--yes", "-o", str(source)) == 0
+    assert "# update this as necessary" in source.read_text()  # merged into the file, not rendered anew

@@ -204,7 +204,7 @@ def test_edit_an_existing_file_in_place_keeps_its_comments(spawn_init, tmp_path:
         child.send("\r")
     child.expect_exact("Save back to")
     child.send("y")
-    child.expect_exact(f"Write {source}?")
+    child.expect_exact(f"Overwrite (keeping a .bak) {source}?")
     child.send("y")
     finish(child)
     assert child.exitstatus == 0
