@@ -54,7 +54,7 @@ def test_get_tables_and_selectors(kubectl: Kubectl, bare_sandbox: SandboxCluster
         bare_sandbox.store.create(
             "pods",
             {
-                "metadata": {"name": name, "labels": {"app": "ray", "role": role}},
+                "metadata": {"name": name, "labels": {"app": "ray", "role": role, "case": ns}},
                 "spec": {"containers": [{"name": "c", "image": "i"}]},
             },
             namespace=ns,
@@ -63,7 +63,7 @@ def test_get_tables_and_selectors(kubectl: Kubectl, bare_sandbox: SandboxCluster
     assert table[0].split() == ["NAME", "READY", "STATUS", "RESTARTS", "AGE"]
     assert table[1].split()[:3] == ["head", "0/1", "Pending"]
     assert kubectl("get", "pods", "-n", ns, "-l", "role=worker", "-o", "name").stdout.split() == ["pod/w1"]
-    assert kubectl("get", "po", "-A", "-l", "role in (head)", "-o", "name").stdout.split() == ["pod/head"]
+    assert kubectl("get", "po", "-A", "-l", f"role in (head),case={ns}", "-o", "name").stdout.split() == ["pod/head"]
     as_json = json.loads(kubectl("get", "pods", "-n", ns, "-o", "json").stdout)
     assert as_json["kind"] == "List" and len(as_json["items"]) == 2
     missing = kubectl("get", "pod", "nope", "-n", ns, check=False)
