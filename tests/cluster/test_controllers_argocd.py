@@ -234,3 +234,50 @@ def test_manual_sync_refresh_and_cascade_delete() -> None:
         assert cluster.store.get("deployments.apps", "ray-cluster", "kuberay-operator") is None
         assert cluster.store.get("clusterroles.rbac.authorization.k8s.io", None, "kuberay-operator") is None
         wait_for(lambda: not cluster.store.list("pods", "ray-cluster"), what="operator pod gone")
+
+
+def _worker_groups(cluster: Any) -> list[dict[str, Any]]:
+    rc = cluster.store.get("rayclusters.ray.io", "ray-cluster", "raycluster-kuberay") or {}
+    return list((rc.get("spec") or {}).get("workerGroupSpecs") or [])
+
+
+def test_changed_values_auto_sync_and_the_respect_ignore_differences_pitfall() -> None:
+    with running_sandbox(speed=50) as cluster:
+        apps = guide_apps()
+        for app in apps:
+            cluster.store.create(APPS, app, namespace="argocd")
+        wait_for(lambda: app_status(cluster, "raycluster") == ("Synced", "Healthy"), what="synced")
+        wait_for(lambda: len(_worker_groups(cluster)) == 3, what="raycluster")
+        # A new value in Git (here: the Application's valuesObject) is synced automatically.
+        cluster.store.patch(
+            APPS,
+            "argocd",
+            "raycluster",
+            {"spec": {"source": {"helm": {"valuesObject": {"worker": {"maxReplicas": 100}}}}}},
+            "merge",
+        )
+        wait_for(lambda: _worker_groups(cluster)[0]["maxReplicas"] == 100, what="maxReplicas synced")
+        # With RespectIgnoreDifferences=true the live workerGroupSpecs array is copied whole into the desired
+        # object (merge patch on a custom resource), so the next Git change to a group never reaches the cluster.
+        cluster.store.patch(
+            APPS,
+            "argocd",
+            "raycluster",
+            {
+                "spec": {
+                    "syncPolicy": {"syncOptions": ["CreateNamespace=true", "RespectIgnoreDifferences=true"]},
+                    "source": {"helm": {"valuesObject": {"worker": {"maxReplicas": 50}}}},
+                }
+            },
+            "merge",
+        )
+        wait_for(lambda: app_status(cluster, "raycluster")[0] == "OutOfSync", what="OutOfSync")
+
+        def synced_unchanged() -> bool:
+            state = (cluster.store.get(APPS, "argocd", "raycluster") or {}).get("status", {}).get("operationState")
+            results = ((state or {}).get("syncResult") or {}).get("resources") or []
+            return bool(results) and results[0]["message"] == "raycluster.ray.io/raycluster-kuberay unchanged"
+
+        wait_for(synced_unchanged, what="a sync that changed nothing")
+        assert _worker_groups(cluster)[0]["maxReplicas"] == 100
+        assert app_status(cluster, "raycluster")[0] == "OutOfSync"
