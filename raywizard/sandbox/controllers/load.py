@@ -35,6 +35,9 @@ class LoadGenerator(Controller):
         self.event_rate = 0.0
         self._pods: list[dict[str, Any]] = []
         self._cycle = itertools.count()
+        self._owed = 0.0
+        self._last_tick = 0.0
+        self._ticking = False
 
     def reconcile(self, key: Any) -> None:  # pragma: no cover - nothing is enqueued
         return
@@ -128,14 +131,21 @@ class LoadGenerator(Controller):
     def set_event_rate(self, per_second: float) -> None:
         """Emit about `per_second` Events per (real) second against the generated pods; 0 stops."""
         self.event_rate = max(0.0, float(per_second))
-        if self.event_rate:
+        self._last_tick = 0.0
+        if self.event_rate and not self._ticking:
+            self._ticking = True
             self.after(0, self._tick)
 
     def _tick(self) -> None:
         if not self.event_rate or not self._pods:
+            self._ticking = False
             return
         started = time.monotonic()
-        batch = max(1, int(self.event_rate / 20))
+        # catch up with the wall clock: emit what the rate owes since the last tick (at most one second's worth)
+        owed = self._owed + self.event_rate * min(1.0, started - (self._last_tick or started - 0.05))
+        batch = int(owed)
+        self._owed = owed - batch
+        self._last_tick = started
         for _ in range(batch):
             n = next(self._cycle)
             pod = self._pods[n % len(self._pods)]
