@@ -302,9 +302,7 @@ class _Handler(BaseHTTPRequestHandler):
         if subresource == "finalize" and info.key == "namespaces":
             subresource = None
         if subresource is not None:
-            allowed = (subresource == "status" and info.status_for(version)) or (
-                subresource == "log" and info.has_log
-            )
+            allowed = (subresource == "status" and info.status_for(version)) or (subresource == "log" and info.has_log)
             if not allowed:
                 raise unknown_resource()
         return Route(info, version, namespace, name, subresource)
@@ -341,15 +339,11 @@ class _Handler(BaseHTTPRequestHandler):
         cluster.faults.before(verb, info.group, info.plural, route.name, route.namespace, route.subresource)
         perms = cluster.permissions
         if perms.enforce and not perms.allowed(verb, info.group, info.plural, route.namespace):
-            raise forbidden(
-                perms.user, verb, info.group, info.plural, route.name, route.namespace, route.subresource
-            )
+            raise forbidden(perms.user, verb, info.group, info.plural, route.name, route.namespace, route.subresource)
         dry_run = False
         if "dryRun" in query:
             if query["dryRun"] != "All":
-                raise ApiError(
-                    422, "Invalid", f'Invalid value: "{query["dryRun"]}": supported values: "All"', {}
-                )
+                raise ApiError(422, "Invalid", f'Invalid value: "{query["dryRun"]}": supported values: "All"', {})
             dry_run = True
         handler = getattr(self, f"_{verb}")
         handler(route, query, body, dry_run)
@@ -388,7 +382,16 @@ class _Handler(BaseHTTPRequestHandler):
             raise not_found(route.info.group, route.info.plural, route.name)
         raw = self._out(route, raw)
         if tables.wants_table(self.headers.get("Accept", "")):
-            self._send_json(200, tables.table(route.info, [json.loads(raw)], None, single=True))
+            self._send_json(
+                200,
+                tables.table(
+                    route.info,
+                    [json.loads(raw)],
+                    None,
+                    single=True,
+                    include_object=query.get("includeObject", "PartialObjectMetadata"),
+                ),
+            )
             return
         self._send(200, raw)
 
@@ -407,7 +410,8 @@ class _Handler(BaseHTTPRequestHandler):
             raws = [self._out(route, r) for r in raws]
         if tables.wants_table(self.headers.get("Accept", "")):
             items = [json.loads(r) for r in raws]
-            self._send_json(200, tables.table(route.info, items, str(rv), continue_token=token))
+            include = query.get("includeObject", "PartialObjectMetadata")
+            self._send_json(200, tables.table(route.info, items, str(rv), continue_token=token, include_object=include))
             return
         meta: dict[str, Any] = {"resourceVersion": str(rv)}
         if token:
@@ -465,8 +469,7 @@ class _Handler(BaseHTTPRequestHandler):
             raise ApiError(
                 422,
                 "Invalid",
-                'PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be '
-                "specified for non-apply patch",
+                'PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be specified for non-apply patch',
                 {},
             )
         manager = query.get("fieldManager") if patch_type == "apply" else self._field_manager(query)
@@ -569,6 +572,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Cache-Control", "no-cache, private")
         self.end_headers()
         convert = not info.builtin and route.version != info.version
+        as_table = tables.wants_table(self.headers.get("Accept", ""))
+        include = query.get("includeObject", "PartialObjectMetadata")
         start = time.monotonic()
         deadline = start + timeout
         drop_at = start + faults.drop_watches_after if faults.drop_watches_after else None
@@ -604,7 +609,9 @@ class _Handler(BaseHTTPRequestHandler):
                 wait = min(0.25, deadline - now)
                 items = watch.drain(wait)
                 if items:
-                    if convert:
+                    if as_table:
+                        lines = [self._table_line(route, t, e.raw, include) for t, e in items]
+                    elif convert:
                         lines = [self._converted_line(route, t, e.raw) for t, e in items]
                     else:
                         lines = [e.line(t) for t, e in items]
@@ -632,6 +639,11 @@ class _Handler(BaseHTTPRequestHandler):
         finally:
             if watch is not None:
                 store.stop_watch(watch)
+
+    def _table_line(self, route: Route, type_: str, raw: bytes, include: str) -> bytes:
+        """`kubectl get -w` watches Tables: one single-row Table per event."""
+        obj = json.loads(self._out(route, raw))
+        return dumps({"type": type_, "object": tables.table(route.info, [obj], None, include_object=include)}) + b"\n"
 
     def _converted_line(self, route: Route, type_: str, raw: bytes) -> bytes:
         obj = json.loads(raw)

@@ -35,6 +35,7 @@ def raw(
     body: Any = None,
     content_type: str | None = None,
     accept: str | None = None,
+    query: list[tuple[str, str]] | None = None,
 ) -> tuple[int, Any]:
     """A raw request through the client's own transport: (status, parsed JSON or text)."""
     headers = {}
@@ -43,7 +44,7 @@ def raw(
     if accept:
         headers["Accept"] = accept
     m, url, hdrs, data, _ = api.param_serialize(
-        method, path, header_params=headers, body=body, auth_settings=["BearerToken"]
+        method, path, query_params=query, header_params=headers, body=body, auth_settings=["BearerToken"]
     )
     response = api.call_api(m, url, header_params=hdrs, body=data)
     response.read()
@@ -522,3 +523,30 @@ def test_server_table_output(bare_sandbox: SandboxCluster, bare_api: Any) -> Non
         "Revision",
         "Project",
     ]
+
+
+def test_method_not_allowed_and_bad_bodies(bare_api: Any) -> None:
+    status, doc = raw(bare_api, "POST", "/api/v1/namespaces/default/configmaps/x", {"metadata": {"name": "x"}})
+    assert (status, doc["reason"]) == (405, "MethodNotAllowed")
+    status, doc = raw(bare_api, "GET", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews")
+    assert status == 405
+    status, doc = raw(bare_api, "POST", "/api/v1/namespaces/default/configmaps", "{not json", "application/json")
+    assert (status, doc["reason"]) == (400, "BadRequest")
+    status, doc = raw(bare_api, "PUT", "/api/v1/namespaces/default/configmaps/a", {"metadata": {"name": "b"}})
+    assert status == 400 and "does not match the name on the URL" in doc["message"]
+    status, doc = raw(bare_api, "POST", "/api/v1/namespaces/default/configmaps", {"metadata": {}})
+    assert status == 422 and "name or generateName is required" in doc["message"]
+
+
+def test_watch_as_table_for_kubectl_get_w(bare_api: Any) -> None:
+    status, text = raw(
+        bare_api,
+        "GET",
+        "/api/v1/namespaces/argocd/configmaps",
+        accept="application/json;as=Table;v=v1;g=meta.k8s.io",
+        query=[("watch", "1"), ("timeoutSeconds", "1")],
+    )
+    assert status == 200
+    first = text if isinstance(text, dict) else json.loads(text.splitlines()[0])  # one line parses whole
+    assert first["type"] == "ADDED" and first["object"]["kind"] == "Table"
+    assert first["object"]["rows"][0]["cells"][0] == "argocd-cm"
