@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+import textwrap
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -110,6 +111,11 @@ def describe(spec: ClusterSpec, field: Field, index: int | None = None) -> str:
     return "(not set)"
 
 
+def help_lines(field: Field, width: int = 100) -> str:
+    """A field's help, wrapped and indented, for the lines above its question (the TUI shows it beside)."""
+    return textwrap.fill(field.help, width=width, initial_indent="  ", subsequent_indent="  ")
+
+
 class FieldAsker:
     """Asks fields of one spec; remembers which warnings it already printed so each shows once."""
 
@@ -143,6 +149,7 @@ class FieldAsker:
         owner = _owner(self.spec, field, index)
         current = field.get(owner)
         message = field.label if index is None else f"{field.label} ({self.spec.worker_groups[index].name})"
+        self.asker.say(help_lines(field))
         while True:
             if field.kind is Kind.CHOICE:
                 value = self._ask_choice(field, message, current)
