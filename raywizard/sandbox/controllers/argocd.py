@@ -54,6 +54,7 @@ STATUS_HEARTBEAT = 10.0  # rewrite reconciledAt at least this often (simulated) 
 
 @dataclass
 class AppMemory:
+    uid: str = ""
     fingerprint: str = ""
     operation_running: bool = False
     last_finished: float = 0.0  # monotonic
@@ -84,6 +85,10 @@ class ArgoCDController(Controller):
                 return None
             fingerprint = _fingerprint(obj)
             memory = self.memory.setdefault(name, AppMemory())
+            uid = str(meta.get("uid") or "")
+            if memory.uid and memory.uid != uid:  # a new Application with an old name (or a reset store)
+                memory = self.memory[name] = AppMemory()
+            memory.uid = uid
             if fingerprint == memory.fingerprint:
                 return None
             memory.fingerprint = fingerprint

@@ -149,6 +149,11 @@ class Kubelet(Controller):
             self.after(SCHEDULE_DELAY, lambda: self._schedule(pod_key))
 
     def resync(self) -> None:
+        # Forget pods that vanished without a DELETED event (a restart that dropped the cluster's state).
+        for pod_key in list(self._placement):
+            pod = self.store.get("pods", pod_key[0], pod_key[1])
+            if pod is None or not (pod.get("spec") or {}).get("nodeName"):
+                self._release(pod_key)
         for pod_key in sorted(self._unschedulable):
             self._schedule(pod_key)
 
