@@ -310,7 +310,7 @@ class ArgoCDController(Controller):
         finished = now_iso()
 
         def complete(obj: dict[str, Any]) -> None:
-            obj["operation"] = None
+            obj.pop("operation", None)  # the merge patch `operation: null` removes it
             status = obj.setdefault("status", {})
             op_state = dict(status.get("operationState") or {})
             op_state.update(
@@ -535,7 +535,7 @@ class ArgoCDController(Controller):
             if not had_annotations and not obj["metadata"]["annotations"]:
                 obj["metadata"].pop("annotations", None)
             try:
-                written = self.store.update(APPS, obj)
+                written = self.store.update(APPS, obj, field_manager=COMPONENT)
             except ApiError as exc:
                 if getattr(exc, "code", 0) == 409:
                     continue

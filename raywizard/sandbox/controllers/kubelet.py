@@ -190,7 +190,15 @@ class Kubelet(Controller):
         from raywizard.sandbox.store import ApiError
 
         with contextlib.suppress(ApiError):  # deleted meanwhile
-            self.store.patch("pods", pod_key[0], pod_key[1], {"status": status}, "merge", subresource="status")
+            self.store.patch(
+                "pods",
+                pod_key[0],
+                pod_key[1],
+                {"status": status},
+                "merge",
+                subresource="status",
+                field_manager="kubelet",
+            )
 
     def _event(
         self,
@@ -227,7 +235,15 @@ class Kubelet(Controller):
             return
         node = min(fits, key=lambda n: (n.cpu, len(n.pods)))
         try:
-            self.store.patch("pods", pod_key[0], pod_key[1], {"spec": {"nodeName": node.name}}, "merge")
+            # the scheduler's binding (pods/binding sets spec.nodeName)
+            self.store.patch(
+                "pods",
+                pod_key[0],
+                pod_key[1],
+                {"spec": {"nodeName": node.name}},
+                "merge",
+                field_manager="kube-scheduler",
+            )
         except ApiError:
             return
         self._unschedulable.discard(pod_key)

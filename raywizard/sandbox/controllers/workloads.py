@@ -166,7 +166,7 @@ class DeploymentController(Controller):
             },
         }
         try:
-            return dict(self.store.create("replicasets.apps", body))
+            return dict(self.store.create("replicasets.apps", body, field_manager="kube-controller-manager"))
         except ApiError:
             return self.store.get("replicasets.apps", deployment["metadata"].get("namespace", ""), rs_name)
 
@@ -191,7 +191,7 @@ class DeploymentController(Controller):
         if not body["metadata"]["annotations"]:
             del body["metadata"]["annotations"]
         try:
-            return dict(self.store.create("pods", body))
+            return dict(self.store.create("pods", body, field_manager="kube-controller-manager"))
         except ApiError as exc:
             self.store.emit_event(
                 namespace=namespace,
@@ -256,7 +256,12 @@ class DeploymentController(Controller):
         ] == [(c.get("type"), c.get("status"), c.get("reason")) for c in old.get("conditions") or []]:
             return
         try:
-            self.store.update("deployments.apps", dict(deployment, status=status), subresource="status")
+            self.store.update(
+                "deployments.apps",
+                dict(deployment, status=status),
+                subresource="status",
+                field_manager="kube-controller-manager",
+            )
         except ApiError:
             self.enqueue((deployment["metadata"].get("namespace", ""), name_of(deployment)))
 
