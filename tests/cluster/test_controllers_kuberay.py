@@ -226,3 +226,18 @@ def test_load_generator_creates_running_pods_and_events(cluster: SandboxCluster)
     cluster.set_event_rate(400)  # type: ignore[attr-defined]
     wait_for(lambda: len(cluster.store.list("events", "load")) >= 40, what="load events")
     cluster.set_event_rate(0)  # type: ignore[attr-defined]
+
+
+def test_suspend_deletes_pods_and_resume_recreates_them(cluster: SandboxCluster) -> None:
+    ns = with_namespace(cluster, "suspending")
+    cluster.store.create(RC, raycluster_body("nap", ns))
+    wait_for(lambda: _status(cluster, ns, "nap").get("state") == "ready", what="ready")
+    cluster.store.patch(RC, ns, "nap", {"spec": {"suspend": True}}, "merge")
+    status = wait_for(lambda: (s := _status(cluster, ns, "nap")).get("state") == "suspended" and s, what="suspended")
+    conditions = {c["type"]: c["status"] for c in status["conditions"]}
+    assert conditions["RayClusterSuspended"] == "True" and conditions["RayClusterProvisioned"] == "False"
+    assert _pods(cluster, ns, "nap") == []
+    cluster.store.patch(RC, ns, "nap", {"spec": {"suspend": False}}, "merge")
+    status = wait_for(lambda: (s := _status(cluster, ns, "nap")).get("state") == "ready" and s, what="ready again")
+    assert {c["type"]: c["status"] for c in status["conditions"]}["RayClusterSuspended"] == "False"
+    assert set(status["stateTransitionTimes"]) == {"ready", "suspended"}

@@ -138,7 +138,10 @@ class KubeRayOperator(Controller):
         service = self._ensure_head_service(cluster)
         if (cluster.get("spec") or {}).get("enableInTreeAutoscaling"):
             self._ensure_autoscaler_rbac(cluster)
-        failure = self._reconcile_pods(cluster)
+        if (cluster.get("spec") or {}).get("suspend"):
+            failure = self._suspend(cluster)
+        else:
+            failure = self._reconcile_pods(cluster)
         pods = [
             p for p in self.store.list("pods", namespace, label_selector=f"ray.io/cluster={name}") if not is_deleting(p)
         ]
@@ -313,6 +316,16 @@ class KubeRayOperator(Controller):
                 for pod in remaining[diff:]:
                     self._delete_pod(cluster, pod, "DeletedWorkerPod", "worker")
         return failure
+
+    def _suspend(self, cluster: dict[str, Any]) -> tuple[str, str] | None:
+        """spec.suspend: delete every Ray pod (KubeRay deletes them all at once with a DeleteAllOf)."""
+        name = cluster["metadata"]["name"]
+        namespace = cluster["metadata"].get("namespace", "")
+        for pod in self.store.list("pods", namespace, label_selector=f"ray.io/cluster={name}"):
+            if not is_deleting(pod):
+                role = (pod["metadata"].get("labels") or {}).get("ray.io/node-type", "worker")
+                self._delete_pod(cluster, pod, "DeletedHeadPod" if role == "head" else "DeletedWorkerPod", role)
+        return None
 
     def _create_pod(self, cluster: dict[str, Any], group: dict[str, Any] | None) -> str | None:
         from raywizard.sandbox.store import ApiError

@@ -106,7 +106,11 @@ def compute_status(
     all_ready = bool(head) and all(pod_ready(p) for p in pods) and len(pods) == desired + 1
     state = old.get("state", "")
     transitions = dict(old.get("stateTransitionTimes") or {})
-    if not state and all_ready:
+    suspend = bool(spec.get("suspend"))
+    if suspend and not pods and state != "suspended":
+        state = "suspended"
+        transitions["suspended"] = now
+    elif not suspend and state in ("", "suspended") and all_ready:
         state = "ready"
         transitions["ready"] = now
     if state:
@@ -115,8 +119,19 @@ def compute_status(
         status["stateTransitionTimes"] = transitions
     conditions = list(old.get("conditions") or [])
     conditions = set_condition(conditions, _head_condition(head))
+    conditions = _suspend_conditions(conditions, suspend, bool(pods))
     provisioned = condition(conditions, "RayClusterProvisioned")
-    if not (provisioned and provisioned.get("status") == "True"):
+    if suspend:  # RayClusterProvisioned only changes after True when the cluster is suspended
+        conditions = set_condition(
+            conditions,
+            {
+                "type": "RayClusterProvisioned",
+                "status": "False",
+                "reason": "RayClusterPodsProvisioning",
+                "message": "RayCluster Pods are being provisioned for first time",
+            },
+        )
+    elif not (provisioned and provisioned.get("status") == "True"):
         conditions = set_condition(
             conditions,
             {
@@ -153,6 +168,19 @@ def compute_status(
         if not status[key]:
             del status[key]  # omitempty
     return status
+
+
+def _suspend_conditions(conditions: list[dict[str, Any]], suspend: bool, has_pods: bool) -> list[dict[str, Any]]:
+    """RayClusterSuspending while pods are being deleted, then RayClusterSuspended (reason = type, as KubeRay)."""
+    suspending = suspend and has_pods
+    suspended = suspend and not has_pods
+    known = {c.get("type") for c in conditions}
+    for ctype, active in (("RayClusterSuspending", suspending), ("RayClusterSuspended", suspended)):
+        if active or ctype in known:
+            conditions = set_condition(
+                conditions, {"type": ctype, "status": "True" if active else "False", "reason": ctype, "message": ""}
+            )
+    return conditions
 
 
 def _head_condition(head: dict[str, Any] | None) -> dict[str, Any]:
