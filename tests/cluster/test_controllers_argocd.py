@@ -281,3 +281,50 @@ def test_changed_values_auto_sync_and_the_respect_ignore_differences_pitfall() -
         wait_for(synced_unchanged, what="a sync that changed nothing")
         assert _worker_groups(cluster)[0]["maxReplicas"] == 100
         assert app_status(cluster, "raycluster")[0] == "OutOfSync"
+
+
+def test_renamed_release_prunes_the_old_raycluster() -> None:
+    with running_sandbox(speed=50) as cluster:
+        for app in guide_apps():
+            cluster.store.create(APPS, app, namespace="argocd")
+        wait_for(lambda: app_status(cluster, "raycluster") == ("Synced", "Healthy"), what="synced")
+        cluster.store.patch(
+            APPS, "argocd", "raycluster", {"spec": {"source": {"helm": {"releaseName": "other"}}}}, "merge"
+        )  # the RayCluster becomes other-kuberay
+
+        def renamed() -> bool:
+            names = {rc["metadata"]["name"] for rc in cluster.store.list("rayclusters.ray.io", "ray-cluster")}
+            return names == {"other-kuberay"}
+
+        wait_for(renamed, what="old RayCluster pruned, new one created")
+        state = cluster.store.get(APPS, "argocd", "raycluster")["status"]["operationState"]
+        assert {(r["name"], r["status"]) for r in state["syncResult"]["resources"]} == {
+            ("other-kuberay", "Synced"),
+            ("raycluster-kuberay", "Pruned"),
+        }
+        wait_for(
+            lambda: not cluster.store.list("pods", "ray-cluster", label_selector="ray.io/cluster=raycluster-kuberay"),
+            what="old pods gone",
+        )
+
+
+def test_unknown_path_repo_and_chart_messages() -> None:
+    with running_sandbox(speed=50) as cluster:
+        crds, _, raycluster = guide_apps()
+        crds["spec"]["source"]["path"] = "helm-chart/nope"
+        raycluster["spec"]["source"]["targetRevision"] = "9.9.9"
+        cluster.store.create(APPS, crds, namespace="argocd")
+        cluster.store.create(APPS, raycluster, namespace="argocd")
+
+        def message(name: str) -> str:
+            conditions = ((cluster.store.get(APPS, "argocd", name) or {}).get("status") or {}).get("conditions")
+            return str(conditions[0]["message"]) if conditions else ""
+
+        assert wait_for(lambda: message("ray-operator-crds"), what="condition").endswith(
+            "helm-chart/nope: app path does not exist"
+        )
+        assert wait_for(lambda: message("raycluster"), what="condition").endswith(
+            'Error: chart "ray-cluster" version "9.9.9" not found in '
+            "https://ray-project.github.io/kuberay-helm/ repository"
+        )
+        assert app_status(cluster, "raycluster")[0] == "Unknown"
