@@ -14,38 +14,23 @@ import json
 import select
 import socket
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
-from raywizard.sandbox import discovery, tables
+from raywizard.sandbox import discovery, verbs
 from raywizard.sandbox.registry import ResourceInfo
 from raywizard.sandbox.status import (
     ApiError,
-    bad_request,
     forbidden,
     internal_error,
-    not_found,
     unauthorized,
     unknown_resource,
-    unsupported_media_type,
 )
-from raywizard.sandbox.watching import Watch, dumps
+from raywizard.sandbox.watching import dumps
 
 if TYPE_CHECKING:
     from raywizard.sandbox.cluster import SandboxCluster
-
-PATCH_TYPES = {
-    "application/json-patch+json": "json",
-    "application/merge-patch+json": "merge",
-    "application/strategic-merge-patch+json": "strategic",
-    "application/apply-patch+yaml": "apply",
-}
-#: kinds whose DELETE answers with the object; the others answer a Status (as their OpenAPI says)
-DELETE_RETURNS_OBJECT = {"pods", "services"}
-WATCH_DEFAULT_TIMEOUT = 1800.0
-BOOKMARK_INTERVAL = 1.0
 
 
 class Route:
@@ -132,26 +117,6 @@ class ApiServer:
     def untrack(self, conn: Any) -> None:
         with self._conn_lock:
             self._connections.discard(conn)
-
-
-def _parse_body(raw: bytes, content_type: str) -> Any:
-    if not raw:
-        return None
-    try:
-        return json.loads(raw)
-    except ValueError as exc:
-        if "yaml" in content_type:
-            import yaml  # lazily: PyYAML ships with the kubernetes client
-
-            try:
-                return yaml.safe_load(raw)
-            except yaml.YAMLError as yexc:
-                raise bad_request(f"error decoding YAML: {yexc}") from None
-        raise bad_request(f"couldn't get version/kind; json parse error: {exc}") from None
-
-
-def _truthy(value: str | None) -> bool:
-    return value is not None and value.lower() in ("1", "true", "yes")
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -311,7 +276,7 @@ class _Handler(BaseHTTPRequestHandler):
         if method == "GET":
             if route.name:
                 return "get"
-            return "watch" if _truthy(query.get("watch")) else "list"
+            return "watch" if verbs.truthy(query.get("watch")) else "list"
         if method == "POST":
             return "create"
         if method == "PUT":
@@ -368,287 +333,36 @@ class _Handler(BaseHTTPRequestHandler):
             obj["apiVersion"] = route.info.api_version(route.version)
         self._send(code, dumps(obj))
 
-    # ------------------------------------------------------------------ verbs
+    # ------------------------------------------------------------------ verbs (in verbs.py)
     def _get(self, route: Route, query: dict[str, str], body: bytes, dry_run: bool) -> None:
-        store = self.api.cluster.store
-        assert route.name is not None
-        if route.subresource == "log":
-            from raywizard.sandbox.logstream import serve_log
-
-            serve_log(self, route, query)
-            return
-        raw = store.get_raw(route.info.key, route.namespace, route.name)
-        if raw is None:
-            raise not_found(route.info.group, route.info.plural, route.name)
-        raw = self._out(route, raw)
-        if tables.wants_table(self.headers.get("Accept", "")):
-            self._send_json(
-                200,
-                tables.table(
-                    route.info,
-                    [json.loads(raw)],
-                    None,
-                    single=True,
-                    include_object=query.get("includeObject", "PartialObjectMetadata"),
-                ),
-            )
-            return
-        self._send(200, raw)
+        verbs.get(self, route, query, body, dry_run)
 
     def _list(self, route: Route, query: dict[str, str], body: bytes, dry_run: bool) -> None:
-        store = self.api.cluster.store
-        limit = int(query["limit"]) if query.get("limit", "").isdigit() else None
-        rv, raws, token, remaining = store.list_raw(
-            route.info.key,
-            route.namespace,
-            query.get("labelSelector"),
-            query.get("fieldSelector"),
-            limit,
-            query.get("continue"),
-        )
-        if not route.info.builtin and route.version != route.info.version:
-            raws = [self._out(route, r) for r in raws]
-        if tables.wants_table(self.headers.get("Accept", "")):
-            items = [json.loads(r) for r in raws]
-            include = query.get("includeObject", "PartialObjectMetadata")
-            self._send_json(200, tables.table(route.info, items, str(rv), continue_token=token, include_object=include))
-            return
-        meta: dict[str, Any] = {"resourceVersion": str(rv)}
-        if token:
-            meta["continue"] = token
-            if remaining is not None:
-                meta["remainingItemCount"] = remaining
-        head = {
-            "kind": route.info.list_kind,
-            "apiVersion": route.info.api_version(route.version),
-            "metadata": meta,
-        }
-        self._send(200, dumps(head)[:-1] + b',"items":[' + b",".join(raws) + b"]}")
+        verbs.list(self, route, query, body, dry_run)
 
     def _create(self, route: Route, query: dict[str, str], body: bytes, dry_run: bool) -> None:
-        obj = _parse_body(body, self.headers.get("Content-Type", ""))
-        if not isinstance(obj, dict):
-            raise bad_request("the body of the request must be a JSON object")
-        result = self.api.cluster.store.create(
-            route.info.key,
-            obj,
-            namespace=route.namespace,
-            dry_run=dry_run,
-            field_manager=self._field_manager(query),
-            version=route.version,
-        )
-        self._send_object(201, route, result)
+        verbs.create(self, route, query, body, dry_run)
 
     def _update(self, route: Route, query: dict[str, str], body: bytes, dry_run: bool) -> None:
-        obj = _parse_body(body, self.headers.get("Content-Type", ""))
-        if not isinstance(obj, dict):
-            raise bad_request("the body of the request must be a JSON object")
-        result = self.api.cluster.store.update(
-            route.info.key,
-            obj,
-            subresource=route.subresource,
-            dry_run=dry_run,
-            field_manager=self._field_manager(query),
-            namespace=route.namespace,
-            name=route.name,
-            version=route.version,
-        )
-        self._send_object(200, route, result)
+        verbs.update(self, route, query, body, dry_run)
 
     def _patch(self, route: Route, query: dict[str, str], body: bytes, dry_run: bool) -> None:
-        content_type = self.headers.get("Content-Type", "").split(";")[0].strip()
-        patch_type = PATCH_TYPES.get(content_type)
-        accepted = [t for t in PATCH_TYPES if route.info.builtin or PATCH_TYPES[t] != "strategic"]
-        if patch_type is None or content_type not in accepted:
-            raise unsupported_media_type(content_type, accepted)
-        patch = _parse_body(body, content_type)
-        if patch is None:
-            raise bad_request("the body of the request must not be empty")
-        force = _truthy(query.get("force"))
-        if "force" in query and patch_type != "apply":
-            raise ApiError(
-                422,
-                "Invalid",
-                'PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be specified for non-apply patch',
-                {},
-            )
-        manager = query.get("fieldManager") if patch_type == "apply" else self._field_manager(query)
-        assert route.name is not None
-        result, created = self.api.cluster.store.patch_ex(
-            route.info.key,
-            route.namespace,
-            route.name,
-            patch,
-            patch_type,
-            field_manager=manager,
-            force=force,
-            subresource=route.subresource,
-            dry_run=dry_run,
-            version=route.version,
-        )
-        self._send_object(201 if created else 200, route, result)
+        verbs.patch(self, route, query, body, dry_run)
 
     def _delete(self, route: Route, query: dict[str, str], body: bytes, dry_run: bool) -> None:
-        options = _parse_body(body, "application/json") or {}
-        if isinstance(options, dict) and "All" in (options.get("dryRun") or []):
-            dry_run = True
-        assert route.name is not None
-        result = self.api.cluster.store.delete(
-            route.info.key,
-            route.namespace,
-            route.name,
-            dry_run=dry_run,
-            propagation_policy=query.get("propagationPolicy") or (options or {}).get("propagationPolicy"),
-            preconditions=(options or {}).get("preconditions"),
-        )
-        assert result is not None
-        meta = result.get("metadata") or {}
-        if route.info.key in DELETE_RETURNS_OBJECT or meta.get("deletionTimestamp"):
-            self._send_object(200, route, result)
-            return
-        details: dict[str, Any] = {
-            "name": meta.get("name", route.name),
-            "kind": route.info.plural,
-            "uid": meta.get("uid", ""),
-        }
-        if route.info.group:
-            details = {
-                "name": details["name"],
-                "group": route.info.group,
-                "kind": route.info.plural,
-                "uid": details["uid"],
-            }
-        self._send_json(
-            200,
-            {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "details": details},
-        )
+        verbs.delete(self, route, query, body, dry_run)
 
     def _deletecollection(self, route: Route, query: dict[str, str], body: bytes, dry_run: bool) -> None:
-        store = self.api.cluster.store
-        items = store.delete_collection(
-            route.info.key,
-            route.namespace,
-            query.get("labelSelector"),
-            query.get("fieldSelector"),
-            dry_run=dry_run,
-        )
-        self._send_json(
-            200,
-            {
-                "kind": route.info.list_kind,
-                "apiVersion": route.info.api_version(route.version),
-                "metadata": {"resourceVersion": str(store.resource_version)},
-                "items": items,
-            },
-        )
+        verbs.deletecollection(self, route, query, body, dry_run)
 
     # ------------------------------------------------------------------ watch
     def _write_chunk(self, data: bytes) -> None:
         self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
 
     def _watch(self, route: Route, query: dict[str, str], body: bytes, dry_run: bool) -> None:
-        cluster = self.api.cluster
-        store, faults = cluster.store, cluster.faults
-        info = route.info
-        rv = query.get("resourceVersion")
-        timeout = float(query["timeoutSeconds"]) if query.get("timeoutSeconds") else WATCH_DEFAULT_TIMEOUT
-        bookmarks = _truthy(query.get("allowWatchBookmarks"))
-        error: ApiError | None = None
-        watch: Watch | None = None
-        if rv and rv != "0" and faults.take_expire_next():
-            error = ApiError(410, "Expired", f"too old resource version: {rv} ({store.resource_version})")
-        else:
-            try:
-                watch = store.watch(
-                    info.key, route.namespace, query.get("labelSelector"), query.get("fieldSelector"), rv
-                )
-            except ApiError as exc:
-                if exc.code != 410:
-                    raise
-                error = exc
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Transfer-Encoding", "chunked")
-        self.send_header("Cache-Control", "no-cache, private")
-        self.end_headers()
-        convert = not info.builtin and route.version != info.version
-        as_table = tables.wants_table(self.headers.get("Accept", ""))
-        include = query.get("includeObject", "PartialObjectMetadata")
-        start = time.monotonic()
-        deadline = start + timeout
-        drop_at = start + faults.drop_watches_after if faults.drop_watches_after else None
-        expire_at = start + faults.expire_watches_after if faults.expire_watches_after else None
-        generation = faults.drop_generation
-        next_bookmark = start + BOOKMARK_INTERVAL
-        try:
-            if error is not None:
-                self._write_chunk(dumps({"type": "ERROR", "object": error.status_body()}) + b"\n")
-                self._end_chunks()
-                return
-            assert watch is not None
-            while True:
-                now = time.monotonic()
-                if self.api.stopping.is_set() or watch.closed:
-                    self._cut()
-                    return
-                if faults.drop_generation != generation or (drop_at is not None and now >= drop_at):
-                    self._cut()
-                    return
-                if watch.expired or (expire_at is not None and now >= expire_at):
-                    err = ApiError(
-                        410,
-                        "Expired",
-                        f"too old resource version: {rv or watch.last_rv} ({store.resource_version})",
-                    )
-                    self._write_chunk(dumps({"type": "ERROR", "object": err.status_body()}) + b"\n")
-                    self._end_chunks()
-                    return
-                if now >= deadline:
-                    self._end_chunks()
-                    return
-                wait = min(0.25, deadline - now)
-                items = watch.drain(wait)
-                if items:
-                    if as_table:
-                        lines = [self._table_line(route, t, e.raw, include) for t, e in items]
-                    elif convert:
-                        lines = [self._converted_line(route, t, e.raw) for t, e in items]
-                    else:
-                        lines = [e.line(t) for t, e in items]
-                    self._write_chunk(b"".join(lines))
-                elif self._client_gone():
-                    return
-                if bookmarks and time.monotonic() >= next_bookmark:
-                    next_bookmark = time.monotonic() + BOOKMARK_INTERVAL
-                    idle_rv = store.watch_rv_if_idle(watch)
-                    if idle_rv is not None:
-                        mark = {
-                            "type": "BOOKMARK",
-                            "object": {
-                                "kind": info.kind,
-                                "apiVersion": info.api_version(route.version),
-                                "metadata": {
-                                    "resourceVersion": str(idle_rv),
-                                    "annotations": {"k8s.io/initial-events-end": "true"},
-                                },
-                            },
-                        }
-                        self._write_chunk(dumps(mark) + b"\n")
-        except (BrokenPipeError, ConnectionResetError, OSError):
-            self.close_connection = True
-        finally:
-            if watch is not None:
-                store.stop_watch(watch)
+        from raywizard.sandbox.watchstream import serve_watch
 
-    def _table_line(self, route: Route, type_: str, raw: bytes, include: str) -> bytes:
-        """`kubectl get -w` watches Tables: one single-row Table per event."""
-        obj = json.loads(self._out(route, raw))
-        return dumps({"type": type_, "object": tables.table(route.info, [obj], None, include_object=include)}) + b"\n"
-
-    def _converted_line(self, route: Route, type_: str, raw: bytes) -> bytes:
-        obj = json.loads(raw)
-        obj["apiVersion"] = route.info.api_version(route.version)
-        return dumps({"type": type_, "object": obj}) + b"\n"
+        serve_watch(self, route, query)
 
     def _client_gone(self) -> bool:
         """Whether the client closed its end (so an idle watch thread does not linger until its timeout)."""

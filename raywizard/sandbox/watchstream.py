@@ -1,0 +1,124 @@
+"""Watch streams: chunked, one JSON event per line; initial ADDED or replay from a resourceVersion, 410 ERROR
+events, BOOKMARKs, timeoutSeconds, Table events for `kubectl get -w`, and the watch faults (drop, expire)."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import TYPE_CHECKING
+
+from raywizard.sandbox import tables
+from raywizard.sandbox.status import ApiError
+from raywizard.sandbox.watching import Watch, dumps
+
+if TYPE_CHECKING:
+    from raywizard.sandbox.http import Route, _Handler
+
+WATCH_DEFAULT_TIMEOUT = 1800.0
+BOOKMARK_INTERVAL = 1.0
+
+
+def serve_watch(handler: _Handler, route: Route, query: dict[str, str]) -> None:
+    cluster = handler.api.cluster
+    store, faults = cluster.store, cluster.faults
+    info = route.info
+    rv = query.get("resourceVersion")
+    timeout = float(query["timeoutSeconds"]) if query.get("timeoutSeconds") else WATCH_DEFAULT_TIMEOUT
+    bookmarks = query.get("allowWatchBookmarks", "").lower() in ("1", "true")
+    error: ApiError | None = None
+    watch: Watch | None = None
+    if rv and rv != "0" and faults.take_expire_next():
+        error = ApiError(410, "Expired", f"too old resource version: {rv} ({store.resource_version})")
+    else:
+        try:
+            watch = store.watch(info.key, route.namespace, query.get("labelSelector"), query.get("fieldSelector"), rv)
+        except ApiError as exc:
+            if exc.code != 410:
+                raise
+            error = exc
+    handler.send_response(200)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Transfer-Encoding", "chunked")
+    handler.send_header("Cache-Control", "no-cache, private")
+    handler.end_headers()
+    convert = not info.builtin and route.version != info.version
+    as_table = tables.wants_table(handler.headers.get("Accept", ""))
+    include = query.get("includeObject", "PartialObjectMetadata")
+    start = time.monotonic()
+    deadline = start + timeout
+    drop_at = start + faults.drop_watches_after if faults.drop_watches_after else None
+    expire_at = start + faults.expire_watches_after if faults.expire_watches_after else None
+    generation = faults.drop_generation
+    next_bookmark = start + BOOKMARK_INTERVAL
+    try:
+        if error is not None:
+            handler._write_chunk(dumps({"type": "ERROR", "object": error.status_body()}) + b"\n")
+            handler._end_chunks()
+            return
+        assert watch is not None
+        while True:
+            now = time.monotonic()
+            if handler.api.stopping.is_set() or watch.closed:
+                handler._cut()
+                return
+            if faults.drop_generation != generation or (drop_at is not None and now >= drop_at):
+                handler._cut()
+                return
+            if watch.expired or (expire_at is not None and now >= expire_at):
+                err = ApiError(
+                    410,
+                    "Expired",
+                    f"too old resource version: {rv or watch.last_rv} ({store.resource_version})",
+                )
+                handler._write_chunk(dumps({"type": "ERROR", "object": err.status_body()}) + b"\n")
+                handler._end_chunks()
+                return
+            if now >= deadline:
+                handler._end_chunks()
+                return
+            wait = min(0.25, deadline - now)
+            items = watch.drain(wait)
+            if items:
+                if as_table:
+                    lines = [_table_line(route, t, e.raw, include) for t, e in items]
+                elif convert:
+                    lines = [_converted_line(route, t, e.raw) for t, e in items]
+                else:
+                    lines = [e.line(t) for t, e in items]
+                handler._write_chunk(b"".join(lines))
+            elif handler._client_gone():
+                return
+            if bookmarks and time.monotonic() >= next_bookmark:
+                next_bookmark = time.monotonic() + BOOKMARK_INTERVAL
+                idle_rv = store.watch_rv_if_idle(watch)
+                if idle_rv is not None:
+                    mark = {
+                        "type": "BOOKMARK",
+                        "object": {
+                            "kind": info.kind,
+                            "apiVersion": info.api_version(route.version),
+                            "metadata": {
+                                "resourceVersion": str(idle_rv),
+                                "annotations": {"k8s.io/initial-events-end": "true"},
+                            },
+                        },
+                    }
+                    handler._write_chunk(dumps(mark) + b"\n")
+    except (BrokenPipeError, ConnectionResetError, OSError):
+        handler.close_connection = True
+    finally:
+        if watch is not None:
+            store.stop_watch(watch)
+
+
+def _table_line(route: Route, type_: str, raw: bytes, include: str) -> bytes:
+    """`kubectl get -w` watches Tables: one single-row Table per event."""
+    obj = json.loads(raw)
+    obj["apiVersion"] = route.info.api_version(route.version)
+    return dumps({"type": type_, "object": tables.table(route.info, [obj], None, include_object=include)}) + b"\n"
+
+
+def _converted_line(route: Route, type_: str, raw: bytes) -> bytes:
+    obj = json.loads(raw)
+    obj["apiVersion"] = route.info.api_version(route.version)
+    return dumps({"type": type_, "object": obj}) + b"\n"
