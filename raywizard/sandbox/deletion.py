@@ -11,6 +11,7 @@ from typing import Any
 from raywizard.sandbox.registry import ResourceInfo, info_from_crd
 from raywizard.sandbox.status import (
     STALE,
+    ApiError,
     conflict,
     not_found,
 )
@@ -31,6 +32,20 @@ class DeletingStore(StoreCore):
         preconditions: dict[str, Any] | None = None,
     ) -> dict[str, Any] | None:
         info = self.info(resource)
+        if propagation_policy not in (None, "", "Foreground", "Background", "Orphan"):
+            message = (
+                f'Unsupported value: "{propagation_policy}": supported values: "Foreground", "Background", "Orphan"'
+            )
+            raise ApiError(
+                422,
+                "Invalid",
+                f'DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: {message}',
+                {
+                    "group": "meta.k8s.io",
+                    "kind": "DeleteOptions",
+                    "causes": [{"reason": "FieldValueNotSupported", "message": message, "field": "propagationPolicy"}],
+                },
+            )
         pending: builtins.list[Event] = []
         with self._lock:
             current = self._current(info, namespace, name)
@@ -47,9 +62,34 @@ class DeletingStore(StoreCore):
                 )
             if pre.get("resourceVersion") and str(pre["resourceVersion"]) != str(current.rv):
                 raise conflict(info.group, info.plural, name, STALE)
+            if propagation_policy == "Orphan" and not dry_run:
+                self._orphan_dependents(current.obj, pending)
             result = self._delete(info, current, dry_run, pending)
         self._dispatch(pending)
         return json.loads(dumps(result))
+
+    def _orphan_dependents(self, owner: dict[str, Any], pending: builtins.list[Event]) -> None:
+        """propagationPolicy=Orphan: drop ownerReferences to `owner` (the garbage collector's job, done at once)."""
+        uid = owner["metadata"].get("uid")
+        namespace = owner["metadata"].get("namespace")
+        for key in builtins.list(self._data):
+            info = self.registry.get(key)
+            if info is None:
+                continue
+            buckets = self._data[key]
+            spaces = [namespace] if namespace and info.namespaced else builtins.list(buckets)
+            for ns in spaces:
+                for stored in builtins.list(buckets.get(ns or "", {}).values()):
+                    refs = stored.obj["metadata"].get("ownerReferences") or []
+                    if not any(r.get("uid") == uid for r in refs):
+                        continue
+                    new = copy.deepcopy(stored.obj)
+                    kept = [r for r in refs if r.get("uid") != uid]
+                    if kept:
+                        new["metadata"]["ownerReferences"] = kept
+                    else:
+                        new["metadata"].pop("ownerReferences", None)
+                    self._commit(info, "MODIFIED", new, stored.obj, pending)
 
     def _delete(
         self, info: ResourceInfo, current: _Stored, dry_run: bool, pending: builtins.list[Event]

@@ -147,7 +147,17 @@ def patch(handler: _Handler, route: Route, query: dict[str, str], body: bytes, d
             422,
             "Invalid",
             'PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be specified for non-apply patch',
-            {},
+            {
+                "group": "meta.k8s.io",
+                "kind": "PatchOptions",
+                "causes": [
+                    {
+                        "reason": "FieldValueForbidden",
+                        "message": "Forbidden: may not be specified for non-apply patch",
+                        "field": "force",
+                    }
+                ],
+            },
         )
     manager = query.get("fieldManager") if patch_type == "apply" else handler._field_manager(query)
     assert route.name is not None

@@ -550,3 +550,16 @@ def test_watch_as_table_for_kubectl_get_w(bare_api: Any) -> None:
     first = text if isinstance(text, dict) else json.loads(text.splitlines()[0])  # one line parses whole
     assert first["type"] == "ADDED" and first["object"]["kind"] == "Table"
     assert first["object"]["rows"][0]["cells"][0] == "argocd-cm"
+
+
+def test_orphan_propagation_keeps_dependents(bare_sandbox: SandboxCluster, bare_api: Any) -> None:
+    v1 = client.CoreV1Api(bare_api)
+    ns = _ns(bare_api)
+    owner = v1.create_namespaced_config_map(ns, {"metadata": {"name": "owner"}})
+    ref = {"apiVersion": "v1", "kind": "ConfigMap", "name": "owner", "uid": owner.metadata.uid}
+    v1.create_namespaced_config_map(ns, {"metadata": {"name": "child", "ownerReferences": [ref]}})
+    v1.delete_namespaced_config_map("owner", ns, propagation_policy="Orphan")
+    assert v1.read_namespaced_config_map("child", ns).metadata.owner_references is None
+    with pytest.raises(ApiException) as info:
+        v1.delete_namespaced_config_map("child", ns, propagation_policy="Sideways")
+    assert info.value.status == 422 and "propagationPolicy: Unsupported value" in _status(info.value)["message"]
