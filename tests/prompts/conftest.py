@@ -1,22 +1,13 @@
-"""Helpers for driving `raywizard init` through a pseudo-terminal."""
+"""The `spawn_init` fixture: `raywizard init` in a pseudo-terminal (helpers in ``pty_helpers.py``)."""
 
 from __future__ import annotations
 
 import os
-import re
 import sys
 from pathlib import Path
 
 import pexpect
 import pytest
-
-ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]")
-CTRL_U = "\x15"  # prompt_toolkit (emacs keys): delete from the cursor back to the line start
-DOWN = "\x1b[B"
-
-
-def plain(text: str) -> str:
-    return ANSI.sub("", text)
 
 
 @pytest.fixture
@@ -42,18 +33,3 @@ def spawn_init(tmp_path: Path):
         if child.isalive():
             child.terminate(force=True)
         child.logfile_read.close()
-
-
-def answer_text(child: pexpect.spawn, prompt: str, value: str) -> None:
-    """Wait for a text question and replace its default with ``value``."""
-    child.expect_exact(prompt)
-    child.send(CTRL_U + value + "\r")
-
-
-def finish(child: pexpect.spawn) -> None:
-    """Answer "Done" to the after-save menu (offered when the cluster code is installed) and wait for exit."""
-    index = child.expect_exact(["Next:", pexpect.EOF])
-    if index == 0:
-        child.send("\r")
-        child.expect(pexpect.EOF)
-    child.close()

@@ -12,7 +12,7 @@ from raywizard.documents import Workspace
 from raywizard.manifests import render_files
 from raywizard.paths import set_path
 from raywizard.presets import load_preset
-from tests.prompts.conftest import CTRL_U, answer_text, finish, plain
+from tests.prompts.pty_helpers import CTRL_U, answer_text, finish, plain
 
 
 def _keep(child: pexpect.spawn, prompt: str) -> None:
