@@ -100,9 +100,7 @@ def _pod_status(obj: dict[str, Any]) -> str:
 
 
 def _restarts(obj: dict[str, Any]) -> int:
-    return sum(
-        int(cs.get("restartCount", 0)) for cs in (obj.get("status") or {}).get("containerStatuses") or []
-    )
+    return sum(int(cs.get("restartCount", 0)) for cs in (obj.get("status") or {}).get("containerStatuses") or [])
 
 
 def _ports(obj: dict[str, Any]) -> str:
@@ -158,13 +156,20 @@ BUILTIN_COLUMNS: dict[str, list[Col]] = {
             "Ready",
             "string",
             0,
-            lambda o: (
-                f"{(o.get('status') or {}).get('readyReplicas', 0)}/"
-                f"{(o.get('spec') or {}).get('replicas', 0)}"
-            ),
+            lambda o: f"{(o.get('status') or {}).get('readyReplicas', 0)}/{(o.get('spec') or {}).get('replicas', 0)}",
         ),
         ("Up-to-date", "integer", 0, lambda o: (o.get("status") or {}).get("updatedReplicas", 0)),
         ("Available", "integer", 0, lambda o: (o.get("status") or {}).get("availableReplicas", 0)),
+        ("Age", "string", 0, _age),
+    ],
+    "replicasets.apps": [
+        ("Desired", "integer", 0, lambda o: (o.get("spec") or {}).get("replicas", 0)),
+        ("Current", "integer", 0, lambda o: (o.get("status") or {}).get("replicas", 0)),
+        ("Ready", "integer", 0, lambda o: (o.get("status") or {}).get("readyReplicas", 0)),
+        ("Age", "string", 0, _age),
+    ],
+    "serviceaccounts": [
+        ("Secrets", "integer", 0, lambda o: len(o.get("secrets") or [])),
         ("Age", "string", 0, _age),
     ],
     "events": [
