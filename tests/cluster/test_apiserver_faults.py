@@ -104,3 +104,40 @@ def test_wrong_token_is_401_even_with_anonymous(bare_sandbox: SandboxCluster, ba
     with pytest.raises(ApiException) as info:
         client.CoreV1Api(bare_api).list_namespace()
     assert info.value.status == 401
+
+
+def test_expire_open_watches_and_timed_expiry(tmp_path: Any) -> None:
+    import threading
+
+    from kubernetes import config
+
+    cluster = SandboxCluster(controllers=False, faults="expire_watches=300ms,forbid=delete:configmaps").start()
+    try:
+        api = config.new_client_from_config(str(cluster.write_kubeconfig(tmp_path / "kc")))
+        v1 = client.CoreV1Api(api)
+        response = v1.list_namespaced_config_map("default", watch=True, timeout_seconds=10, _preload_content=False)
+        lines = [json.loads(line) for line in response.read().splitlines() if line.strip()]
+        assert lines[-1]["type"] == "ERROR" and lines[-1]["object"]["code"] == 410
+        with pytest.raises(ApiException) as info:
+            v1.delete_namespaced_config_map("x", "default")
+        assert info.value.status == 403
+        cluster.faults.clear()
+        got: list[dict[str, Any]] = []
+
+        def read() -> None:
+            stream = v1.list_namespaced_config_map(
+                "default", watch=True, resource_version="0", timeout_seconds=10, _preload_content=False
+            )
+            got.extend(json.loads(line) for line in stream.read().splitlines() if line.strip())
+
+        reader = threading.Thread(target=read)
+        reader.start()
+        deadline = time.monotonic() + 5
+        while not cluster.store._watches and time.monotonic() < deadline:
+            time.sleep(0.02)
+        cluster.faults.expire_watches()
+        reader.join(5)
+        assert got and got[-1]["type"] == "ERROR" and got[-1]["object"]["reason"] == "Expired"
+        api.close()
+    finally:
+        cluster.stop()
