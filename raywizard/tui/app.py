@@ -62,6 +62,8 @@ class WizardApp(App[int]):
         self.preflight: list[Any] | None = None
         self.connecting = False
         self.connection_error: str | None = None
+        self._revalidate_pending = False
+        self._changed_sources: set[Any] = set()
         self.start_step = start_step
         self.current_step = start_step
         self.demo_note = demo_note
@@ -123,17 +125,32 @@ class WizardApp(App[int]):
         self.goto(step, force=True)
 
     def spec_changed(self, source: Screen[Any] | None = None) -> None:
+        """Note an edit. Revalidation and derived views run right after the next frame, so the keystroke itself
+        shows at once (validating and rendering the chart for 100 groups takes tens of milliseconds); several
+        edits before that frame are revalidated once."""
+        self._changed_sources.add(source)
+        if not self._revalidate_pending:
+            self._revalidate_pending = True
+            self.call_after_refresh(self.flush_changes)
+
+    def flush_changes(self) -> None:
+        """Revalidate now if an edit is pending (also before anything that reads the problems)."""
+        if not self._revalidate_pending:
+            return
+        self._revalidate_pending = False
+        sources, self._changed_sources = self._changed_sources, set()
         self.model.changed()
         screen = self.screen
         refresh = getattr(screen, "refresh_view", None)
         if refresh is not None:
             refresh()
         for other in self.screen_stack:
-            if other is not screen and hasattr(other, "refresh_view") and other is source:
+            if other is not screen and other in sources and hasattr(other, "refresh_view"):
                 other.refresh_view()  # the step below a modal (the group editor) shows its new state too
 
     # ------------------------------------------------------------------------------------------ steps
     def goto(self, step: WizardStep, *, force: bool = False, focus_path: str | None = None) -> bool:
+        self.flush_changes()
         steps = list(WizardStep)
         if not force and steps.index(step) > steps.index(self.current_step):
             for passed in steps[steps.index(self.current_step): steps.index(step)]:
@@ -210,6 +227,7 @@ class WizardApp(App[int]):
     def action_save(self) -> None:
         from raywizard.tui.saving import start_save
 
+        self.flush_changes()
         start_save(self)
 
     def action_copy_yaml(self) -> None:

@@ -17,10 +17,11 @@ RESOURCE_FIELDS = {
 }
 
 
-def effective(spec: ClusterSpec, group: WorkerGroup | None) -> Any:
+def effective(spec: ClusterSpec, group: WorkerGroup | None, merged: dict[str, Any] | None = None) -> Any:
+    """Resources after the chart's defaults; pass ``merged`` (``effective_values``) when asking for many groups."""
     from raywizard.effective import effective_resources
 
-    return effective_resources(spec, group)
+    return effective_resources(spec, group, merged)
 
 
 def effective_aside(spec: ClusterSpec, group: WorkerGroup | None, field: Field) -> str:

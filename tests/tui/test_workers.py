@@ -95,6 +95,7 @@ async def test_add_duplicate_remove_disable_reorder() -> None:
         await settle(pilot)
         assert spec.worker_groups[0].disabled is True
         assert table(app).get_row("g0")[2] == "disabled"
+        assert table(app).get_row("g1")[2] == "yes"
 
         table(app).move_cursor(row=4)
         await pilot.press("x")

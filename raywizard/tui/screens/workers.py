@@ -6,31 +6,41 @@ Rows are keyed by list position and updated cell by cell, never rebuilt (a 100-g
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static
 
-from raywizard.spec import GPU_RESOURCE, WorkerGroup
+from raywizard.spec import GPU_RESOURCE, ClusterSpec, WorkerGroup
 from raywizard.tui.derived import effective, format_number, pair
 from raywizard.tui.model import WizardStep
 from raywizard.tui.screens.base import StepScreen
 
-WIDTHS = {"Name": 24, "Custom resources": 18, "Image": 22}
+# Fixed widths: measuring a column on every cell update costs O(rows) per cell (slow with 100 groups).
+WIDTHS = {"#": 3, "Name": 24, "Renders": 8, "Replicas": 8, "Min": 5, "Max": 6, "CPU": 7, "Memory": 8, "GPU": 4,
+          "Custom resources": 18, "Image": 22}
 COLUMNS = ("#", "Name", "Renders", "Replicas", "Min", "Max", "CPU", "Memory", "GPU", "Custom resources", "Image")
 
 
-def group_cells(spec: object, group: WorkerGroup, index: int, rendered_at: dict[int, int]) -> tuple[str, ...]:
+def group_cells(spec: ClusterSpec, group: WorkerGroup, index: int, rendered_at: dict[int, int],
+                merged: dict[str, Any] | None, *, resources: bool = True) -> tuple[str | None, ...]:
+    """The row of ``group``; with ``resources=False`` the effective CPU/memory/GPU cells are None (unchanged)."""
     from raywizard.fields import BY_KEY
 
-    try:
-        resources = effective(spec, group)  # type: ignore[arg-type]
-        cpu, memory, gpu = pair(resources, "cpu"), pair(resources, "memory"), pair(resources, GPU_RESOURCE)
-    except Exception:
-        cpu = memory = gpu = "?"
+    cpu: str | None = None
+    memory: str | None = None
+    gpu: str | None = None
+    if resources:
+        try:
+            effective_now = effective(spec, group, merged)
+            cpu, memory, gpu = (pair(effective_now, "cpu"), pair(effective_now, "memory"),
+                                pair(effective_now, GPU_RESOURCE))
+        except Exception:
+            cpu = memory = gpu = "?"
     image = f"{group.image.repository}:{group.image.tag}" if group.image else "(cluster image)"
-    renders = f"{rendered_at[id(group)] + 1}." if id(group) in rendered_at else "disabled"
+    # Not the position: toggling one group would then change every row (the order is on the line below).
+    renders = "yes" if id(group) in rendered_at else "disabled"
     custom = BY_KEY["workerGroups[].customResources"].format(group.custom_resources) or "–"
     return (str(index), group.name + (" (worker)" if index == 0 else ""), renders,
             format_number(group.replicas), format_number(group.min_replicas), format_number(group.max_replicas),
@@ -55,8 +65,7 @@ class WorkersScreen(StepScreen):
     def compose_body(self) -> ComposeResult:
         table: DataTable[str] = DataTable(id="groups", cursor_type="row", zebra_stripes=True)
         for column in COLUMNS:
-            # Long free-text columns get a fixed width so the numbers stay on screen at 100 columns.
-            table.add_column(column, key=column, width=WIDTHS.get(column))
+            table.add_column(column, key=column, width=WIDTHS[column])
         yield table
         yield Static("", id="rendered-order", markup=False)
         yield Static("", id="totals", markup=False)
@@ -67,25 +76,44 @@ class WorkersScreen(StepScreen):
 
     # -------------------------------------------------------------------------------------------- view
     def refresh_step(self) -> None:
+        self.refresh_table(resources=True)
+        self.query_one("#totals", Static).update(self._totals_text())
+
+    def refresh_table(self, *, resources: bool) -> None:
+        """Update changed cells in place. ``resources=False`` is the immediate update after a keystroke (no chart
+        merge); the full refresh after the frame fills in the effective resources."""
         spec = self.model.spec
         table: DataTable[str] = self.query_one("#groups", DataTable)
         rendered = spec.rendered_groups()
         rendered_at = {id(group): position for position, group in enumerate(rendered)}
+        merged: dict[str, Any] | None = None
+        if resources:
+            try:
+                from raywizard.effective import effective_values
+
+                merged = effective_values(spec)  # once for all rows, not once per row
+            except Exception:
+                merged = None
         for index, group in enumerate(spec.worker_groups):
-            cells = group_cells(spec, group, index, rendered_at)
+            cells = group_cells(spec, group, index, rendered_at, merged, resources=resources)
             key = f"g{index}"
             if index < table.row_count:
                 current = table.get_row(key)
                 for column, old, new in zip(COLUMNS, current, cells, strict=True):
-                    if old != new:
-                        table.update_cell(key, column, new, update_width=column not in WIDTHS)
+                    if new is not None and old != new:
+                        table.update_cell(key, column, new)
             else:
-                table.add_row(*cells, key=key)
+                table.add_row(*(cell if cell is not None else "…" for cell in cells), key=key)
         while table.row_count > len(spec.worker_groups):
             table.remove_row(f"g{table.row_count - 1}")
-        order = " → ".join(g.name for g in rendered) or "(none: workerGroupSpecs renders as null)"
+        names = [g.name for g in rendered]
+        order = " → ".join(names[:8]) + (f" → … (+{len(names) - 8} more)" if len(names) > 8 else "")
+        order = order or "(none: workerGroupSpecs renders as null)"
         self.query_one("#rendered-order", Static).update(f"Rendered order: {order}")
-        self.query_one("#totals", Static).update(self._totals_text())
+
+    def _edited(self) -> None:
+        self.refresh_table(resources=False)
+        self.wizard.spec_changed(self)
 
     def _totals_text(self) -> str:
         from raywizard.effective import format_bytes, format_cpus, totals
@@ -135,7 +163,7 @@ class WorkersScreen(StepScreen):
         duplicate = source.copy(spec.unique_group_name(source.name))
         duplicate.disabled = None if source.disabled is None else False
         spec.worker_groups.append(duplicate)
-        self.wizard.spec_changed(self)
+        self._edited()
         self._select(len(spec.worker_groups) - 1)
         self.notify(f"Duplicated {source.name} as {duplicate.name}.")
 
@@ -158,7 +186,7 @@ class WorkersScreen(StepScreen):
                 groups.append(result)
             else:
                 groups[index] = result
-            self.wizard.spec_changed(self)
+            self._edited()
             self._select(index)
 
         self.app.push_screen(GroupEditModal(self.model.spec, group, index, adding=adding), done)
@@ -176,7 +204,7 @@ class WorkersScreen(StepScreen):
         def done(confirmed: bool | None) -> None:
             if confirmed:
                 del spec.worker_groups[index]
-                self.wizard.spec_changed(self)
+                self._edited()
                 self._select(min(index, len(spec.worker_groups) - 1))
 
         from raywizard.tui.screens.modals import ConfirmModal
@@ -186,7 +214,7 @@ class WorkersScreen(StepScreen):
     def action_toggle_disabled(self) -> None:
         group = self.model.spec.worker_groups[self.selected]
         group.disabled = not group.disabled
-        self.wizard.spec_changed(self)
+        self._edited()
 
     def action_move(self, offset: int) -> None:
         index = self.selected
@@ -198,5 +226,5 @@ class WorkersScreen(StepScreen):
                         severity="information", timeout=6)
             return
         groups[index], groups[target] = groups[target], groups[index]
-        self.wizard.spec_changed(self)
+        self._edited()
         self._select(target)

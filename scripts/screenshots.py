@@ -1,0 +1,125 @@
+"""Write screenshots/*.svg of every wizard step, using the same app factory as the CLI and the tests.
+
+    python scripts/screenshots.py            # offline screens (deterministic)
+    python scripts/screenshots.py --sandbox  # also the apply step and the dashboard on the embedded sandbox
+
+Look at them before committing (any SVG viewer or a browser).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import shutil
+import sys
+import tempfile
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from raywizard.tui.app import create_app  # noqa: E402
+from raywizard.tui.model import WizardStep  # noqa: E402
+
+OUT = ROOT / "screenshots"
+SIZE = (100, 32)
+GUIDE_FILE = Path("/work/shared/seed/fixtures/raycluster.yaml")
+
+Action = Callable[[Any], Awaitable[None]]
+
+
+async def shoot(name: str, app: Any, action: Action | None = None, size: tuple[int, int] = SIZE) -> Path:
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        if action is not None:
+            await action(pilot)
+        await pilot.pause()
+        target = OUT / f"{name}.svg"
+        app.save_screenshot(filename=target.name, path=str(OUT))
+    print(f"wrote {target.relative_to(ROOT)}")
+    return target
+
+
+def step_app(step: str, preset: str = "argocd-guide") -> Any:
+    return create_app(preset=preset, offline=True, start_step=step)
+
+
+async def press(*keys: str) -> Action:
+    async def action(pilot: Any) -> None:
+        await pilot.press(*keys)
+        await pilot.pause()
+
+    return action
+
+
+async def offline_shots() -> None:
+    await shoot("01-start", create_app(offline=True))
+    for number, step in enumerate(list(WizardStep)[1:], start=2):
+        await shoot(f"{number:02d}-{step.value}", step_app(step.value))
+    await shoot("05b-group-editor", step_app("workers"), await press("e"))
+    await shoot("04b-head-80x24", step_app("head"), size=(80, 24))
+
+    async def break_namespace(pilot: Any) -> None:
+        editor = pilot.app.screen.query_one("#f-target-namespace")
+        editor.focus()
+        editor.value = "Bad_Name"
+        await pilot.pause()
+
+    await shoot("03b-target-error", step_app("target"), break_namespace)
+    await shoot("07c-preview-problems", step_app("preview"), await press("]", "]", "]"))
+    if GUIDE_FILE.exists():
+        with tempfile.TemporaryDirectory() as scratch:
+            copy = Path(scratch) / "raycluster.yaml"
+            shutil.copyfile(GUIDE_FILE, copy)
+            app = create_app(files=[copy], offline=True, start_step="preview")
+
+            async def edit_and_show_changes(pilot: Any) -> None:
+                pilot.app.model.spec.worker_groups[0].max_replicas = 150
+                pilot.app.spec_changed()
+                await pilot.press("]")
+                await pilot.pause()
+
+            await shoot("07b-preview-changes", app, edit_and_show_changes)
+
+
+async def sandbox_shots() -> None:
+    from raywizard.sandbox.cluster import SandboxCluster
+    from raywizard.sandbox.kubeconfig import NAME
+
+    with tempfile.TemporaryDirectory() as scratch, SandboxCluster(speed=20) as cluster:
+        kubeconfig = cluster.write_kubeconfig(Path(scratch) / "kubeconfig")
+        app = create_app(preset="argocd-guide", kubeconfig=str(kubeconfig), context=NAME, start_step="apply")
+
+        async def apply(pilot: Any) -> None:
+            for _ in range(100):
+                if getattr(pilot.app.screen, "plan", None) is not None:
+                    break
+                await pilot.pause(0.1)
+            await pilot.press("a")
+            await pilot.pause()
+            await pilot.press("y")
+            screen = pilot.app.screen
+            for _ in range(600):
+                if pilot.app.screen is not screen and type(pilot.app.screen).__name__ != "ConfirmModal":
+                    break
+                await pilot.pause(0.1)
+            await pilot.pause(2)
+
+        await shoot("09-after-apply-dashboard", app, apply)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sandbox", action="store_true", help="also apply to the sandbox and shoot the dashboard")
+    args = parser.parse_args()
+    OUT.mkdir(exist_ok=True)
+    asyncio.run(offline_shots())
+    if args.sandbox:
+        asyncio.run(sandbox_shots())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
