@@ -133,6 +133,12 @@ class PatchingStore(WritingStore):
             )
         if meta.get("name") and meta["name"] != name:
             raise bad_request(f"the name of the object ({meta['name']}) does not match the name on the URL ({name})")
+        group = str(config["apiVersion"]).rpartition("/")[0]
+        if config["kind"] != info.kind or group != info.group:
+            raise bad_request(
+                f"the kind in the object ({config['apiVersion']}, Kind={config['kind']}) does not match the "
+                f"resource ({info.api_version(version)}, Kind={info.kind})"
+            )
         now = self.clock.timestamp()
         pending: builtins.list[Event] = []
         created = False

@@ -179,9 +179,9 @@ class Store(PatchingStore):
                                         info.key,
                                         ns or "",
                                         name,
-                                        stored.obj,
                                         stored.raw,
                                         None,
+                                        stored.obj,
                                     ),
                                 )
                             )

@@ -23,7 +23,7 @@ from raywizard.sandbox.watching import Event, Watch, dumps
 CRD_KEY = "customresourcedefinitions.apiextensions.k8s.io"
 SSAR_KEY = "selfsubjectaccessreviews.authorization.k8s.io"
 #: events kept for watches that resume from a resourceVersion; older ones get 410 Expired
-LOG_SIZE = 20_000
+LOG_SIZE = 10_000
 _NAME_CHARS = "bcdfghjklmnpqrstvwxz2456789"
 Subscriber = Callable[[str, str, dict[str, Any]], None]
 
@@ -116,16 +116,19 @@ class StoreCore:
         meta["resourceVersion"] = str(self._rv)
         raw = dumps(obj)
         bucket = self._data.setdefault(info.key, {}).setdefault(ns, {})
+        previous = bucket.get(name)
+        old_raw = raw if type_ == "DELETED" else (previous.raw if previous is not None and old is not None else None)
         if type_ == "DELETED":
             bucket.pop(name, None)
             if not bucket:
                 self._data[info.key].pop(ns, None)
         else:
             bucket[name] = _Stored(obj, raw, self._rv)
-        event = Event(self._rv, type_, info.key, ns, name, obj, raw, old)
+        event = Event(self._rv, type_, info.key, ns, name, raw, old_raw, obj, old)
         self._log.append(event)
         for w in self._watches:
             w.offer(event)
+        event.release()
         pending.append(event)
         return obj
 

@@ -14,9 +14,14 @@ WATCH_QUEUE_LIMIT = 50_000
 
 
 class Event:
-    """One committed write: its resourceVersion, type, resource key and the object (never mutated)."""
+    """One committed write: its resourceVersion, type, resource key and the object's JSON (never mutated).
 
-    __slots__ = ("_line", "name", "namespace", "obj", "old", "raw", "resource", "rv", "type")
+    The parsed object and its previous version are kept only while the write is being fanned out; the event log
+    then holds just the bytes (shared with the neighbouring versions), and `obj`/`old` are re-parsed on demand
+    (a selector watch replaying from a resourceVersion).
+    """
+
+    __slots__ = ("_line", "_obj", "_old", "name", "namespace", "old_raw", "raw", "resource", "rv", "type")
 
     def __init__(
         self,
@@ -25,19 +30,38 @@ class Event:
         resource: str,
         namespace: str,
         name: str,
-        obj: dict[str, Any],
         raw: bytes,
-        old: dict[str, Any] | None,
+        old_raw: bytes | None,
+        obj: dict[str, Any] | None = None,
+        old: dict[str, Any] | None = None,
     ) -> None:
         self.rv = rv
         self.type = type_
         self.resource = resource
         self.namespace = namespace
         self.name = name
-        self.obj = obj
         self.raw = raw
-        self.old = old
+        self.old_raw = old_raw
+        self._obj = obj
+        self._old = old
         self._line: bytes | None = None
+
+    @property
+    def obj(self) -> dict[str, Any]:
+        if self._obj is None:
+            return dict(json.loads(self.raw))
+        return self._obj
+
+    @property
+    def old(self) -> dict[str, Any] | None:
+        if self._old is None and self.old_raw is not None:
+            return dict(json.loads(self.old_raw))
+        return self._old
+
+    def release(self) -> None:
+        """Drop the parsed objects once fanned out (memory: the log keeps thousands of events)."""
+        self._obj = None
+        self._old = None
 
     def line(self, type_: str | None = None) -> bytes:
         """The watch wire line ``{"type":...,"object":...}\\n`` (cached for the common case)."""
