@@ -213,3 +213,26 @@ def test_edit_an_existing_file_in_place_keeps_its_comments(spawn_init, tmp_path:
     assert "# update this as necessary" in text  # the guide's comments survive the edit
     changed = [line for line in set(text.splitlines()) ^ set(guide.splitlines())]
     assert changed and all("tag:" in line for line in changed), changed
+
+
+def test_enter_through_every_question_from_scratch_writes_the_defaults(spawn_init, tmp_path: Path) -> None:
+    """Starting from nothing, every step's gate defaults to Yes: this visits every question once and keeps
+    each default (a smoke test of each field kind as a questionary question)."""
+    from raywizard.spec import ClusterSpec
+
+    child = spawn_init()
+    asked: list[str] = []
+    while True:
+        index = child.expect([r"\?(?:\x1b\[[0-9;]*m)* ([A-Za-z][^\r\n?(\x1b]*)", pexpect.EOF])
+        if index == 1:
+            break
+        question = plain(child.match.group(1)).strip()
+        if not asked or asked[-1] != question:  # each question renders more than once: answer it once
+            asked.append(question)
+            child.send("\r")
+    child.close()
+    assert child.exitstatus == 0, plain(child.before or "")
+    assert (tmp_path / "ray-cluster.yaml").read_text() == render_files(ClusterSpec())["ray-cluster.yaml"]
+    for label in ("KubeRay version", "Argo CD namespace", "Head num-cpus", "Worker groups", "Automated sync",
+                  "Output layout", "Save to file", "Write"):
+        assert any(q.startswith(label) for q in asked), (label, asked)
