@@ -45,6 +45,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-y", "--yes", action="store_true",
                         help="ask nothing: use the flags, preset or file as they are "
                              "(implied without a terminal)")
+    # Also accepted after the subcommand; SUPPRESS keeps `raywizard --no-color init` from being reset to False.
+    parser.add_argument("--no-color", action="store_true", default=argparse.SUPPRESS,
+                        help="plain questions and output (also: NO_COLOR=1)")
     parser.add_argument("-o", "--output", metavar="PATH|-",
                         help="file to write (a directory with --layout split); - prints the YAML. "
                              "Default with --from: the files read")

@@ -129,9 +129,11 @@ def test_ctrl_c_writes_nothing(spawn_init, tmp_path: Path) -> None:
     assert not out.exists()
 
 
-@pytest.mark.parametrize("env", [{"NO_COLOR": "1"}, {}], ids=["NO_COLOR", "colour"])
-def test_no_color_prompts_have_no_colours(spawn_init, tmp_path: Path, env: dict[str, str]) -> None:
-    child = spawn_init("--preset", "argocd-guide", "-o", str(tmp_path / "x.yaml"), env=env)
+@pytest.mark.parametrize(("env", "flags"), [({"NO_COLOR": "1"}, []), ({}, ["--no-color"]), ({}, [])],
+                         ids=["NO_COLOR", "--no-color", "colour"])
+def test_no_color_prompts_have_no_colours(spawn_init, tmp_path: Path, env: dict[str, str],
+                                          flags: list[str]) -> None:
+    child = spawn_init("--preset", "argocd-guide", "-o", str(tmp_path / "x.yaml"), *flags, env=env)
     child.expect_exact("Change the versions")
     seen = child.before + child.after
     child.sendintr()
@@ -139,7 +141,7 @@ def test_no_color_prompts_have_no_colours(spawn_init, tmp_path: Path, env: dict[
     # Foreground/background colour codes (30-38, 40-48, 90-97) must not appear; bold/reset may. Without
     # NO_COLOR they do appear (the check would otherwise prove nothing).
     colours = re.findall(r"\x1b\[(?:[0-9;]*;)?(?:3[0-8]|4[0-8]|9[0-7])(?:;[0-9;]*)?m", seen)
-    assert (colours == []) == bool(env)
+    assert (colours == []) == bool(env or flags)
 
 
 def test_questions_go_to_stderr_when_stdout_is_redirected(tmp_path: Path) -> None:
