@@ -197,3 +197,14 @@ def test_text_validator_shows_the_fields_own_message(bad: str) -> None:
 
     PromptFlow(asker, spec).fields.ask(BY_KEY["workerGroups[].maxReplicas"], 0)
     assert asker.refusals and ("whole number" in asker.refusals[0] or "negative" in asker.refusals[0])
+
+
+def test_every_declared_field_is_a_question() -> None:
+    """One declaration, three renderings: a field added to raywizard.fields is asked here without more code
+    (spec fields by their step, group fields by the group editor; `disabled` is the editor's menu action)."""
+    from raywizard.fields import FIELDS, Step, fields_for
+
+    spec_steps = (Step.VERSIONS, Step.TARGET, Step.HEAD, Step.SYNC, Step.OUTPUT)
+    asked = {f.key for step in spec_steps for f in fields_for(step) if not f.per_group}
+    asked |= {f.key for f in EDITED_GROUP_FIELDS} | {"workerGroups[].disabled"}
+    assert asked == {f.key for f in FIELDS}
