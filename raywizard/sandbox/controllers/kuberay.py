@@ -17,7 +17,7 @@ from typing import Any
 from .base import Controller
 from .kuberay_pods import build_pod, check_name, head_service, head_service_name, invalid_resources
 from .kuberay_status import compute_status, group_replicas, same_status
-from .objects import is_deleting, name_of, owner_ref
+from .objects import create_generated, is_deleting, name_of, owner_ref
 
 RAYCLUSTERS = "rayclusters.ray.io"
 MANAGER = "kuberay-operator"
@@ -339,7 +339,7 @@ class KubeRayOperator(Controller):
         created = None
         if error is None:
             try:
-                created = self.store.create("pods", pod, field_manager=MANAGER)
+                created = create_generated(self.store, "pods", pod, field_manager=MANAGER)
             except ApiError as exc:
                 error = exc.message
         if error is not None:

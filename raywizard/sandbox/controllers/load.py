@@ -14,7 +14,7 @@ import time
 from typing import Any
 
 from .base import Controller
-from .objects import now_iso
+from .objects import create_generated, now_iso
 
 LOAD_NAMESPACE = "load"
 _REASONS = (
@@ -80,7 +80,7 @@ class LoadGenerator(Controller):
                     ],
                 },
             }
-            created = self.store.create("pods", body)
+            created = create_generated(self.store, "pods", body)
             ip = f"10.245.{(i // 250) % 250}.{i % 250 + 2}"
             status = {
                 "phase": "Running",

@@ -156,3 +156,16 @@ def set_condition(conditions: list[dict[str, Any]], new: dict[str, Any]) -> list
     added.setdefault("lastTransitionTime", now_iso())
     result.append(added)
     return result
+
+
+def create_generated(store: Any, resource: str, body: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """store.create for a generateName body, retrying a name collision as the API server does (KEP-4420)."""
+    from raywizard.sandbox.store import ApiError
+
+    for attempt in range(7):
+        try:
+            return dict(store.create(resource, body, **kwargs))
+        except ApiError as exc:
+            if exc.code != 409 or attempt == 6 or not (body.get("metadata") or {}).get("generateName"):
+                raise
+    raise AssertionError("unreachable")

@@ -17,6 +17,7 @@ from typing import Any
 from .base import Controller
 from .objects import (
     condition,
+    create_generated,
     is_deleting,
     name_of,
     now_iso,
@@ -191,7 +192,7 @@ class DeploymentController(Controller):
         if not body["metadata"]["annotations"]:
             del body["metadata"]["annotations"]
         try:
-            return dict(self.store.create("pods", body, field_manager="kube-controller-manager"))
+            return create_generated(self.store, "pods", body, field_manager="kube-controller-manager")
         except ApiError as exc:
             self.store.emit_event(
                 namespace=namespace,
