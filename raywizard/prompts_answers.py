@@ -137,13 +137,16 @@ def set_flag_hint(spec: ClusterSpec, problem: Problem) -> str:
     return f"--set {name_form(spec, found.path(index))}=VALUE"
 
 
-def first_error_as_input_error(spec: ClusterSpec, problems: list[Problem], source: str) -> InputError | None:
-    """One clear line for the non-interactive path: the first invalid answer, its fix and the flag to use."""
+def first_error_as_input_error(spec: ClusterSpec, problems: list[Problem], source: str,
+                               assigned: set[str] | None = None) -> InputError | None:
+    """One clear line for the non-interactive path: the first invalid answer, where it came from, its fix and
+    the flag to use."""
     errors = [p for p in problems if p.is_error]
     if not errors:
         return None
     first = errors[0]
+    origin = "--set" if first.path in (assigned or set()) else source
     more = f" (and {len(errors) - 1} more: run `raywizard validate`)" if len(errors) > 1 else ""
     hint = set_flag_hint(spec, first)
     fix = first.fix + (f"; e.g. {hint}" if hint else "")
-    return InputError(f"invalid answer {first.path} (from {source}): {first.message}{more}", fix)
+    return InputError(f"invalid answer {first.path} (from {origin}): {first.message}{more}", fix)

@@ -92,7 +92,7 @@ def _run_without_questions(args: argparse.Namespace, answers: Answers) -> int:
         raise InputError("missing answer: where to write the Applications",
                          "pass -o FILE (-o DIR with --layout split), or -o - to print them")
     problems = validate(answers.spec)
-    error = first_error_as_input_error(answers.spec, problems, answers.source)
+    error = first_error_as_input_error(answers.spec, problems, answers.source, answers.assigned)
     if error is not None:
         raise error
     for problem in problems:

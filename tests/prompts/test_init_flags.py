@@ -127,3 +127,10 @@ def test_output_naming_the_file_read_edits_it_in_place(tmp_path: Path) -> None:
     source.write_text(guide)
     assert init("--from", str(source), "--set", "image.tag=2.46.0", "--yes", "-o", str(source)) == 0
     assert "# update this as necessary" in source.read_text()  # merged into the file, not rendered anew
+
+
+def test_an_invalid_set_answer_is_named_as_such(capsys: pytest.CaptureFixture[str]) -> None:
+    assert init("--preset", "argocd-guide", "--set", "workerGroups.standard-worker.minReplicas=999", "--yes",
+                "-o", "x.yaml") == 2
+    err = capsys.readouterr().err
+    assert "invalid answer workerGroups[0].minReplicas (from --set): minReplicas 999 is above maxReplicas" in err
