@@ -216,8 +216,12 @@ def _operator_template() -> str:
 
 
 def operator_manifests(version: str, *, release: str, namespace: str) -> list[dict[str, Any]]:
-    """The kuberay-operator chart render (golden v1.5.1 render with release, namespace and version
-    substituted)."""
+    """The kuberay-operator chart render (the golden v1.5.1 render, release/namespace/version substituted)."""
+    return copy.deepcopy(_operator_manifests(version, release, namespace))
+
+
+@functools.lru_cache(maxsize=32)
+def _operator_manifests(version: str, release: str, namespace: str) -> list[dict[str, Any]]:
     import yaml
 
     text = (
