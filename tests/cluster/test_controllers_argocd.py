@@ -328,3 +328,24 @@ def test_unknown_path_repo_and_chart_messages() -> None:
             "https://ray-project.github.io/kuberay-helm/ repository"
         )
         assert app_status(cluster, "raycluster")[0] == "Unknown"
+
+
+def test_two_apps_rendering_the_same_raycluster_warn_about_a_shared_resource() -> None:
+    with running_sandbox(speed=50) as cluster:
+        crds, operator, raycluster = guide_apps()
+        for app in (crds, operator, raycluster):
+            cluster.store.create(APPS, app, namespace="argocd")
+        wait_for(lambda: app_status(cluster, "raycluster") == ("Synced", "Healthy"), what="synced")
+        twin = dict(raycluster, metadata={"name": "raycluster-twin", "namespace": "argocd"})
+        twin["spec"] = dict(raycluster["spec"], syncPolicy={})  # manual sync only: no tug of war
+        cluster.store.create(APPS, twin, namespace="argocd")
+
+        def warning() -> list[dict[str, Any]]:
+            status = (cluster.store.get(APPS, "argocd", "raycluster-twin") or {}).get("status") or {}
+            return [c for c in status.get("conditions") or [] if c["type"] == "SharedResourceWarning"]
+
+        found = wait_for(warning, what="SharedResourceWarning")
+        assert (
+            found[0]["message"] == "RayCluster/raycluster-kuberay is part of applications raycluster-twin and "
+            "raycluster"
+        )

@@ -72,6 +72,7 @@ class ArgoCDController(Controller):
     def __init__(self, cluster: Any) -> None:
         super().__init__(cluster)
         self.memory: dict[str, AppMemory] = {}
+        self._shared: dict[str, list[str]] = {}  # app -> SharedResourceWarning messages of its last comparison
 
     # --- what wakes us ---
     def key_for(self, event_type: str, resource: str, obj: dict[str, Any]) -> Hashable | None:
@@ -129,6 +130,7 @@ class ArgoCDController(Controller):
             "Unknown" if errors else ("OutOfSync" if any(s.status == "OutOfSync" for s in states) else "Synced")
         )
         health = worst([s.health for s in states if s.health is not None])
+        warnings = [("SharedResourceWarning", message) for message in self._shared.get(name, [])]
         memory = self._memory(name)
         now = time.monotonic()
         if sync_status == "Synced":
@@ -145,7 +147,7 @@ class ArgoCDController(Controller):
             sync_error = self._maybe_autosync(app, rendered, states, sync_status)
             if sync_error:
                 errors.append(("SyncError", sync_error))
-        self._write_status(app, rendered, states, sync_status, health, errors)
+        self._write_status(app, rendered, states, sync_status, health, errors + warnings)
 
     def _render(self, app: dict[str, Any]) -> tuple[Rendered | None, list[tuple[str, str]]]:
         spec = app.get("spec") or {}
@@ -195,7 +197,11 @@ class ArgoCDController(Controller):
             state = ResourceState(group, version, kind, namespace, obj_name, None, live, status="OutOfSync")
             state.health = health_of(kind, live)[0]
             states[(group, kind, namespace, obj_name)] = state
-        del name
+        self._shared[name] = [
+            f"{s.kind}/{s.name} is part of applications {name} and {owner}"
+            for s in states.values()
+            if s.desired is not None and (owner := _tracking_app(s.live)) and owner != name
+        ]
         return sorted(states.values(), key=ResourceState.sort_key)
 
     def _get_live(self, resource: str, namespace: str, name: str) -> dict[str, Any] | None:
@@ -558,6 +564,12 @@ class ArgoCDController(Controller):
             type=type_,
             component=COMPONENT,
         )
+
+
+def _tracking_app(live: dict[str, Any] | None) -> str:
+    value = (((live or {}).get("metadata") or {}).get("annotations") or {}).get(TRACKING_ANNOTATION)
+    parsed = parse_tracking_id(str(value)) if value else None
+    return parsed[0] if parsed else ""
 
 
 def _fingerprint(app: dict[str, Any]) -> str:

@@ -53,6 +53,16 @@ def _enabled(options: dict[str, str], key: str) -> bool:
     return options.get(key, "").lower() == "true"
 
 
+def _wave(state: ResourceState) -> int:
+    """`argocd.argoproj.io/sync-wave` (default 0): lower waves are applied first."""
+    obj = state.desired or state.live or {}
+    raw = ((obj.get("metadata") or {}).get("annotations") or {}).get("argocd.argoproj.io/sync-wave", "0")
+    try:
+        return int(str(raw).strip())
+    except ValueError:
+        return 0
+
+
 def _display(state: ResourceState) -> str:
     kind = state.kind.lower()
     return f"{kind}.{state.group}/{state.name}" if state.group else f"{kind}/{state.name}"
@@ -95,7 +105,9 @@ class SyncRun:
             selected = [s for s in states if (s.group, s.kind, s.name) in keys]
         if _enabled(self.options, "ApplyOutOfSyncOnly"):
             selected = [s for s in selected if s.status == "OutOfSync"]
-        return sorted(selected, key=lambda s: (s.requires_pruning, kind_rank(s.kind), s.kind, s.namespace, s.name))
+        return sorted(
+            selected, key=lambda s: (s.requires_pruning, _wave(s), kind_rank(s.kind), s.kind, s.namespace, s.name)
+        )
 
     def run(self) -> SyncOutcome:
         from raywizard.sandbox.store import ApiError
