@@ -91,7 +91,7 @@ async def key_latency(keys: int) -> dict[str, list[float]]:
 
 def describe(name: str, samples: list[float]) -> str:
     ordered = sorted(samples)
-    p95 = ordered[max(0, int(round(0.95 * len(ordered))) - 1)]
+    p95 = ordered[max(0, round(0.95 * len(ordered)) - 1)]
     return (f"{name:<28} n={len(samples):<4} p50={statistics.median(samples) * 1000:7.1f} ms  "
             f"p95={p95 * 1000:7.1f} ms  max={max(samples) * 1000:7.1f} ms")
 

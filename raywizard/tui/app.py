@@ -7,6 +7,7 @@ Cluster I/O happens in thread workers (see ``raywizard.tui.cluster``) that only 
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, ClassVar
@@ -29,7 +30,7 @@ def _screen_class(step: WizardStep) -> type[Screen[Any]]:
     from raywizard.tui.screens.steps import HeadScreen, SyncScreen, TargetScreen, VersionsScreen
     from raywizard.tui.screens.workers import WorkersScreen
 
-    return {
+    screens: dict[WizardStep, type[Screen[Any]]] = {
         WizardStep.START: StartScreen,
         WizardStep.VERSIONS: VersionsScreen,
         WizardStep.TARGET: TargetScreen,
@@ -38,7 +39,8 @@ def _screen_class(step: WizardStep) -> type[Screen[Any]]:
         WizardStep.SYNC: SyncScreen,
         WizardStep.PREVIEW: PreviewScreen,
         WizardStep.APPLY: ApplyScreen,
-    }[step]
+    }
+    return screens[step]
 
 
 class WizardApp(App[int]):
@@ -84,6 +86,7 @@ class WizardApp(App[int]):
         from raywizard.tui.cluster import connect_worker
 
         self.connecting = True
+        self.context_name = context
         self.connection_error = None
         connect_worker(self, self.kubeconfig, context)
         self._connection_changed()
@@ -91,6 +94,9 @@ class WizardApp(App[int]):
     def disconnect(self) -> None:
         if self.connection is not None:
             self.connection.close()
+        self.workers.cancel_group(self, "connect")
+        self.connecting = False
+        self.context_name = None
         self.connection = None
         self.preflight = None
         self.connection_error = None
@@ -98,6 +104,10 @@ class WizardApp(App[int]):
 
     def on_cluster_result(self, event: Any) -> None:
         if event.kind != "connect":
+            return
+        if not self.connecting:  # the user went offline meanwhile: drop the late answer
+            if event.value is not None:
+                event.value.connection.close()
             return
         self.connecting = False
         if event.error:
@@ -157,7 +167,7 @@ class WizardApp(App[int]):
                 blocking = self.model.blocking(passed)
                 if blocking:
                     first = blocking[0]
-                    self.notify(f"{passed.title} has {len(blocking)} error(s): {first.path}: {first.message}",
+                    self.notify(f"{passed.label} has {len(blocking)} error(s): {first.path}: {first.message}",
                                 title="Next is disabled", severity="error", timeout=6)
                     if passed is not self.current_step:
                         self._switch_to(passed, focus_path=first.path)
@@ -206,10 +216,8 @@ class WizardApp(App[int]):
             field = row.field
             lines = [field.help, "", f"Path: {field.key}"]
             if field.placeholder is not None:
-                try:
+                with contextlib.suppress(Exception):  # a placeholder is a nicety; help must open regardless
                     lines.append(field.placeholder(self.model.spec, getattr(row, "_group", None)).capitalize())
-                except Exception:
-                    pass
             if field.choices is not None:
                 lines.append("Choices: " + ", ".join(field.choice_list(self.model.spec)))
             self.push_screen(HelpModal(field.label, "\n".join(lines)))
@@ -217,7 +225,7 @@ class WizardApp(App[int]):
         screen = self.screen
         intro = getattr(screen, "INTRO", "") or "Move between fields with Tab; ? on a field explains it."
         step = getattr(screen, "STEP", None)
-        title = step.title if isinstance(step, WizardStep) else "raywizard"
+        title = step.label if isinstance(step, WizardStep) else "raywizard"
         keys = "\n".join(f"{b.key_display or b.key}: {b.description}" for b in self._visible_bindings())
         self.push_screen(HelpModal(title, f"{intro}\n\nKeys\n{keys}"))
 
@@ -258,7 +266,7 @@ class WizardApp(App[int]):
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         for step in WizardStep:
-            yield SystemCommand(f"Go to {step.number}. {step.title}", f"Open the {step.title} step",
+            yield SystemCommand(f"Go to {step.number}. {step.label}", f"Open the {step.label} step",
                                 lambda step=step: self.goto(step))  # type: ignore[misc]
         yield SystemCommand("Save", "Save the Applications (atomic, keeps .bak)", self.action_save)
         yield SystemCommand("Save as preset", "Store this configuration as a user preset", self.action_save_preset)

@@ -122,16 +122,12 @@ def live_workspace_job(connection: Any, argocd_namespace: str) -> Callable[[], A
     """Read the Argo CD Applications of our three roles and make a Workspace of them (no files)."""
 
     def job() -> Any:
-        from kubernetes import client
-
         from raywizard.documents import Workspace
         from raywizard.errors import ClusterError
+        from raywizard.kube.resources import APPLICATIONS, list_custom
         from raywizard.manifests import applications_to_spec, role_of
 
-        api = client.CustomObjectsApi(connection.api_client)
-        listing = api.list_namespaced_custom_object(
-            "argoproj.io", "v1alpha1", argocd_namespace, "applications",
-            _request_timeout=getattr(connection, "request_timeout", 15.0))
+        listing = list_custom(connection, APPLICATIONS, argocd_namespace)
         apps = [strip_live(item) for item in listing.get("items", []) if role_of(strip_live(item))]
         if not apps:
             raise ClusterError(f"no KubeRay Applications in namespace {argocd_namespace!r}",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from raywizard.problems import Problem, Severity
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from raywizard.spec import ClusterSpec
 
 
-class WizardStep(str, Enum):
+class WizardStep(StrEnum):
     START = "start"
     VERSIONS = "versions"
     TARGET = "target"
@@ -29,7 +29,7 @@ class WizardStep(str, Enum):
     APPLY = "apply"
 
     @property
-    def title(self) -> str:
+    def label(self) -> str:
         return STEP_TITLES[self]
 
     @property

@@ -49,3 +49,47 @@ async def test_apply_to_sandbox_then_dashboard(sandbox: Any) -> None:
         await wait_for(pilot, lambda: app.screen is not screen)
         assert type(app.screen).__name__ in ("DashboardScreen", "StatusSummaryScreen")
         await asyncio.sleep(0)
+
+
+async def test_tweak_running_cluster_loads_live_applications(sandbox: Any) -> None:
+    from raywizard.kube.apply import execute_apply, plan_apply
+    from raywizard.kube.connection import load_connection
+    from raywizard.manifests import render_applications
+    from raywizard.presets import load_preset
+
+    applied = load_preset("minimal")
+    applied.worker_groups[0].max_replicas = 4
+    connection = load_connection(str(sandbox.kubeconfig_path), SANDBOX_CONTEXT)
+    try:
+        execute_apply(connection, plan_apply(connection, applied), wait=False)
+    finally:
+        connection.close()
+
+    app = create_app(kubeconfig=str(sandbox.kubeconfig_path), context=SANDBOX_CONTEXT)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.connection is not None or app.connection_error)
+        assert app.current_step is WizardStep.START
+        await pilot.press("l")
+        await wait_for(pilot, lambda: app.current_step is WizardStep.VERSIONS)
+        assert render_applications(app.model.spec) == render_applications(applied)
+        assert not app.model.dirty  # what is live counts as saved
+
+
+async def test_dead_api_server_shows_an_error_not_a_traceback(tmp_path: Any) -> None:
+    import socket
+
+    from raywizard.sandbox.kubeconfig import write_kubeconfig
+
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    kubeconfig = write_kubeconfig(tmp_path / "kubeconfig", f"http://127.0.0.1:{port}", "token")
+    app = create_app(preset="minimal", kubeconfig=str(kubeconfig), context=SANDBOX_CONTEXT)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.connection is not None or app.connection_error)
+        app.goto(WizardStep.START, force=True)
+        await pilot.pause()
+        summary = str(app.screen.query_one("#cluster-summary", Static).render())
+        assert "✗" in summary, summary  # a failed preflight check or the connection error, in words
+        assert "Traceback" not in summary
+        assert app.is_running

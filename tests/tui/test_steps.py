@@ -185,7 +185,7 @@ async def test_command_palette_lists_steps_and_actions() -> None:
         await settle(pilot)
         titles = [c.title for c in app.get_system_commands(app.screen)]
         for step in WizardStep:
-            assert f"Go to {step.number}. {step.title}" in titles
+            assert f"Go to {step.number}. {step.label}" in titles
         assert {"Save", "Copy YAML", "Save as preset", "Add", "Duplicate"} <= set(titles)
 
 

@@ -56,7 +56,7 @@ class StepScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.ready = True
-        self.sub_title = f"{self.STEP.number}/{len(WizardStep)} {self.STEP.title}"
+        self.sub_title = f"{self.STEP.number}/{len(WizardStep)} {self.STEP.label}"
         self.refresh_view()
 
     def on_resize(self) -> None:

@@ -89,9 +89,8 @@ class PreviewScreen(StepScreen):
                              id="yaml-choice", compact=True)
                 with VerticalScroll(id="yaml-scroll", can_focus=True):
                     yield Static("", id="yaml-view")
-            with TabPane("Changes", id="tab-changes"):
-                with VerticalScroll(can_focus=True):
-                    yield Static("", id="changes-view")
+            with TabPane("Changes", id="tab-changes"), VerticalScroll(can_focus=True):
+                yield Static("", id="changes-view")
             with TabPane("Live diff", id="tab-live"):
                 yield LoadingIndicator(id="live-spinner")
                 with VerticalScroll(can_focus=True):
@@ -162,7 +161,7 @@ class PreviewScreen(StepScreen):
         for index, problem in enumerate(everything):
             mark = "✗" if problem.is_error else "⚠"
             step = step_of_path(problem.path)
-            problems.add_option(Option(f"{mark} [{step.title}] {problem.path}: {problem.message} — {problem.fix}",
+            problems.add_option(Option(f"{mark} [{step.label}] {problem.path}: {problem.message} — {problem.fix}",
                                        id=f"p{index}"))
         if not everything:
             problems.add_option(Option("✓ No problems.", id="none", disabled=True))

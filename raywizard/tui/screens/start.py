@@ -46,8 +46,10 @@ class StartScreen(StepScreen):
             yield Button("Open", id="open", compact=True)
         yield Static("Cluster", classes="section-title")
         with Horizontal(classes="inline-row"):
-            yield Select([("offline (no cluster)", OFFLINE)], value=OFFLINE, allow_blank=False, id="context",
-                         compact=True)
+            # The chosen context is an option from the start, so the initial value never reads as "go offline".
+            current = self.wizard.context_name
+            options = [("offline (no cluster)", OFFLINE)] + ([(literal(current), current)] if current else [])
+            yield Select(options, value=current or OFFLINE, allow_blank=False, id="context", compact=True)
             yield Button("Tweak running cluster", id="load-live", compact=True, disabled=True)
         with Vertical(id="cluster-info"):
             yield LoadingIndicator(id="cluster-spinner")
@@ -120,10 +122,12 @@ class StartScreen(StepScreen):
         if event.select.id != "context" or event.value is Select.NULL:
             return
         if event.value == OFFLINE:
-            self.wizard.disconnect()
+            if self.wizard.connection is not None or self.wizard.connecting:
+                self.wizard.disconnect()
             self.show_connection()
             return
-        if getattr(self.wizard.connection, "context_name", None) == event.value:
+        if getattr(self.wizard.connection, "context_name", None) == event.value or (
+                self.wizard.connecting and self.wizard.context_name == event.value):
             return
         self._busy(f"Connecting to {event.value}…")
         self.wizard.connect(str(event.value))

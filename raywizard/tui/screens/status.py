@@ -17,32 +17,31 @@ from raywizard.tui.cluster import ClusterResult, run_in_worker
 
 def status_job(connection: Any, spec: Any) -> Any:
     def job() -> str:
-        from kubernetes import client
-
+        from raywizard.errors import ClusterError
+        from raywizard.kube.resources import APPLICATIONS, RAYCLUSTERS, get_custom
         from raywizard.manifests import raycluster_name
 
-        api = client.CustomObjectsApi(connection.api_client)
-        timeout = getattr(connection, "request_timeout", 15.0)
         lines = []
         for name in (spec.target.crds_app, spec.target.operator_app, spec.target.cluster_app):
             try:
-                app = api.get_namespaced_custom_object("argoproj.io", "v1alpha1", spec.target.argocd_namespace,
-                                                       "applications", name, _request_timeout=timeout)
-            except Exception as exc:
-                lines.append(f"Application {name}: not readable ({getattr(exc, 'status', exc)})")
+                app = get_custom(connection, APPLICATIONS, spec.target.argocd_namespace, name)
+            except ClusterError as exc:
+                lines.append(f"Application {name}: not readable ({exc})")
                 continue
-            status = app.get("status") or {}
+            status = (app or {}).get("status") or {}
             lines.append(f"Application {name}: sync {(status.get('sync') or {}).get('status', '?')}, "
-                         f"health {(status.get('health') or {}).get('status', '?')}")
+                         f"health {(status.get('health') or {}).get('status', '?')}" if app else
+                         f"Application {name}: not found")
         cluster = raycluster_name(spec)
         try:
-            rc = api.get_namespaced_custom_object("ray.io", "v1", spec.target.namespace, "rayclusters", cluster,
-                                                  _request_timeout=timeout)
+            rc = get_custom(connection, RAYCLUSTERS, spec.target.namespace, cluster)
+        except ClusterError as exc:
+            rc = None
+            lines.append(f"RayCluster {cluster}: not readable ({exc})")
+        if rc is not None:
             status = rc.get("status") or {}
             lines.append(f"RayCluster {cluster}: state {status.get('state', '?')}, workers "
                          f"{status.get('availableWorkerReplicas', 0)}/{status.get('desiredWorkerReplicas', 0)}")
-        except Exception as exc:
-            lines.append(f"RayCluster {cluster}: not readable yet ({getattr(exc, 'status', exc)})")
         return "\n".join(literal(line) for line in lines)
 
     return job

@@ -12,8 +12,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
-from raywizard.fields import fields_for
 from raywizard.fieldkit import Step
+from raywizard.fields import fields_for
 from raywizard.tui.derived import effective_aside
 from raywizard.tui.model import WizardStep
 from raywizard.tui.screens.base import StepScreen

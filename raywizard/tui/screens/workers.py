@@ -6,6 +6,7 @@ Rows are keyed by list position and updated cell by cell, never rebuilt (a 100-g
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from textual.app import ComposeResult
@@ -123,12 +124,12 @@ class WorkersScreen(StepScreen):
         except Exception as exc:
             return f"Totals: cannot compute ({exc})"
 
-        def part(cpus: object, memory: object, gpus: object, workers: int) -> str:
-            return (f"{workers} workers, {format_cpus(cpus)} CPUs, {format_bytes(memory)}, "  # type: ignore[arg-type]
-                    f"{format_cpus(gpus)} GPUs")  # type: ignore[arg-type]
+        def part(cpus: Decimal, memory: Decimal, gpus: Decimal, workers: int) -> str:
+            return f"{workers} workers, {format_cpus(cpus)} CPUs, {format_bytes(memory)}, {format_cpus(gpus)} GPUs"
 
-        return (f"Totals incl. head  at min: {part(result.cpus_min, result.memory_min, result.gpus_min, result.workers_min)}\n"
-                f"                   at max: {part(result.cpus_max, result.memory_max, result.gpus_max, result.workers_max)}")
+        low = part(result.cpus_min, result.memory_min, result.gpus_min, result.workers_min)
+        high = part(result.cpus_max, result.memory_max, result.gpus_max, result.workers_max)
+        return f"Totals incl. head  at min: {low}\n                   at max: {high}"
 
     def status_extra(self) -> str:
         spec = self.model.spec

@@ -21,7 +21,7 @@ class StepBar(Static):
         for step in WizardStep:
             if step is not WizardStep.START:
                 text.append(" › " if not compact else " ", style="dim")
-            label = step.title if (not compact or step is self.current) else ""
+            label = step.label if (not compact or step is self.current) else ""
             mark = "✗" if step in with_errors else ""
             style = "reverse bold" if step is self.current else ("bold red" if mark else "")
             text.append(f"{step.number}{mark}{(' ' + label) if label else ''}", style=style)

@@ -222,7 +222,6 @@ class FieldForm(Vertical):
                 if not same and editor.value != text:
                     with editor.prevent(Input.Changed):
                         editor.value = text
-            elif isinstance(editor, Toggle):
-                if editor.value != bool(value):
-                    with editor.prevent(Toggle.Changed):
-                        editor.value = bool(value)
+            elif isinstance(editor, Toggle) and editor.value != bool(value):
+                with editor.prevent(Toggle.Changed):
+                    editor.value = bool(value)

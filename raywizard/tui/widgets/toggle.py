@@ -13,7 +13,7 @@ from textual.widgets import Static
 
 
 class Toggle(Static, can_focus=True):
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("space,enter", "toggle", "Toggle", show=False)]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("space,enter", "flip", "Toggle", show=False)]
 
     value: reactive[bool] = reactive(False)
 
@@ -40,8 +40,8 @@ class Toggle(Static, can_focus=True):
     def _show(self) -> None:
         self.update("[x] on" if self.value else "[ ] off")
 
-    def action_toggle(self) -> None:
+    def action_flip(self) -> None:
         self.value = not self.value
 
     def on_click(self) -> None:
-        self.action_toggle()
+        self.action_flip()
