@@ -350,6 +350,42 @@ class Kubelet(Controller):
         if bad:
             self._pull_failed(pod, pod_key, bad)
             return
+        init = list(spec.get("initContainers") or [])
+        if any(c.get("name") == "wait-gcs-ready" for c in init) and not self._gcs_ready(pod):
+            # KubeRay's init container loops on `ray health-check` until the head's GCS answers: Init:0/1.
+            self._start_containers(pod, pod_key, init)
+            now = now_iso()
+            status = dict(pod.get("status") or {})
+            status["initContainerStatuses"] = [_running(c, now, ready=False) for c in init]
+            status["containerStatuses"] = [_waiting(c, "PodInitializing") for c in spec.get("containers") or []]
+            self._status(pod_key, status)
+            self.after(2.0, lambda: self._wait_gcs(pod_key))
+            return
+        self._start_containers(pod, pod_key, containers)
+        self._run(pod, pod_key)
+
+    def _wait_gcs(self, pod_key: tuple[str, str]) -> None:
+        pod = self._get(pod_key)
+        if pod is None:
+            return
+        if not self._gcs_ready(pod):
+            self.after(2.0, lambda: self._wait_gcs(pod_key))
+            return
+        self._start_containers(pod, pod_key, list((pod.get("spec") or {}).get("containers") or []))
+        self._run(pod, pod_key)
+
+    def _gcs_ready(self, pod: dict[str, Any]) -> bool:
+        cluster = (pod["metadata"].get("labels") or {}).get("ray.io/cluster")
+        if not cluster:
+            return True
+        heads = self.store.list(
+            "pods", pod["metadata"].get("namespace"), label_selector=f"ray.io/cluster={cluster},ray.io/node-type=head"
+        )
+        return any(_is_ready(h) for h in heads)
+
+    def _start_containers(
+        self, pod: dict[str, Any], pod_key: tuple[str, str], containers: list[dict[str, Any]]
+    ) -> None:
         placed = self._placement.get(pod_key)
         node = placed[0] if placed else self.nodes[0]
         for container in containers:
@@ -366,7 +402,6 @@ class Kubelet(Controller):
                 )
             self._event(pod, "Created", f"Created container: {container.get('name', '')}")
             self._event(pod, "Started", f"Started container {container.get('name', '')}")
-        self._run(pod, pod_key)
 
     def _pull_failed(self, pod: dict[str, Any], pod_key: tuple[str, str], bad: list[dict[str, Any]]) -> None:
         failures = self._pull_failures.get(pod_key, 0) + 1
@@ -461,6 +496,12 @@ class Kubelet(Controller):
         status["conditions"] = _pod_conditions(now, initialized=True, ready=True, reason="", pod=pod)
         status["containerStatuses"] = [dict(s, ready=True) for s in status.get("containerStatuses") or []]
         self._status(pod_key, status)
+
+
+def _is_ready(pod: dict[str, Any]) -> bool:
+    status = pod.get("status") or {}
+    ready = condition(status.get("conditions") or [], "Ready")
+    return status.get("phase") == "Running" and ready is not None and ready.get("status") == "True"
 
 
 def _present(node: Node, container: dict[str, Any]) -> bool:
