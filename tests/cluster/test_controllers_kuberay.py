@@ -241,3 +241,17 @@ def test_suspend_deletes_pods_and_resume_recreates_them(cluster: SandboxCluster)
     status = wait_for(lambda: (s := _status(cluster, ns, "nap")).get("state") == "ready" and s, what="ready again")
     assert {c["type"]: c["status"] for c in status["conditions"]}["RayClusterSuspended"] == "False"
     assert set(status["stateTransitionTimes"]) == {"ready", "suspended"}
+
+
+def test_paused_controllers_do_nothing_until_resumed(cluster: SandboxCluster) -> None:
+    import time
+
+    ns = with_namespace(cluster, "paused")
+    cluster.pause_controllers()
+    try:
+        cluster.store.create(RC, raycluster_body("frozen", ns))
+        time.sleep(0.3)  # 15 simulated seconds: a running operator would have created the pods by now
+        assert _pods(cluster, ns, "frozen") == [] and _status(cluster, ns, "frozen") == {}
+    finally:
+        cluster.resume_controllers()
+    wait_for(lambda: _status(cluster, ns, "frozen").get("state") == "ready", what="ready after resume")
