@@ -1,8 +1,9 @@
 """``--set path=value``: address any declared field by path and set it from text.
 
 Paths are the field keys of ``fields.py``; worker groups are addressed by index or by name:
-``image.tag=2.46.0``, ``workerGroups[1].maxReplicas=8``, ``workerGroups.gpu.maxReplicas=8``. Setting a field of
-a group name that does not exist adds that group (so a script can build a spec from flags alone).
+``image.tag=2.46.0``, ``workerGroups[1].maxReplicas=8``, ``workerGroups.gpu.maxReplicas=8``. A group name that
+does not exist is an error (a typo must not add a group); ``workerGroups.+gpu.maxReplicas=8`` says "add the group
+``gpu`` if it is missing", so a script can build a spec from flags alone.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from raywizard.fields import BY_KEY, GROUP_FIELDS, SPEC_FIELDS
 from raywizard.spec import ClusterSpec, WorkerGroup
 
 _GROUP_BY_INDEX = re.compile(r"^workerGroups\[(\d+)\]\.(.+)$")
-_GROUP_BY_NAME = re.compile(r"^workerGroups\.([^.\[\]]+)\.(.+)$")
+_GROUP_BY_NAME = re.compile(r"^workerGroups\.(\+?[^.\[\]+][^.\[\]]*)\.(.+)$")
 
 
 def resolve(spec: ClusterSpec, path: str, *, create: bool = False) -> tuple[Field, WorkerGroup | None, int | None]:
@@ -37,11 +38,14 @@ def resolve(spec: ClusterSpec, path: str, *, create: bool = False) -> tuple[Fiel
                 raise InputError(f"{path!r}: there is no worker group {index} (the spec has "
                                  f"{len(spec.worker_groups)})", "use a group name instead to add one")
         else:
+            adding = selector.startswith("+")
+            selector = selector.removeprefix("+")
             found = spec.group_index(selector)
             if found is None:
-                if not create:
+                if not (create and adding):
                     raise InputError(f"{path!r}: no worker group named {selector!r}",
-                                     f"existing groups: {', '.join(g.name for g in spec.worker_groups)}")
+                                     f"existing groups: {', '.join(g.name for g in spec.worker_groups)}; "
+                                     f"to add one write workerGroups.+{selector}.{leaf}")
                 spec.worker_groups.append(WorkerGroup(name=selector, replicas=1, min_replicas=1, max_replicas=1))
                 found = len(spec.worker_groups) - 1
             index = found

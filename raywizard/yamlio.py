@@ -115,6 +115,10 @@ def atomic_write(path: Path, text: str, *, backup: bool = True) -> Path:
             os.fsync(handle.fileno())
         if path.exists():
             shutil.copymode(path, tmp_name)
+        else:  # mkstemp creates 0600; a new file gets the mode the user's umask gives
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp_name, 0o666 & ~umask)
         os.replace(tmp_name, path)
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)

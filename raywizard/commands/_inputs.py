@@ -30,7 +30,8 @@ def add_input_arguments(parser: argparse.ArgumentParser, *, layout: bool = True)
     if layout:
         group.add_argument("--layout", choices=("single", "split"), help="one file, or one per Application")
     group.add_argument("--set", dest="assignments", metavar="PATH=VALUE", action="append", default=[],
-                       help="set any field, e.g. --set workerGroups.gpu.maxReplicas=8 (repeatable)")
+                       help="set any field, e.g. --set workerGroups.gpu.maxReplicas=8 (repeatable); "
+                            "workerGroups.+NAME.FIELD=VALUE adds the group NAME if missing")
 
 
 def workspace_from_args(args: argparse.Namespace):  # type: ignore[no-untyped-def]

@@ -44,7 +44,8 @@ def test_parse_errors_say_how_to_fix() -> None:
 def test_set_paths_by_name_index_and_new_groups() -> None:
     spec = load_preset("argocd-guide")
     apply_assignments(spec, ["workerGroups.standard-worker.maxReplicas=8", "workerGroups[1].minReplicas=2",
-                             "image.tag=2.46.0", "head.autoscaling=false", "workerGroups.gpu.gpu=1"])
+                             "image.tag=2.46.0", "head.autoscaling=false", "workerGroups.+gpu.gpu=1",
+                             "workerGroups.+gpu.maxReplicas=2"])
     assert get_path(spec, "workerGroups.standard-worker.maxReplicas") == 8
     assert spec.worker_groups[1].min_replicas == 2
     assert spec.versions.image is not None and spec.versions.image.tag == "2.46.0"
@@ -60,5 +61,7 @@ def test_set_errors_name_the_path() -> None:
         set_path(spec, "nope", "1")
     with pytest.raises(InputError, match=r"workerGroups\.workergroup\.replicas=x"):
         set_path(spec, "workerGroups.workergroup.replicas", "x")
+    with pytest.raises(InputError, match=r"to add one write workerGroups\.\+gpu-grp\.maxReplicas"):
+        set_path(spec, "workerGroups.gpu-grp.maxReplicas", "8")
     with pytest.raises(InputError, match="not PATH=VALUE"):
         apply_assignments(spec, ["image.tag"])
