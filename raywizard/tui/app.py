@@ -112,7 +112,7 @@ class WizardApp(App[int]):
         self.connecting = False
         if event.error:
             self.connection_error = event.error
-            self.notify(event.error, title="Cannot connect", severity="error", timeout=8)
+            self.notify(event.error, title="Cannot connect", severity="error", timeout=8, markup=False)
         else:
             info = event.value
             if self.connection is not None and self.connection is not info.connection:
@@ -168,7 +168,7 @@ class WizardApp(App[int]):
                 if blocking:
                     first = blocking[0]
                     self.notify(f"{passed.label} has {len(blocking)} error(s): {first.path}: {first.message}",
-                                title="Next is disabled", severity="error", timeout=6)
+                                title="Next is disabled", severity="error", timeout=6, markup=False)
                     if passed is not self.current_step:
                         self._switch_to(passed, focus_path=first.path)
                     return False
@@ -242,7 +242,7 @@ class WizardApp(App[int]):
         text = self.model.workspace.render_applications_text()
         self.copy_to_clipboard(text)
         self.notify(f"Copied {len(text.splitlines())} lines of YAML to the clipboard (where the terminal "
-                    "supports OSC 52).")
+                    "supports OSC 52).", markup=False)
 
     def action_save_preset(self) -> None:
         from raywizard.tui.saving import save_preset
@@ -288,7 +288,7 @@ class WizardApp(App[int]):
 
             error = event.worker.error
             self.notify(literal(str(error)), title=f"{event.worker.name or 'background task'} failed",
-                        severity="error", timeout=8)
+                        severity="error", timeout=8, markup=False)
 
 
 def create_app(

@@ -55,10 +55,10 @@ def write(app: WizardApp, target: Path | None, layout: str | None) -> list[Path]
             workspace.spec.layout = Layout(layout)
         written = workspace.save(target, layout)
     except (RaywizardError, OSError) as exc:
-        app.notify(str(exc), title="Not saved", severity="error", timeout=8)
+        app.notify(str(exc), title="Not saved", severity="error", timeout=8, markup=False)
         return []
     names = ", ".join(str(p) for p in written)
-    app.notify(f"Saved {names} (previous versions kept as .bak).", title="Saved", timeout=6)
+    app.notify(f"Saved {names} (previous versions kept as .bak).", title="Saved", timeout=6, markup=False)
     app.spec_changed()
     return written
 
@@ -74,8 +74,8 @@ def save_preset(app: WizardApp) -> None:
         try:
             path = save_user_preset(name, app.model.spec)
         except (RaywizardError, OSError) as exc:
-            app.notify(str(exc), title="Preset not saved", severity="error")
+            app.notify(str(exc), title="Preset not saved", severity="error", markup=False)
             return
-        app.notify(f"Preset {name!r} saved to {path}.", title="Saved")
+        app.notify(f"Preset {name!r} saved to {path}.", title="Saved", markup=False)
 
     app.push_screen(PromptModal("Save as preset: name", "my-cluster"), named)

@@ -207,3 +207,32 @@ async def test_preview_problem_jumps_to_field() -> None:
         await settle(pilot)
         assert app.current_step is WizardStep.WORKERS
         assert app.screen.query_one("#groups", DataTable).cursor_row == 0
+
+
+async def test_copy_yaml_and_save_as_preset() -> None:
+    from raywizard.presets import list_presets, load_preset
+    from raywizard.tui.screens.modals import PromptModal
+
+    app = create_app(preset="minimal", offline=True, start_step="preview")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert app.clipboard == app.model.workspace.render_applications_text()
+        assert app.clipboard.count("kind: Application") == 3
+        await pilot.press("p")
+        await settle(pilot)
+        assert isinstance(app.screen, PromptModal)
+        await type_into(pilot, "#prompt", "my-team")
+        await pilot.press("enter")
+        await settle(pilot)
+    assert "my-team" in {p.name for p in list_presets()}
+    assert load_preset("my-team") == app.model.spec
+
+
+async def test_cluster_text_is_shown_literally() -> None:
+    from raywizard.kube.preflight import Check
+    from raywizard.tui.cluster import check_summary
+
+    text = check_summary([Check("Argo CD [bold]", "fail", "namespace \x1b[31margocd[/] missing", "install it")])
+    assert "[bold]" in text and "\x1b" not in text and "[/]" in text

@@ -76,15 +76,15 @@ class ApplyScreen(StepScreen):
 
         connection = self.wizard.connection
         if connection is None:
-            self.notify("No cluster chosen: pick a kube context on the Start step.", severity="warning")
+            self.notify("No cluster chosen: pick a kube context on the Start step.", severity="warning", markup=False)
             return
         if self.model.blocking(WizardStep.PREVIEW):
-            self.notify("The configuration has errors; the Preview lists them.", severity="error")
+            self.notify("The configuration has errors; the Preview lists them.", severity="error", markup=False)
             return
         if self.applying:
             return
         if self.plan is None:
-            self.notify("Still planning; try again in a moment.", severity="warning")
+            self.notify("Still planning; try again in a moment.", severity="warning", markup=False)
             self.action_replan()
             return
 

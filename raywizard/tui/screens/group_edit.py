@@ -81,7 +81,7 @@ class GroupEditModal(ModalScreen[WorkerGroup | None]):
     def action_save(self) -> None:
         form = self.query_one(FieldForm)
         if form.parse_errors or any(p.is_error for p in self.problems):
-            self.notify("Fix the errors marked ✗ first (or press Esc to cancel).", severity="error")
+            self.notify("Fix the errors marked ✗ first (or press Esc to cancel).", severity="error", markup=False)
             return
         self.dismiss(self.group)
 

@@ -97,7 +97,7 @@ class SaveModal(ModalScreen[tuple[str, str] | None]):
     def _save(self) -> None:
         path = self.query_one("#save-path", Input).value.strip()
         if not path:
-            self.notify("Type a file or directory name.", severity="error")
+            self.notify("Type a file or directory name.", severity="error", markup=False)
             return
         self.dismiss((path, str(self.query_one("#save-layout", Select).value)))
 

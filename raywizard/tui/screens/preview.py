@@ -177,7 +177,7 @@ class PreviewScreen(StepScreen):
         problem = self._problems[int(str(event.option.id)[1:])]
         step = step_of_path(problem.path)
         if step is WizardStep.PREVIEW:
-            self.notify(f"{problem.path}: {problem.message} — {problem.fix}")
+            self.notify(f"{problem.path}: {problem.message} — {problem.fix}", markup=False)
             return
         self.wizard.goto(step, force=True, focus_path=problem.path)
 
@@ -194,7 +194,7 @@ class PreviewScreen(StepScreen):
     def action_refresh_live(self) -> None:
         connection = self.wizard.connection
         if connection is None:
-            self.notify("No cluster: pick a context on the Start step.", severity="warning")
+            self.notify("No cluster: pick a context on the Start step.", severity="warning", markup=False)
             return
         from raywizard.tui.plan import plan_job
 

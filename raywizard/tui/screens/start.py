@@ -13,7 +13,7 @@ from textual.widgets import Button, Input, LoadingIndicator, OptionList, Select,
 from textual.widgets.option_list import Option
 
 from raywizard.errors import RaywizardError
-from raywizard.textsafe import literal
+from raywizard.textsafe import literal, rich_text
 from raywizard.tui.cluster import ClusterResult, check_summary, list_contexts_job, live_workspace_job, run_in_worker
 from raywizard.tui.model import WizardStep
 from raywizard.tui.screens.base import StepScreen
@@ -48,8 +48,10 @@ class StartScreen(StepScreen):
         with Horizontal(classes="inline-row"):
             # The chosen context is an option from the start, so the initial value never reads as "go offline".
             current = self.wizard.context_name
-            options = [("offline (no cluster)", OFFLINE)] + ([(literal(current), current)] if current else [])
-            yield Select(options, value=current or OFFLINE, allow_blank=False, id="context", compact=True)
+            choices: list[tuple[Any, str]] = [("offline (no cluster)", OFFLINE)]
+            if current:
+                choices.append((rich_text(current, single_line=True), current))
+            yield Select(choices, value=current or OFFLINE, allow_blank=False, id="context", compact=True)
             yield Button("Tweak running cluster", id="load-live", compact=True, disabled=True)
         with Vertical(id="cluster-info"):
             yield LoadingIndicator(id="cluster-spinner")
@@ -72,10 +74,10 @@ class StartScreen(StepScreen):
         try:
             spec = load_preset(name)
         except RaywizardError as exc:
-            self.notify(str(exc), title="Preset not loaded", severity="error")
+            self.notify(str(exc), title="Preset not loaded", severity="error", markup=False)
             return
         self.wizard.replace_workspace(Workspace.new(spec))
-        self.notify(f"New configuration from preset {name!r}.")
+        self.notify(f"New configuration from preset {name!r}.", markup=False)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "open":
@@ -92,16 +94,16 @@ class StartScreen(StepScreen):
 
         text = self.query_one("#open-paths", Input).value.strip()
         if not text:
-            self.notify("Type the path of a YAML file first.", severity="warning")
+            self.notify("Type the path of a YAML file first.", severity="warning", markup=False)
             return
         paths = [Path(p).expanduser() for p in text.split()]
         try:
             workspace = Workspace.load(paths)
         except RaywizardError as exc:
-            self.notify(str(exc), title="Cannot open", severity="error", timeout=8)
+            self.notify(str(exc), title="Cannot open", severity="error", timeout=8, markup=False)
             return
         self.wizard.replace_workspace(workspace)
-        self.notify(f"Opened {', '.join(str(p) for p in paths)}.")
+        self.notify(f"Opened {', '.join(str(p) for p in paths)}.", markup=False)
 
     def action_focus_open(self) -> None:
         self.query_one("#open-paths", Input).focus()
@@ -112,7 +114,7 @@ class StartScreen(StepScreen):
     def action_load_live(self) -> None:
         connection = self.wizard.connection
         if connection is None:
-            self.notify("Pick a kube context first (the Cluster box).", severity="warning")
+            self.notify("Pick a kube context first (the Cluster box).", severity="warning", markup=False)
             return
         self._busy(f"Reading the Applications in {self.model.spec.target.argocd_namespace}…")
         run_in_worker(self, "live", live_workspace_job(connection, self.model.spec.target.argocd_namespace))
@@ -143,10 +145,10 @@ class StartScreen(StepScreen):
             self.query_one("#cluster-spinner").display = False
             if event.error:
                 self.query_one("#cluster-summary", Static).update(f"✗ {event.error}")
-                self.notify(event.error, title="Cannot load the live Applications", severity="error")
+                self.notify(event.error, title="Cannot load the live Applications", severity="error", markup=False)
             else:
                 self.wizard.replace_workspace(event.value)
-                self.notify("Loaded the live Applications: edit, preview the diff, apply.")
+                self.notify("Loaded the live Applications: edit, preview the diff, apply.", markup=False)
 
     def _fill_contexts(self, event: ClusterResult) -> None:
         select = self.query_one("#context", Select)
@@ -155,9 +157,9 @@ class StartScreen(StepScreen):
                                                               "Working offline.")
             return
         contexts: list[Any] = event.value or []
-        options = [("offline (no cluster)", OFFLINE)] + [
-            (f"{literal(c.name, single_line=True)}  {literal(c.server, single_line=True)}", c.name)
-            for c in contexts]
+        # Names and URLs come from the kubeconfig: shown literally (rich Text is never parsed for markup).
+        options: list[tuple[Any, str]] = [("offline (no cluster)", OFFLINE)] + [
+            (rich_text(f"{c.name}  {c.server}", single_line=True), c.name) for c in contexts]
         current = getattr(self.wizard.connection, "context_name", None) or self.wizard.context_name
         with select.prevent(Select.Changed):
             select.set_options(options)

@@ -152,6 +152,9 @@ class SyncScreen(FormStepScreen):
             if spec.head.autoscaling:
                 text += "\n⚠ autoscaling is on: replicas will show as drift."
         else:
+            from raywizard.yamlio import dump_documents
+
             listed = "\n".join(f"  {path}" for path in hidden) or "  (nothing in the desired RayCluster)"
-            text = f"Argo CD will ignore on the RayCluster:\n{listed}"
+            rule_text = dump_documents([{"ignoreDifferences": rules}]).strip()
+            text = f"Argo CD will ignore on the RayCluster:\n{listed}\n\nThe rule in the RayCluster Application:\n{rule_text}"
         self.query_one("#ignored-paths", Static).update(text)

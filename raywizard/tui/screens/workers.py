@@ -166,7 +166,7 @@ class WorkersScreen(StepScreen):
         spec.worker_groups.append(duplicate)
         self._edited()
         self._select(len(spec.worker_groups) - 1)
-        self.notify(f"Duplicated {source.name} as {duplicate.name}.")
+        self.notify(f"Duplicated {source.name} as {duplicate.name}.", markup=False)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
@@ -198,7 +198,7 @@ class WorkersScreen(StepScreen):
         if index == 0:
             self.notify("Group 0 is the chart's `worker` group: it cannot be removed. Press space to disable "
                         "it instead (the chart then renders only the other groups).", severity="warning",
-                        timeout=6)
+                        timeout=6, markup=False)
             return
         name = spec.worker_groups[index].name
 
@@ -224,7 +224,7 @@ class WorkersScreen(StepScreen):
         if index == 0 or target < 1 or target >= len(groups):
             self.notify("Only the additional groups (1…) can be reordered; group 0 is the chart's `worker`. "
                         "The order only changes the file: the chart renders them sorted by name.",
-                        severity="information", timeout=6)
+                        severity="information", timeout=6, markup=False)
             return
         groups[index], groups[target] = groups[target], groups[index]
         self._edited()
