@@ -200,6 +200,7 @@ class FieldForm(Vertical):
         return [p for p in problems if id(p) not in claimed]
 
     def set_asides(self, asides: Callable[[Field], str]) -> None:
+        self.add_class("-asides")  # reserve the column only in forms that show values beside the inputs
         for field in self.fields:
             row = self._rows.get(field.key)
             if row is not None:
