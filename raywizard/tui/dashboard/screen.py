@@ -13,6 +13,7 @@ log streams run in thread workers (``actions.py``); nothing here blocks on the n
 from __future__ import annotations
 
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -107,6 +108,8 @@ class DashboardScreen(DashboardActions):
         self._last_groups = 0.0
         self._last_ages = time.monotonic()
         self.ticks_applied = 0
+        self.tick_seconds: deque[float] = deque(maxlen=2000)
+        self._titles: dict[str, str] = {}
         self._styles: dict[str, str] = {}
         self.forward: Any = None
         self.forward_text = ""
@@ -172,6 +175,11 @@ class DashboardScreen(DashboardActions):
 
     def tick(self) -> None:
         """One coalesced UI update (timer, 10/s): fold in what changed, then spend a bounded budget on it."""
+        started = time.perf_counter()
+        self._tick()
+        self.tick_seconds.append(time.perf_counter() - started)  # read by bench/bench_dashboard.py
+
+    def _tick(self) -> None:
         batch = self.feed.poll()
         if batch is not None:
             self._absorb(batch)
@@ -199,7 +207,15 @@ class DashboardScreen(DashboardActions):
             self._pending[kind] |= batch.changed(kind)
         changed_events = batch.changed("events")
         if changed_events:
-            self._new_events.extend(e for e in snap.events if _key(e) in changed_events)
+            # A changed event moves to the end of the list (oldest first): walk back from the newest.
+            found: list[Any] = []
+            for event in reversed(snap.events):
+                if _key(event) in changed_events:
+                    found.append(event)
+                    if len(found) == len(changed_events):
+                        break
+            found.reverse()
+            self._new_events.extend(found)
         if batch.changed("rayclusters") or batch.changed("pods"):
             self._groups_due = True
         self.query_one(ConnectionIndicator).show(snap.connection)
@@ -339,9 +355,15 @@ class DashboardScreen(DashboardActions):
             details.update(text)
 
     def _update_titles(self) -> None:
-        pods = self.query_one(PodsTable)
-        self.query_one("#pods-panel").border_title = Text(pods.title())
-        self.query_one("#events-panel").border_title = Text(self.query_one(EventsLog).title())
+        # Only on change: setting a border title repaints the panel.
+        for panel_id, title in (
+            ("#pods-panel", self.query_one(PodsTable).title()),
+            ("#events-panel", self.query_one(EventsLog).title()),
+        ):
+            panel = self.query_one(panel_id)
+            if self._titles.get(panel_id) != title:
+                self._titles[panel_id] = title
+                panel.border_title = Text(title)
 
     # -- the watcher ---------------------------------------------------------------------------------------
 

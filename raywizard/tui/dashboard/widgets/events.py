@@ -1,17 +1,19 @@
 """The events stream: newest at the bottom, warnings highlighted, filterable, bounded.
 
-At 1,000 events/s the UI must not write 1,000 lines a second: each batch writes at most ``max_per_batch``
-of the
-newest matching events (older ones in that batch are counted, and remain in the buffer for a later filter).
+At 1,000 events/s the UI must not render 1,000 lines a second. The buffer keeps the recent event rows as
+they are (cheap); a batch renders only the newest ``max_per_batch`` matching rows, about what the panel
+shows. Skipped rows stay in the buffer, so a filter still finds them.
 """
 
 from __future__ import annotations
 
+import time
 from collections import deque
 from collections.abc import Iterable
 from typing import Any
 
 from rich.text import Text
+from textual import events
 from textual.widgets import RichLog
 
 from raywizard.textsafe import literal
@@ -19,72 +21,89 @@ from raywizard.tui.dashboard.rows import field, text_of
 from raywizard.tui.dashboard.widgets.cells import theme_styles
 
 
-def event_line(row: Any, styles: dict[str, str]) -> tuple[Text, str]:
-    """One event as a literal line and its lower-cased search text."""
+def event_line(row: Any, styles: dict[str, str]) -> Text:
+    """One event as a literal line: time, type, reason, object, message (and the repeat count)."""
     when = text_of(field(row, "time", "last_seen", "lastTimestamp", "age"))
     if len(when) >= 19 and when[10] == "T":
         when = when[11:19]  # ISO timestamp: the clock time (UTC) is what a stream needs
     kind = text_of(field(row, "type", default="Normal"))
-    reason = text_of(field(row, "reason"))
-    obj = text_of(field(row, "object", "involved_object", "involvedObject"))
-    message = text_of(field(row, "message"))
-    count = field(row, "count", default=None)
     warning = kind == "Warning"
+    bad = styles.get("bad", "") if warning else ""
     line = Text(no_wrap=True, overflow="ellipsis")
     line.append(literal(when, single_line=True).ljust(9))
-    line.append(literal(kind, single_line=True).ljust(8), style=styles.get("bad", "") if warning else "")
-    line.append(literal(reason, single_line=True).ljust(18), style="bold" if warning else "")
+    line.append(literal(kind, single_line=True).ljust(8), style=bad)
+    line.append(literal(text_of(field(row, "reason")), single_line=True).ljust(18), style="bold" if warning else "")
     line.append(" ")
-    line.append(literal(obj, single_line=True))
+    line.append(literal(text_of(field(row, "object", "involved_object", "involvedObject")), single_line=True))
     line.append(": ")
-    line.append(literal(message, single_line=True), style=styles.get("bad", "") if warning else "")
+    line.append(literal(text_of(field(row, "message")), single_line=True), style=bad)
+    count = field(row, "count", default=None)
     if isinstance(count, int) and count > 1:
         line.append(f" (×{count})", style=styles.get("dim", ""))
-    return line, " ".join((kind, reason, obj, message)).lower()
+    return line
+
+
+def search_text(row: Any) -> str:
+    parts = (field(row, "type"), field(row, "reason"), field(row, "object"), field(row, "message"))
+    return " ".join(text_of(part) for part in parts).lower()
 
 
 class EventsLog(RichLog):
-    """A bounded, filterable event stream over a buffer of recent events."""
+    """A bounded, filterable event stream over a buffer of recent event rows."""
 
-    def __init__(self, *, buffer: int = 2000, max_per_batch: int = 60, **kwargs: Any) -> None:
-        super().__init__(max_lines=500, markup=False, highlight=False, wrap=False, **kwargs)
-        self.buffer: deque[tuple[Text, str, bool]] = deque(maxlen=buffer)
+    def __init__(self, *, buffer: int = 2000, max_per_batch: int = 12, **kwargs: Any) -> None:
+        super().__init__(max_lines=200, markup=False, highlight=False, wrap=False, **kwargs)
+        self.buffer: deque[Any] = deque(maxlen=buffer)
         self.max_per_batch = max_per_batch
         self.filter_text = ""
         self.total = 0
         self.warnings = 0
         self.skipped = 0
+        self._recent: deque[tuple[float, int]] = deque(maxlen=50)  # (time, total) for the rate
         self._styles: dict[str, str] = {}
 
     def on_mount(self) -> None:
         self._styles = theme_styles(self.app.theme_variables)
 
+    def on_resize(self, event: events.Resize) -> None:
+        super().on_resize(event)
+        self._follow()  # a smaller panel (short terminal) still shows the newest events
+
     def add(self, rows: Iterable[Any]) -> None:
-        """Append new event rows (oldest first)."""
-        fresh: list[Text] = []
+        """Append new event rows (oldest first); render only the newest matching ones."""
+        fresh: list[Any] = []
         for row in rows:
-            line, search = event_line(row, self._styles)
-            warning = text_of(field(row, "type")) == "Warning"
-            self.buffer.append((line, search, warning))
+            self.buffer.append(row)
             self.total += 1
-            self.warnings += warning
-            if self._matches(search):
-                fresh.append(line)
+            self.warnings += field(row, "type") == "Warning"
+            if self._matches(row):
+                fresh.append(row)
+        self._recent.append((time.monotonic(), self.total))
         if len(fresh) > self.max_per_batch:
             self.skipped += len(fresh) - self.max_per_batch
             fresh = fresh[-self.max_per_batch :]
-        for line in fresh:
-            self._write_line(line)
+        for row in fresh:
+            self._write_line(event_line(row, self._styles))
+        self._follow()
+
+    def _follow(self) -> None:
+        # Scroll now, in the same frame: RichLog's own scroll_end waits for the next refresh, which would
+        # cost a second redraw per batch.
+        if not self.auto_scroll:
+            return
+        if self._size_known:
+            self.scroll_end(animate=False, immediate=True, x_axis=False)
+        else:  # the first lines render once the size is known: follow them then
+            self.call_after_refresh(self.scroll_end, animate=False, x_axis=False)
 
     def _write_line(self, line: Text) -> None:
-        # Render at the visible width (Rich would measure against an 80-column console otherwise); long
-        # lines end
-        # in an ellipsis; the full text is in the buffer for the filter.
+        # Rendered at the visible width (Rich would measure against an 80-column console otherwise); a long
+        # line ends in an ellipsis, the whole event stays in the buffer (describe, filter).
         width = self.scrollable_content_region.width
-        self.write(line, width=width if width > 20 else None)
+        self.write(line, width=width if width > 20 else None, scroll_end=False if self._size_known else None)
 
-    def _matches(self, search: str) -> bool:
-        return not self.filter_text or self.filter_text.lower() in search
+    def _matches(self, row: Any) -> bool:
+        return not self.filter_text or self.filter_text.lower() in search_text(row)
 
     def set_filter(self, text: str) -> None:
         text = text.strip()
@@ -92,12 +111,23 @@ class EventsLog(RichLog):
             return
         self.filter_text = text
         self.clear()
-        matching = [line for line, search, _ in self.buffer if self._matches(search)]
-        for line in matching[-200:]:
-            self._write_line(line)
+        matching = [row for row in self.buffer if self._matches(row)]
+        for row in matching[-200:]:
+            self._write_line(event_line(row, self._styles))
+        self._follow()
+
+    def rate(self) -> float:
+        """Events per second over the last few batches."""
+        if len(self._recent) < 2:
+            return 0.0
+        (first_time, first_total), (last_time, last_total) = self._recent[0], self._recent[-1]
+        return (last_total - first_total) / (last_time - first_time) if last_time > first_time else 0.0
 
     def title(self) -> str:
         parts = [f"Events {self.total:,}", f"Warning {self.warnings:,}"]
+        rate = self.rate()
+        if rate >= 1:
+            parts.append(f"{rate:,.0f}/s")
         if self.filter_text:
             parts.append(f"filter “{self.filter_text}”")
         return " · ".join(parts)

@@ -1,0 +1,195 @@
+"""Dashboard under load: key-to-frame latency, redraws per second and RSS with 5,000 pods and 1,000 events/s.
+
+The sandbox runs in a child process (so RSS is the dashboard's own): its load generator creates the pods in
+namespace ``load`` and emits events against them. The dashboard runs headless in this process, watching that
+namespace through the real client, and Pilot presses cursor keys in the pods table while the stream runs.
+
+- key-to-frame: from posting a key to the first frame that shows its effect (the cursor on the next row);
+- redraws/s: frames the compositor produced per second while only data arrived (no keys);
+- RSS: this process, after the run.
+
+Goals (issue 6): p95 < 100 ms, <= 10 redraws/s, RSS < 300 MB.
+
+    python bench/bench_dashboard.py [--pods 5000] [--events 1000] [--seconds 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+
+def run_sandbox(kubeconfig: str, pods: int, events: int, ready: Any, stop: Any) -> None:
+    from raywizard.sandbox.cluster import SandboxCluster
+
+    cluster = SandboxCluster(speed=1.0).start()
+    try:
+        cluster.write_kubeconfig(kubeconfig)
+        from raywizard.sandbox.store import ApiError
+
+        for _attempt in range(20):
+            # generateName can collide (5 random characters, 5,000 pods), as on a real API server: retry.
+            missing = pods - len(cluster.store.list("pods", "load"))
+            if missing <= 0:
+                break
+            try:
+                cluster.generate_pods(missing)  # type: ignore[attr-defined]
+            except ApiError:
+                continue
+        cluster.set_event_rate(events)  # type: ignore[attr-defined]
+        ready.set()
+        stop.wait()
+    finally:
+        cluster.stop()
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(pct / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+async def measure(kubeconfig: str, pods: int, seconds: float) -> dict[str, Any]:
+    from textual import events
+
+    from raywizard.kube.connection import load_connection
+    from raywizard.spec import ClusterSpec
+    from raywizard.tui.dashboard import DashboardApp
+    from raywizard.tui.dashboard.widgets.events import EventsLog
+    from raywizard.tui.dashboard.widgets.pods import PodsTable
+
+    spec = ClusterSpec()
+    spec.target.namespace = "load"
+    connection = load_connection(kubeconfig)
+    app = DashboardApp(connection, spec)
+    frames: list[float] = []
+    latencies: list[float] = []
+    pending: dict[str, Any] = {}
+    original_display = app._display
+
+    def display(screen: Any, renderable: Any) -> None:
+        original_display(screen, renderable)
+        if renderable is None:
+            return
+        now = time.perf_counter()
+        frames.append(now)
+        if pending and pending["table"].cursor_row == pending["row"]:
+            latencies.append(now - pending["t0"])
+            pending.clear()
+
+    app._display = display  # type: ignore[method-assign]
+    result: dict[str, Any] = {}
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.dashboard
+        table = screen.query_one(PodsTable)
+
+        started = time.perf_counter()
+        while len(table.cells_by_key) < pods and time.perf_counter() - started < 120:
+            await pilot.pause(0.1)
+        result["load_seconds"] = time.perf_counter() - started
+        result["pods_shown"] = len(table.cells_by_key)
+        table.focus()
+        await pilot.pause(1.0)
+
+        # Redraws while only data arrives.
+        frames.clear()
+        screen.tick_seconds.clear()
+        events_before = screen.query_one(EventsLog).total
+        window_start = time.perf_counter()
+        await asyncio.sleep(seconds / 2)
+        window = time.perf_counter() - window_start
+        result["redraws_per_s"] = len(frames) / window
+        result["ticks_per_s"] = None
+        result["events_per_s_seen"] = (screen.query_one(EventsLog).total - events_before) / window
+
+        # Key-to-frame: alternate down/up so the cursor stays near the top of 5,000 rows.
+        deadline = time.perf_counter() + seconds / 2
+        direction = "down"
+        while time.perf_counter() < deadline:
+            row = table.cursor_row
+            target = row + 1 if direction == "down" else row - 1
+            if target < 0:
+                direction, target = "down", row + 1
+            pending.update(table=table, row=target, t0=time.perf_counter())
+            app.post_message(events.Key(direction, None))
+            waited = 0.0
+            while pending and waited < 2.0:
+                await asyncio.sleep(0.005)
+                waited += 0.005
+            pending.clear()
+            direction = "up" if direction == "down" else "down"
+            await asyncio.sleep(0.05)
+        result["rss_mb"] = rss_mb()
+        result["tick_ms"] = [t * 1000 for t in screen.tick_seconds]
+    connection.close()
+    result["latencies"] = latencies
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pods", type=int, default=5000)
+    parser.add_argument("--events", type=int, default=1000, help="events per second from the load generator")
+    parser.add_argument("--seconds", type=float, default=20.0, help="measurement time (half idle, half keys)")
+    args = parser.parse_args()
+
+    context = multiprocessing.get_context("spawn")
+    ready, stop = context.Event(), context.Event()
+    with tempfile.TemporaryDirectory() as tmp:
+        kubeconfig = str(Path(tmp) / "kubeconfig")
+        sandbox = context.Process(target=run_sandbox, args=(kubeconfig, args.pods, args.events, ready, stop))
+        sandbox.start()
+        try:
+            if not ready.wait(180):
+                print("sandbox did not come up", file=sys.stderr)
+                return 1
+            result = asyncio.run(measure(kubeconfig, args.pods, args.seconds))
+        finally:
+            stop.set()
+            sandbox.join(30)
+            if sandbox.is_alive():
+                sandbox.terminate()
+
+    latencies_ms = [value * 1000 for value in result["latencies"]]
+    print(
+        f"pods: {result['pods_shown']:,} shown (all loaded in {result['load_seconds']:.1f} s); "
+        f"events: {result['events_per_s_seen']:,.0f}/s reached the dashboard"
+    )
+    if latencies_ms:
+        print(
+            f"key-to-frame: n={len(latencies_ms)} p50={statistics.median(latencies_ms):.1f} ms "
+            f"p95={percentile(latencies_ms, 95):.1f} ms max={max(latencies_ms):.1f} ms  (goal p95 < 100 ms)"
+        )
+    else:
+        print("key-to-frame: no samples")
+    print(f"redraws: {result['redraws_per_s']:.1f}/s while data streams  (goal <= 10/s)")
+    ticks = result["tick_ms"]
+    if ticks:
+        print(
+            f"UI batch (tick) time: n={len(ticks)} p50={statistics.median(ticks):.1f} ms "
+            f"p95={percentile(ticks, 95):.1f} ms max={max(ticks):.1f} ms"
+        )
+    print(f"RSS: {result['rss_mb']:.0f} MB  (goal < 300 MB)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
