@@ -23,24 +23,27 @@ from raywizard.tui.model import WizardModel, WizardStep
 DEFAULT_PRESET = "argocd-guide"
 
 
-def _screen_class(step: WizardStep) -> type[Screen[Any]]:
-    from raywizard.tui.screens.apply import ApplyScreen
-    from raywizard.tui.screens.preview import PreviewScreen
-    from raywizard.tui.screens.start import StartScreen
-    from raywizard.tui.screens.steps import HeadScreen, SyncScreen, TargetScreen, VersionsScreen
-    from raywizard.tui.screens.workers import WorkersScreen
+# Step -> "module:Class"; imported on first use so that the first frame does not pay for every screen (the
+# preview alone pulls in Pygments for highlighting).
+_SCREENS = {
+    WizardStep.START: "start:StartScreen",
+    WizardStep.VERSIONS: "steps:VersionsScreen",
+    WizardStep.TARGET: "steps:TargetScreen",
+    WizardStep.HEAD: "steps:HeadScreen",
+    WizardStep.WORKERS: "workers:WorkersScreen",
+    WizardStep.SYNC: "steps:SyncScreen",
+    WizardStep.PREVIEW: "preview:PreviewScreen",
+    WizardStep.APPLY: "apply:ApplyScreen",
+}
 
-    screens: dict[WizardStep, type[Screen[Any]]] = {
-        WizardStep.START: StartScreen,
-        WizardStep.VERSIONS: VersionsScreen,
-        WizardStep.TARGET: TargetScreen,
-        WizardStep.HEAD: HeadScreen,
-        WizardStep.WORKERS: WorkersScreen,
-        WizardStep.SYNC: SyncScreen,
-        WizardStep.PREVIEW: PreviewScreen,
-        WizardStep.APPLY: ApplyScreen,
-    }
-    return screens[step]
+
+def _screen_class(step: WizardStep) -> type[Screen[Any]]:
+    import importlib
+
+    module_name, class_name = _SCREENS[step].split(":")
+    screen_class: type[Screen[Any]] = getattr(
+        importlib.import_module(f"raywizard.tui.screens.{module_name}"), class_name)
+    return screen_class
 
 
 class WizardApp(App[int]):
@@ -75,7 +78,7 @@ class WizardApp(App[int]):
     def on_mount(self) -> None:
         self.push_screen(_screen_class(self.start_step)())
         if not self.offline and (self.kubeconfig or self.context_name):
-            self.connect(self.context_name)
+            self.call_after_refresh(self.connect, self.context_name)  # after the first frame (see StartScreen)
 
     def on_unmount(self) -> None:
         if self._on_exit is not None:

@@ -62,7 +62,8 @@ class StartScreen(StepScreen):
         self.query_one("#cluster-spinner").display = False
         self.query_one("#presets", OptionList).focus()
         if not self.wizard.offline:
-            run_in_worker(self, "contexts", list_contexts_job(self.wizard.kubeconfig))
+            # After the first frame: the worker imports the kubernetes client, which would hold the GIL meanwhile.
+            self.call_after_refresh(run_in_worker, self, "contexts", list_contexts_job(self.wizard.kubeconfig))
         self.show_connection()
 
     # ------------------------------------------------------------------------------------------ choices

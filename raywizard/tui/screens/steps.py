@@ -156,5 +156,6 @@ class SyncScreen(FormStepScreen):
 
             listed = "\n".join(f"  {path}" for path in hidden) or "  (nothing in the desired RayCluster)"
             rule_text = dump_documents([{"ignoreDifferences": rules}]).strip()
-            text = f"Argo CD will ignore on the RayCluster:\n{listed}\n\nThe rule in the RayCluster Application:\n{rule_text}"
+            text = (f"Argo CD will ignore on the RayCluster:\n{listed}\n\n"
+                    f"The rule in the RayCluster Application:\n{rule_text}")
         self.query_one("#ignored-paths", Static).update(text)
