@@ -28,17 +28,14 @@ from .argocd_compare import (
     prepare_desired,
     worst,
 )
+from .argocd_operations import maybe_autosync, start_operation
 from .argocd_status import (
     CONTROLLER_NAMESPACE,
     FINALIZERS,
     compared_to,
-    history_entry,
-    kitchen_time,
     merge_conditions,
-    retry_delay,
     spec_errors,
 )
-from .argocd_sync import SyncRun
 from .base import Controller
 from .objects import KINDS, is_deleting, now_iso, resource_for_kind
 from .sources import Rendered, SourceError, render_source
@@ -47,8 +44,7 @@ APPS = "applications.argoproj.io"
 COMPONENT = "argocd-application-controller"
 REFRESH_ANNOTATION = "argocd.argoproj.io/refresh"
 MANAGED_RESOURCES = tuple(sorted({v[0] for k, v in KINDS.items() if k not in ("Pod", "Event", "Application")}))
-SYNC_DELAY = 0.5  # simulated seconds between "Running" and the apply (makes the phase observable)
-SELF_HEAL_BASE, SELF_HEAL_FACTOR, SELF_HEAL_CAP, SELF_HEAL_COOLDOWN = 2.0, 3.0, 300.0, 330.0
+SELF_HEAL_COOLDOWN = 330.0  # --self-heal-backoff-cooldown-seconds: synced this long resets the backoff
 STATUS_HEARTBEAT = 10.0  # rewrite reconciledAt at least this often (simulated) while something changes
 
 
@@ -142,9 +138,9 @@ class ArgoCDController(Controller):
             memory.synced_since = 0.0
         operation = app.get("operation")
         if operation and not memory.operation_running:
-            self._start_operation(app)
+            start_operation(self, app)
         elif not operation and not memory.operation_running and rendered is not None and not errors:
-            sync_error = self._maybe_autosync(app, rendered, states, sync_status)
+            sync_error = maybe_autosync(self, app, rendered, states, sync_status)
             if sync_error:
                 errors.append(("SyncError", sync_error))
         self._write_status(app, rendered, states, sync_status, health, errors + warnings)
@@ -234,194 +230,6 @@ class ArgoCDController(Controller):
                 if parsed and parsed[0] == name:
                     found.append(dict(item))
         return found
-
-    # --- operations ---
-    def _start_operation(self, app: dict[str, Any]) -> None:
-        name = app["metadata"]["name"]
-        operation = app.get("operation") or {}
-        memory = self._memory(name)
-        memory.operation_running = True
-        started = now_iso()
-
-        def mutate(obj: dict[str, Any]) -> None:
-            status = obj.setdefault("status", {})
-            previous = status.get("operationState") or {}
-            retry_count = (
-                previous.get("retryCount", 0)
-                if previous.get("operation") == operation and previous.get("phase") == "Running"
-                else 0
-            )
-            status["operationState"] = {
-                "operation": operation,
-                "phase": "Running",
-                "message": "",
-                "startedAt": started,
-                "retryCount": retry_count,
-            }
-            if not retry_count:
-                del status["operationState"]["retryCount"]
-
-        self._write(name, mutate)
-        self.after(SYNC_DELAY, lambda: self._execute(name))
-
-    def _execute(self, name: str) -> None:
-        memory = self._memory(name)
-        app = self.store.get(APPS, CONTROLLER_NAMESPACE, name)
-        if app is None or not app.get("operation") or is_deleting(app):
-            memory.operation_running = False
-            if app is not None:
-                self.enqueue(name)
-            return
-        operation = dict(app["operation"])
-        rendered, errors = self._render(app)
-        state = dict((app.get("status") or {}).get("operationState") or {})
-        if rendered is None:
-            outcome_phase, outcome_message, results = "Error", errors[0][1] if errors else "unknown error", []
-        else:
-            states = self._compare(app, rendered)
-            rules = list((app.get("spec") or {}).get("ignoreDifferences") or [])
-            outcome = SyncRun(self.store, app, operation, states, rules).run()
-            outcome_phase, outcome_message, results = outcome.phase, outcome.message, outcome.resources
-        spec = app.get("spec") or {}
-        sync_result: dict[str, Any] = {
-            "resources": results,
-            "revision": rendered.revision if rendered else "",
-            "source": dict(spec.get("source") or {}),
-        }
-        retry = operation.get("retry") or {}
-        limit = int(retry.get("limit", 0) or 0)
-        retry_count = int(state.get("retryCount", 0) or 0)
-        if outcome_phase in ("Failed", "Error") and (limit < 0 or retry_count < limit):
-            retry_count += 1
-            delay = retry_delay(retry, retry_count)
-            message = f"{outcome_message}. Retrying attempt #{retry_count} at {kitchen_time(self.seconds(delay))}."
-
-            def retrying(obj: dict[str, Any]) -> None:
-                op_state = obj.setdefault("status", {}).setdefault("operationState", {})
-                op_state.update(
-                    {
-                        "operation": operation,
-                        "phase": "Running",
-                        "message": message,
-                        "syncResult": sync_result,
-                        "retryCount": retry_count,
-                    }
-                )
-
-            self._write(name, retrying)
-            self.after(delay, lambda: self._execute(name))
-            return
-        if outcome_phase in ("Failed", "Error") and retry_count:
-            outcome_message = f"{outcome_message} (retried {retry_count} times)."
-        finished = now_iso()
-
-        def complete(obj: dict[str, Any]) -> None:
-            obj.pop("operation", None)  # the merge patch `operation: null` removes it
-            status = obj.setdefault("status", {})
-            op_state = dict(status.get("operationState") or {})
-            op_state.update(
-                {
-                    "operation": operation,
-                    "phase": outcome_phase,
-                    "message": outcome_message,
-                    "syncResult": sync_result,
-                    "finishedAt": finished,
-                }
-            )
-            if retry_count:
-                op_state["retryCount"] = retry_count
-            op_state.setdefault("startedAt", finished)
-            status["operationState"] = op_state
-            if outcome_phase == "Succeeded" and not (operation.get("sync") or {}).get("dryRun"):
-                status["history"] = history_entry(
-                    status.get("history") or [],
-                    revision=sync_result["revision"],
-                    source=sync_result["source"],
-                    started_at=op_state["startedAt"],
-                    initiated_by=dict(operation.get("initiatedBy") or {}),
-                )
-
-        self._write(name, complete)
-        memory.operation_running = False
-        memory.last_finished = time.monotonic()
-        revision = sync_result["revision"]
-        verb = "succeeded" if outcome_phase == "Succeeded" else f"failed: {outcome_message}"
-        self._event(
-            app,
-            "OperationCompleted",
-            f"Sync operation to {revision} {verb}",
-            "Normal" if outcome_phase == "Succeeded" else "Warning",
-        )
-        self.enqueue(name)
-
-    def _maybe_autosync(
-        self, app: dict[str, Any], rendered: Rendered, states: list[ResourceState], sync_status: str
-    ) -> str:
-        """Start an automated sync if Argo CD would; returns a SyncError message when it refuses for good."""
-        spec = app.get("spec") or {}
-        policy = spec.get("syncPolicy") or {}
-        automated = policy.get("automated")
-        if (
-            automated is None
-            or automated is False
-            or (isinstance(automated, dict) and automated.get("enabled") is False)
-        ):
-            return ""
-        automated = automated if isinstance(automated, dict) else {}
-        if sync_status != "OutOfSync":
-            return ""
-        if all(s.requires_pruning for s in states if s.status == "OutOfSync") and not automated.get("prune"):
-            return ""
-        name = app["metadata"]["name"]
-        memory = self._memory(name)
-        op_state = (app.get("status") or {}).get("operationState") or {}
-        # appcontroller `alreadyAttemptedSync`: same revision and same source (targetRevision aside)
-        sync_result = op_state.get("syncResult") or {}
-
-        def without_revision(source: Any) -> dict[str, Any]:
-            return {k: v for k, v in (source or {}).items() if k != "targetRevision"}
-
-        already = (
-            bool(sync_result)
-            and sync_result.get("revision") == rendered.revision
-            and without_revision(sync_result.get("source")) == without_revision(spec.get("source"))
-        )
-        phase = op_state.get("phase")
-        if already and phase in ("Failed", "Error"):
-            return f"Failed last sync attempt to {rendered.revision}: {op_state.get('message', '')}"
-        if already and not automated.get("selfHeal"):
-            return ""
-        attempts = 0
-        if already:
-            delay = self.seconds(min(SELF_HEAL_CAP, SELF_HEAL_BASE * SELF_HEAL_FACTOR**memory.self_heal_attempts))
-            elapsed = time.monotonic() - memory.last_finished
-            if elapsed < delay:
-                self.after((delay - elapsed) * self.speed + 0.01, lambda: self.enqueue(name))
-                return ""
-            memory.self_heal_attempts += 1
-            attempts = memory.self_heal_attempts
-        else:
-            memory.self_heal_attempts = 0
-        sync: dict[str, Any] = {"revision": rendered.revision, "prune": bool(automated.get("prune"))}
-        if policy.get("syncOptions"):
-            sync["syncOptions"] = list(policy["syncOptions"])
-        if attempts:
-            sync["selfHealAttemptsCount"] = attempts
-        operation = {
-            "sync": sync,
-            "initiatedBy": {"automated": True},
-            "retry": dict(policy.get("retry") or {"limit": 5}),
-        }
-
-        def set_operation(obj: dict[str, Any]) -> None:
-            if obj.get("operation"):
-                return
-            obj["operation"] = operation
-            obj.setdefault("status", {}).pop("operationState", None)
-
-        self._write(name, set_operation)
-        self._event(app, "OperationStarted", f"Initiated automated sync to '{rendered.revision}'")
-        return ""
 
     # --- status ---
     def _write_status(

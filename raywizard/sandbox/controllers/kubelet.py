@@ -12,62 +12,28 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Hashable
-from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
 from .base import Controller
 from .images import image_exists, pull_error
 from .objects import condition, is_deleting, now_iso
-from .quantity import parse_or_none
-
-NODE_NAMES = ("sandbox-worker", "sandbox-worker2", "sandbox-worker3")
-NODE_CPU = Fraction(16)
-NODE_MEMORY = Fraction(64 * 2**30)
-NODE_PODS = 110
+from .podstatus import (
+    is_ready,
+    pod_conditions,
+    pod_requests,
+    qos_class,
+    running_status,
+    terminated_status,
+    waiting_status,
+)
+from .scheduler import Node, load_nodes, unschedulable_message
 
 SCHEDULE_DELAY = 0.3
 CREATE_DELAY = 0.5
 PULL_SECONDS = 1.5
 DEFAULT_READY_DELAY = 1.0
 BACKOFF_SECONDS = 10.0
-
-
-@dataclass
-class Node:
-    name: str
-    index: int
-    cpu: Fraction = Fraction(0)
-    memory: Fraction = Fraction(0)
-    pods: set[tuple[str, str]] = field(default_factory=set)
-    images: set[str] = field(default_factory=set)
-    next_ip: int = 2
-    cpu_capacity: Fraction = NODE_CPU
-    memory_capacity: Fraction = NODE_MEMORY
-    pod_capacity: int = NODE_PODS
-
-
-def pod_requests(pod: dict[str, Any]) -> tuple[Fraction, Fraction]:
-    """Effective requests: sum over containers (request, else limit), at least the largest init container."""
-
-    def of(container: dict[str, Any]) -> tuple[Fraction, Fraction]:
-        resources = container.get("resources") or {}
-        values = []
-        for name in ("cpu", "memory"):
-            raw = (resources.get("requests") or {}).get(name, (resources.get("limits") or {}).get(name))
-            quantity = parse_or_none(raw) if raw is not None else None
-            values.append(quantity.value if quantity else Fraction(0))
-        return values[0], values[1]
-
-    spec = pod.get("spec") or {}
-    cpu = memory = Fraction(0)
-    for container in spec.get("containers") or []:
-        c, m = of(container)
-        cpu, memory = cpu + c, memory + m
-    for container in spec.get("initContainers") or []:
-        c, m = of(container)
-        cpu, memory = max(cpu, c), max(memory, m)
-    return cpu, memory
 
 
 class Kubelet(Controller):
@@ -77,7 +43,7 @@ class Kubelet(Controller):
 
     def __init__(self, cluster: Any) -> None:
         super().__init__(cluster)
-        self.nodes = [Node(name, i + 1) for i, name in enumerate(NODE_NAMES)]
+        self.nodes: list[Node] = []
         self._placement: dict[tuple[str, str], tuple[Node, Fraction, Fraction]] = {}
         self._unschedulable: set[tuple[str, str]] = set()
         self._pull_failures: dict[tuple[str, str], int] = {}
@@ -88,46 +54,7 @@ class Kubelet(Controller):
         super().start()
 
     def _create_node_objects(self) -> None:
-        """Schedule onto the Node objects (their allocatable capacity); create ours if there are none."""
-        from raywizard.sandbox.store import ApiError
-
-        try:
-            existing = self.store.list("nodes")
-        except ApiError:
-            existing = []
-        if existing:
-            self.nodes = []
-            for index, node_obj in enumerate(sorted(existing, key=lambda n: n["metadata"]["name"])):
-                allocatable = (node_obj.get("status") or {}).get("allocatable") or {}
-                cpu, memory = parse_or_none(allocatable.get("cpu")), parse_or_none(allocatable.get("memory"))
-                node = Node(node_obj["metadata"]["name"], index + 1)
-                node.cpu_capacity = cpu.value if cpu else NODE_CPU
-                node.memory_capacity = memory.value if memory else NODE_MEMORY
-                node.pod_capacity = int(allocatable.get("pods") or NODE_PODS)
-                self.nodes.append(node)
-            return
-        for node in self.nodes:
-            body = {
-                "apiVersion": "v1",
-                "kind": "Node",
-                "metadata": {"name": node.name, "labels": {"kubernetes.io/hostname": node.name}},
-                "spec": {"podCIDR": f"10.244.{node.index}.0/24"},
-            }
-            status = {
-                "capacity": {"cpu": str(NODE_CPU), "memory": "64Gi", "pods": str(NODE_PODS)},
-                "allocatable": {"cpu": str(NODE_CPU), "memory": "64Gi", "pods": str(NODE_PODS)},
-                "conditions": [
-                    {
-                        "type": "Ready",
-                        "status": "True",
-                        "reason": "KubeletReady",
-                        "message": "kubelet is posting ready status",
-                    }
-                ],
-            }
-            with contextlib.suppress(ApiError):
-                self.store.create("nodes", body, field_manager="kubelet")
-                self.store.patch("nodes", None, node.name, {"status": status}, "merge", subresource="status")
+        self.nodes = load_nodes(self.store)
 
     # --- events from the store ---
     def key_for(self, event_type: str, resource: str, obj: dict[str, Any]) -> Hashable | None:
@@ -264,7 +191,7 @@ class Kubelet(Controller):
                         "lastTransitionTime": now,
                     }
                 ],
-                "qosClass": _qos_class(pod),
+                "qosClass": qos_class(pod),
             },
         )
         self._event(
@@ -278,21 +205,7 @@ class Kubelet(Controller):
     def _mark_unschedulable(
         self, pod: dict[str, Any], pod_key: tuple[str, str], cpu: Fraction, memory: Fraction
     ) -> None:
-        reasons: list[str] = []
-        short_cpu = sum(1 for n in self.nodes if n.cpu + cpu > n.cpu_capacity)
-        short_mem = sum(1 for n in self.nodes if n.memory + memory > n.memory_capacity)
-        short_pods = sum(1 for n in self.nodes if len(n.pods) >= n.pod_capacity)
-        if short_cpu:
-            reasons.append(f"{short_cpu} Insufficient cpu")
-        if short_mem:
-            reasons.append(f"{short_mem} Insufficient memory")
-        if short_pods:
-            reasons.append(f"{short_pods} Too many pods")
-        total = len(self.nodes)
-        message = (
-            f"0/{total} nodes are available: {', '.join(sorted(reasons))}. preemption: 0/{total} nodes are "
-            f"available: {total} No preemption victims found for incoming pod."
-        )
+        message = unschedulable_message(self.nodes, cpu, memory)
         old = condition((pod.get("status") or {}).get("conditions") or [], "PodScheduled")
         self._unschedulable.add(pod_key)
         if old and old.get("status") == "False" and old.get("message") == message:
@@ -311,7 +224,7 @@ class Kubelet(Controller):
                         "lastTransitionTime": now_iso(),
                     }
                 ],
-                "qosClass": _qos_class(pod),
+                "qosClass": qos_class(pod),
             },
         )
         self._event(pod, "FailedScheduling", message, "Warning", component="default-scheduler")
@@ -327,12 +240,12 @@ class Kubelet(Controller):
         status["hostIP"] = f"172.18.0.{placed[0].index + 1}" if placed else "172.18.0.2"
         status["hostIPs"] = [{"ip": status["hostIP"]}]
         status["startTime"] = now
-        status["conditions"] = _pod_conditions(
+        status["conditions"] = pod_conditions(
             now, initialized=not spec.get("initContainers"), ready=False, reason="ContainersNotReady", pod=pod
         )
         if spec.get("initContainers"):
-            status["initContainerStatuses"] = [_waiting(c, "PodInitializing") for c in spec["initContainers"]]
-        status["containerStatuses"] = [_waiting(c, "ContainerCreating") for c in spec.get("containers") or []]
+            status["initContainerStatuses"] = [waiting_status(c, "PodInitializing") for c in spec["initContainers"]]
+        status["containerStatuses"] = [waiting_status(c, "ContainerCreating") for c in spec.get("containers") or []]
         self._status(pod_key, status)
         node = placed[0] if placed else self.nodes[0]
         for container in list(spec.get("initContainers") or []) + list(spec.get("containers") or []):
@@ -356,8 +269,8 @@ class Kubelet(Controller):
             self._start_containers(pod, pod_key, init)
             now = now_iso()
             status = dict(pod.get("status") or {})
-            status["initContainerStatuses"] = [_running(c, now, ready=False) for c in init]
-            status["containerStatuses"] = [_waiting(c, "PodInitializing") for c in spec.get("containers") or []]
+            status["initContainerStatuses"] = [running_status(c, now, ready=False) for c in init]
+            status["containerStatuses"] = [waiting_status(c, "PodInitializing") for c in spec.get("containers") or []]
             self._status(pod_key, status)
             self.after(2.0, lambda: self._wait_gcs(pod_key))
             return
@@ -381,7 +294,7 @@ class Kubelet(Controller):
         heads = self.store.list(
             "pods", pod["metadata"].get("namespace"), label_selector=f"ray.io/cluster={cluster},ray.io/node-type=head"
         )
-        return any(_is_ready(h) for h in heads)
+        return any(is_ready(h) for h in heads)
 
     def _start_containers(
         self, pod: dict[str, Any], pod_key: tuple[str, str], containers: list[dict[str, Any]]
@@ -450,13 +363,15 @@ class Kubelet(Controller):
         init_bad = any(c.get("name") in bad_names for c in init)
         if init:
             status["initContainerStatuses"] = [
-                _waiting(c, reason, message) if c.get("name") in bad_names else _waiting(c, "PodInitializing")
+                waiting_status(c, reason, message)
+                if c.get("name") in bad_names
+                else waiting_status(c, "PodInitializing")
                 for c in init
             ]
         status["containerStatuses"] = [
-            _waiting(c, reason, message)
+            waiting_status(c, reason, message)
             if c.get("name") in bad_names and not init_bad
-            else _waiting(c, "PodInitializing" if init else "ContainerCreating")
+            else waiting_status(c, "PodInitializing" if init else "ContainerCreating")
             for c in spec.get("containers") or []
         ]
         self._status(pod_key, status)
@@ -470,10 +385,10 @@ class Kubelet(Controller):
         now = now_iso()
         status = dict(pod.get("status") or {})
         status.update({"phase": "Running", "podIP": ip, "podIPs": [{"ip": ip}]})
-        status["conditions"] = _pod_conditions(now, initialized=True, ready=False, reason="ContainersNotReady", pod=pod)
+        status["conditions"] = pod_conditions(now, initialized=True, ready=False, reason="ContainersNotReady", pod=pod)
         if spec.get("initContainers"):
-            status["initContainerStatuses"] = [_terminated(c, now) for c in spec["initContainers"]]
-        status["containerStatuses"] = [_running(c, now, ready=False) for c in spec.get("containers") or []]
+            status["initContainerStatuses"] = [terminated_status(c, now) for c in spec["initContainers"]]
+        status["containerStatuses"] = [running_status(c, now, ready=False) for c in spec.get("containers") or []]
         self._status(pod_key, status)
         delay = (
             max(
@@ -493,111 +408,12 @@ class Kubelet(Controller):
             return
         now = now_iso()
         status = dict(pod.get("status") or {})
-        status["conditions"] = _pod_conditions(now, initialized=True, ready=True, reason="", pod=pod)
+        status["conditions"] = pod_conditions(now, initialized=True, ready=True, reason="", pod=pod)
         status["containerStatuses"] = [dict(s, ready=True) for s in status.get("containerStatuses") or []]
         self._status(pod_key, status)
-
-
-def _is_ready(pod: dict[str, Any]) -> bool:
-    status = pod.get("status") or {}
-    ready = condition(status.get("conditions") or [], "Ready")
-    return status.get("phase") == "Running" and ready is not None and ready.get("status") == "True"
 
 
 def _present(node: Node, container: dict[str, Any]) -> bool:
     image = str(container.get("image", ""))
     policy = container.get("imagePullPolicy") or ("Always" if image.endswith(":latest") else "IfNotPresent")
     return policy != "Always" and image in node.images
-
-
-def _qos_class(pod: dict[str, Any]) -> str:
-    containers = (pod.get("spec") or {}).get("containers") or []
-    if not any(
-        (c.get("resources") or {}).get("requests") or (c.get("resources") or {}).get("limits") for c in containers
-    ):
-        return "BestEffort"
-    for c in containers:
-        res = c.get("resources") or {}
-        limits, requests = res.get("limits") or {}, res.get("requests") or {}
-        for name in ("cpu", "memory"):
-            if name not in limits or str(requests.get(name, limits[name])) != str(limits[name]):
-                return "Burstable"
-    return "Guaranteed"
-
-
-def _pod_conditions(
-    now: str, *, initialized: bool, ready: bool, reason: str, pod: dict[str, Any]
-) -> list[dict[str, Any]]:
-    old = {c.get("type"): c for c in (pod.get("status") or {}).get("conditions") or []}
-
-    def cond(ctype: str, ok: bool, why: str = "", message: str = "") -> dict[str, Any]:
-        previous = old.get(ctype) or {}
-        stamp = previous.get("lastTransitionTime") if previous.get("status") == ("True" if ok else "False") else now
-        item: dict[str, Any] = {
-            "type": ctype,
-            "status": "True" if ok else "False",
-            "lastProbeTime": None,
-            "lastTransitionTime": stamp or now,
-        }
-        if why and not ok:
-            item["reason"] = why
-            if message:
-                item["message"] = message
-        return item
-
-    names = [c.get("name", "") for c in (pod.get("spec") or {}).get("containers") or []]
-    unready = f"containers with unready status: [{' '.join(names)}]"
-    return [
-        cond("PodReadyToStartContainers", True),
-        cond(
-            "Initialized",
-            initialized,
-            "ContainersNotInitialized",
-            "containers with incomplete status: ["
-            + " ".join(c.get("name", "") for c in (pod.get("spec") or {}).get("initContainers") or [])
-            + "]",
-        ),
-        cond("Ready", ready, reason, unready),
-        cond("ContainersReady", ready, reason, unready),
-        cond("PodScheduled", True),
-    ]
-
-
-def _waiting(container: dict[str, Any], reason: str, message: str = "") -> dict[str, Any]:
-    state: dict[str, Any] = {"reason": reason}
-    if message:
-        state["message"] = message
-    return {
-        "name": container.get("name", ""),
-        "image": container.get("image", ""),
-        "imageID": "",
-        "ready": False,
-        "restartCount": 0,
-        "started": False,
-        "state": {"waiting": state},
-    }
-
-
-def _running(container: dict[str, Any], now: str, *, ready: bool) -> dict[str, Any]:
-    return {
-        "name": container.get("name", ""),
-        "image": container.get("image", ""),
-        "imageID": f"{container.get('image', '')}@sha256:{'0' * 64}",
-        "containerID": f"containerd://{abs(hash((container.get('name'), now))):064x}"[:77],
-        "ready": ready,
-        "restartCount": 0,
-        "started": True,
-        "state": {"running": {"startedAt": now}},
-    }
-
-
-def _terminated(container: dict[str, Any], now: str) -> dict[str, Any]:
-    return {
-        "name": container.get("name", ""),
-        "image": container.get("image", ""),
-        "imageID": f"{container.get('image', '')}@sha256:{'0' * 64}",
-        "ready": True,
-        "restartCount": 0,
-        "started": False,
-        "state": {"terminated": {"exitCode": 0, "reason": "Completed", "startedAt": now, "finishedAt": now}},
-    }
