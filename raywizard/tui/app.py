@@ -241,6 +241,12 @@ class WizardApp(App[int]):
         self.flush_changes()
         start_save(self)
 
+    def action_save_as(self) -> None:
+        from raywizard.tui.saving import start_save
+
+        self.flush_changes()
+        start_save(self, save_as=True)
+
     def action_copy_yaml(self) -> None:
         text = self.model.workspace.render_applications_text()
         self.copy_to_clipboard(text)
@@ -272,6 +278,8 @@ class WizardApp(App[int]):
             yield SystemCommand(f"Go to {step.number}. {step.label}", f"Open the {step.label} step",
                                 lambda step=step: self.goto(step))  # type: ignore[misc]
         yield SystemCommand("Save", "Save the Applications (atomic, keeps .bak)", self.action_save)
+        yield SystemCommand("Save as…", "Save to a new file or directory (single or split layout)",
+                            self.action_save_as)
         yield SystemCommand("Save as preset", "Store this configuration as a user preset", self.action_save_preset)
         yield SystemCommand("Copy YAML", "Copy the three Applications to the clipboard", self.action_copy_yaml)
         yield SystemCommand("Help for the focused field", "What the field does in Ray / Argo CD terms",

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from raywizard.tui.app import WizardApp
 
 
-def start_save(app: WizardApp) -> None:
+def start_save(app: WizardApp, *, save_as: bool = False) -> None:
     from raywizard.tui.screens.modals import ConfirmModal
 
     errors = [p for p in app.model.problems if p.is_error]
@@ -21,20 +21,21 @@ def start_save(app: WizardApp) -> None:
 
         def confirmed(answer: bool | None) -> None:
             if answer:
-                _choose_target(app)
+                _choose_target(app, save_as)
 
         app.push_screen(ConfirmModal(f"The configuration has {count} error(s). Save anyway?", "Save anyway",
                                      detail="Argo CD would render or apply something broken until they are "
                                             "fixed; the Preview lists them."), confirmed)
         return
-    _choose_target(app)
+    _choose_target(app, save_as)
 
 
-def _choose_target(app: WizardApp) -> None:
+def _choose_target(app: WizardApp, save_as: bool) -> None:
+    """Files that came from disk are saved in place (keeping comments); otherwise, or for "save as", ask where."""
     from raywizard.tui.screens.modals import SaveModal
 
     workspace = app.model.workspace
-    if workspace.files:
+    if workspace.files and not save_as:
         write(app, None, None)
         return
     layout = app.model.spec.layout.value

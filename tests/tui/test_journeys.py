@@ -102,3 +102,23 @@ async def test_split_save_writes_one_file_per_application(tmp_path: Path) -> Non
     for name, text in expected.items():
         assert (tmp_path / "apps" / name).read_text(encoding="utf-8") == text
     assert len(expected) == 3
+
+
+async def test_save_as_leaves_the_opened_file_alone(guide_cluster_file: Path, tmp_path: Path) -> None:
+    original = guide_cluster_file.read_text(encoding="utf-8")
+    app = create_app(files=[guide_cluster_file], offline=True, start_step="preview")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.model.spec.worker_groups[0].max_replicas = 9
+        app.spec_changed()
+        app.action_save_as()
+        await settle(pilot)
+        assert isinstance(app.screen, SaveModal)
+        target = tmp_path / "copy.yaml"
+        await type_into(pilot, "#save-path", str(target))
+        await pilot.press("enter")
+        await settle(pilot)
+        spec = app.model.spec
+    assert guide_cluster_file.read_text(encoding="utf-8") == original
+    (expected,) = render_files(spec, "single").values()
+    assert target.read_text(encoding="utf-8") == expected
