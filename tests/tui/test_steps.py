@@ -236,3 +236,17 @@ async def test_cluster_text_is_shown_literally() -> None:
 
     text = check_summary([Check("Argo CD [bold]", "fail", "namespace \x1b[31margocd[/] missing", "install it")])
     assert "[bold]" in text and "\x1b" not in text and "[/]" in text
+
+
+async def test_autoscaler_options_follow_the_autoscaling_toggle() -> None:
+    app = create_app(preset="argocd-guide", offline=True, start_step="head")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        version_row = app.screen.query_one("#f-head-autoscaler-version").parent.parent  # type: ignore[union-attr]
+        assert not version_row.disabled
+        app.screen.query_one("#f-head-autoscaling").focus()
+        await pilot.press("space")
+        await settle(pilot)
+        assert app.model.spec.head.enable_in_tree_autoscaling is False
+        assert version_row.disabled
+        assert app.model.spec.head.autoscaler_options is not None  # kept, only greyed out

@@ -118,7 +118,13 @@ class HeadScreen(FormStepScreen):
             text = f"cannot compute: {exc}"
         self.query_one("#effective-head", Static).update(f"Effective head resources\n(after chart defaults)\n{text}")
         spec = self.model.spec
-        self.query_one(FieldForm).set_asides(lambda field: effective_aside(spec, None, field))
+        form = self.query_one(FieldForm)
+        form.set_asides(lambda field: effective_aside(spec, None, field))
+        # Autoscaler options only matter with in-tree autoscaling: greyed out (kept, not cleared) without it.
+        for field in form.fields:
+            row = form.row(field.key)
+            if row is not None and field.key.startswith("head.autoscaler."):
+                row.disabled = not spec.head.autoscaling
 
 
 class SyncScreen(FormStepScreen):

@@ -68,8 +68,15 @@ class FieldRow(Vertical):
                           allow_blank=field.optional or not current, id=dom_id, classes="field-editor",
                           compact=True, prompt="(chart default)" if field.optional else "Select")
         placeholder = field.placeholder(self._spec, self._group) if field.placeholder else ""
+        suggester = None
+        if field.key == "image.tag":  # complete known Ray releases as you type (other tags stay allowed)
+            from textual.suggester import SuggestFromList
+
+            from raywizard.versions import KNOWN_RAY_TAGS
+
+            suggester = SuggestFromList(sorted(KNOWN_RAY_TAGS, reverse=True))
         return FieldInput(field.format(value), placeholder=placeholder, id=dom_id, classes="field-editor",
-                     compact=True, select_on_focus=False)
+                          compact=True, select_on_focus=False, suggester=suggester)
 
     def show_message(self, text: str, severity: str) -> None:
         message = self.query_one(".field-message", Static)
