@@ -92,9 +92,7 @@ async def test_pods_table_is_updated_in_place(monkeypatch: Any) -> None:
         head_row = pods.rows[head_key]
         pending_name = f"{CLUSTER}-workergroup-worker-pend1"
         # The Pending pod gets scheduled and starts; a new worker appears; one worker goes away.
-        state.apply_event(
-            "pods", "MODIFIED", pod(pending_name, group="workergroup", node_type="worker", rv=2)
-        )
+        state.apply_event("pods", "MODIFIED", pod(pending_name, group="workergroup", node_type="worker", rv=2))
         state.apply_event(
             "pods",
             "ADDED",
@@ -173,9 +171,7 @@ async def test_describe_pod_and_raycluster_as_yaml() -> None:
         await pilot.press("c")
         await settle(pilot, 1)
         assert isinstance(app.screen, DescribeScreen)
-        assert (
-            "kind: RayCluster" in app.screen.yaml_text and "desiredWorkerReplicas: 4" in app.screen.yaml_text
-        )
+        assert "kind: RayCluster" in app.screen.yaml_text and "desiredWorkerReplicas: 4" in app.screen.yaml_text
         await pilot.press("escape")
         assert isinstance(app.screen, DashboardScreen)
 
@@ -203,9 +199,7 @@ async def test_replicas_history_and_sparkline_follow_the_raycluster() -> None:
         await settle(pilot)
         screen = app.dashboard
         for replicas in (6, 9):
-            state.apply_event(
-                "rayclusters", "MODIFIED", raycluster(replicas=replicas, available=3, rv=replicas)
-            )
+            state.apply_event("rayclusters", "MODIFIED", raycluster(replicas=replicas, available=3, rv=replicas))
             await settle(pilot, 5)  # worker-group counts refresh twice a second
         assert screen.history.values("workergroup")[-1] == 9.0
         assert min(screen.history.values("workergroup")) == 4.0
@@ -252,3 +246,19 @@ async def test_many_events_are_bounded_per_tick() -> None:
         assert events.total == 404
         assert events.skipped >= 400 - events.max_per_batch
         assert "pulled #399" in events.lines[-1].text
+
+
+async def test_edit_worker_groups_inside_the_wizard_opens_its_step() -> None:
+    from raywizard.tui.app import create_app
+    from raywizard.tui.model import WizardStep
+
+    wizard = create_app(preset="argocd-guide", offline=True, start_step="sync")
+    async with wizard.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        wizard.push_screen(DashboardScreen(None, wizard.model.spec, state=filled_state(), clock=lambda: NOW))
+        await settle(pilot)
+        await pilot.press("w")
+        await settle(pilot)
+        assert wizard.current_step is WizardStep.WORKERS
+        assert not isinstance(wizard.screen, DashboardScreen)
+        assert not wizard.model.dirty  # the live spec counts as saved

@@ -63,9 +63,7 @@ async def test_guide_comes_up_scales_under_burst_and_syncs(guide_sandbox: tuple[
         screen = app.dashboard
         pods = screen.query_one(PodsTable)
         apps = screen.query_one(ApplicationsTable)
-        await wait_until(
-            pilot, lambda: screen.query_one(ConnectionIndicator).state == "live", what="live watches"
-        )
+        await wait_until(pilot, lambda: screen.query_one(ConnectionIndicator).state == "live", what="live watches")
 
         # The operator, the head and one worker per group, Running; the three apps Synced and Healthy.
         await wait_until(pilot, lambda: pods.phase_counts.get("Running", 0) >= 5, what="5 Running pods")
@@ -139,3 +137,34 @@ async def test_survives_an_api_server_restart(guide_sandbox: tuple[Any, Any]) ->
         await wait_until(pilot, lambda: "reconnecting" in seen or "stale" in seen, what="reconnecting shown")
         await wait_until(pilot, lambda: indicator.state == "live", timeout=40, what="live again")
         assert pods.row_count >= 5  # the table survived (relist, not a blank screen)
+
+
+async def test_pod_logs_follow_scroll_and_search(guide_sandbox: tuple[Any, Any]) -> None:
+    from raywizard.tui.dashboard.logs import PodLogsScreen
+
+    _, connection = guide_sandbox
+    app = DashboardApp(connection, load_preset("argocd-guide"))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.dashboard
+        pods = screen.query_one(PodsTable)
+        head = await wait_until(
+            pilot,
+            lambda: next((k for k, c in pods.cells_by_key.items() if "-head-" in c[0] and c[3] == "Running"), None),
+            what="the head pod Running",
+        )
+        pods.focus()
+        pods.move_cursor(row=pods.get_row_index(head))
+        await pilot.press("l")
+        logs = await wait_until(pilot, lambda: isinstance(app.screen, PodLogsScreen) and app.screen, what="logs")
+        await wait_until(pilot, lambda: len(logs.lines) > 3, what="log lines")
+        assert "following" in str(logs.query_one("#logs-status").render())
+        word = next(w for w in logs.lines[1].split() if len(w) > 3)
+        await pilot.press("slash", *word, "enter")
+        await pilot.pause(0.2)
+        assert logs.search_text == word and not logs.following
+        assert "matches" in str(logs.query_one("#logs-status").render())
+        await pilot.press("f")
+        assert logs.following
+        await pilot.press("escape")
+        await pilot.pause(0.2)
+        assert app.screen is screen

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+from collections import deque
 from collections.abc import Callable, Iterator
 
 from rich.text import Text
-from textual import events, work
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -41,6 +43,9 @@ class PodLogsScreen(Screen[None]):
         self._match_index = -1
         self.ended = False
         self.error = ""
+        self._incoming: deque[str] = deque()
+        self._end: str | None = None  # set by the reader when the stream ends ("" or the error)
+        self._stop_reading = threading.Event()
 
     def compose(self) -> ComposeResult:
         yield Static(rich_text(self._title), id="logs-title")
@@ -53,33 +58,37 @@ class PodLogsScreen(Screen[None]):
         self.query_one("#logs-search").display = False
         self.query_one(RichLog).focus()
         self._update_status()
+        self.set_interval(BATCH_SECONDS, self._drain)
         self._stream()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="pod-logs")
     def _stream(self) -> None:
-        import time
+        """Read the log on a daemon thread of its own (not Textual's worker pool, which is the event loop's
+        default executor): a followed log blocks until its next line, and that must never hold up leaving
+        the screen or quitting the app. The reader only queues lines; the UI drains the queue on a timer (at
+        most 10 batches a second), so a quiet stream shows its lines at once and a chatty one cannot flood
+        the UI."""
+        stop = self._stop_reading
 
-        from textual.worker import get_current_worker
+        def read() -> None:
+            try:
+                for line in self._open_stream():
+                    if stop.is_set():
+                        return
+                    self._incoming.append(line)
+                self._end = ""
+            except Exception as exc:  # shown in the status line; a log stream ending is not a crash
+                self._end = literal(str(exc) or type(exc).__name__, single_line=True)
 
-        worker = get_current_worker()
-        batch: list[str] = []
-        last = time.monotonic()
-        try:
-            for line in self._open_stream():
-                if worker.is_cancelled:
-                    return
-                batch.append(line)
-                now = time.monotonic()
-                if now - last >= BATCH_SECONDS:
-                    self.app.call_from_thread(self._append, batch)
-                    batch, last = [], now
-            if batch:
-                self.app.call_from_thread(self._append, batch)
-            self.app.call_from_thread(self._ended, "")
-        except Exception as exc:  # shown in the status line; a log stream ending is not a crash
-            if batch:
-                self.app.call_from_thread(self._append, batch)
-            self.app.call_from_thread(self._ended, literal(str(exc) or type(exc).__name__, single_line=True))
+        threading.Thread(target=read, name="pod-logs", daemon=True).start()
+
+    def _drain(self) -> None:
+        if self._incoming:
+            batch = []
+            while self._incoming:
+                batch.append(self._incoming.popleft())
+            self._append(batch)
+        if self._end is not None and not self.ended:
+            self._ended(self._end)
 
     def _line_text(self, line: str) -> Text:
         text = rich_text(line.rstrip("\n"), single_line=True)
@@ -119,8 +128,10 @@ class PodLogsScreen(Screen[None]):
 
     # -- actions -------------------------------------------------------------------------------------------
 
+    def on_unmount(self) -> None:
+        self._stop_reading.set()  # the reader stops at its next line
+
     def action_back(self) -> None:
-        self.workers.cancel_group(self, "pod-logs")
         self.app.pop_screen()
 
     def action_toggle_follow(self) -> None:

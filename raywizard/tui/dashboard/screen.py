@@ -64,7 +64,22 @@ class DashboardScreen(DashboardActions):
     ]
 
     def request_edit_worker_groups(self, spec: Any) -> None:
-        self.post_message(self.EditWorkerGroups(spec))
+        """Open the wizard's worker-group step on ``spec``.
+
+        An app that handles ``EditWorkerGroups`` decides (the standalone ``DashboardApp`` exits with the spec
+        and the CLI opens the wizard). Inside the wizard (``WizardApp.replace_workspace``) the dashboard
+        switches to the step itself: the live spec counts as saved, so only the user's edits are changes.
+        """
+        app: Any = self.app
+        if hasattr(app, "on_dashboard_screen_edit_worker_groups") or not hasattr(app, "replace_workspace"):
+            self.post_message(self.EditWorkerGroups(spec))
+            return
+        from raywizard.documents import Workspace
+        from raywizard.tui.model import WizardStep
+
+        workspace = Workspace.new(spec)
+        workspace.saved_spec = spec.clone()
+        app.replace_workspace(workspace, step=WizardStep.WORKERS)
 
     class EditWorkerGroups(Message):
         """Asks the app to open the wizard's worker-group step on ``spec`` (read from the live cluster)."""
