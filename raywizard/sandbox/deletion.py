@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import builtins
-import copy
 import json
 import threading
 from typing import Any
@@ -16,7 +15,7 @@ from raywizard.sandbox.status import (
     not_found,
 )
 from raywizard.sandbox.storecore import CRD_KEY, StoreCore, _Stored
-from raywizard.sandbox.watching import Event, dumps
+from raywizard.sandbox.watching import Event, clone, dumps
 
 
 class DeletingStore(StoreCore):
@@ -83,7 +82,7 @@ class DeletingStore(StoreCore):
                     refs = stored.obj["metadata"].get("ownerReferences") or []
                     if not any(r.get("uid") == uid for r in refs):
                         continue
-                    new = copy.deepcopy(stored.obj)
+                    new = clone(stored.obj)
                     kept = [r for r in refs if r.get("uid") != uid]
                     if kept:
                         new["metadata"]["ownerReferences"] = kept
@@ -100,7 +99,7 @@ class DeletingStore(StoreCore):
             return old
         is_namespace = info.key == "namespaces"
         if meta.get("finalizers") or is_namespace:
-            new = copy.deepcopy(old)
+            new = clone(old)
             new["metadata"]["deletionTimestamp"] = self.clock.timestamp()
             new["metadata"]["deletionGracePeriodSeconds"] = 0
             if is_namespace:
@@ -116,7 +115,7 @@ class DeletingStore(StoreCore):
         return self._remove(info, old, pending)
 
     def _remove(self, info: ResourceInfo, obj: dict[str, Any], pending: builtins.list[Event]) -> dict[str, Any]:
-        obj = copy.deepcopy(obj)
+        obj = clone(obj)
         result = self._commit(info, "DELETED", obj, obj, pending)
         if info.key == CRD_KEY:
             key = info_from_crd(obj).key
@@ -125,7 +124,7 @@ class DeletingStore(StoreCore):
                     self._commit(
                         self.registry.get(key) or info_from_crd(obj),
                         "DELETED",
-                        copy.deepcopy(stored.obj),
+                        clone(stored.obj),
                         stored.obj,
                         pending,
                     )
@@ -179,7 +178,7 @@ class DeletingStore(StoreCore):
             return None
         if self._namespace_has_content(namespace):
             return None
-        return self._commit(ns_info, "DELETED", copy.deepcopy(ns.obj), ns.obj, pending)
+        return self._commit(ns_info, "DELETED", clone(ns.obj), ns.obj, pending)
 
     def delete_collection(
         self,

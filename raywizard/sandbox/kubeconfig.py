@@ -31,9 +31,7 @@ users:
 """
 
 
-def write_kubeconfig(
-    path: str | os.PathLike[str], server: str, token: str, namespace: str | None = None
-) -> Path:
+def write_kubeconfig(path: str | os.PathLike[str], server: str, token: str, namespace: str | None = None) -> Path:
     """Write atomically (temp file + rename), readable only by the user (it holds the token)."""
     target = Path(path).expanduser()
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -44,8 +44,7 @@ def _check_started(pod: dict[str, Any], container: str) -> None:
             return
     if status.get("phase", "Pending") == "Pending":
         raise bad_request(
-            f'container "{container}" in pod "{pod["metadata"]["name"]}" is waiting to start: '
-            "ContainerCreating"
+            f'container "{container}" in pod "{pod["metadata"]["name"]}" is waiting to start: ContainerCreating'
         )
 
 

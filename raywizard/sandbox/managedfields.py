@@ -18,13 +18,13 @@ which moves ownership. Non-apply writes move the changed fields to the writing m
 
 from __future__ import annotations
 
-import copy
 import json
 from collections.abc import Iterable
 from typing import Any
 
 from raywizard.sandbox.patching import merge_key_for
 from raywizard.sandbox.status import ApiError
+from raywizard.sandbox.watching import clone
 
 Path = tuple[str, ...]
 MISSING: Any = object()
@@ -114,9 +114,7 @@ def remove_path(obj: Any, path: Path) -> None:
         parent.pop(last[2:], None)
     elif last.startswith("k:") and isinstance(parent, list):
         want = json.loads(last[2:])
-        parent[:] = [
-            i for i in parent if not (isinstance(i, dict) and all(i.get(k) == v for k, v in want.items()))
-        ]
+        parent[:] = [i for i in parent if not (isinstance(i, dict) and all(i.get(k) == v for k, v in want.items()))]
 
 
 def to_fields_v1(paths: Iterable[Path]) -> dict[str, Any]:
@@ -231,7 +229,7 @@ def apply_merge(live: Any, config: Any, field: str, builtin: bool, in_metadata: 
     if isinstance(config, list) and isinstance(live, list) and config:
         key = _key_for(field, config, builtin, in_metadata)
         if key is not None and all(isinstance(i, dict) and key in i for i in live):
-            merged = [copy.deepcopy(i) for i in live]
+            merged = [clone(i) for i in live]
             index = {i[key]: n for n, i in enumerate(merged)}
             for item in config:
                 if item[key] in index:
@@ -239,9 +237,9 @@ def apply_merge(live: Any, config: Any, field: str, builtin: bool, in_metadata: 
                     merged[n] = apply_merge(merged[n], item, "", builtin, in_metadata)
                 else:
                     index[item[key]] = len(merged)
-                    merged.append(copy.deepcopy(item))
+                    merged.append(clone(item))
             return merged
-    return copy.deepcopy(config)
+    return clone(config)
 
 
 def server_side_apply(

@@ -12,11 +12,11 @@ removes an element, ``{"$patch": "replace"}`` replaces a map or list; other ``$`
 
 from __future__ import annotations
 
-import copy
 import json
 from typing import Any
 
 from raywizard.sandbox.status import ApiError, bad_request, unprocessable
+from raywizard.sandbox.watching import clone
 
 #: list field name -> merge key, for built-in kinds (strategic merge and server-side apply)
 MERGE_KEYS: dict[str, str] = {
@@ -49,7 +49,7 @@ def merge_key_for(field: str, items: list[Any]) -> str | None:
 def merge_patch(target: Any, patch: Any) -> Any:
     """RFC 7386; returns a new value (target is not modified)."""
     if not isinstance(patch, dict):
-        return copy.deepcopy(patch)
+        return clone(patch)
     result = dict(target) if isinstance(target, dict) else {}
     for key, value in patch.items():
         if value is None:
@@ -63,7 +63,7 @@ def merge_patch(target: Any, patch: Any) -> Any:
 def strategic_merge(target: Any, patch: Any, field: str = "") -> Any:
     if isinstance(patch, dict):
         if patch.get("$patch") == "replace":
-            return {k: copy.deepcopy(v) for k, v in patch.items() if not k.startswith("$")}
+            return {k: clone(v) for k, v in patch.items() if not k.startswith("$")}
         if patch.get("$patch") == "delete":
             return None
         result = dict(target) if isinstance(target, dict) else {}
@@ -79,14 +79,14 @@ def strategic_merge(target: Any, patch: Any, field: str = "") -> Any:
         key = merge_key_for(field, patch) if isinstance(target, list) else None
         if key is None or not all(isinstance(i, dict) for i in patch):
             if any(isinstance(i, dict) and i.get("$patch") == "replace" for i in patch):
-                return [copy.deepcopy(i) for i in patch if not (isinstance(i, dict) and "$patch" in i)]
-            return [copy.deepcopy(i) for i in patch]
-        merged = [copy.deepcopy(i) for i in (target or [])]
+                return [clone(i) for i in patch if not (isinstance(i, dict) and "$patch" in i)]
+            return [clone(i) for i in patch]
+        merged = [clone(i) for i in (target or [])]
         index = {item.get(key): n for n, item in enumerate(merged) if isinstance(item, dict)}
         deleted: set[int] = set()
         for item in patch:
             if item.get("$patch") == "replace":
-                return [copy.deepcopy(i) for i in patch if i.get("$patch") is None]
+                return [clone(i) for i in patch if i.get("$patch") is None]
             k = item.get(key)
             if item.get("$patch") == "delete":
                 if k in index:
@@ -98,7 +98,7 @@ def strategic_merge(target: Any, patch: Any, field: str = "") -> Any:
                 index[k] = len(merged)
                 merged.append(strategic_merge(None, item, ""))
         return [item for n, item in enumerate(merged) if n not in deleted]
-    return copy.deepcopy(patch)
+    return clone(patch)
 
 
 # ---------------------------------------------------------------- JSON patch
@@ -192,25 +192,25 @@ def json_patch(target: Any, ops: Any) -> Any:
     """RFC 6902 add/remove/replace/move/copy/test; returns a new document."""
     if not isinstance(ops, list):
         raise bad_request("json: cannot unmarshal object into Go value of type jsonpatch.Patch")
-    doc = copy.deepcopy(target)
+    doc = clone(target)
     for op in ops:
         if not isinstance(op, dict) or "op" not in op:
             raise bad_request("Unexpected kind: missing op")
         kind, path = op["op"], op.get("path", "")
         if kind == "add":
-            doc = _add(doc, path, copy.deepcopy(op.get("value")))
+            doc = _add(doc, path, clone(op.get("value")))
         elif kind == "remove":
             doc = _remove(doc, path)
         elif kind == "replace":
             _get(doc, path)  # must exist
             doc = _remove(doc, path) if _split_pointer(path) else doc
-            doc = _add(doc, path, copy.deepcopy(op.get("value")))
+            doc = _add(doc, path, clone(op.get("value")))
         elif kind == "move":
             value = _get(doc, op.get("from", ""))
             doc = _remove(doc, op.get("from", ""))
             doc = _add(doc, path, value)
         elif kind == "copy":
-            doc = _add(doc, path, copy.deepcopy(_get(doc, op.get("from", ""))))
+            doc = _add(doc, path, clone(_get(doc, op.get("from", ""))))
         elif kind == "test":
             actual = _get(doc, path)
             if json.dumps(actual, sort_keys=True) != json.dumps(op.get("value"), sort_keys=True):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import builtins
-import copy
 import json
 from typing import Any
 
@@ -14,7 +13,7 @@ from raywizard.sandbox.status import (
     bad_request,
     not_found,
 )
-from raywizard.sandbox.watching import Event, dumps
+from raywizard.sandbox.watching import Event, clone, dumps
 from raywizard.sandbox.writing import WritingStore
 
 
@@ -149,7 +148,7 @@ class PatchingStore(WritingStore):
             if current is None:
                 if subresource:
                     raise not_found(info.group, info.plural, name)
-                body = copy.deepcopy(config)
+                body = clone(config)
                 body.setdefault("metadata", {})["name"] = name
                 if with_status:
                     body.pop("status", None)
@@ -167,7 +166,7 @@ class PatchingStore(WritingStore):
                 result = self._create(info, body, namespace, dry_run, manager, version, pending, managed=managed)
                 created = True
             else:
-                applied = copy.deepcopy(config)
+                applied = clone(config)
                 if with_status and subresource != "status":
                     applied.pop("status", None)
                 merged = managedfields.server_side_apply(

@@ -43,9 +43,7 @@ def default_log_provider(pod: dict[str, Any], container: str) -> list[str]:
             "/home/ray/anaconda3/lib/python3.9/site-packages/ray/__init__.py",
             f"{ts(2)}\tINFO node_provider.py:54 -- Creating KubeRay node provider.",
         ]
-        status_line = (
-            "INFO autoscaler.py:146 -- The autoscaler took 0.05 seconds to complete the update iteration."
-        )
+        status_line = "INFO autoscaler.py:146 -- The autoscaler took 0.05 seconds to complete the update iteration."
     elif node_type == "head":
         lines = [
             f"{ts(1)}\tINFO usage_lib.py:441 -- Usage stats collection is disabled.",

@@ -141,9 +141,7 @@ BUILTINS: tuple[ResourceInfo, ...] = (
     _grouped("rbac.authorization.k8s.io", "v1", "roles", "Role"),
     _grouped("rbac.authorization.k8s.io", "v1", "rolebindings", "RoleBinding"),
     _grouped("rbac.authorization.k8s.io", "v1", "clusterroles", "ClusterRole", namespaced=False),
-    _grouped(
-        "rbac.authorization.k8s.io", "v1", "clusterrolebindings", "ClusterRoleBinding", namespaced=False
-    ),
+    _grouped("rbac.authorization.k8s.io", "v1", "clusterrolebindings", "ClusterRoleBinding", namespaced=False),
     _grouped(
         "apiextensions.k8s.io",
         "v1",

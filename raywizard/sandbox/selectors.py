@@ -15,9 +15,7 @@ from typing import Any
 
 Matcher = Callable[[dict[str, Any]], bool]
 
-_SET_RE = re.compile(
-    r"^\s*(!?)([A-Za-z0-9_./-]+)\s*(?:(in|notin)\s*\(([^)]*)\)|(==|=|!=)\s*([A-Za-z0-9_.-]*))?\s*$"
-)
+_SET_RE = re.compile(r"^\s*(!?)([A-Za-z0-9_./-]+)\s*(?:(in|notin)\s*\(([^)]*)\)|(==|=|!=)\s*([A-Za-z0-9_.-]*))?\s*$")
 
 
 class SelectorError(ValueError):
@@ -43,9 +41,7 @@ def _split_terms(text: str) -> list[str]:
     return [t for t in (t.strip() for t in terms) if t]
 
 
-def _label_check(
-    key: str, op: str, value: str | None, set_values: str | None
-) -> Callable[[dict[str, str]], bool]:
+def _label_check(key: str, op: str, value: str | None, set_values: str | None) -> Callable[[dict[str, str]], bool]:
     values = frozenset(v.strip() for v in (set_values or "").split(",") if v.strip())
     if op == "in":
         return lambda labels: labels.get(key) in values

@@ -57,9 +57,7 @@ def qualified(group: str, plural: str) -> str:
 
 
 def not_found(group: str, plural: str, name: str) -> ApiError:
-    return ApiError(
-        404, "NotFound", f'{qualified(group, plural)} "{name}" not found', _details(group, plural, name)
-    )
+    return ApiError(404, "NotFound", f'{qualified(group, plural)} "{name}" not found', _details(group, plural, name))
 
 
 def unknown_resource() -> ApiError:
@@ -109,9 +107,7 @@ def bad_request(message: str) -> ApiError:
 
 def method_not_allowed(verb: str) -> ApiError:
     return (
-        ApiError(
-            405, "MethodNotAllowed", "the server does not allow this method on the requested resource", {}
-        )
+        ApiError(405, "MethodNotAllowed", "the server does not allow this method on the requested resource", {})
         if verb
         else ApiError(405, "MethodNotAllowed", "method not allowed")
     )
@@ -121,8 +117,7 @@ def unsupported_media_type(content_type: str, accepted: list[str]) -> ApiError:
     return ApiError(
         415,
         "UnsupportedMediaType",
-        f"the body of the request was in an unknown format - accepted media types include: "
-        f"{', '.join(accepted)}",
+        f"the body of the request was in an unknown format - accepted media types include: {', '.join(accepted)}",
         {},
     )
 
@@ -164,9 +159,7 @@ def unauthorized() -> ApiError:
 
 
 def internal_error(message: str) -> ApiError:
-    return ApiError(
-        500, "InternalError", f"Internal error occurred: {message}", {"causes": [{"message": message}]}
-    )
+    return ApiError(500, "InternalError", f"Internal error occurred: {message}", {"causes": [{"message": message}]})
 
 
 def too_many_requests(retry_after: int = 1) -> ApiError:

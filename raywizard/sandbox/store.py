@@ -49,7 +49,6 @@ from __future__ import annotations
 
 import base64
 import builtins
-import copy
 import itertools
 import json
 import uuid
@@ -63,7 +62,7 @@ from raywizard.sandbox.status import (
     expired,
 )
 from raywizard.sandbox.storecore import LOG_SIZE, Clock, Subscriber, _Stored
-from raywizard.sandbox.watching import Event, Watch, dumps
+from raywizard.sandbox.watching import Event, Watch, clone, dumps
 
 __all__ = ["LOG_SIZE", "ApiError", "Clock", "Store"]
 
@@ -255,7 +254,7 @@ class Store(PatchingStore):
                 existing_name = self._event_index.get(dedupe)
                 current = self._current(info, ns, existing_name) if existing_name else None
                 if current is not None:
-                    new = copy.deepcopy(current.obj)
+                    new = clone(current.obj)
                     new["count"] = int(new.get("count", 1)) + 1
                     new["lastTimestamp"] = now
                     new["involvedObject"] = ref

@@ -143,5 +143,15 @@ class Watch:
             self._cond.notify_all()
 
 
+def clone(value: Any) -> Any:
+    """A deep copy of JSON data (dicts, lists, scalars): several times faster than copy.deepcopy."""
+    kind = type(value)
+    if kind is dict:
+        return {k: clone(v) for k, v in value.items()}
+    if kind is list:
+        return [clone(v) for v in value]
+    return value
+
+
 def dumps(obj: Any) -> bytes:
     return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode()

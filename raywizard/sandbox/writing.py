@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import builtins
-import copy
 import json
 import uuid
 from typing import Any
@@ -21,7 +20,7 @@ from raywizard.sandbox.status import (
     not_found,
 )
 from raywizard.sandbox.storecore import _NAME_CHARS, CRD_KEY, SSAR_KEY, _Stored
-from raywizard.sandbox.watching import Event, dumps
+from raywizard.sandbox.watching import Event, clone, dumps
 
 
 class WritingStore(DeletingStore):
@@ -43,7 +42,7 @@ class WritingStore(DeletingStore):
         with self._lock:
             result = self._create(info, obj, namespace, dry_run, field_manager or "sandbox", version, pending)
         self._dispatch(pending)
-        return copy.deepcopy(result) if dry_run else json.loads(dumps(result))
+        return clone(result) if dry_run else json.loads(dumps(result))
 
     def _create(
         self,
@@ -60,7 +59,7 @@ class WritingStore(DeletingStore):
     ) -> dict[str, Any]:
         if not isinstance(obj, dict):
             raise bad_request("the body of the request must be an object")
-        obj = copy.deepcopy(obj)
+        obj = clone(obj)
         meta = obj.get("metadata")
         if not isinstance(meta, dict):
             meta = obj["metadata"] = {}
@@ -221,21 +220,21 @@ class WritingStore(DeletingStore):
             )
         with_status = info.status_for(version or info.version)
         if with_status and subresource == "status":
-            new = copy.deepcopy(old)
+            new = clone(old)
             if "status" in obj:
-                new["status"] = copy.deepcopy(obj["status"])
+                new["status"] = clone(obj["status"])
             else:
                 new.pop("status", None)
             if applied:
-                new["metadata"]["managedFields"] = copy.deepcopy(body_meta.get("managedFields") or [])
+                new["metadata"]["managedFields"] = clone(body_meta.get("managedFields") or [])
         else:
-            new = copy.deepcopy(obj)
+            new = clone(obj)
             new_meta = new.get("metadata")
             if not isinstance(new_meta, dict):
                 new_meta = new["metadata"] = {}
             if with_status:
                 if "status" in old:
-                    new["status"] = copy.deepcopy(old["status"])
+                    new["status"] = clone(old["status"])
                 else:
                     new.pop("status", None)
             for fixed in (
@@ -253,7 +252,7 @@ class WritingStore(DeletingStore):
                 else:
                     new_meta.pop(fixed, None)
             if not applied:
-                new_meta["managedFields"] = copy.deepcopy(old_meta.get("managedFields") or [])
+                new_meta["managedFields"] = clone(old_meta.get("managedFields") or [])
             if old_meta.get("deletionTimestamp"):
                 # finalizers can only be removed from an object being deleted
                 new_meta["finalizers"] = [
@@ -301,7 +300,7 @@ class WritingStore(DeletingStore):
             attrs.get("resource", ""),
             attrs.get("namespace") or None,
         )
-        result = copy.deepcopy(obj)
+        result = clone(obj)
         result["apiVersion"] = "authorization.k8s.io/v1"
         result["kind"] = "SelfSubjectAccessReview"
         result.setdefault("metadata", {})["creationTimestamp"] = None
