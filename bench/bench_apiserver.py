@@ -119,8 +119,61 @@ def main() -> None:
             f"per watcher ({3 * EVENTS / elapsed:,.0f} deliveries/s; in-process writes took {writes:.2f} s); "
             f"received {received}"
         )
+        http_writes(cluster)
         api.close()
     cluster.stop()
+
+
+def http_writes(cluster: Any, writers: int = 4, per_writer: int = 500) -> None:
+    """Concurrent creates over HTTP (keep-alive connections, as the client pools them) while 3 watchers read."""
+    import http.client
+
+    headers = {"Authorization": f"Bearer {cluster.token}", "Content-Type": "application/json"}
+    received = [0, 0, 0]
+    total = writers * per_writer
+
+    def watcher(index: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", cluster.port, timeout=60)
+        conn.request(
+            "GET",
+            "/api/v1/namespaces/bench/secrets?watch=1&resourceVersion="
+            f"{cluster.store.resource_version}&timeoutSeconds=60",
+            headers=headers,
+        )
+        response = conn.getresponse()
+        while received[index] < total:
+            line = response.readline()
+            if not line:
+                break
+            received[index] += 1
+        conn.close()
+
+    def writer(index: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", cluster.port, timeout=60)
+        for n in range(per_writer):
+            body = json.dumps({"metadata": {"name": f"s-{index}-{n}"}, "stringData": {"k": "v"}})
+            conn.request("POST", "/api/v1/namespaces/bench/secrets", body=body, headers=headers)
+            conn.getresponse().read()
+        conn.close()
+
+    watchers = [threading.Thread(target=watcher, args=(i,), daemon=True) for i in range(3)]
+    for t in watchers:
+        t.start()
+    time.sleep(0.3)
+    t0 = time.perf_counter()
+    writer_threads = [threading.Thread(target=writer, args=(i,)) for i in range(writers)]
+    for t in writer_threads:
+        t.start()
+    for t in writer_threads:
+        t.join()
+    wrote = time.perf_counter() - t0
+    for t in watchers:
+        t.join(60)
+    elapsed = time.perf_counter() - t0
+    print(
+        f"HTTP: {total} creates from {writers} keep-alive connections in {wrote:.2f} s = {total / wrote:,.0f}/s; "
+        f"3 watchers had all events after {elapsed:.2f} s; received {received}"
+    )
 
 
 if __name__ == "__main__":
