@@ -21,6 +21,7 @@ from raywizard.spec import ClusterSpec
 from raywizard.tui.model import WizardModel, WizardStep
 
 DEFAULT_PRESET = "argocd-guide"
+REVALIDATE_DELAY = 0.035  # seconds after an edit before validation and derived views refresh
 
 
 # Step -> "module:Class"; imported on first use so that the first frame does not pay for every screen (the
@@ -144,7 +145,9 @@ class WizardApp(App[int]):
         self._changed_sources.add(source)
         if not self._revalidate_pending:
             self._revalidate_pending = True
-            self.call_after_refresh(self.flush_changes)
+            # A timer, not call_after_refresh: that runs as soon as the app is idle, before the compositor has
+            # painted the keystroke. Two frame intervals let the frame go first and coalesce fast typing.
+            self.set_timer(REVALIDATE_DELAY, self.flush_changes)
 
     def flush_changes(self) -> None:
         """Revalidate now if an edit is pending (also before anything that reads the problems)."""

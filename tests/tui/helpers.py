@@ -15,11 +15,15 @@ async def type_into(pilot: Pilot[int], selector: str, text: str) -> None:
     await pilot.pause()
     editor.value = ""
     await pilot.press(*text) if text else await pilot.pause()
-    await pilot.pause()
+    await settle(pilot)
 
 
 async def settle(pilot: Pilot[int]) -> None:
+    """Let the app finish handling input, including the revalidation it defers until after the next frame."""
     await pilot.pause()
+    app = pilot.app
+    if isinstance(app, WizardApp):
+        app.flush_changes()
     await pilot.pause()
 
 

@@ -45,7 +45,7 @@ async def test_apply_to_sandbox_then_dashboard(sandbox: Any) -> None:
             screen.query_one("#apply-result", Static).render()), seconds=120)
         assert screen.applied, str(screen.query_one("#apply-result", Static).render())
         steps = screen.query_one("#apply-steps", DataTable)
-        assert [steps.get_row(key)[0] for key in ("crds", "operator", "raycluster")] == ["✓", "✓", "✓"]
+        assert [steps.get_row(key)[0].plain for key in ("crds", "operator", "raycluster")] == ["✓", "✓", "✓"]
         await wait_for(pilot, lambda: app.screen is not screen)
         assert type(app.screen).__name__ in ("DashboardScreen", "StatusSummaryScreen")
         await asyncio.sleep(0)

@@ -25,9 +25,9 @@ async def test_table_lists_groups_with_effective_resources() -> None:
         rows = table(app)
         assert rows.row_count == 3
         first = rows.get_row("g0")
-        assert first[1].startswith("standard-worker")
-        assert first[5] == "200"  # max replicas
-        assert first[6] == "1"  # effective CPU (request 1, chart default limit 1)
+        assert first[1].plain.startswith("standard-worker")
+        assert first[5].plain == "200"  # max replicas
+        assert first[6].plain == "1"  # effective CPU (request 1, chart default limit 1)
         order = str(app.screen.query_one("#rendered-order", Static).render())
         assert order.startswith("Rendered order: standard-worker")
         assert "at max" in str(app.screen.query_one("#totals", Static).render())
@@ -50,7 +50,7 @@ async def test_edit_in_modal_and_cancel_keeps_spec() -> None:
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.model.spec.worker_groups[0].max_replicas == 7
-        assert table(app).get_row("g0")[5] == "7"
+        assert table(app).get_row("g0")[5].plain == "7"
 
 
 async def test_modal_blocks_invalid_values() -> None:
@@ -94,8 +94,8 @@ async def test_add_duplicate_remove_disable_reorder() -> None:
         await pilot.press("space")
         await settle(pilot)
         assert spec.worker_groups[0].disabled is True
-        assert table(app).get_row("g0")[2] == "disabled"
-        assert table(app).get_row("g1")[2] == "yes"
+        assert table(app).get_row("g0")[2].plain == "disabled"
+        assert table(app).get_row("g1")[2].plain == "yes"
 
         table(app).move_cursor(row=4)
         await pilot.press("x")

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, LoadingIndicator, Static
 
-from raywizard.textsafe import literal
+from raywizard.textsafe import literal, rich_text
 from raywizard.tui.cluster import ApplyProgress, ClusterResult, run_in_worker
 from raywizard.tui.model import WizardStep
 from raywizard.tui.plan import apply_job, plan_job, plan_steps, progress_fields
@@ -37,7 +38,7 @@ class ApplyScreen(StepScreen):
     def compose_body(self) -> ComposeResult:
         yield Static("", id="apply-target", markup=False)
         yield LoadingIndicator(id="apply-spinner")
-        table: DataTable[str] = DataTable(id="apply-steps", cursor_type="row")
+        table: DataTable[Text] = DataTable(id="apply-steps", cursor_type="row")
         table.add_column("", key="mark", width=2)
         table.add_column("Step", key="step")
         table.add_column("Status", key="status")
@@ -109,15 +110,16 @@ class ApplyScreen(StepScreen):
 
     def on_apply_progress(self, event: ApplyProgress) -> None:
         key, status, message = progress_fields(event.progress)
-        table: DataTable[str] = self.query_one("#apply-steps", DataTable)
+        table: DataTable[Text] = self.query_one("#apply-steps", DataTable)
         mark = STATUS_MARKS.get(status.lower(), "·")
-        cells = {"mark": mark, "status": literal(status, single_line=True),
-                 "detail": literal(message, single_line=True)}
+        # Messages come from the cluster: rich Text, so the table never reads them as markup.
+        cells = {"mark": Text(mark), "status": rich_text(status, single_line=True),
+                 "detail": rich_text(message, single_line=True)}
         if key in table.rows:
             for column, value in cells.items():
                 table.update_cell(key, column, value, update_width=True)
         else:
-            table.add_row(mark, literal(key), cells["status"], cells["detail"], key=key)
+            table.add_row(cells["mark"], rich_text(key), cells["status"], cells["detail"], key=key)
 
     def on_cluster_result(self, event: ClusterResult) -> None:
         if event.kind == "apply-plan":
@@ -126,10 +128,10 @@ class ApplyScreen(StepScreen):
                 self.query_one("#apply-result", Static).update(f"✗ Cannot plan: {event.error}")
                 return
             self.plan = event.value
-            table: DataTable[str] = self.query_one("#apply-steps", DataTable)
+            table: DataTable[Text] = self.query_one("#apply-steps", DataTable)
             table.clear()
             for key, title in plan_steps(self.plan):
-                table.add_row("·", literal(title, single_line=True), "pending", "", key=key)
+                table.add_row(Text("·"), rich_text(title, single_line=True), Text("pending"), Text(""), key=key)
             changes = "changes to apply" if self.plan.has_changes else "no changes to the Applications"
             self.query_one("#apply-result", Static).update(f"Plan ready ({changes}). Press a to apply.")
         elif event.kind == "apply":

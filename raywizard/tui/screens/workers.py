@@ -9,11 +9,13 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static
 
 from raywizard.spec import GPU_RESOURCE, ClusterSpec, WorkerGroup
+from raywizard.textsafe import rich_text
 from raywizard.tui.derived import effective, format_number, pair
 from raywizard.tui.model import WizardStep
 from raywizard.tui.screens.base import StepScreen
@@ -22,6 +24,12 @@ from raywizard.tui.screens.base import StepScreen
 WIDTHS = {"#": 3, "Name": 24, "Renders": 8, "Replicas": 8, "Min": 5, "Max": 6, "CPU": 7, "Memory": 8, "GPU": 4,
           "Custom resources": 18, "Image": 22}
 COLUMNS = ("#", "Name", "Renders", "Replicas", "Min", "Max", "CPU", "Memory", "GPU", "Custom resources", "Image")
+
+
+def cell_text(value: str) -> Text:
+    """Cells as Text: shown literally (a name loaded from a cluster is never read as markup) and cheaper to
+    draw than a string the table would first parse for markup."""
+    return rich_text(value, single_line=True)
 
 
 def group_cells(spec: ClusterSpec, group: WorkerGroup, index: int, rendered_at: dict[int, int],
@@ -64,7 +72,7 @@ class WorkersScreen(StepScreen):
     ]
 
     def compose_body(self) -> ComposeResult:
-        table: DataTable[str] = DataTable(id="groups", cursor_type="row", zebra_stripes=True)
+        table: DataTable[Text] = DataTable(id="groups", cursor_type="row", zebra_stripes=True)
         for column in COLUMNS:
             table.add_column(column, key=column, width=WIDTHS[column])
         yield table
@@ -78,13 +86,17 @@ class WorkersScreen(StepScreen):
     # -------------------------------------------------------------------------------------------- view
     def refresh_step(self) -> None:
         self.refresh_table(resources=True)
+        names = [g.name for g in self.model.spec.rendered_groups()]
+        order = " → ".join(names[:8]) + (f" → … (+{len(names) - 8} more)" if len(names) > 8 else "")
+        self.query_one("#rendered-order", Static).update(
+            f"Rendered order: {order or '(none: workerGroupSpecs renders as null)'}")
         self.query_one("#totals", Static).update(self._totals_text())
 
     def refresh_table(self, *, resources: bool) -> None:
         """Update changed cells in place. ``resources=False`` is the immediate update after a keystroke (no chart
         merge); the full refresh after the frame fills in the effective resources."""
         spec = self.model.spec
-        table: DataTable[str] = self.query_one("#groups", DataTable)
+        table: DataTable[Text] = self.query_one("#groups", DataTable)
         rendered = spec.rendered_groups()
         rendered_at = {id(group): position for position, group in enumerate(rendered)}
         merged: dict[str, Any] | None = None
@@ -101,16 +113,12 @@ class WorkersScreen(StepScreen):
             if index < table.row_count:
                 current = table.get_row(key)
                 for column, old, new in zip(COLUMNS, current, cells, strict=True):
-                    if new is not None and old != new:
-                        table.update_cell(key, column, new)
+                    if new is not None and old.plain != new:
+                        table.update_cell(key, column, cell_text(new))
             else:
-                table.add_row(*(cell if cell is not None else "…" for cell in cells), key=key)
+                table.add_row(*(cell_text(cell if cell is not None else "…") for cell in cells), key=key)
         while table.row_count > len(spec.worker_groups):
             table.remove_row(f"g{table.row_count - 1}")
-        names = [g.name for g in rendered]
-        order = " → ".join(names[:8]) + (f" → … (+{len(names) - 8} more)" if len(names) > 8 else "")
-        order = order or "(none: workerGroupSpecs renders as null)"
-        self.query_one("#rendered-order", Static).update(f"Rendered order: {order}")
 
     def _edited(self) -> None:
         self.refresh_table(resources=False)
