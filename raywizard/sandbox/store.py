@@ -196,6 +196,7 @@ class Store(PatchingStore):
                         raise expired(f"too old resource version: {since} ({self._rv})")
                     for event in itertools.islice(self._log, since + 1 - oldest, None):
                         watch.offer(event)
+            watch.start_rv = self._rv
             self._watches.add(watch)
         return watch
 

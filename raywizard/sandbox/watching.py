@@ -84,6 +84,7 @@ class Watch:
         self.expired = False
         self.closed = False
         self.last_rv = 0
+        self.start_rv = 0  # the store's resourceVersion when the watch was registered
 
     def offer(self, event: Event) -> None:
         if event.resource != self.resource or self.closed:

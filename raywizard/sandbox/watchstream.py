@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import json
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from raywizard.sandbox import tables
 from raywizard.sandbox.status import ApiError
-from raywizard.sandbox.watching import Watch, dumps
+from raywizard.sandbox.watching import Event, Watch, dumps
 
 if TYPE_CHECKING:
     from raywizard.sandbox.http import Route, _Handler
@@ -23,6 +23,9 @@ def serve_watch(handler: _Handler, route: Route, query: dict[str, str]) -> None:
     store, faults = cluster.store, cluster.faults
     info = route.info
     rv = query.get("resourceVersion")
+    send_initial = query.get("sendInitialEvents", "").lower() == "true"
+    if send_initial:
+        rv = None
     timeout = float(query["timeoutSeconds"]) if query.get("timeoutSeconds") else WATCH_DEFAULT_TIMEOUT
     bookmarks = query.get("allowWatchBookmarks", "").lower() in ("1", "true")
     error: ApiError | None = None
@@ -44,6 +47,14 @@ def serve_watch(handler: _Handler, route: Route, query: dict[str, str]) -> None:
     convert = not info.builtin and route.version != info.version
     as_table = tables.wants_table(handler.headers.get("Accept", ""))
     include = query.get("includeObject", "PartialObjectMetadata")
+
+    def encode(items: list[tuple[str, Event]]) -> bytes:
+        if as_table:
+            return b"".join(_table_line(route, t, e.raw, include) for t, e in items)
+        if convert:
+            return b"".join(_converted_line(route, t, e.raw) for t, e in items)
+        return b"".join(e.line(t) for t, e in items)
+
     start = time.monotonic()
     deadline = start + timeout
     drop_at = start + faults.drop_watches_after if faults.drop_watches_after else None
@@ -56,6 +67,12 @@ def serve_watch(handler: _Handler, route: Route, query: dict[str, str]) -> None:
             handler._end_chunks()
             return
         assert watch is not None
+        if send_initial and bookmarks:
+            # sendInitialEvents (the WatchList protocol): the initial ADDED events, then a BOOKMARK marking their end
+            initial = watch.drain(0)
+            if initial:
+                handler._write_chunk(encode(initial))
+            handler._write_chunk(_bookmark(route, watch.start_rv, initial_end=True))
         while True:
             now = time.monotonic()
             if handler.api.stopping.is_set() or watch.closed:
@@ -79,31 +96,14 @@ def serve_watch(handler: _Handler, route: Route, query: dict[str, str]) -> None:
             wait = min(0.25, deadline - now)
             items = watch.drain(wait)
             if items:
-                if as_table:
-                    lines = [_table_line(route, t, e.raw, include) for t, e in items]
-                elif convert:
-                    lines = [_converted_line(route, t, e.raw) for t, e in items]
-                else:
-                    lines = [e.line(t) for t, e in items]
-                handler._write_chunk(b"".join(lines))
+                handler._write_chunk(encode(items))
             elif handler._client_gone():
                 return
             if bookmarks and time.monotonic() >= next_bookmark:
                 next_bookmark = time.monotonic() + BOOKMARK_INTERVAL
                 idle_rv = store.watch_rv_if_idle(watch)
                 if idle_rv is not None:
-                    mark = {
-                        "type": "BOOKMARK",
-                        "object": {
-                            "kind": info.kind,
-                            "apiVersion": info.api_version(route.version),
-                            "metadata": {
-                                "resourceVersion": str(idle_rv),
-                                "annotations": {"k8s.io/initial-events-end": "true"},
-                            },
-                        },
-                    }
-                    handler._write_chunk(dumps(mark) + b"\n")
+                    handler._write_chunk(_bookmark(route, idle_rv, initial_end=False))
     except (BrokenPipeError, ConnectionResetError, OSError):
         handler.close_connection = True
     finally:
@@ -122,3 +122,14 @@ def _converted_line(route: Route, type_: str, raw: bytes) -> bytes:
     obj = json.loads(raw)
     obj["apiVersion"] = route.info.api_version(route.version)
     return dumps({"type": type_, "object": obj}) + b"\n"
+
+
+def _bookmark(route: Route, resource_version: int, *, initial_end: bool) -> bytes:
+    metadata: dict[str, Any] = {"resourceVersion": str(resource_version)}
+    if initial_end:
+        metadata["annotations"] = {"k8s.io/initial-events-end": "true"}
+    mark = {
+        "type": "BOOKMARK",
+        "object": {"kind": route.info.kind, "apiVersion": route.info.api_version(route.version), "metadata": metadata},
+    }
+    return dumps(mark) + b"\n"

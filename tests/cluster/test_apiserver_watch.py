@@ -92,9 +92,7 @@ def test_too_old_resource_version_is_410(bare_sandbox: SandboxCluster, bare_api:
     ns = _ns(bare_api)
     bare_sandbox.faults.expire_next_watches(1)
     with pytest.raises(ApiException) as info:
-        for _ in watch.Watch().stream(
-            v1.list_namespaced_config_map, ns, resource_version="1", timeout_seconds=2
-        ):
+        for _ in watch.Watch().stream(v1.list_namespaced_config_map, ns, resource_version="1", timeout_seconds=2):
             pass
     assert info.value.status == 410
     # the raw wire format: 200, then one ERROR event carrying a Status
@@ -146,10 +144,7 @@ def test_bookmarks_and_timeout(bare_api: Any) -> None:
     assert 1.5 < time.monotonic() - started < 5  # closed by the server at timeoutSeconds
     bookmarks = [line for line in lines if line["type"] == "BOOKMARK"]
     assert bookmarks
-    assert (
-        bookmarks[0]["object"]["kind"] == "ConfigMap"
-        and bookmarks[0]["object"]["metadata"]["resourceVersion"]
-    )
+    assert bookmarks[0]["object"]["kind"] == "ConfigMap" and bookmarks[0]["object"]["metadata"]["resourceVersion"]
 
 
 def test_three_watchers_get_every_event(bare_sandbox: SandboxCluster, bare_api: Any) -> None:
@@ -183,9 +178,7 @@ def test_dropped_watch_and_restart(tmp_path: Any) -> None:
         api = config.new_client_from_config(str(cluster.write_kubeconfig(tmp_path / "kc")))
         v1 = client.CoreV1Api(api)
         started = time.monotonic()
-        response = v1.list_namespaced_config_map(
-            "default", watch=True, timeout_seconds=10, _preload_content=False
-        )
+        response = v1.list_namespaced_config_map("default", watch=True, timeout_seconds=10, _preload_content=False)
         with pytest.raises(Exception):  # noqa: B017 - urllib3 reports the cut as a protocol error
             response.read()
         assert time.monotonic() - started < 5
@@ -203,3 +196,27 @@ def test_dropped_watch_and_restart(tmp_path: Any) -> None:
         api.close()
     finally:
         cluster.stop()
+
+
+def test_send_initial_events_ends_with_a_marked_bookmark(bare_api: Any) -> None:
+    v1 = client.CoreV1Api(bare_api)
+    ns = _ns(bare_api)
+    v1.create_namespaced_config_map(ns, _cm("a"))
+    v1.create_namespaced_config_map(ns, _cm("b"))
+    response = v1.list_namespaced_config_map(
+        ns,
+        watch=True,
+        send_initial_events=True,
+        allow_watch_bookmarks=True,
+        resource_version_match="NotOlderThan",
+        timeout_seconds=1,
+        _preload_content=False,
+    )
+    lines = [json.loads(line) for line in response.read().splitlines() if line.strip()]
+    assert [(e["type"], e["object"]["metadata"].get("name")) for e in lines[:3]] == [
+        ("ADDED", "a"),
+        ("ADDED", "b"),
+        ("BOOKMARK", None),
+    ]
+    assert lines[2]["object"]["metadata"]["annotations"] == {"k8s.io/initial-events-end": "true"}
+    assert all("annotations" not in e["object"]["metadata"] for e in lines[3:])
