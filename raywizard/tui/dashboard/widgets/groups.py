@@ -25,7 +25,9 @@ def group_label(row: Any) -> str:
     ready = field(row, "ready", default=0)
     pending = field(row, "pending", default=0)
     high_text = "∞" if isinstance(high, int) and high >= 2147483647 else str(high)
-    text = f"{name[:20]:<20} {replicas:>3} replicas ({low}‥{high_text}) · {ready} ready"
+    if len(name) > 26:  # keep the end: group names often differ only there (…-group1, …-group2)
+        name = "…" + name[-25:]
+    text = f"{name:<26} {replicas:>3} replicas ({low}‥{high_text}) · {ready} ready"
     if pending:
         text += f" · {pending} pending"
     return text
