@@ -51,6 +51,11 @@ class ApplyScreen(StepScreen):
         self.query_one("#apply-spinner").display = False
         self.show_connection()
 
+    def on_screen_resume(self) -> None:
+        """Back from the dashboard: plan again against what is live now."""
+        if self.ready and self.plan is None and not self.applying and self.wizard.connection is not None:
+            self.action_replan()
+
     def show_connection(self) -> None:
         if not self.ready or self.applying:
             return
@@ -142,6 +147,7 @@ class ApplyScreen(StepScreen):
                 result.update(f"✗ Apply failed: {event.error}")
                 return
             self.applied = True
+            self.plan = None  # the cluster moved on: a new apply needs a new plan (see on_screen_resume)
             result.update("✓ Applied. Opening the dashboard…")
             self.open_dashboard(event.value)
 

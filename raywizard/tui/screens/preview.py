@@ -88,13 +88,13 @@ class PreviewScreen(StepScreen):
                 yield Select([("All three Applications (one stream)", COMBINED)], value=COMBINED, allow_blank=False,
                              id="yaml-choice", compact=True)
                 with VerticalScroll(id="yaml-scroll", can_focus=True):
-                    yield Static("", id="yaml-view")
+                    yield Static("", id="yaml-view", markup=False)
             with TabPane("Changes", id="tab-changes"), VerticalScroll(can_focus=True):
-                yield Static("", id="changes-view")
+                yield Static("", id="changes-view", markup=False)
             with TabPane("Live diff", id="tab-live"):
                 yield LoadingIndicator(id="live-spinner")
                 with VerticalScroll(can_focus=True):
-                    yield Static("", id="live-view")
+                    yield Static("", id="live-view", markup=False)
             with TabPane("Problems", id="tab-problems"):
                 yield OptionList(id="problem-list", markup=False)
 
@@ -119,12 +119,12 @@ class PreviewScreen(StepScreen):
 
     def _fill_yaml_choices(self) -> None:
         select = self.query_one("#yaml-choice", Select)
-        options = [("All three Applications (one stream)", COMBINED)]
-        for key in self._documents():
+        options: list[tuple[Text, str]] = [(Text("All three Applications (one stream)"), COMBINED)]
+        for key in self._documents():  # file paths and names shown literally, never as markup
             if key.startswith("file:"):
-                options.append((f"File to save: {key[5:]}", key))
+                options.append((Text(f"File to save: {key[5:]}"), key))
             elif key.startswith("app:"):
-                options.append((f"Application: {key[4:]}", key))
+                options.append((Text(f"Application: {key[4:]}"), key))
         with select.prevent(Select.Changed):
             select.set_options(options)
             select.value = COMBINED

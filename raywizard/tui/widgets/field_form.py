@@ -52,7 +52,7 @@ class FieldRow(Vertical):
         with Horizontal(classes="field-line"):
             yield Label(field.label, classes="field-label")
             yield self._editor(field, value)
-            yield Static("", classes="field-aside")
+            yield Static("", classes="field-aside", markup=False)
         yield Static("", classes="field-message", markup=False)
 
     def _editor(self, field: Field, value: Any) -> Widget:
