@@ -1,7 +1,7 @@
 """Fixtures for tests against the embedded sandbox cluster (real `kubernetes` client and `kubectl` over HTTP).
 
-- ``sandbox``: one SandboxCluster for the session (simulated controllers on, speed 20) with a kubeconfig at
-  ``sandbox.kubeconfig_path``. Faults and permission denials are cleared after every test that used it.
+- ``sandbox`` (session-scoped): one SandboxCluster for the session (simulated controllers on, speed 20) with a
+  kubeconfig at ``sandbox.kubeconfig_path``. Faults and permission denials are cleared around every test.
 - ``kube_api``: a fresh ``kubernetes.client.ApiClient`` from that kubeconfig, per test.
 - ``bare_sandbox`` / ``bare_api``: the same without controllers, so that nothing but the test writes (the API
   server's own tests use these: resourceVersions and events are then deterministic).
@@ -22,10 +22,13 @@ import pytest
 
 from raywizard.sandbox.cluster import SandboxCluster
 
+_STARTED: list[SandboxCluster] = []
+
 
 def _start(tmp_path_factory: pytest.TempPathFactory, name: str, **kwargs: Any) -> SandboxCluster:
     cluster = SandboxCluster(**kwargs).start()
     cluster.write_kubeconfig(tmp_path_factory.mktemp(name) / "kubeconfig")
+    _STARTED.append(cluster)
     return cluster
 
 
@@ -35,32 +38,36 @@ def _reset(cluster: SandboxCluster) -> None:
     cluster.allow_anonymous = False
 
 
+@pytest.fixture(autouse=True)
+def _clean_sandboxes() -> Iterator[None]:
+    """Faults, denials and anonymous access never leak from one test into the next."""
+    for cluster in _STARTED:
+        _reset(cluster)
+    yield
+    for cluster in _STARTED:
+        _reset(cluster)
+
+
 @pytest.fixture(scope="session")
-def sandbox_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxCluster]:
+def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxCluster]:
     cluster = _start(tmp_path_factory, "sandbox", speed=20.0)
     yield cluster
     cluster.stop()
-
-
-@pytest.fixture
-def sandbox(sandbox_session: SandboxCluster) -> Iterator[SandboxCluster]:
-    _reset(sandbox_session)
-    yield sandbox_session
-    _reset(sandbox_session)
+    _STARTED.remove(cluster)
 
 
 @pytest.fixture(scope="session")
-def bare_sandbox_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxCluster]:
+def sandbox_session(sandbox: SandboxCluster) -> SandboxCluster:
+    """An alias of ``sandbox`` (tests/tui/conftest.py imports both names)."""
+    return sandbox
+
+
+@pytest.fixture(scope="session")
+def bare_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxCluster]:
     cluster = _start(tmp_path_factory, "bare-sandbox", controllers=False)
     yield cluster
     cluster.stop()
-
-
-@pytest.fixture
-def bare_sandbox(bare_sandbox_session: SandboxCluster) -> Iterator[SandboxCluster]:
-    _reset(bare_sandbox_session)
-    yield bare_sandbox_session
-    _reset(bare_sandbox_session)
+    _STARTED.remove(cluster)
 
 
 def _client(cluster: SandboxCluster) -> Any:
@@ -101,9 +108,7 @@ def kubectl(bare_sandbox: SandboxCluster) -> Callable[..., subprocess.CompletedP
     }
 
     def run(*args: str, input: str | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run(
-            [KUBECTL, *args], input=input, capture_output=True, text=True, env=env, timeout=60
-        )
+        result = subprocess.run([KUBECTL, *args], input=input, capture_output=True, text=True, env=env, timeout=60)
         if check and result.returncode != 0:
             raise AssertionError(f"kubectl {' '.join(args)} failed ({result.returncode}):\n{result.stderr}")
         return result
