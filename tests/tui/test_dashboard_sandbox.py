@@ -168,3 +168,43 @@ async def test_pod_logs_follow_scroll_and_search(guide_sandbox: tuple[Any, Any])
         await pilot.press("escape")
         await pilot.pause(0.2)
         assert app.screen is screen
+
+
+async def test_survives_410_and_dropped_watches(guide_sandbox: tuple[Any, Any]) -> None:
+    cluster, connection = guide_sandbox
+    app = DashboardApp(connection, load_preset("argocd-guide"))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.dashboard
+        pods = screen.query_one(PodsTable)
+        indicator = screen.query_one(ConnectionIndicator)
+        await wait_until(pilot, lambda: pods.phase_counts.get("Running", 0) >= 5, what="5 Running pods")
+        cluster.faults.expire_watches()  # every watch gets 410 Gone: relist
+        cluster.faults.drop_watches()  # and every connection is cut
+        # Meanwhile the cluster changes: the burst adds workers, which the relisted watches must deliver.
+        cluster.set_load("burst")
+        await wait_until(pilot, lambda: pods.phase_counts.get("Running", 0) > 8, what="new workers after 410")
+        await wait_until(pilot, lambda: indicator.state == "live", what="live")
+        live = {
+            p["metadata"]["name"]
+            for p in cluster.store.list("pods", "ray-cluster")
+            if not p["metadata"].get("deletionTimestamp")
+        }
+        await wait_until(
+            pilot,
+            lambda: {c[0] for c in pods.cells_by_key.values()} >= live - {""},
+            what="the table matching the cluster",
+        )
+
+
+async def test_ray_dashboard_forward_shows_its_url_and_state(guide_sandbox: tuple[Any, Any]) -> None:
+    _, connection = guide_sandbox
+    app = DashboardApp(connection, load_preset("argocd-guide"))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.dashboard
+        await wait_until(pilot, lambda: screen._summary() is not None, what="the RayCluster")
+        await pilot.press("p")
+        await wait_until(pilot, lambda: screen.forward_text.startswith("Ray dashboard http://127.0.0.1:"), what="URL")
+        # The sandbox's API server has no services/proxy: the forward says so instead of hanging.
+        await wait_until(pilot, lambda: screen.forward_state == "error", what="the forward's error")
+        await pilot.press("p")  # stops it
+        await wait_until(pilot, lambda: screen.forward is None and not screen.forward_text, what="stopped")

@@ -128,6 +128,7 @@ class DashboardScreen(DashboardActions):
         self._styles: dict[str, str] = {}
         self.forward: Any = None
         self.forward_text = ""
+        self.forward_state = ""
         self.cluster_name = _raycluster_name(spec)
         self._last_group_rows: list[Any] = []
 
@@ -410,11 +411,15 @@ class DashboardScreen(DashboardActions):
     def _show_forward(self, status: Any) -> None:
         url = self.forward.url if self.forward is not None else ""
         state = getattr(status, "state", "")
+        message = str(getattr(status, "message", "") or "")
         if state == "stopped" or not url:
             text = Text("")
         else:
             text = Text(f"Ray dashboard {url} ", style="bold")
             text.append(f"({literal(state)})")
+            if state == "error" and self.forward_state != "error":
+                self.notify(literal(message, single_line=True), title="Ray dashboard forward", severity="error")
+        self.forward_state = state
         self.forward_text = text.plain
         self.query_one("#dash-forward", Static).update(text)
 
