@@ -34,6 +34,7 @@ from raywizard.sandbox.faults import FaultInjector
 from raywizard.sandbox.http import ApiServer
 from raywizard.sandbox.permissions import PermissionSet
 from raywizard.sandbox.podlogs import LogProvider, default_log_provider
+from raywizard.sandbox.requestlog import RequestLog
 from raywizard.sandbox.store import ApiError, Clock, Store
 
 log = logging.getLogger("raywizard.sandbox")
@@ -174,6 +175,8 @@ class SandboxCluster:
         self.faults.store = self.store
         self.log_provider: LogProvider = default_log_provider
         self.controllers: list[Any] = []
+        #: the HTTP requests served (bounded), for tests that assert on what a client sent
+        self.requests = RequestLog()
         self._server = ApiServer(self, port=port)
         self._running = False
         self.kubeconfig_path: Path | None = None

@@ -20,6 +20,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from raywizard.sandbox import discovery, verbs
 from raywizard.sandbox.registry import ResourceInfo
+from raywizard.sandbox.requestlog import RequestRecord
 from raywizard.sandbox.status import (
     ApiError,
     forbidden,
@@ -189,13 +190,42 @@ class _Handler(BaseHTTPRequestHandler):
         return b""
 
     # ------------------------------------------------------------------ dispatch
+    def send_response(self, code: int, message: str | None = None) -> None:
+        self._status = code
+        super().send_response(code, message)
+
     def _handle(self, method: str) -> None:
-        body = b""
+        self._status = 0
+        self._route_seen: Route | None = None
+        self._verb_seen = ""
+        self._body = b""
+        url = urlsplit(self.path)
+        query = {k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
         try:
-            body = self._read_body()
-            url = urlsplit(self.path)
-            query = {k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
-            parts = [p for p in url.path.split("/") if p]
+            self._serve(method, url.path, query)
+        finally:
+            route = self._route_seen
+            self.api.cluster.requests.add(
+                RequestRecord(
+                    method=method,
+                    path=url.path,
+                    query=query,
+                    status=self._status,
+                    content_type=self.headers.get("Content-Type", ""),
+                    user_agent=self.headers.get("User-Agent", ""),
+                    verb=self._verb_seen,
+                    resource=route.info.key if route else "",
+                    namespace=route.namespace if route else None,
+                    name=route.name if route else None,
+                    subresource=route.subresource if route else None,
+                    body=self._body,
+                )
+            )
+
+    def _serve(self, method: str, path: str, query: dict[str, str]) -> None:
+        try:
+            body = self._body = self._read_body()
+            parts = [p for p in path.split("/") if p]
             if parts[:1] in (["healthz"], ["livez"], ["readyz"]):
                 self._send(200, b"ok", "text/plain; charset=utf-8")
                 return
@@ -208,7 +238,7 @@ class _Handler(BaseHTTPRequestHandler):
                 raise unauthorized()
             if method == "GET" and self._discovery(parts):
                 return
-            route = self._route(parts)
+            route = self._route_seen = self._route(parts)
             self._dispatch(method, route, query, body)
         except ApiError as err:
             self._send_error(err)
@@ -287,7 +317,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _dispatch(self, method: str, route: Route, query: dict[str, str], body: bytes) -> None:
         info = route.info
-        verb = self._verb(method, route, query)
+        verb = self._verb_seen = self._verb(method, route, query)
         if verb not in info.verbs:
             raise ApiError(
                 405, "MethodNotAllowed", "the server does not allow this method on the requested resource", {}

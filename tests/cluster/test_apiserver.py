@@ -563,3 +563,17 @@ def test_orphan_propagation_keeps_dependents(bare_sandbox: SandboxCluster, bare_
     with pytest.raises(ApiException) as info:
         v1.delete_namespaced_config_map("child", ns, propagation_policy="Sideways")
     assert info.value.status == 422 and "propagationPolicy: Unsupported value" in _status(info.value)["message"]
+
+
+def test_request_log(bare_sandbox: SandboxCluster, bare_api: Any) -> None:
+    bare_sandbox.requests.clear()
+    v1 = client.CoreV1Api(bare_api)
+    v1.patch_namespace("default", {"metadata": {"labels": {"seen": "yes"}}}, field_manager="raywizard")
+    with pytest.raises(ApiException):
+        v1.read_namespaced_config_map("absent", "default")
+    patches = bare_sandbox.requests.find(verb="patch", resource="namespaces")
+    assert len(patches) == 1 and patches[0].status == 200 and patches[0].name == "default"
+    assert patches[0].query["fieldManager"] == "raywizard"
+    assert patches[0].content_type == "application/strategic-merge-patch+json"
+    assert json.loads(patches[0].body) == {"metadata": {"labels": {"seen": "yes"}}}
+    assert [r.status for r in bare_sandbox.requests.find(verb="get", resource="configmaps")] == [404]
