@@ -5,6 +5,7 @@
         cluster.store.create("configmaps", {...}, namespace="default")   # in-process API, see store.py
         cluster.faults.fail_next("patch", "applications", 500)           # see faults.py
         cluster.permissions.deny("create", "rayclusters.ray.io")         # see permissions.py
+        cluster.requests.find(verb="patch", resource="applications")     # what clients sent (requestlog.py)
         cluster.restart(keep_state=False)                                # same port, empty cluster
 
 Pre-installed like a fresh cluster: namespaces ``default``, ``kube-system``, ``kube-public``,
@@ -16,6 +17,10 @@ Controllers: ``SandboxCluster.controller_factories`` (class attribute) lists cal
 controller`` with ``start()/stop()/pause()/resume()``; ``raywizard.sandbox.controllers`` (imported lazily by
 ``start()`` if present) appends its own. They are started after the server and stopped before it.
 ``controllers=False`` runs the bare API server (what the API server's own tests use, for determinism).
+
+Auth: requests must carry ``Authorization: Bearer <token>`` (else 401). kubectl never sends credentials over plain
+http (client-go reads a kubeconfig's user only for TLS transports), so ``anonymous=True`` (or setting
+``allow_anonymous``) also admits requests with no Authorization header; a wrong token is still 401.
 """
 
 from __future__ import annotations
