@@ -47,5 +47,10 @@ def no_kubeconfig(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("HOME", str(tmp_path))
 
 
-# The sandbox fixtures live with the cluster tests (one SandboxCluster per session, speed 20); reuse them.
-from tests.cluster.conftest import sandbox, sandbox_session  # noqa: E402, F401
+# The sandbox fixture lives with the cluster tests (one SandboxCluster per session, speed 20): reuse it, and the
+# fixtures it is built from, whatever their names there.
+from tests.cluster import conftest as _cluster_fixtures  # noqa: E402
+
+for _name in ("sandbox", "sandbox_session"):
+    if hasattr(_cluster_fixtures, _name):
+        globals()[_name] = getattr(_cluster_fixtures, _name)

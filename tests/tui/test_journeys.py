@@ -14,7 +14,7 @@ from raywizard.tui.screens.group_edit import GroupEditModal
 from raywizard.tui.screens.modals import SaveModal
 from raywizard.tui.screens.preview import changed_line_count, file_changes
 from tests.tui.conftest import SIZE
-from tests.tui.helpers import settle, type_into
+from tests.tui.helpers import fill, settle, type_into
 
 pytestmark = pytest.mark.usefixtures("no_kubeconfig")
 
@@ -46,7 +46,7 @@ async def test_preset_edit_group_save_equals_render(tmp_path: Path) -> None:
         await settle(pilot)
         assert isinstance(app.screen, SaveModal)
         target = tmp_path / "out" / "ray-cluster.yaml"
-        await type_into(pilot, "#save-path", str(target))
+        await fill(pilot, "#save-path", str(target))
         await pilot.press("enter")
         await settle(pilot)
         spec = app.model.spec
@@ -94,7 +94,7 @@ async def test_split_save_writes_one_file_per_application(tmp_path: Path) -> Non
         modal = app.screen
         assert isinstance(modal, SaveModal)
         modal.query_one("#save-layout").value = "split"  # type: ignore[attr-defined]
-        await type_into(pilot, "#save-path", str(tmp_path / "apps"))
+        await fill(pilot, "#save-path", str(tmp_path / "apps"))
         await pilot.press("enter")
         await settle(pilot)
         spec = app.model.spec
@@ -115,7 +115,7 @@ async def test_save_as_leaves_the_opened_file_alone(guide_cluster_file: Path, tm
         await settle(pilot)
         assert isinstance(app.screen, SaveModal)
         target = tmp_path / "copy.yaml"
-        await type_into(pilot, "#save-path", str(target))
+        await fill(pilot, "#save-path", str(target))
         await pilot.press("enter")
         await settle(pilot)
         spec = app.model.spec

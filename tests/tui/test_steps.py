@@ -11,7 +11,7 @@ from raywizard.tui.app import create_app
 from raywizard.tui.model import WizardStep
 from raywizard.tui.screens.modals import ConfirmModal, HelpModal
 from tests.tui.conftest import SIZE
-from tests.tui.helpers import settle, type_into
+from tests.tui.helpers import fill, settle, type_into
 
 pytestmark = pytest.mark.usefixtures("no_kubeconfig")
 
@@ -39,7 +39,7 @@ async def test_start_new_from_preset_goes_to_versions() -> None:
 async def test_start_opens_a_file(guide_cluster_file: Path) -> None:
     app = create_app(offline=True)
     async with app.run_test(size=SIZE) as pilot:
-        await type_into(pilot, "#open-paths", str(guide_cluster_file))
+        await fill(pilot, "#open-paths", str(guide_cluster_file))
         await pilot.press("enter")
         await settle(pilot)
         assert app.current_step is WizardStep.VERSIONS
@@ -50,7 +50,7 @@ async def test_start_opens_a_file(guide_cluster_file: Path) -> None:
 async def test_start_reports_a_missing_file(tmp_path: Path) -> None:
     app = create_app(offline=True)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await type_into(pilot, "#open-paths", str(tmp_path / "nope.yaml"))
+        await fill(pilot, "#open-paths", str(tmp_path / "nope.yaml"))
         await pilot.press("enter")
         await settle(pilot)
         assert app.current_step is WizardStep.START
