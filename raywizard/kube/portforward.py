@@ -1,16 +1,14 @@
-"""Open the Ray dashboard (head service port 8265) on a local port, as step 4 of the guide does with
-``kubectl port-forward svc/<cluster>-head-svc 8265:8265``.
+"""Open the Ray dashboard (head service port 8265) on a local port, as step 4 of the guide does with ``kubectl
+port-forward svc/<cluster>-head-svc 8265:8265``.
 
 How: a small local HTTP proxy that forwards every request through the API server's *service proxy*
 (``/api/v1/namespaces/{ns}/services/{name}:{port}/proxy/{path}``) with the kubeconfig's credentials. The Ray
-dashboard is plain HTTP, so this needs no SPDY/WebSocket stream (which ``pods/portforward`` would, and
-which the
-embedded sandbox does not speak); it works against any API server that allows ``services/proxy``.
+dashboard is plain HTTP, so this needs no SPDY/WebSocket stream (which ``pods/portforward`` would, and which
+the embedded sandbox does not speak); it works against any API server that allows ``services/proxy``.
 
 Dropped connections: each request is retried with backoff; while the upstream fails the forward reports
 ``reconnecting`` and a monitor thread probes it until it answers again (then ``live``). Credentials never
-appear in
-status messages.
+appear in status messages.
 """
 
 from __future__ import annotations
@@ -72,8 +70,7 @@ def _free_port(host: str, preferred: int) -> int:
 
 
 class ServicePortForward:
-    """Forward ``http://127.0.0.1:<local_port>/`` to ``<service>:<port>`` in ``namespace`` via the API
-    server."""
+    """Forward ``http://127.0.0.1:<local_port>/`` to ``<service>:<port>`` in ``namespace`` via the API server."""
 
     def __init__(
         self,
@@ -164,8 +161,7 @@ class ServicePortForward:
             self.on_status(status)
 
     def request(self, method: str, path: str, headers: dict[str, str], body: bytes | None) -> Any:
-        """One upstream request (urllib3 response, not preloaded); retried with backoff on connection
-        errors."""
+        """One upstream request (urllib3 response, not preloaded); retried with backoff on connection errors."""
         import urllib3
 
         client = self.api_client

@@ -1,6 +1,7 @@
-"""Deterministic cluster data for the dashboard's snapshot tests and screenshots: a ClusterState filled
-from fixed
-JSON (the shapes of domain.md §3-§4), not from the live sandbox, so that every run renders the same frame."""
+"""Deterministic cluster data for the dashboard's snapshot tests and screenshots: a ClusterState filled from
+fixed JSON (the shapes of domain.md §3-§4), not from the live sandbox, so that every run renders the same
+frame.
+"""
 
 from __future__ import annotations
 
@@ -186,9 +187,7 @@ def filled_state(*, workers: int = 3) -> ClusterState:
                 sync="OutOfSync",
                 phase="Running",
                 message="waiting for healthy state of ray.io/RayCluster raycluster-kuberay",
-                conditions=[
-                    {"type": "SharedResourceWarning", "message": "[red]not markup[/red] kept literally"}
-                ],
+                conditions=[{"type": "SharedResourceWarning", "message": "[red]not markup[/red] kept literally"}],
             ),
         ],
     )
@@ -211,8 +210,7 @@ def filled_state(*, workers: int = 3) -> ClusterState:
             node_type="worker",
             phase="Pending",
             age=45,
-            pending_reason="0/3 nodes are available: 3 Insufficient cpu. "
-            "preemption: 0/3 nodes are available.",
+            pending_reason="0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are available.",
         ),
     ]
     state.replace_all("pods", pods)

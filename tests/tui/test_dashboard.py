@@ -1,7 +1,7 @@
 """The dashboard driven by Pilot over a ClusterState filled from fixed JSON (no cluster, no timing asserts).
 
-Changes are made to the state the way the watches make them (``apply_event``) and the test waits for the next
-coalesced tick; the keyed tables must change in place (never cleared and rebuilt).
+Changes are made to the state the way the watches make them (``apply_event``) and the test waits for the
+next coalesced tick; the keyed tables must change in place (never cleared and rebuilt).
 """
 
 from __future__ import annotations

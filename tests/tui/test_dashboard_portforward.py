@@ -1,10 +1,8 @@
-"""The Ray dashboard forward: a local URL that reaches the head service through the API server's service
-proxy,
+"""The Ray dashboard forward: a local URL that reaches the head service through the API server's service proxy,
 with the kubeconfig's credentials, and that recovers when the API server drops and comes back.
 
-The embedded sandbox has no ``services/proxy`` route, so the API server here is a tiny stand-in that
-serves only
-that route (checking the bearer token) with a stub Ray dashboard behind it.
+The embedded sandbox has no ``services/proxy`` route, so the API server here is a tiny stand-in that serves
+only that route (checking the bearer token) with a stub Ray dashboard behind it.
 """
 
 from __future__ import annotations

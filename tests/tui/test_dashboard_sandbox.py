@@ -1,8 +1,8 @@
 """The dashboard against the sandbox cluster (real kubernetes client over HTTP, real watches): apply the
-guide's
-Applications, watch the pods come up, trigger a burst load and see replicas and the sparkline move, press
-sync and
-see the operation, and survive an API server restart. Polls with Pilot pauses; no timing asserts."""
+guide's Applications, watch the pods come up, trigger a burst load and see replicas and the sparkline move,
+press sync and see the operation, and survive an API server restart. Polls with Pilot pauses; no timing
+asserts.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """Snapshot tests of the dashboard at fixed sizes, over deterministic data (a ClusterState built from fixed
-JSON and a fixed clock), so that a frame only changes when the layout or the rendering does."""
+JSON and a fixed clock), so that a frame only changes when the layout or the rendering does.
+"""
 
 from __future__ import annotations
 

@@ -232,8 +232,9 @@ class DashboardActions(Screen[None]):
     # -- wizard ----------------------------------------------------------------------------------------------
 
     def live_spec(self) -> Any:
-        """The spec as the live Applications say, with the RayCluster's live replicas (what the
-        autoscaler set)."""
+        """The spec as the live Applications say, with the RayCluster's live replicas (what the autoscaler
+        set).
+        """
         from raywizard.manifests import applications_to_spec, role_of
         from raywizard.tui.cluster import strip_live
 

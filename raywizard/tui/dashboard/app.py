@@ -1,5 +1,6 @@
 """``raywizard dashboard`` as its own app: a thin App around ``DashboardScreen`` (the wizard pushes the same
-screen after apply). Used by the CLI, the tests, the bench and the screenshot script."""
+screen after apply). Used by the CLI, the tests, the bench and the screenshot script.
+"""
 
 from __future__ import annotations
 

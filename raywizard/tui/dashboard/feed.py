@@ -1,9 +1,8 @@
 """Coalesce the watcher's changes into UI batches, and remember replica counts for the sparklines.
 
-No Textual here: the screen polls ``StateFeed.poll()`` from a timer (10 times a second at most), so
-however fast
-the watches run, the UI applies at most one batch per tick, holding only the keys that changed since the
-last one.
+No Textual here: the screen polls ``StateFeed.poll()`` from a timer (10 times a second at most), so however
+fast the watches run, the UI applies at most one batch per tick, holding only the keys that changed since
+the last one.
 """
 
 from __future__ import annotations
@@ -38,8 +37,7 @@ class Batch:
 
 
 class StateFeed:
-    """Turns a ``ClusterState`` into batches; never blocks (snapshot and changed_since are cheap and
-    locked)."""
+    """Turns a ``ClusterState`` into batches; never blocks (snapshot and changed_since are cheap and locked)."""
 
     def __init__(self, state: StateSource) -> None:
         self.state = state

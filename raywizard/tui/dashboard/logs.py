@@ -66,7 +66,8 @@ class PodLogsScreen(Screen[None]):
         default executor): a followed log blocks until its next line, and that must never hold up leaving
         the screen or quitting the app. The reader only queues lines; the UI drains the queue on a timer (at
         most 10 batches a second), so a quiet stream shows its lines at once and a chatty one cannot flood
-        the UI."""
+        the UI.
+        """
         stop = self._stop_reading
 
         def read() -> None:

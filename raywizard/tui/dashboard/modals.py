@@ -14,8 +14,7 @@ from raywizard.textsafe import rich_text
 
 
 class ConfirmWrite(ModalScreen[bool]):
-    """Every write from the dashboard (sync, refresh, hard refresh) is confirmed here, naming what it
-    touches."""
+    """Every write from the dashboard (sync, refresh, hard refresh) is confirmed here, naming what it touches."""
 
     CSS_PATH = "dashboard.tcss"
 
@@ -49,7 +48,8 @@ class ConfirmWrite(ModalScreen[bool]):
 
 def object_yaml(obj: dict[str, Any]) -> str:
     """``kubectl get -o yaml`` of a raw object, without the managedFields noise. Values stay literal: PyYAML
-    double-quotes and escapes control characters, and the text is never parsed as markup."""
+    double-quotes and escapes control characters, and the text is never parsed as markup.
+    """
     import yaml
 
     cleaned = dict(obj)

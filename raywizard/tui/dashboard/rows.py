@@ -1,8 +1,7 @@
 """Read rows produced by ``raywizard.kube.views`` without caring whether they are dicts or objects.
 
-The view functions are shared with ``raywizard status --watch``; the dashboard only reads named fields
-from what
-they return, so a row may be a mapping, a dataclass or a named tuple.
+The view functions are shared with ``raywizard status --watch``; the dashboard only reads named fields from
+what they return, so a row may be a mapping, a dataclass or a named tuple.
 """
 
 from __future__ import annotations

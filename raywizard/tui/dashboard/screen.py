@@ -1,13 +1,11 @@
-"""DashboardScreen: the live view of the Argo CD Applications, the RayCluster, its worker groups, pods
-and events.
+"""DashboardScreen: the live view of the Argo CD Applications, the RayCluster, its worker groups, pods and
+events.
 
-Data flow: the cluster layer's ``ClusterWatcher`` threads fill a ``ClusterState``; a 10 Hz timer asks it what
-changed (``StateFeed``), turns the changed objects into rows with ``raywizard.kube.views`` (the same
-functions as
-``raywizard status --watch``) and updates the widgets in place. A tick does a bounded amount of work (changes
-beyond ``POD_BUDGET`` wait for the next tick), so keys stay responsive under 1,000 events/s. Cluster
-writes and
-log streams run in thread workers (``actions.py``); nothing here blocks on the network.
+Data flow: the cluster layer's ``ClusterWatcher`` threads fill a ``ClusterState``; a 10 Hz timer asks it
+what changed (``StateFeed``), turns the changed objects into rows with ``raywizard.kube.views`` (the same
+functions as ``raywizard status --watch``) and updates the widgets in place. A tick does a bounded amount of
+work (changes beyond ``POD_BUDGET`` wait for the next tick), so keys stay responsive under 1,000 events/s.
+Cluster writes and log streams run in thread workers (``actions.py``); nothing here blocks on the network.
 """
 
 from __future__ import annotations
@@ -43,8 +41,7 @@ AGES_EVERY = 2.0  # refresh the AGE cells of the rows on screen
 
 
 class DashboardScreen(DashboardActions):
-    """``DashboardScreen(connection, spec)``; tests and screenshots pass ``state=`` (and no watcher
-    starts)."""
+    """``DashboardScreen(connection, spec)``; tests and screenshots pass ``state=`` (and no watcher starts)."""
 
     CSS_PATH = "dashboard.tcss"
     VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]  # short terminals: the pods table keeps the room
@@ -66,9 +63,10 @@ class DashboardScreen(DashboardActions):
     def request_edit_worker_groups(self, spec: Any) -> None:
         """Open the wizard's worker-group step on ``spec``.
 
-        An app that handles ``EditWorkerGroups`` decides (the standalone ``DashboardApp`` exits with the spec
-        and the CLI opens the wizard). Inside the wizard (``WizardApp.replace_workspace``) the dashboard
-        switches to the step itself: the live spec counts as saved, so only the user's edits are changes.
+        An app that handles ``EditWorkerGroups`` decides (the standalone ``DashboardApp`` exits with the
+        spec and the CLI opens the wizard). Inside the wizard (``WizardApp.replace_workspace``) the
+        dashboard switches to the step itself: the live spec counts as saved, so only the user's edits are
+        changes.
         """
         app: Any = self.app
         if hasattr(app, "on_dashboard_screen_edit_worker_groups") or not hasattr(app, "replace_workspace"):

@@ -1,7 +1,7 @@
 """Worker groups: replicas / min / max / ready per group, and a sparkline of replicas over time.
 
-One ``GroupLine`` per group, keyed by group name and updated in place; the sparkline makes autoscaler activity
-(and Argo CD reverting it, when the ignore rule is missing) visible at a glance.
+One ``GroupLine`` per group, keyed by group name and updated in place; the sparkline makes autoscaler
+activity (and Argo CD reverting it, when the ignore rule is missing) visible at a glance.
 """
 
 from __future__ import annotations

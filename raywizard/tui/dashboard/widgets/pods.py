@@ -1,9 +1,9 @@
 """The pods table: one keyed row per pod, updated cell by cell, filtered and sorted without a rebuild.
 
-Rows are keyed by ``namespace/name`` (the ClusterState key). A batch touches only the rows whose pods changed:
-``update_cell`` for changed cells, ``add_row`` for new or newly matching pods, ``remove_row`` for deleted
-or no
-longer matching pods. Only a new filter text re-evaluates every pod (adding/removing the rows that flip).
+Rows are keyed by ``namespace/name`` (the ClusterState key). A batch touches only the rows whose pods
+changed: ``update_cell`` for changed cells, ``add_row`` for new or newly matching pods, ``remove_row`` for
+deleted or no longer matching pods. Only a new filter text re-evaluates every pod (adding/removing the rows
+that flip).
 """
 
 from __future__ import annotations
