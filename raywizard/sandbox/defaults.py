@@ -52,6 +52,64 @@ def validate_name(info: ResourceInfo, name: str) -> None:
         raise invalid(info.group, info.kind, name, causes)
 
 
+_LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
+_QUALIFIED_NAME = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
+_LABEL_VALUE_MSG = (
+    "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must "
+    "start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for "
+    "validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"
+)
+_QUALIFIED_NAME_MSG = (
+    "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an "
+    "alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is "
+    "'([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"
+)
+TOTAL_ANNOTATION_SIZE_LIMIT = 262_144
+
+
+def _key_problems(key: str) -> list[str]:
+    prefix, _, name = key.rpartition("/")
+    problems = []
+    if not name or not _QUALIFIED_NAME.match(name):
+        problems.append(_QUALIFIED_NAME_MSG)
+    elif len(name) > 63:
+        problems.append("name part must be no more than 63 characters")
+    if prefix and (not _SUBDOMAIN.match(prefix) or len(prefix) > 253):
+        problems.append("prefix part " + _SUBDOMAIN_MSG)
+    return problems
+
+
+def validate_metadata(info: ResourceInfo, obj: dict[str, Any]) -> None:
+    """Label keys and values, annotation keys and the 256 KiB annotation budget, as ValidateObjectMeta does."""
+    meta = obj.get("metadata") or {}
+    causes: list[tuple[str, str, str]] = []
+    for key, value in (meta.get("labels") or {}).items():
+        for problem in _key_problems(str(key)):
+            causes.append(("metadata.labels", "FieldValueInvalid", f'Invalid value: "{key}": {problem}'))
+        text = "" if value is None else str(value)
+        if len(text) > 63:
+            causes.append(
+                ("metadata.labels", "FieldValueInvalid", f'Invalid value: "{text}": must be no more than 63 characters')
+            )
+        elif not _LABEL_VALUE.match(text):
+            causes.append(("metadata.labels", "FieldValueInvalid", f'Invalid value: "{text}": {_LABEL_VALUE_MSG}'))
+    annotations = meta.get("annotations") or {}
+    for key in annotations:
+        for problem in _key_problems(str(key)):
+            causes.append(("metadata.annotations", "FieldValueInvalid", f'Invalid value: "{key}": {problem}'))
+    size = sum(len(str(k)) + len(str(v if v is not None else "")) for k, v in annotations.items())
+    if size > TOTAL_ANNOTATION_SIZE_LIMIT:
+        causes.append(
+            (
+                "metadata.annotations",
+                "FieldValueTooLong",
+                f"Too long: must have at most {TOTAL_ANNOTATION_SIZE_LIMIT} bytes",
+            )
+        )
+    if causes:
+        raise invalid(info.group, info.kind, str(meta.get("name", "")), causes)
+
+
 def _image_pull_policy(image: str) -> str:
     last = image.rsplit("/", 1)[-1]
     if "@" in last:

@@ -109,6 +109,7 @@ class WritingStore(DeletingStore):
                 )
         name = meta["name"]
         defaults.validate_name(info, name)
+        defaults.validate_metadata(info, obj)
         if info.namespaced and ns_obj is not None and ns_obj.obj["metadata"].get("deletionTimestamp"):
             raise ApiError(
                 403,
@@ -267,6 +268,7 @@ class WritingStore(DeletingStore):
             new["status"] = defaults.crd_status(new, self.clock.timestamp())
         if _same_ignoring_times(new, old):
             return old
+        defaults.validate_metadata(info, new)
         if "generation" in old_meta and defaults.spec_changed(info, old, new, version):
             new["metadata"]["generation"] = int(old_meta["generation"]) + 1
         if not applied:

@@ -577,3 +577,19 @@ def test_request_log(bare_sandbox: SandboxCluster, bare_api: Any) -> None:
     assert patches[0].content_type == "application/strategic-merge-patch+json"
     assert json.loads(patches[0].body) == {"metadata": {"labels": {"seen": "yes"}}}
     assert [r.status for r in bare_sandbox.requests.find(verb="get", resource="configmaps")] == [404]
+
+
+def test_metadata_validation(bare_api: Any) -> None:
+    v1 = client.CoreV1Api(bare_api)
+    ns = _ns(bare_api)
+    with pytest.raises(ApiException) as info:
+        v1.create_namespaced_config_map(ns, {"metadata": {"name": "l", "labels": {"app": "not ok!"}}})
+    body = _status(info.value)
+    assert info.value.status == 422 and body["details"]["causes"][0]["field"] == "metadata.labels"
+    assert body["message"].startswith('ConfigMap "l" is invalid: metadata.labels: Invalid value: "not ok!"')
+    v1.create_namespaced_config_map(ns, {"metadata": {"name": "big"}})
+    with pytest.raises(ApiException) as info:
+        v1.patch_namespaced_config_map("big", ns, {"metadata": {"annotations": {"x": "y" * 262_144}}})
+    assert _status(info.value)["message"] == (
+        'ConfigMap "big" is invalid: metadata.annotations: Too long: must have at most 262144 bytes'
+    )
