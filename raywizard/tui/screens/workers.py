@@ -23,6 +23,18 @@ from raywizard.tui.screens.base import StepScreen
 # Fixed widths: measuring a column on every cell update costs O(rows) per cell (slow with 100 groups).
 WIDTHS = {"#": 3, "Name": 24, "Renders": 8, "Replicas": 8, "Min": 5, "Max": 6, "CPU": 7, "Memory": 8, "GPU": 4,
           "Custom resources": 18, "Image": 22}
+FLEXIBLE = {"Name": 0.35, "Custom resources": 0.25, "Image": 0.4}  # share of any room beyond the minimums
+
+
+def column_widths(screen_width: int) -> dict[str, int]:
+    """WIDTHS on a 100-column terminal; on wider ones the free-text columns grow to use the space."""
+    padding = 2 * len(WIDTHS) + 4  # cell padding, body padding, scrollbar
+    spare = screen_width - padding - sum(WIDTHS.values())
+    if spare <= 0:
+        return WIDTHS
+    return {name: width + int(spare * FLEXIBLE.get(name, 0)) for name, width in WIDTHS.items()}
+
+
 COLUMNS = ("#", "Name", "Renders", "Replicas", "Min", "Max", "CPU", "Memory", "GPU", "Custom resources", "Image")
 
 
@@ -71,10 +83,12 @@ class WorkersScreen(StepScreen):
         Binding("right_square_bracket", "move(1)", "Down", key_display="]"),
     ]
 
+    widths: dict[str, int] = WIDTHS
+
     def compose_body(self) -> ComposeResult:
         table: DataTable[Text] = DataTable(id="groups", cursor_type="row", zebra_stripes=True)
         for column in COLUMNS:
-            table.add_column(column, key=column, width=WIDTHS[column])
+            table.add_column(column, key=column, width=self.widths[column])
         yield table
         yield Static("", id="rendered-order", markup=False)
         yield Static("", id="totals", markup=False)
@@ -82,6 +96,21 @@ class WorkersScreen(StepScreen):
     def on_mount(self) -> None:
         super().on_mount()
         self.query_one("#groups", DataTable).focus()
+
+    def on_resize(self) -> None:
+        super().on_resize()
+        widths = column_widths(self.size.width)
+        if widths == self.widths:
+            return
+        # A wider terminal gives the free-text columns the room: rebuild the columns (rare: only on resize).
+        self.widths = widths
+        table: DataTable[Text] = self.query_one("#groups", DataTable)
+        cursor = table.cursor_row
+        table.clear(columns=True)
+        for column in COLUMNS:
+            table.add_column(column, key=column, width=widths[column])
+        self.refresh_table(resources=True)
+        table.move_cursor(row=cursor)
 
     # -------------------------------------------------------------------------------------------- view
     def refresh_step(self) -> None:
