@@ -50,9 +50,9 @@ class DashboardScreen(DashboardActions):
         Binding("r", "refresh", "Refresh"),
         Binding("R", "hard_refresh", "Hard refresh", key_display="R"),
         Binding("l", "logs", "Logs"),
-        Binding("d", "describe_pod", "Describe pod"),
-        Binding("c", "describe_raycluster", "RayCluster YAML"),
-        Binding("p", "port_forward", "Ray dashboard"),
+        Binding("d", "describe_pod", "Pod YAML"),
+        Binding("c", "describe_raycluster", "RayCluster"),
+        Binding("p", "port_forward", "Ray UI"),
         Binding("w", "edit_worker_groups", "Edit groups"),
         Binding("slash", "filter", "Filter"),
         Binding("o", "sort", "Sort"),
@@ -149,7 +149,7 @@ class DashboardScreen(DashboardActions):
         with Vertical(id="events-panel", classes="panel"):
             yield EventsLog(id="events")
         yield Input(placeholder="filter (Enter to keep, Escape to clear)", id="dash-filter")
-        yield Footer()
+        yield Footer(compact=True)
 
     def _header_text(self) -> Text:
         text = Text("raywizard dashboard", style="bold")
