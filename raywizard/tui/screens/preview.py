@@ -65,6 +65,7 @@ class PreviewScreen(StepScreen):
     STEP = WizardStep.PREVIEW
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("s", "app.save_as", "Save as…"),
         Binding("y", "app.copy_yaml", "Copy YAML"),
         Binding("p", "app.save_preset", "Save preset"),
         Binding("r", "refresh_live", "Live diff"),
