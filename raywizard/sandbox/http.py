@@ -238,6 +238,8 @@ class _Handler(BaseHTTPRequestHandler):
                 raise unauthorized()
             if method == "GET" and self._discovery(parts):
                 return
+            if method == "GET" and self._service_proxy(parts):
+                return
             route = self._route_seen = self._route(parts)
             self._dispatch(method, route, query, body)
         except ApiError as err:
@@ -246,6 +248,17 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
         except Exception as exc:  # a bug here must answer 500, not kill the connection silently
             self._send_error(internal_error(f"{type(exc).__name__}: {exc}"))
+
+    def _service_proxy(self, parts: list[str]) -> bool:
+        """``services/{name}:{port}/proxy/...``: the stub Ray dashboard (``raywizard.sandbox.raydashboard``)."""
+        if len(parts) < 7 or parts[:3] != ["api", "v1", "namespaces"] or parts[4:7:2] != ["services", "proxy"]:
+            return False
+        from raywizard.sandbox.raydashboard import answer
+
+        path = "/" + "/".join(parts[7:])
+        code, content_type, body = answer(self.api.cluster.store, parts[3], parts[5], path)
+        self._send(code, body, content_type)
+        return True
 
     def _discovery(self, parts: list[str]) -> bool:
         registry = self.api.cluster.store.registry

@@ -197,14 +197,32 @@ async def test_survives_410_and_dropped_watches(guide_sandbox: tuple[Any, Any]) 
 
 
 async def test_ray_dashboard_forward_shows_its_url_and_state(guide_sandbox: tuple[Any, Any]) -> None:
+    import asyncio
+    import urllib.request
+
     _, connection = guide_sandbox
     app = DashboardApp(connection, load_preset("argocd-guide"))
     async with app.run_test(size=SIZE) as pilot:
         screen = app.dashboard
         await wait_until(pilot, lambda: screen._summary() is not None, what="the RayCluster")
+        await wait_until(
+            pilot,
+            lambda: any(
+                "-head-" in c[0] and c[3] == "Running" for c in screen.query_one(PodsTable).cells_by_key.values()
+            ),
+            what="the head pod Running",
+        )
         await pilot.press("p")
-        await wait_until(pilot, lambda: screen.forward_text.startswith("Ray dashboard http://127.0.0.1:"), what="URL")
-        # The sandbox's API server has no services/proxy: the forward says so instead of hanging.
-        await wait_until(pilot, lambda: screen.forward_state == "error", what="the forward's error")
+        await wait_until(pilot, lambda: screen.forward_state == "live", what="the forward live")
+        assert screen.forward_text.startswith("Ray dashboard http://127.0.0.1:")
+        url = screen.forward.url
+
+        def fetch(path: str) -> bytes:
+            with urllib.request.urlopen(url + path, timeout=10) as response:
+                return bytes(response.read())
+
+        # The sandbox's stub Ray dashboard, reached through the API server's service proxy.
+        assert b"Ray Dashboard" in await asyncio.to_thread(fetch, "")
+        assert b"ray_version" in await asyncio.to_thread(fetch, "api/version")
         await pilot.press("p")  # stops it
         await wait_until(pilot, lambda: screen.forward is None and not screen.forward_text, what="stopped")
