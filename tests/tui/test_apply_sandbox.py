@@ -93,3 +93,44 @@ async def test_dead_api_server_shows_an_error_not_a_traceback(tmp_path: Any) -> 
         assert "✗" in summary, summary  # a failed preflight check or the connection error, in words
         assert "Traceback" not in summary
         assert app.is_running
+
+
+async def test_slow_api_keeps_the_ui_responsive(sandbox: Any) -> None:
+    sandbox.faults.set_latency(0.4)
+    try:
+        app = create_app(kubeconfig=str(sandbox.kubeconfig_path), context=SANDBOX_CONTEXT)
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: app.connecting)
+            await pilot.pause()
+            assert app.screen.query_one("#cluster-spinner").display  # a spinner, not a frozen screen
+            await pilot.press("ctrl+n")  # the UI answers while the preflight is still waiting
+            await pilot.pause()
+            assert app.current_step is WizardStep.VERSIONS
+            assert app.connecting
+            await wait_for(pilot, lambda: not app.connecting, seconds=60)
+            assert app.connection is not None
+    finally:
+        sandbox.faults.clear()
+
+
+async def test_forbidden_apply_reports_the_reason(sandbox: Any) -> None:
+    app = create_app(preset="minimal", kubeconfig=str(sandbox.kubeconfig_path), context=SANDBOX_CONTEXT,
+                     start_step="apply")
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: isinstance(app.screen, ApplyScreen) and app.screen.plan is not None)
+            screen = app.screen
+            assert isinstance(screen, ApplyScreen)
+            sandbox.faults.forbid("patch", "applications")
+            await pilot.press("a")
+            await pilot.pause()
+            await pilot.press("y")
+            result = screen.query_one("#apply-result", Static)
+            await wait_for(pilot, lambda: not screen.applying and "Applying" not in str(result.render()))
+            text = str(result.render())
+            assert text.startswith("✗"), text
+            assert "403" in text or "forbidden" in text.lower(), text
+            assert "Traceback" not in text
+            assert not screen.applied
+    finally:
+        sandbox.faults.clear()
