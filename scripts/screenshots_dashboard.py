@@ -104,6 +104,8 @@ async def sandbox_shots() -> None:
             await wait_until(pilot, lambda: pods.phase_counts.get("Running", 0) >= 5)
             cluster.set_load("burst")  # type: ignore[attr-defined]
             await wait_until(pilot, lambda: pods.phase_counts.get("Running", 0) >= 20)
+            await pilot.press("p")  # the Ray dashboard forward, through the sandbox's stub
+            await wait_until(pilot, lambda: screen.forward_state == "live")
             await settle(pilot, 2.5)
 
         await shoot("dashboard-sandbox-burst", DashboardApp(connection, load_preset("argocd-guide")), burst)
