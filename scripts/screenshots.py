@@ -59,6 +59,8 @@ async def offline_shots() -> None:
     for number, step in enumerate(list(WizardStep)[1:], start=2):
         await shoot(f"{number:02d}-{step.value}", step_app(step.value))
     await shoot("05b-group-editor", step_app("workers"), await press("e"))
+    # The README shows the worker-group step under this name.
+    shutil.copyfile(OUT / "05-workers.svg", OUT / "wizard-workers.svg")
     await shoot("04b-head-80x24", step_app("head"), size=(80, 24))
 
     async def break_namespace(pilot: Any) -> None:
@@ -71,7 +73,10 @@ async def offline_shots() -> None:
     await shoot("07c-preview-problems", step_app("preview"), await press("]", "]", "]"))
     if GUIDE_FILE.exists():
         with tempfile.TemporaryDirectory() as scratch:
-            copy = Path(scratch) / "raycluster.yaml"
+            # A fixed directory name: the diff header shows the path, and the picture should not change per run.
+            folder = Path(scratch).parent / "raywizard-screenshots"
+            folder.mkdir(exist_ok=True)
+            copy = folder / "raycluster.yaml"
             shutil.copyfile(GUIDE_FILE, copy)
             app = create_app(files=[copy], offline=True, start_step="preview")
 

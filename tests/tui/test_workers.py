@@ -88,17 +88,17 @@ async def test_add_duplicate_remove_disable_reorder() -> None:
         assert spec.worker_groups[-1].custom_resources == {"additional-worker-group1-2": 1}
 
         table(app).move_cursor(row=0)
-        await pilot.press("x")
+        await pilot.press("delete")
         await settle(pilot)
         assert len(spec.worker_groups) == 5  # group 0 cannot be removed
-        await pilot.press("space")
+        await pilot.press("x")
         await settle(pilot)
         assert spec.worker_groups[0].disabled is True
         assert table(app).get_row("g0")[2].plain == "disabled"
         assert table(app).get_row("g1")[2].plain == "yes"
 
         table(app).move_cursor(row=4)
-        await pilot.press("x")
+        await pilot.press("delete")
         await settle(pilot)
         assert isinstance(app.screen, ConfirmModal)
         await pilot.press("y")

@@ -77,8 +77,8 @@ class WorkersScreen(StepScreen):
         Binding("a", "add", "Add"),
         Binding("d", "duplicate", "Duplicate"),
         Binding("e", "edit", "Edit"),
-        Binding("x,delete", "remove", "Remove"),
-        Binding("space", "toggle_disabled", "Disable"),
+        Binding("x,space", "toggle_disabled", "Disable"),
+        Binding("delete", "remove", "Remove", key_display="del"),
         Binding("left_square_bracket", "move(-1)", "Up", key_display="["),
         Binding("right_square_bracket", "move(1)", "Down", key_display="]"),
     ]
@@ -233,7 +233,7 @@ class WorkersScreen(StepScreen):
         index = self.selected
         spec = self.model.spec
         if index == 0:
-            self.notify("Group 0 is the chart's `worker` group: it cannot be removed. Press space to disable "
+            self.notify("Group 0 is the chart's `worker` group: it cannot be removed. Press x to disable "
                         "it instead (the chart then renders only the other groups).", severity="warning",
                         timeout=6, markup=False)
             return
