@@ -13,6 +13,7 @@ read.
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import logging
 import random
@@ -25,6 +26,22 @@ from raywizard.kube.errors import is_api_exception, to_cluster_error
 from raywizard.kube.state import ClusterState
 
 log = logging.getLogger("raywizard.kube.watch")
+
+
+INGESTION_GC_THRESHOLD = 50_000
+
+
+def tune_gc() -> None:
+    """Raise the cyclic GC's generation-0 threshold (default 700) for event ingestion.
+
+    Every watch event decodes into hundreds of containers; with the default threshold the collector runs after
+    every few events and, as the state grows, its full collections rescan the whole heap: ingestion of 3 KB pod
+    events drops from ~40,000/s to ~14,000/s (bench/bench_watch.py). Decoded JSON holds no reference cycles
+    (refcounting frees it), so collecting less often costs little memory. Process-wide, idempotent, and it
+    only ever raises the threshold."""
+    first, *rest = gc.get_threshold()
+    if first < INGESTION_GC_THRESHOLD:
+        gc.set_threshold(INGESTION_GC_THRESHOLD, *rest)
 
 
 class WatchExpired(Exception):
@@ -78,6 +95,7 @@ class ResilientWatch:
     # --- lifecycle ---
     def start(self) -> None:
         if self._thread is None:
+            tune_gc()
             self._stop.clear()
             self._thread = threading.Thread(target=self.run, name=f"watch-{self.kind}", daemon=True)
             self._thread.start()
@@ -156,9 +174,14 @@ class ResilientWatch:
                 self.state.set_connection(self.kind, "live", self.missing_ok_message)
                 raise _Missing() from exc
             raise
+        paused = gc.isenabled()
+        if paused:
+            gc.disable()  # one big parse of acyclic JSON: no point in scanning it halfway (see tune_gc)
         try:
             body = json.loads(response.data)
         finally:
+            if paused:
+                gc.enable()
             response.release_conn()
         self.state.replace_all(self.kind, list(body.get("items") or []))
         self.resource_version = str((body.get("metadata") or {}).get("resourceVersion") or "") or None
@@ -192,9 +215,6 @@ class ResilientWatch:
 
     def _consume(self, response: Any) -> None:
         pending = b""
-        apply_event = self.state.apply_event
-        kind = self.kind
-        loads = json.loads
         for segment in response.stream(amt=None, decode_content=False):
             if self._stop.is_set():
                 return
@@ -202,22 +222,28 @@ class ResilientWatch:
             if b"\n" not in segment:
                 continue
             *lines, pending = pending.split(b"\n")
-            for line in lines:
-                if not line.strip():
-                    continue
-                event = loads(line)
-                event_type = event.get("type")
-                obj = event.get("object") or {}
-                if event_type == "ERROR":
-                    if obj.get("code") == 410:
-                        raise WatchExpired()
-                    raise WatchFailed(str(obj.get("message") or obj))
-                rv = (obj.get("metadata") or {}).get("resourceVersion")
-                if event_type != "BOOKMARK":
-                    apply_event(kind, event_type, obj)
-                    self.events += 1
-                if rv:
-                    self.resource_version = str(rv)
+            self._handle_lines(lines)
+
+    def _handle_lines(self, lines: list[bytes]) -> None:
+        apply_event = self.state.apply_event
+        kind = self.kind
+        loads = json.loads
+        for line in lines:
+            if not line.strip():
+                continue
+            event = loads(line)
+            event_type = event.get("type")
+            obj = event.get("object") or {}
+            if event_type == "ERROR":
+                if obj.get("code") == 410:
+                    raise WatchExpired()
+                raise WatchFailed(str(obj.get("message") or obj))
+            rv = (obj.get("metadata") or {}).get("resourceVersion")
+            if event_type != "BOOKMARK":
+                apply_event(kind, event_type, obj)
+                self.events += 1
+            if rv:
+                self.resource_version = str(rv)
 
 
 class _Missing(Exception):
