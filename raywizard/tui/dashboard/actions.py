@@ -5,6 +5,7 @@ Application and the cluster; all cluster I/O runs in thread workers that report 
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from textual import work
@@ -222,11 +223,14 @@ class DashboardActions(Screen[None]):
             return
         self.app.call_from_thread(self.notify, f"Ray dashboard: {url} (p stops the forward)", timeout=8)
 
-    def stop_forward(self) -> None:
+    def stop_forward(self, *, closing: bool = False) -> None:
         forward, self.forward = self.forward, None
-        if forward is not None:
-            forward.on_status = None
-            self.run_worker(forward.stop, thread=True, exit_on_error=False, group="dashboard-forward-stop")
+        if forward is None:
+            return
+        forward.on_status = None
+        # A plain daemon thread: stopping joins the forward's threads, and a closing app must not wait on it.
+        threading.Thread(target=forward.stop, name="portforward-stop", daemon=True).start()
+        if not closing:
             self._show_forward(None)
 
     # -- wizard ----------------------------------------------------------------------------------------------

@@ -10,6 +10,8 @@ Cluster writes and log streams run in thread workers (``actions.py``); nothing h
 
 from __future__ import annotations
 
+import contextlib
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -180,10 +182,11 @@ class DashboardScreen(DashboardActions):
         self.call_after_refresh(self.tick)  # once the layout is known (the events log renders at its width)
 
     def on_unmount(self) -> None:
-        self.stop_forward()
+        self.stop_forward(closing=True)
         if self.watcher is not None:
             watcher, self.watcher = self.watcher, None
-            self.run_worker(watcher.stop, thread=True, exit_on_error=False, group="dashboard-watch-stop")
+            # Not a Textual worker: the screen is going away, and quitting must not wait for sockets to close.
+            threading.Thread(target=watcher.stop, name="dashboard-watch-stop", daemon=True).start()
 
     # -- the data loop -------------------------------------------------------------------------------------
 
@@ -399,14 +402,20 @@ class DashboardScreen(DashboardActions):
                 )
             watcher.start()
             self.watcher = watcher
+            if not self.is_mounted:  # the screen closed while the watches were starting
+                self.watcher = None
+                watcher.stop()
 
         self.run_worker(start, thread=True, exit_on_error=False, group="dashboard-watch", name="cluster watch")
 
     def _forward_status(self, status: Any) -> None:
         """Called from the port-forward's threads."""
-        self.app.call_from_thread(self._show_forward, status)
+        with contextlib.suppress(RuntimeError):  # the app is closing: nothing to show any more
+            self.app.call_from_thread(self._show_forward, status)
 
     def _show_forward(self, status: Any) -> None:
+        if not self.is_mounted:  # a status that arrived while the screen was closing
+            return
         url = self.forward.url if self.forward is not None else ""
         state = getattr(status, "state", "")
         message = str(getattr(status, "message", "") or "")
