@@ -122,3 +122,27 @@ async def test_save_as_leaves_the_opened_file_alone(guide_cluster_file: Path, tm
     assert guide_cluster_file.read_text(encoding="utf-8") == original
     (expected,) = render_files(spec, "single").values()
     assert target.read_text(encoding="utf-8") == expected
+
+
+async def test_visiting_every_step_changes_nothing(guide_cluster_file: Path) -> None:
+    """Opening a file and walking through every form (and the group editor) must not rewrite a single value,
+    even where the file writes a number the form shows as text (`cpu: 1`)."""
+    guide_cluster_file.write_text(guide_cluster_file.read_text(encoding="utf-8").replace('cpu: "1"', "cpu: 1"),
+                                  encoding="utf-8")
+    app = create_app(files=[guide_cluster_file], offline=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for _ in range(3):
+            await pilot.press("ctrl+n")
+            await settle(pilot)
+        assert app.current_step is WizardStep.WORKERS
+        await pilot.press("e")
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        for _ in range(2):
+            await pilot.press("ctrl+n")
+            await settle(pilot)
+        assert app.current_step is WizardStep.PREVIEW
+        assert not app.model.dirty
+        assert file_changes(app.model.workspace) == ""

@@ -150,6 +150,12 @@ class FieldForm(Vertical):
         field = self._field_of(event.input)
         if field is None:
             return
+        if event.value == field.format(field.get(self.owner_for(field))):
+            # The text of the current value (also the Changed every Input posts on mount): nothing to write.
+            # Writing the parsed text back would turn `cpu: 1` into `cpu: "1"` in a file nobody edited.
+            if self.parse_errors.pop(field.key, None) is not None:
+                self.post_message(self.Edited(self, field, self.path_of(field), None))
+            return
         try:
             value = field.parse(event.value)
         except ValueError as exc:
