@@ -250,3 +250,22 @@ async def test_autoscaler_options_follow_the_autoscaling_toggle() -> None:
         assert app.model.spec.head.enable_in_tree_autoscaling is False
         assert version_row.disabled
         assert app.model.spec.head.autoscaler_options is not None  # kept, only greyed out
+
+
+async def test_problem_jump_focuses_the_field() -> None:
+    app = create_app(preset="minimal", offline=True, start_step="preview")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.model.spec.target.namespace = "Bad_Name"
+        app.spec_changed()
+        await settle(pilot)
+        problems = app.screen.query_one("#problem-list", OptionList)
+        index = next(i for i, p in enumerate(app.screen._problems) if p.path == "target.namespace")  # type: ignore[attr-defined]
+        app.screen.query_one("TabbedContent").active = "tab-problems"  # type: ignore[attr-defined]
+        problems.focus()
+        problems.highlighted = index
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.current_step is WizardStep.TARGET
+        assert app.focused is not None and app.focused.id == "f-target-namespace"
+        assert "Next disabled" in str(app.screen.query_one("#status-line", Static).render())
