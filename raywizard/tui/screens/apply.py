@@ -34,6 +34,7 @@ class ApplyScreen(StepScreen):
         self.plan: Any = None
         self.applying = False
         self.applied = False
+        self.timeline: list[str] = []  # what happened during apply, handed to the dashboard
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="apply-target", markup=False)
@@ -115,6 +116,9 @@ class ApplyScreen(StepScreen):
 
     def on_apply_progress(self, event: ApplyProgress) -> None:
         key, status, message = progress_fields(event.progress)
+        line = literal(f"{key}: {status} — {message}", single_line=True)
+        if not self.timeline or self.timeline[-1] != line:
+            self.timeline.append(line)
         table: DataTable[Text] = self.query_one("#apply-steps", DataTable)
         mark = STATUS_MARKS.get(status.lower(), "·")
         # Messages come from the cluster: rich Text, so the table never reads them as markup.
@@ -160,4 +164,4 @@ class ApplyScreen(StepScreen):
 
             self.app.push_screen(StatusSummaryScreen(connection, self.model.spec, outcome))
             return
-        self.app.push_screen(DashboardScreen(connection, self.model.spec))
+        self.app.push_screen(DashboardScreen(connection, self.model.spec, apply_timeline=self.timeline))
