@@ -190,6 +190,12 @@ class WorkersScreen(StepScreen):
         return True
 
     # ----------------------------------------------------------------------------------------- actions
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Actions on the selected group need a group (a hand-written file may have none)."""
+        if action in ("duplicate", "edit", "remove", "toggle_disabled", "move"):
+            return bool(self.model.spec.worker_groups)
+        return True
+
     def action_add(self) -> None:
         spec = self.model.spec
         group = WorkerGroup(name=spec.unique_group_name("group"), replicas=1, min_replicas=0, max_replicas=3)
