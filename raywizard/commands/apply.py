@@ -41,8 +41,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--force",
         action="store_true",
-        help="apply even if the cluster changed since the preview, and take ownership of fields "
-        "other managers own",
+        help="apply even if the cluster changed since the preview, and take ownership of fields other managers own",
     )
 
 
@@ -51,6 +50,8 @@ def _progress_printer(stream):  # type: ignore[no-untyped-def]
 
     def show(progress) -> None:  # type: ignore[no-untyped-def]
         line = f"[{progress.step}] {progress.phase}: {literal(progress.message, single_line=True)}"
+        if progress.app_status:
+            line += f" ({literal(progress.app_status, single_line=True)})"
         if progress.blocker:
             line += f"\n    blocked by: {literal(progress.blocker, single_line=True)}"
         print(line, file=stream, flush=True)

@@ -39,9 +39,7 @@ def load_state(conn: Any, argocd_namespace: str, namespace: str) -> Any:
     from raywizard.kube.state import ClusterState
 
     state = ClusterState()
-    state.replace_all(
-        "applications", resources.list_custom(conn, APPLICATIONS, argocd_namespace).get("items") or []
-    )
+    state.replace_all("applications", resources.list_custom(conn, APPLICATIONS, argocd_namespace).get("items") or [])
     try:
         rayclusters = resources.list_custom(conn, RAYCLUSTERS, namespace).get("items") or []
     except ClusterError as error:
@@ -176,9 +174,7 @@ def render_tables(snap: Any) -> Any:
             events.add_row(t(e.last_seen), t(e.reason, "red"), t(e.object), t(e.message, single_line=True))
         parts.append(events)
     if snap.connection.state != "live":
-        parts.append(
-            t(f"connection: {snap.connection.state} {snap.connection.message}", "yellow", single_line=True)
-        )
+        parts.append(t(f"connection: {snap.connection.state} {snap.connection.message}", "yellow", single_line=True))
     return Group(*parts)
 
 
@@ -211,9 +207,7 @@ def _watch(conn: Any, argocd_ns: str, namespace: str, output: str) -> int:
     from raywizard.commands._cluster_args import dump
     from raywizard.kube.watch import ClusterWatcher
 
-    watcher = ClusterWatcher(
-        conn.api_client, argocd_namespace=argocd_ns, namespace=namespace, server=conn.server_url
-    )
+    watcher = ClusterWatcher(conn.api_client, argocd_namespace=argocd_ns, namespace=namespace, server=conn.server_url)
     watcher.start()
     try:
         if output != "table":
@@ -223,6 +217,19 @@ def _watch(conn: Any, argocd_ns: str, namespace: str, output: str) -> int:
                 if snap.version != seen:
                     seen = snap.version
                     sys.stdout.write(dump(status_data(snap), output) + ("---\n" if output == "yaml" else ""))
+                    sys.stdout.flush()
+                time.sleep(1.0)
+        if not sys.stdout.isatty():
+            # Piped: a full snapshot per change (a Live display only redraws on a terminal).
+            from rich.console import Console
+
+            console = Console(width=200, no_color=True)
+            seen = -1
+            while True:
+                snap = watcher.state.snapshot()
+                if snap.version != seen:
+                    seen = snap.version
+                    console.print(render_tables(snap))
                     sys.stdout.flush()
                 time.sleep(1.0)
         from rich.live import Live

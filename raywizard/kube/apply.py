@@ -188,11 +188,7 @@ def execute_apply(
     result = ApplyResult()
     for app in plan.apps:
         started = time.monotonic()
-        before = (
-            live.get(app.name)
-            if not force
-            else resources.get_custom(conn, APPLICATIONS, app.namespace, app.name)
-        )
+        before = live.get(app.name) if not force else resources.get_custom(conn, APPLICATIONS, app.namespace, app.name)
         report(
             StepProgress(
                 app.step,
@@ -240,17 +236,11 @@ def execute_apply(
     return result
 
 
-def step_state(
-    conn: Connection, plan: ApplyPlan, app: PlannedApp, must_reconcile_after: str | None
-) -> WaitState:
+def step_state(conn: Connection, plan: ApplyPlan, app: PlannedApp, must_reconcile_after: str | None) -> WaitState:
     """One look at the step: the Application's wait state, plus Ray readiness for the RayCluster step."""
     live = resources.get_custom(conn, APPLICATIONS, app.namespace, app.name)
     state = app_wait_state(live)
-    if (
-        must_reconcile_after is not _UNCHANGED
-        and state.ready
-        and not compared_current(live, must_reconcile_after)
-    ):
+    if must_reconcile_after is not _UNCHANGED and state.ready and not compared_current(live, must_reconcile_after):
         # Our write changed the spec but Argo CD has not compared it yet: the old Synced/Healthy is stale.
         state = WaitState(False, state.summary + " (waiting for Argo CD to compare the new spec)")
     if app.step != "raycluster":
@@ -294,11 +284,7 @@ def _wait_step(
         except ClusterError as error:
             cause = error.__cause__
             if cause is not None and is_api_exception(cause) and getattr(cause, "status", 0) not in TRANSIENT:
-                report(
-                    StepProgress(
-                        app.step, "failed", error.message, application=app.name, elapsed=now - started
-                    )
-                )
+                report(StepProgress(app.step, "failed", error.message, application=app.name, elapsed=now - started))
                 raise
             state = WaitState(False, state.summary, f"API error, retrying: {error.message}")
         elapsed = now - started
@@ -307,7 +293,7 @@ def _wait_step(
                 StepProgress(
                     app.step,
                     "done",
-                    state.summary,
+                    f"Application {app.name} is ready",
                     app_status=state.summary,
                     application=app.name,
                     elapsed=elapsed,
@@ -322,7 +308,7 @@ def _wait_step(
                 StepProgress(
                     app.step,
                     "failed",
-                    state.summary,
+                    f"Application {app.name} turned Degraded",
                     literal(state.blocker or ""),
                     state.summary,
                     app.name,
@@ -330,8 +316,7 @@ def _wait_step(
                 )
             )
             raise ClusterError(
-                f"step {app.step} failed: Application {app.name} is {state.summary}: "
-                f"{literal(state.blocker or '')}",
+                f"step {app.step} failed: Application {app.name} is {state.summary}: {literal(state.blocker or '')}",
                 "fix the cause shown, then run apply again",
             )
         key = (state.summary, state.blocker)
@@ -339,7 +324,13 @@ def _wait_step(
             last_seen, unchanged_since, stalled_reported = key, now, False
             report(
                 StepProgress(
-                    app.step, "waiting", state.summary, state.blocker, state.summary, app.name, elapsed
+                    app.step,
+                    "waiting",
+                    f"waiting for Application {app.name}",
+                    state.blocker,
+                    state.summary,
+                    app.name,
+                    elapsed,
                 )
             )
         elif not stalled_reported and now - unchanged_since >= stall_after:
@@ -348,7 +339,7 @@ def _wait_step(
                 StepProgress(
                     app.step,
                     "stalled",
-                    f"no progress for {int(now - unchanged_since)} s: {state.summary}",
+                    f"Application {app.name}: no progress for {int(now - unchanged_since)} s",
                     state.blocker,
                     state.summary,
                     app.name,
@@ -361,7 +352,7 @@ def _wait_step(
                 StepProgress(
                     app.step,
                     "failed",
-                    f"timed out after {int(timeout)} s: {state.summary}",
+                    f"Application {app.name}: timed out after {int(timeout)} s",
                     blocker,
                     state.summary,
                     app.name,
@@ -369,8 +360,7 @@ def _wait_step(
                 )
             )
             raise ClusterError(
-                f"step {app.step} did not finish within {int(timeout)} s: {state.summary}; "
-                f"blocker: {blocker}",
+                f"step {app.step} did not finish within {int(timeout)} s: {state.summary}; blocker: {blocker}",
                 "fix the blocker and run apply again (it is idempotent), or raise --timeout",
             )
         time.sleep(min(poll_interval, max(0.05, deadline - now)))

@@ -76,7 +76,7 @@ def test_01_apply_from_empty_converges_with_step_progress(conn: Connection) -> N
     done = [i for i, (_, phase) in enumerate(phases) if phase == "done"]
     assert [phases[i][0] for i in done] == ["crds", "operator", "raycluster"]
     assert phases.index(("operator", "applying")) > done[0] and phases.index(("raycluster", "applying")) > done[1]
-    assert "3/3 workers available" in progress[-1].message
+    assert "3/3 workers available" in progress[-1].app_status
     rc = resources.get_custom(conn, RAYCLUSTERS, "ray-cluster", "raycluster-kuberay")
     assert rc is not None and rc["status"]["state"] == "ready"
     apps = [resources.get_custom(conn, APPLICATIONS, "argocd", a.name) for a in plan.apps]

@@ -179,6 +179,27 @@ def test_pod_logs(conn: Connection) -> None:
         list(pod_logs(conn, "ray-cluster", "no-such-pod"))
 
 
+def test_status_watch_follows_until_ctrl_c(cluster: SandboxCluster) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    env = {**os.environ, "KUBECONFIG": str(cluster.kubeconfig_path), "NO_COLOR": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "raywizard", "status", "--watch", "-o", "json"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(3)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=20)
+    assert process.returncode == 0 and "Traceback" not in err
+    assert '"applications"' in out
+
+
 def test_zz_delete_in_reverse_order_with_cascade(cluster: SandboxCluster, conn: Connection) -> None:
     messages: list[str] = []
     deleted = delete_applications(

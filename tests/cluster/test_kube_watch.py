@@ -142,7 +142,8 @@ def test_500s_on_list_back_off_and_recover(cluster: SandboxCluster, watcher: Clu
     state = watcher.state
     pods_watch = next(w for w in watcher.watches if w.kind == "pods")
     wait_for(lambda: state.snapshot().connection.state == "live")
-    cluster.faults.fail_next("list", "pods", 500, count=3)  # the watch requests and the relist after a 410
+    cluster.faults.fail_next("list", "pods", 500, count=3)  # the relists after the 410
+    cluster.faults.expire_next_watches(1)  # in case the open watch is between two requests right now
     cluster.faults.expire_watches()
     make_pod(cluster, "after-500")
     wait_for(lambda: f"{NS}/after-500" in pods(state), timeout=15)
