@@ -156,6 +156,7 @@ class WizardApp(App[int]):
         self._revalidate_pending = False
         sources, self._changed_sources = self._changed_sources, set()
         self.model.changed()
+        self.refresh_bindings()
         screen = self.screen
         refresh = getattr(screen, "refresh_view", None)
         if refresh is not None:
@@ -195,6 +196,12 @@ class WizardApp(App[int]):
             focus = getattr(screen, "focus_field", None)
             if focus is not None:
                 self.call_after_refresh(focus, focus_path)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Next shows as disabled in the footer while the step has errors (the status line says which)."""
+        if action == "next_step" and self.model.blocking(self.current_step):
+            return None
+        return True
 
     def action_next_step(self) -> None:
         steps = list(WizardStep)
