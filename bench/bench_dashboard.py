@@ -10,7 +10,7 @@ namespace through the real client, and Pilot presses cursor keys in the pods tab
 
 Goals (issue 6): p95 < 100 ms, <= 10 redraws/s, RSS < 300 MB.
 
-    python bench/bench_dashboard.py [--pods 5000] [--events 1000] [--seconds 20]
+    python bench/bench_dashboard.py [--pods 5000] [--events 1000] [--seconds 20] [--churn 200]
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
-def run_sandbox(kubeconfig: str, pods: int, events: int, ready: Any, stop: Any) -> None:
+def run_sandbox(kubeconfig: str, pods: int, events: int, churn: int, ready: Any, stop: Any) -> None:
     from raywizard.sandbox.cluster import SandboxCluster
 
     cluster = SandboxCluster(speed=1.0).start()
@@ -47,9 +47,26 @@ def run_sandbox(kubeconfig: str, pods: int, events: int, ready: Any, stop: Any) 
                 continue
         cluster.set_event_rate(events)  # type: ignore[attr-defined]
         ready.set()
-        stop.wait()
+        while not stop.wait(0.1):
+            if churn:
+                replace_pods(cluster, max(1, churn // 10))
     finally:
         cluster.stop()
+
+
+def replace_pods(cluster: Any, count: int) -> None:
+    """Delete ``count`` load pods and create as many (pod churn, like a busy autoscaler)."""
+    from raywizard.sandbox.store import ApiError
+
+    for pod in cluster.store.list("pods", "load")[:count]:
+        try:
+            cluster.store.delete("pods", "load", pod["metadata"]["name"])
+        except ApiError:
+            pass
+    try:
+        cluster.generate_pods(count)
+    except ApiError:  # a generateName collision: the next round makes up for it
+        pass
 
 
 def rss_mb() -> float:
@@ -102,7 +119,7 @@ async def measure(kubeconfig: str, pods: int, seconds: float) -> dict[str, Any]:
         table = screen.query_one(PodsTable)
 
         started = time.perf_counter()
-        while len(table.cells_by_key) < pods and time.perf_counter() - started < 120:
+        while len(table.cells_by_key) < pods * 0.95 and time.perf_counter() - started < 120:
             await pilot.pause(0.1)
         result["load_seconds"] = time.perf_counter() - started
         result["pods_shown"] = len(table.cells_by_key)
@@ -149,13 +166,16 @@ def main() -> int:
     parser.add_argument("--pods", type=int, default=5000)
     parser.add_argument("--events", type=int, default=1000, help="events per second from the load generator")
     parser.add_argument("--seconds", type=float, default=20.0, help="measurement time (half idle, half keys)")
+    parser.add_argument("--churn", type=int, default=0, help="pods deleted and created per second (0: none)")
     args = parser.parse_args()
 
     context = multiprocessing.get_context("spawn")
     ready, stop = context.Event(), context.Event()
     with tempfile.TemporaryDirectory() as tmp:
         kubeconfig = str(Path(tmp) / "kubeconfig")
-        sandbox = context.Process(target=run_sandbox, args=(kubeconfig, args.pods, args.events, ready, stop))
+        sandbox = context.Process(
+            target=run_sandbox, args=(kubeconfig, args.pods, args.events, args.churn, ready, stop)
+        )
         sandbox.start()
         try:
             if not ready.wait(180):

@@ -121,6 +121,7 @@ class DashboardScreen(DashboardActions):
         self._new_events: list[Any] = []
         self._groups_due = True
         self._last_groups = 0.0
+        self._groups_running = False
         self._last_ages = time.monotonic()
         self.ticks_applied = 0
         self.tick_seconds: deque[float] = deque(maxlen=2000)
@@ -204,11 +205,11 @@ class DashboardScreen(DashboardActions):
         if self.snapshot is None:
             return
         work = self._apply_pending()
-        if self._groups_due and now - self._last_groups >= GROUPS_EVERY:
+        self.query_one(PodsTable).flush_sort()
+        if self._groups_due and not self._groups_running and now - self._last_groups >= GROUPS_EVERY:
             self._groups_due = False
             self._last_groups = now
-            self._show_groups()
-            work = True
+            self._compute_groups()
         elif self.history.sample(self._replicas()):
             self._show_groups(sampled=True)
         if now - self._last_ages >= AGES_EVERY:
@@ -321,9 +322,36 @@ class DashboardScreen(DashboardActions):
     def _replicas(self) -> dict[str, float]:
         return {row.group: float(row.replicas) for row in self._last_group_rows}
 
+    def _compute_groups(self) -> None:
+        """Worker-group counts scan every pod (5,000 of them under load): done on a thread over the immutable
+        snapshot, shown when ready, so a tick never waits for it."""
+        snapshot, name = self.snapshot, getattr(self._summary(), "name", None)
+        if name is None:
+            self._groups_ready([])
+            return
+        self._groups_running = True
+
+        def compute() -> None:
+            from raywizard.kube import views
+
+            try:
+                rows = views.worker_group_rows(snapshot, name)
+            except Exception:  # a malformed object: keep the last counts
+                rows = None
+            with contextlib.suppress(RuntimeError):  # the app is closing
+                self.app.call_from_thread(self._groups_ready, rows)
+
+        threading.Thread(target=compute, name="dashboard-groups", daemon=True).start()
+
+    def _groups_ready(self, rows: list[Any] | None) -> None:
+        self._groups_running = False
+        if rows is None or not self.is_mounted:
+            return
+        self._last_group_rows = rows
+        self._show_groups(sampled=False)
+
     def _show_groups(self, *, sampled: bool = False) -> None:
         if not sampled:
-            self._last_group_rows = self._group_rows()
             self.history.sample(self._replicas())
         history = {group: self.history.values(group) for group in self.history.series}
         self.query_one(WorkerGroupsPanel).show(self._last_group_rows, history)

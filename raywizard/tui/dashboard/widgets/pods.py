@@ -9,13 +9,15 @@ that flip).
 from __future__ import annotations
 
 import contextlib
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from rich.text import Text
+from textual._two_way_dict import TwoWayDict
 from textual.widgets import DataTable
-from textual.widgets.data_table import RowDoesNotExist
+from textual.widgets.data_table import CellKey, RowDoesNotExist, RowKey
 
 from raywizard.tui.dashboard.rows import field, text_of
 from raywizard.tui.dashboard.widgets.cells import age_seconds, status_cell, theme_styles
@@ -34,6 +36,7 @@ POD_COLUMNS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 )
 COLUMN_KEYS = tuple(key for key, _, _ in POD_COLUMNS)
 STATUS_COLUMNS = {"status"}
+SORT_EVERY = 1.0  # seconds: how long new rows may wait at the bottom before they are sorted in
 PHASE_ORDER = ("Running", "Pending", "Succeeded", "Failed", "Unknown")
 
 PodCells = tuple[str, ...]
@@ -61,6 +64,8 @@ class PodsTable(DataTable[Text]):
         self.cells_by_key: dict[str, PodCells] = {}
         self.phase_counts: Counter[str] = Counter()
         self.phase_by_key: dict[str, str] = {}
+        self._sort_due = False
+        self._sorted_at = 0.0
         self.filter_text = ""
         self.sort_column: str | None = "name"  # kubectl's order until the user picks another
         self.sort_reverse = False
@@ -83,6 +88,7 @@ class PodsTable(DataTable[Text]):
         was_empty = self.row_count == 0
         added = False
         resort = False
+        doomed: list[str] = []
         sort_index = COLUMN_KEYS.index(self.sort_column) if self.sort_column else -1
         for key, row, phase in rows:
             old = self.cells_by_key.get(key)
@@ -100,7 +106,7 @@ class PodsTable(DataTable[Text]):
                     continue
                 del self.cells_by_key[key]
                 self.phase_by_key.pop(key, None)
-                self._remove(key)
+                doomed.append(key)
                 continue
             cells = pod_cells(row)
             if cells == old:
@@ -109,7 +115,7 @@ class PodsTable(DataTable[Text]):
             shown = key in self.rows
             if not self.matches(cells):
                 if shown:
-                    self._remove(key)
+                    doomed.append(key)
                 continue
             if not shown:
                 self.add_row(*self._render_cells(cells), key=key)
@@ -119,16 +125,51 @@ class PodsTable(DataTable[Text]):
                     if new_text != old_text:
                         self.update_cell(key, COLUMN_KEYS[index], self._cell(index, new_text))
                         resort = resort or index == sort_index
+        self.remove_rows(doomed)
         if self.sort_column and (added or resort):
-            self.apply_sort()
+            # Sorting 5,000 rows costs tens of milliseconds: under churn, new rows wait at the bottom for up
+            # to SORT_EVERY seconds and are sorted in with the next flush_sort().
+            if was_empty or time.monotonic() - self._sorted_at >= SORT_EVERY:
+                self.apply_sort()
+            else:
+                self._sort_due = True
         if was_empty and added:
             self.move_cursor(row=0, scroll=False)  # first fill: start at the top, not at the first pod seen
         if self.on_counts_changed is not None:
             self.on_counts_changed()
 
-    def _remove(self, key: str) -> None:
-        with contextlib.suppress(RowDoesNotExist):
-            self.remove_row(key)
+    def remove_rows(self, keys: Iterable[str]) -> None:
+        """Remove rows in one pass.
+
+        ``DataTable.remove_row`` re-indexes every remaining row and rebuilds its ordered-row cache on each
+        call: removing 200 of 5,000 rows one by one took 3 s. Here the index is rebuilt once per batch; the
+        rows themselves are untouched (still keyed, never cleared). Falls back to ``remove_row`` if the
+        DataTable internals this relies on (Textual 8) are not there.
+        """
+        doomed = {RowKey(key) for key in keys if key in self.rows}
+        if not doomed:
+            return
+        internals = ("_row_locations", "_data", "_updated_cells", "_update_count")
+        if len(doomed) == 1 or not all(hasattr(self, name) for name in internals):
+            for key in doomed:
+                with contextlib.suppress(RowDoesNotExist):
+                    self.remove_row(key)
+            return
+        locations = self._row_locations
+        ordered = [locations.get_key(index) for index in range(len(locations))]
+        kept = [key for key in ordered if key is not None and key not in doomed]
+        self._row_locations = TwoWayDict({key: index for index, key in enumerate(kept)})
+        for key in doomed:
+            for column_key in self._data.get(key, {}):
+                self._updated_cells.discard(CellKey(key, column_key))
+            del self.rows[key]
+            del self._data[key]
+        self._require_update_dimensions = True
+        self.cursor_coordinate = self.cursor_coordinate
+        self.hover_coordinate = self.hover_coordinate
+        self._update_count += 1
+        self.check_idle()
+        self.refresh(layout=True)
 
     def _cell(self, index: int, text: str) -> Text:
         if COLUMN_KEYS[index] in STATUS_COLUMNS:
@@ -153,14 +194,16 @@ class PodsTable(DataTable[Text]):
             return
         self.filter_text = text
         added = False
+        doomed: list[str] = []
         for key, cells in self.cells_by_key.items():
             shown = key in self.rows
             wanted = self.matches(cells)
             if shown and not wanted:
-                self._remove(key)
+                doomed.append(key)
             elif wanted and not shown:
                 self.add_row(*self._render_cells(cells), key=key)
                 added = True
+        self.remove_rows(doomed)
         if added and self.sort_column:
             self.apply_sort()
         if self.on_counts_changed is not None:
@@ -190,7 +233,14 @@ class PodsTable(DataTable[Text]):
             return ""
         return f"{self.sort_column} {'↓' if self.sort_reverse else '↑'}"
 
+    def flush_sort(self) -> None:
+        """Sort now if rows came in since the last sort and SORT_EVERY has passed (called every tick)."""
+        if self._sort_due and time.monotonic() - self._sorted_at >= SORT_EVERY:
+            self.apply_sort()
+
     def apply_sort(self) -> None:
+        self._sort_due = False
+        self._sorted_at = time.monotonic()
         if not self.sort_column or not self.row_count:
             return
         column = self.sort_column
