@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import multiprocessing
 import statistics
 import sys
@@ -59,14 +60,10 @@ def replace_pods(cluster: Any, count: int) -> None:
     from raywizard.sandbox.store import ApiError
 
     for pod in cluster.store.list("pods", "load")[:count]:
-        try:
+        with contextlib.suppress(ApiError):
             cluster.store.delete("pods", "load", pod["metadata"]["name"])
-        except ApiError:
-            pass
-    try:
+    with contextlib.suppress(ApiError):  # a generateName collision: the next round makes up for it
         cluster.generate_pods(count)
-    except ApiError:  # a generateName collision: the next round makes up for it
-        pass
 
 
 def rss_mb() -> float:
