@@ -57,7 +57,10 @@ def _check_crd(conn: Connection, name: str, label: str, missing_status: str, fix
         response.release_conn()
     except Exception as exc:
         if is_api_exception(exc, 404):
-            return Check(label, missing_status, f"CustomResourceDefinition {name} not found", fix)
+            detail = f"CustomResourceDefinition {name} not found"
+            if missing_status == "ok":
+                detail += f"; {fix}"  # expected: say why it is fine
+            return Check(label, missing_status, detail, fix)
         if is_api_exception(exc, 403):
             return Check(
                 label,
