@@ -33,8 +33,11 @@ def raycluster_name(spec: ClusterSpec) -> str:
     try:
         return fullname(to_values(spec), release_name(spec))
     except ChartRenderError:
-        # nameOverride/fullnameOverride of a type helm cannot use: validation reports it; name as the defaults do.
-        return fullname({}, release_name(spec))
+        # Values or a release name helm cannot use: validation reports it; render a best-effort name meanwhile.
+        try:
+            return fullname({}, release_name(spec))
+        except ChartRenderError:
+            return release_name(spec)
 
 
 def app_name(spec: ClusterSpec, role: str) -> str:

@@ -38,7 +38,8 @@ def validate(spec: ClusterSpec) -> list[Problem]:
             # Last, the chart itself: values that helm template would reject or render into broken YAML.
             from raywizard.manifests import desired_raycluster
 
-            desired_raycluster(spec)
+            if not any(p.code == "image-part-missing" for p in problems):
+                desired_raycluster(spec)
         except ChartRenderError as exc:
             problems.append(Problem(_path_of_chart_value(exc.message), exc.message,
                                     exc.fix or "change the value", E, "chart-render"))
@@ -105,6 +106,19 @@ def _version_checks(spec: ClusterSpec) -> list[Problem]:
             f"chart {spec.versions.chart} does not match the KubeRay operator and CRDs {spec.versions.kuberay} "
             f"(the guide's all-in-one file has this mismatch).",
             f"use chart {spec.versions.kuberay.lstrip('v')} or KubeRay v{spec.versions.chart}", W, "version-mismatch"))
+    for path, image in [("image", spec.versions.image), ("head.image", spec.head.image),
+                        *[(f"workerGroups[{i}].image", g.image) for i, g in enumerate(spec.worker_groups)]]:
+        if image is None:
+            continue
+        # The chart uses an image map only as a whole (repository, tag and pullPolicy): a blank part renders a
+        # broken image reference rather than falling back to the chart's default.
+        for part, label in (("repository", "repository"), ("tag", "tag")):
+            if not str(getattr(image, part) or "").strip():
+                default = _chart_default_image_part(spec, part)
+                where = f"{path}.{part}" if path == "image" else path
+                problems.append(Problem(where, f"the Ray image {label} is empty; the chart needs repository and tag "
+                                        "together once an image is set.",
+                                        f"enter a {label} (the chart's default is {default})", E, "image-part-missing"))
     images = [("image.tag", spec.versions.image.tag if spec.versions.image else None)]
     images.append(("head.image", spec.head.image.tag if spec.head.image else None))
     images += [(f"workerGroups[{i}].image", g.image.tag if g.image else None) for i, g in enumerate(spec.worker_groups)]
@@ -114,6 +128,13 @@ def _version_checks(spec: ClusterSpec) -> list[Problem]:
                                     f"Ray versions, and the autoscaler needs one Ray version cluster-wide.",
                                     "pin a release tag such as 2.46.0", W, "moving-tag"))
     return problems
+
+
+def _chart_default_image_part(spec: ClusterSpec, part: str) -> str:
+    from raywizard.chart import SUPPORTED_CHART_VERSIONS, chart_defaults
+
+    version = spec.versions.chart if spec.versions.chart in SUPPORTED_CHART_VERSIONS else SUPPORTED_CHART_VERSIONS[-1]
+    return str(chart_defaults(version)["image"][part])
 
 
 def _name_checks(spec: ClusterSpec) -> list[Problem]:

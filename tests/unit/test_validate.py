@@ -120,3 +120,12 @@ def test_every_problem_has_a_path_message_and_fix() -> None:
     spec.head.enable_in_tree_autoscaling = True
     for problem in validate(spec):
         assert problem.path and problem.message and problem.fix
+
+
+def test_a_blank_image_tag_is_reported_on_the_tag_with_the_chart_default() -> None:
+    spec = load_preset("argocd-guide")
+    assert spec.versions.image is not None
+    spec.versions.image.tag = ""
+    problem = next(p for p in validate(spec) if p.code == "image-part-missing")
+    assert problem.path == "image.tag" and "2.46.0" in problem.fix
+    assert not [p for p in validate(spec) if p.code == "chart-render"]
