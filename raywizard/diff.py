@@ -1,21 +1,17 @@
 """Desired vs live, the way Argo CD and ``kubectl diff`` see it: a structural report and a unified text diff.
 
 Pure: no kubernetes, no rich. The kube layer fetches live objects (and, for Applications, the server-side
-dry-run
-result) and hands plain dicts to ``diff_resource``.
+dry-run result) and hands plain dicts to ``diff_resource``.
 
 What is compared (domain.md §4.3):
 - server-written noise is stripped from both sides: ``metadata.managedFields/resourceVersion/generation/uid/
   creationTimestamp/selfLink``, ``status``, the Application ``operation`` and Argo CD's tracking annotation;
 - live-only fields are dropped like Argo CD's three-way diff does: with a ``last-applied-configuration``
-annotation
-  the fields in live that it does not list are dropped; without one, any field the desired side does not set
-  (defaults, the autoscaler's ``scaleStrategy``). ``three_way=False`` (Applications vs their dry-run result)
-  keeps
-  them;
+  annotation the fields in live that it does not list are dropped; without one, any field the desired side
+  does not set (defaults, the autoscaler's ``scaleStrategy``). ``three_way=False`` (Applications vs their
+  dry-run result) keeps them;
 - ``ignoreDifferences`` rules normalise both sides (jq ``del`` and JSON pointers). Differences that only the
-rules
-  hide are reported separately as ``ignored``, with the reason.
+  rules hide are reported separately as ``ignored``, with the reason.
 """
 
 from __future__ import annotations

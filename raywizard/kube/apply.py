@@ -1,21 +1,22 @@
 """Preview and apply the three Applications in order, waiting like ``argocd app wait`` plus Ray readiness.
 
 ``plan_apply`` is the preview a user confirms: a server-side dry-run apply of each Application (what the API
-server
-would store), diffed against live, plus the RayCluster Argo CD will render vs the live one, and the live
-resourceVersions it was computed from. ``execute_apply`` refuses to write when any of those changed since
-(unless
-``force``), then applies CRDs -> wait -> operator -> wait -> RayCluster -> wait, reporting ``StepProgress``.
+server would store), diffed against live, plus the RayCluster Argo CD will render vs the live one, and the
+live Applications it was computed from (resourceVersion, and a fingerprint of everything but status).
+``execute_apply`` refuses to write when a live Application changed since (unless ``force``), then applies CRDs
+-> wait -> operator -> wait -> RayCluster -> wait, reporting ``StepProgress``.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from raywizard.diff import DiffReport, ResourceDiff, diff_resource
+from raywizard.diff import DiffReport, ResourceDiff, diff_resource, strip_server_fields
 from raywizard.errors import ClusterError
 from raywizard.kube import resources
 from raywizard.kube.connection import Connection
@@ -36,6 +37,7 @@ class PlannedApp:
     namespace: str
     body: dict[str, Any]
     live_resource_version: str | None
+    live_fingerprint: str | None  # of the fields the diff compares (see ``fingerprint``)
     diff: ResourceDiff
     conflict: str | None = None  # the 409 message of a dry run without --force
 
@@ -124,6 +126,7 @@ def plan_apply(conn: Connection, spec: Any) -> ApplyPlan:
                 namespace=meta["namespace"],
                 body=body,
                 live_resource_version=_rv(live),
+                live_fingerprint=fingerprint(live),
                 diff=diff_resource(live, predicted, three_way=False),
                 conflict=conflict,
             )
@@ -150,16 +153,28 @@ def _dry_run(conn: Connection, body: dict[str, Any]) -> tuple[dict[str, Any], st
         raise to_cluster_error(exc, action, conn.server_url) from exc
 
 
+def fingerprint(obj: dict[str, Any] | None) -> str | None:
+    """A digest of what the preview showed of ``obj``: everything but the server-written fields.
+
+    Not the resourceVersion: the Application CRD has no status subresource, so every Argo CD reconcile
+    (``status.reconciledAt``) bumps it, and comparing it would refuse nearly every apply for nothing."""
+    if obj is None:
+        return None
+    canonical = json.dumps(strip_server_fields(obj), sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
 def check_plan_current(conn: Connection, plan: ApplyPlan) -> dict[str, dict[str, Any] | None]:
-    """The live Applications now; raises ``PlanOutdated`` if any resourceVersion moved since the preview."""
+    """The live Applications now; raises ``PlanOutdated`` if any changed since the preview (other than status)."""
     live: dict[str, dict[str, Any] | None] = {}
     changed: list[str] = []
     for app in plan.apps:
         current = resources.get_custom(conn, APPLICATIONS, app.namespace, app.name)
         live[app.name] = current
-        if _rv(current) != app.live_resource_version:
-            before = app.live_resource_version or "absent"
-            changed.append(f"Application {app.namespace}/{app.name} ({before} -> {_rv(current) or 'absent'})")
+        if fingerprint(current) != app.live_fingerprint:
+            what = "created" if app.live_fingerprint is None else "deleted" if current is None else "modified"
+            versions = f"resourceVersion {app.live_resource_version or '-'} -> {_rv(current) or '-'}"
+            changed.append(f"Application {app.namespace}/{app.name} was {what} ({versions})")
     if changed:
         raise PlanOutdated(changed)
     return live

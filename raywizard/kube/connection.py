@@ -1,9 +1,7 @@
-"""Which cluster we talk to: kubeconfig + context -> an ``ApiClient`` and the facts a user must see before
-writes.
+"""Which cluster we talk to: kubeconfig + context -> an ``ApiClient``, and what a user sees before writes.
 
 Credentials stay inside the client configuration: nothing here logs or returns tokens, certificates or
-passwords
-(``ContextInfo`` carries the user *name* of a context only).
+passwords (``ContextInfo`` carries the user *name* of a context only).
 """
 
 from __future__ import annotations

@@ -1,12 +1,9 @@
-"""An Argo CD health check for RayCluster (``argocd-cm`` key
-``resource.customizations.health.ray.io_RayCluster``).
+"""An Argo CD health check for RayCluster: ``argocd-cm`` key ``resource.customizations.health.ray.io_RayCluster``.
 
 Argo CD ships none (domain.md §4.4), so an Application with a RayCluster is Healthy as soon as the object
-exists.
-This Lua script derives health from the fields KubeRay v1.x writes (domain.md §3.1): ``observedGeneration``,
-the
-conditions ``RayClusterSuspended``/``RayClusterSuspending``/``ReplicaFailure``/``HeadPodReady``/
-``RayClusterProvisioned``, the deprecated ``state`` and the ready/desired worker counts.
+exists. This Lua script derives health from the fields KubeRay v1.x writes (domain.md §3.1):
+``observedGeneration``, the conditions ``RayClusterSuspended``, ``RayClusterSuspending``, ``ReplicaFailure``,
+``HeadPodReady`` and ``RayClusterProvisioned``, the deprecated ``state`` and the ready/desired worker counts.
 """
 
 from __future__ import annotations

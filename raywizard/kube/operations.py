@@ -1,10 +1,9 @@
 """Argo CD operations through the Kubernetes API only (domain.md §4.2): sync, refresh, delete; and pod logs.
 
 A raw patch of ``operation`` has none of the API server's guards, so ``sync_application`` adds them: it
-refuses while
-an operation is set or running, copies ``spec.syncPolicy.syncOptions``/``retry`` into the operation (the
-controller
-applies only the operation's options) and sends the live resourceVersion so a concurrent change gives 409.
+refuses while an operation is set or running, copies ``spec.syncPolicy.syncOptions``/``retry`` into the
+operation (the controller applies only the operation's options) and sends the live resourceVersion so a
+concurrent change gives 409.
 """
 
 from __future__ import annotations
@@ -91,8 +90,7 @@ def refresh_application(conn: Connection, namespace: str, name: str, hard: bool 
 
 
 def ensure_cascade_finalizer(conn: Connection, app: dict[str, Any]) -> bool:
-    """Add Argo CD's resources finalizer (deleting the Application then deletes what it deployed); True if
-    added."""
+    """Add Argo CD's resources finalizer, so deleting the Application deletes what it deployed; True if added."""
     meta = app["metadata"]
     finalizers = list(meta.get("finalizers") or [])
     if CASCADE_FINALIZER in finalizers:

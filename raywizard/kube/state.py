@@ -1,11 +1,9 @@
 """ClusterState: what the watches have seen, shared by the dashboard and `raywizard status`.
 
 Watch threads write (``apply_event`` / ``replace_all``), readers take immutable ``snapshot()``s. Objects are
-the raw
-JSON dicts from the API server; they are never mutated after they enter the state (readers may keep them).
-``version`` is bumped on every applied change and every key remembers the version that last touched it, so a
-UI can
-ask ``changed_since(v)`` and update only those rows of a keyed table.
+the raw JSON dicts from the API server; they are never mutated after they enter the state (readers may keep
+them). ``version`` is bumped on every applied change and every key remembers the version that last touched it,
+so a UI can ask ``changed_since(v)`` and update only those rows of a keyed table.
 
 Kept deliberately cheap per event (one lock, two dict writes): event ingestion is benchmarked in
 ``bench/bench_watch.py``.

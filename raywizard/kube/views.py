@@ -1,8 +1,7 @@
 """Rows for tables, computed from a ``StateSnapshot``: the dashboard and ``raywizard status`` both use these.
 
-Pure functions over raw JSON dicts (shapes: domain.md §3-§4). Strings come straight from the cluster:
-callers show
-them through ``raywizard.textsafe``.
+Pure functions over raw JSON dicts (shapes: domain.md §3-§4). Strings come straight from the cluster: callers
+show them through ``raywizard.textsafe``.
 """
 
 from __future__ import annotations
@@ -21,7 +20,7 @@ class AppRow:
     name: str
     sync: str
     health: str
-    operation: str  # operationState.phase, "Running" while `.operation` is set, "" when none
+    operation: str  # operationState.phase; "Requested" while `.operation` waits for the controller; "" when none
     message: str  # health message, operation message or first error condition
     revision: str
     last_sync: str  # operationState.finishedAt (or startedAt while running)
@@ -161,7 +160,7 @@ def application_row(app: Mapping[str, Any]) -> AppRow:
     op_state = status.get("operationState") or {}
     operation = str(op_state.get("phase", "") or "")
     if app.get("operation") and operation not in ("Running", "Terminating"):
-        operation = "Running" if not operation else f"Running (was {operation})"
+        operation = "Requested"  # set, not yet picked up by the controller (the old phase is history)
     conditions = tuple(
         (str(c.get("type", "")), str(c.get("message", ""))) for c in status.get("conditions") or []
     )

@@ -3,11 +3,9 @@
 The client's ``Watch`` deserialises every event into models (slow) and, once ``timeout_seconds`` is passed, no
 longer reconnects by itself (sandbox-notes.md §5). So we run our own loop: list, then watch from the list's
 resourceVersion with bookmarks; on stream end watch again from the last version seen; on ``410 Gone`` list
-again;
-on errors back off exponentially with jitter and say so in the state's connection status. Every request
-carries a
-``_request_timeout`` so that a dead server cannot hang a thread, and ``stop()`` shuts the socket to end a
-read.
+again; on errors back off exponentially with jitter and say so in the state's connection status. Every request
+carries a ``_request_timeout`` so that a dead server cannot hang a thread, and ``stop()`` shuts the socket to
+end a read.
 """
 
 from __future__ import annotations

@@ -230,6 +230,25 @@ def test_07_apply_dry_run_writes_nothing(
     assert before and after and before["metadata"]["resourceVersion"] == after["metadata"]["resourceVersion"]
 
 
+def test_07b_no_wait_applies_all_three_without_waiting(
+    cluster: SandboxCluster, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = raywizard(
+        cluster,
+        capsys,
+        "apply",
+        "--preset",
+        "argocd-guide",
+        "--yes",
+        "--no-wait",
+        "--set",
+        "workerGroups.standard-worker.maxReplicas=190",
+    )
+    assert code == 0
+    assert err.count("(not waiting)") == 3 and "waiting for Application" not in err
+    assert "raycluster configured" in err
+
+
 def test_08_stalled_step_names_the_blocker(conn: Connection) -> None:
     spec = load_preset("argocd-guide")
     huge = WorkerGroup(

@@ -56,9 +56,7 @@ def pod(name, group="workergroup", node_type="worker", phase="Running", ready=Tr
     return obj
 
 
-def raycluster(
-    state="ready", desired=2, available=2, ready=2, conditions=None, generation=1, observed=1
-) -> dict:
+def raycluster(state="ready", desired=2, available=2, ready=2, conditions=None, generation=1, observed=1) -> dict:
     status = {
         "desiredWorkerReplicas": desired,
         "availableWorkerReplicas": available,
@@ -85,11 +83,7 @@ def raycluster(
             "creationTimestamp": ts(60),
             "resourceVersion": "5",
         },
-        "spec": {
-            "workerGroupSpecs": [
-                {"groupName": "workergroup", "replicas": 2, "minReplicas": 1, "maxReplicas": 5}
-            ]
-        },
+        "spec": {"workerGroupSpecs": [{"groupName": "workergroup", "replicas": 2, "minReplicas": 1, "maxReplicas": 5}]},
         "status": status,
     }
 
@@ -109,6 +103,15 @@ def test_app_wait_not_ready_while_operation_set_or_not_reconciled():
     assert app_wait_state(reconciled).ready
     unfinished = app(operationState={"phase": "Running", "startedAt": ts(10)}, reconciledAt=ts(5))
     assert not app_wait_state(unfinished).ready
+
+
+def test_application_row_operation_column():
+    requested = app(operationState={"phase": "Succeeded", "finishedAt": ts(60)})
+    requested["operation"] = {"sync": {}}
+    assert views.application_row(requested).operation == "Requested"
+    failed = app("OutOfSync", "Missing", operationState={"phase": "Failed", "message": "boom"})
+    row = views.application_row(failed)
+    assert (row.operation, row.message) == ("Failed", "boom")
 
 
 def test_app_wait_names_the_blocker():
@@ -252,9 +255,7 @@ def test_views_over_a_snapshot():
     state = ClusterState()
     state.replace_all("applications", [app(operationState={"phase": "Succeeded", "finishedAt": ts(9)})])
     state.replace_all("rayclusters", [raycluster()])
-    state.replace_all(
-        "pods", [pod("w1"), pod("w2", phase="Pending", ready=False), pod("h", "headgroup", "head")]
-    )
+    state.replace_all("pods", [pod("w1"), pod("w2", phase="Pending", ready=False), pod("h", "headgroup", "head")])
     state.apply_event(
         "events",
         "ADDED",
@@ -305,9 +306,7 @@ def test_state_versions_and_changed_since():
     assert state.changed_since(v1)["pods"] == {"ray/a", "ray/b"}
     assert set(state.snapshot().pods) == {"ray/a"}
     state.apply_event("pods", "DELETED", pod("b"))  # already gone: no change
-    assert state.changed_since(state.version) == {
-        k: set() for k in ("applications", "rayclusters", "pods", "events")
-    }
+    assert state.changed_since(state.version) == {k: set() for k in ("applications", "rayclusters", "pods", "events")}
 
 
 def test_events_are_bounded_and_oldest_first():
@@ -374,9 +373,7 @@ def test_state_is_thread_safe_under_concurrent_writers():
         ),
         (raycluster(ready=1), "Progressing", "Scaling: 1/2"),
         (
-            raycluster(
-                conditions=[{"type": "ReplicaFailure", "status": "True", "message": "quota exceeded"}]
-            ),
+            raycluster(conditions=[{"type": "ReplicaFailure", "status": "True", "message": "quota exceeded"}]),
             "Degraded",
             "quota exceeded",
         ),
