@@ -73,6 +73,9 @@ def _shortest_digits(value: float, bits: int) -> tuple[str, int]:
     return stripped, len(stripped) + exponent
 
 
+_FLOAT32_MAX = 3.4028234663852886e38
+
+
 def _format_g_shortest(value: float, bits: int) -> str:
     """``strconv.FormatFloat(value, 'g', -1, bits)``."""
     if math.isnan(value):
@@ -83,6 +86,8 @@ def _format_g_shortest(value: float, bits: int) -> str:
     sign = "-" if negative else ""
     if value == 0:
         return sign + "0"
+    if bits == 32 and abs(value) > _FLOAT32_MAX:
+        return "-Inf" if negative else "+Inf"  # Go's float32(x) overflows to infinity
     digits, dp = _shortest_digits(value, bits)
     exponent = dp - 1
     # With the shortest precision Go decides on %e vs %f with precision 6.
