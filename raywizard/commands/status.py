@@ -35,18 +35,21 @@ def load_state(conn: Any, argocd_namespace: str, namespace: str) -> Any:
     """A ClusterState filled by one list of each kind (what `status` without --watch shows)."""
     from raywizard.errors import ClusterError
     from raywizard.kube import resources
+    from raywizard.kube.errors import is_api_exception
     from raywizard.kube.resources import APPLICATIONS, RAYCLUSTERS
     from raywizard.kube.state import ClusterState
 
+    def items_or_none(res: Any, ns: str) -> list[dict[str, Any]]:
+        try:
+            return list(resources.list_custom(conn, res, ns).get("items") or [])
+        except ClusterError as error:
+            if not is_api_exception(error.__cause__ or error, 404):
+                raise
+            return []  # the CRD is not installed (yet): nothing to show, not an error
+
     state = ClusterState()
-    state.replace_all("applications", resources.list_custom(conn, APPLICATIONS, argocd_namespace).get("items") or [])
-    try:
-        rayclusters = resources.list_custom(conn, RAYCLUSTERS, namespace).get("items") or []
-    except ClusterError as error:
-        if "(404)" not in error.message:
-            raise
-        rayclusters = []  # the RayCluster CRD is not installed yet
-    state.replace_all("rayclusters", rayclusters)
+    state.replace_all("applications", items_or_none(APPLICATIONS, argocd_namespace))
+    state.replace_all("rayclusters", items_or_none(RAYCLUSTERS, namespace))
     state.replace_all("pods", resources.list_pods(conn, namespace))
     state.replace_all("events", resources.list_events(conn, namespace))
     for kind in ("applications", "rayclusters", "pods", "events"):

@@ -249,6 +249,36 @@ def test_07b_no_wait_applies_all_three_without_waiting(
     assert "raycluster configured" in err
 
 
+def test_07c_confirmation_on_a_terminal(cluster: SandboxCluster, conn: Connection) -> None:
+    import os
+    import sys
+
+    pexpect = pytest.importorskip("pexpect")
+    before = resources.get_custom(conn, APPLICATIONS, "argocd", "raycluster")
+    env = {**os.environ, "KUBECONFIG": str(cluster.kubeconfig_path), "NO_COLOR": "1"}
+    args = [
+        "-m",
+        "raywizard",
+        "apply",
+        "--preset",
+        "argocd-guide",
+        "--set",
+        "workerGroups.standard-worker.maxReplicas=66",
+    ]
+    child = pexpect.spawn(sys.executable, args, env=env, timeout=30, encoding="utf-8", dimensions=(40, 200))
+    child.expect(r"apply these changes to context raywizard-sandbox \(http://127\.0\.0\.1:\d+\)\? \[y/N\]")
+    child.sendline("n")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130 and "nothing was changed" in (child.before or "")
+    after = resources.get_custom(conn, APPLICATIONS, "argocd", "raycluster")
+    assert before and after
+    assert (
+        after["spec"]["source"]["helm"]["valuesObject"]["worker"]["maxReplicas"]
+        == (before["spec"]["source"]["helm"]["valuesObject"]["worker"]["maxReplicas"])
+    )
+
+
 def test_08_stalled_step_names_the_blocker(conn: Connection) -> None:
     spec = load_preset("argocd-guide")
     huge = WorkerGroup(
