@@ -69,7 +69,10 @@ def to_cluster_error(exc: BaseException, action: str, server: str = "") -> Clust
                 "ask a cluster admin for this permission; `raywizard preflight` lists what is missing",
             )
         if code == 404:
-            return ClusterError(f"cannot {action}: not found (404): {message}", "check names and namespaces")
+            return ClusterError(
+                f"cannot {action}: not found (404): {message}",
+                "check names and namespaces; `raywizard preflight` checks Argo CD and the namespaces",
+            )
         if code == 409:
             return ClusterError(
                 f"cannot {action}: conflict (409): {message}",

@@ -104,6 +104,8 @@ class ClusterState:
             if event_type == "DELETED":
                 if store.pop(key, None) is None:
                     return
+                if len(self._touched[kind]) > len(store) + MAX_TOMBSTONES:
+                    self._forget_old_tombstones(kind)
             else:
                 old = store.get(key)
                 if old is not None and _resource_version(old) == _resource_version(obj) and old == obj:
@@ -164,10 +166,12 @@ class ClusterState:
 
     def _forget_old_tombstones(self, kind: str) -> None:
         touched = self._touched[kind]
-        if len(touched) <= MAX_TOMBSTONES:
-            return
         live = self._objects.get(kind, {})
-        for key in [k for k in touched if k not in live][: len(touched) - MAX_TOMBSTONES]:
+        excess = len(touched) - len(live) - MAX_TOMBSTONES
+        if excess <= 0:
+            return
+        dead = sorted((k for k in touched if k not in live), key=touched.__getitem__)
+        for key in dead[: excess + MAX_TOMBSTONES // 10]:  # the oldest, plus slack so this runs rarely
             del touched[key]
 
     def set_connection(self, watch: str, state: str, message: str = "") -> None:
