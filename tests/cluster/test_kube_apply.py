@@ -156,6 +156,29 @@ def test_04_autoscaled_replicas_are_ignored_not_changed(
     assert "replicas 5 live / 1 desired — ignored, owned by the autoscaler" in out
 
 
+def test_04b_the_simulated_autoscaler_scaling_up_is_ignored_too(
+    cluster: SandboxCluster, conn: Connection, capsys: pytest.CaptureFixture[str]
+) -> None:
+    autoscaler = next(c for c in cluster.controllers if getattr(c, "name", "") == "ray-autoscaler")
+    autoscaler.set_load("steady")  # two workers above minReplicas per group, by JSON patch like Ray's
+    try:
+
+        def scaled() -> list[int] | None:
+            rc = resources.get_custom(conn, RAYCLUSTERS, "ray-cluster", "raycluster-kuberay") or {}
+            replicas = [g.get("replicas") for g in rc.get("spec", {}).get("workerGroupSpecs", [])]
+            return replicas if replicas and all(r and r > 1 for r in replicas) else None
+
+        replicas = wait_for(scaled, timeout=30)
+        code, out, _ = raywizard(cluster, capsys, "diff", "--preset", "argocd-guide", "-o", "json")
+        assert code == 0
+        (rc,) = [r for r in json.loads(out)["resources"] if r["kind"] == "RayCluster"]
+        assert rc["changed"] == []
+        ignored = {i["path"]: (i["live"], i["desired"]) for i in rc["ignored"]}
+        assert ignored == {f".spec.workerGroupSpecs[{i}].replicas": (n, 1) for i, n in enumerate(replicas)}
+    finally:
+        autoscaler.set_load("idle")
+
+
 def test_05_refuses_when_the_cluster_changed_since_the_preview(conn: Connection) -> None:
     spec = load_preset("argocd-guide")
     spec.worker_groups[0].max_replicas = 150
