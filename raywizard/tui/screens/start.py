@@ -36,7 +36,8 @@ class StartScreen(StepScreen):
         from raywizard.presets import list_presets
 
         yield Static("New from a preset", classes="section-title")
-        options = [Option(f"{p.name} — {literal(p.description, single_line=True)}", id=p.name)
+        options = [Option(f"{p.name}{' (yours)' if p.source == 'user' else ''} — "
+                          f"{literal(p.description, single_line=True)}", id=p.name)
                    for p in list_presets()]
         yield OptionList(*options, id="presets", markup=False)
         yield Static("Open files", classes="section-title")
