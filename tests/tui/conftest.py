@@ -42,9 +42,10 @@ def guide_cluster_file(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def no_kubeconfig(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """Tests must never pick up the developer's cluster."""
+    """Tests must never pick up the developer's cluster, nor read or write their presets."""
     monkeypatch.setenv("KUBECONFIG", str(tmp_path / "absent-kubeconfig"))
     monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("RAYWIZARD_USER_PRESETS_DIR", str(tmp_path / "user-presets"))
 
 
 # The sandbox fixture lives with the cluster tests (one SandboxCluster per session, speed 20): reuse it, and the
