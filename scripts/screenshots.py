@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import shutil
 import sys
 import tempfile
@@ -120,6 +121,10 @@ def main() -> int:
     parser.add_argument("--sandbox", action="store_true", help="also apply to the sandbox and shoot the dashboard")
     args = parser.parse_args()
     OUT.mkdir(exist_ok=True)
+    # The same pictures on every machine: no user presets, no kubeconfig contexts.
+    scratch = Path(tempfile.mkdtemp(prefix="raywizard-shots-"))
+    os.environ["RAYWIZARD_USER_PRESETS_DIR"] = str(scratch / "presets")
+    os.environ["KUBECONFIG"] = str(scratch / "no-kubeconfig")
     asyncio.run(offline_shots())
     if args.sandbox:
         asyncio.run(sandbox_shots())
