@@ -213,16 +213,16 @@ def execute_apply(
             )
         )
         try:
-            status, _applied = resources.server_side_apply(conn, APPLICATIONS, app.body, force=force)
+            status, applied = resources.server_side_apply(conn, APPLICATIONS, app.body, force=force)
         except Exception as exc:
             error = to_cluster_error(exc, f"apply Application {app.namespace}/{app.name}", conn.server_url)
             report(StepProgress(app.step, "failed", error.message, application=app.name))
             raise error from exc
-        # What changed is what the preview showed (a no-op apply may still bump resourceVersion).
+        # Compare content, not resourceVersion (Argo CD's status writes and some servers' no-op applies bump it).
         if status == 201 or before is None:
             outcome = "created"
         else:
-            outcome = "configured" if app.diff.has_changes else "unchanged"
+            outcome = "configured" if fingerprint(applied) != fingerprint(before) else "unchanged"
         if wait:
             previous_reconcile = ((before or {}).get("status") or {}).get("reconciledAt")
             _wait_step(
