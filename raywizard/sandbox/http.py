@@ -13,6 +13,7 @@ import contextlib
 import json
 import select
 import socket
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
@@ -68,6 +69,14 @@ class _Server(ThreadingHTTPServer):
     def shutdown_request(self, request: Any) -> None:
         self.api.untrack(request)
         super().shutdown_request(request)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client closing an idle keep-alive connection (or the server stopping under a watch) is normal. The
+        # stdlib prints a traceback to stderr for it, which in `raywizard demo` would draw over the Textual screen.
+        exc = sys.exc_info()[1]
+        if isinstance(exc, ConnectionError | OSError | ValueError):
+            return
+        super().handle_error(request, client_address)
 
 
 class ApiServer:
