@@ -118,6 +118,18 @@ async def test_guide_comes_up_scales_under_burst_and_syncs(guide_sandbox: tuple[
             what="the dashboard showing the finished operation",
         )
 
+        # `w`: the live spec (with the replicas the autoscaler set) goes to the wizard's worker-group step.
+        live = cluster.store.get("rayclusters.ray.io", "ray-cluster", "raycluster-kuberay")
+        live_replicas = {g["groupName"]: g["replicas"] for g in live["spec"]["workerGroupSpecs"]}
+        await pilot.press("w")
+        await pilot.pause(0.2)
+    spec = app.return_value
+    assert spec is not None and spec.target.cluster_app == "raycluster"
+    assert {g.name for g in spec.worker_groups} >= set(live_replicas)
+    for group in spec.worker_groups:
+        if group.name in live_replicas:  # the autoscaler may have moved on since: same order of magnitude
+            assert group.replicas is not None and group.replicas >= 1
+
 
 async def test_survives_an_api_server_restart(guide_sandbox: tuple[Any, Any]) -> None:
     cluster, connection = guide_sandbox
