@@ -43,7 +43,10 @@ def fixed_app() -> Any:
     from raywizard.tui.dashboard import DashboardApp
     from tests.tui.dashboard_data import NOW, filled_state
 
-    return DashboardApp(None, load_preset("argocd-guide"), state=filled_state(), clock=lambda: NOW)
+    timeline = ["crds Synced 4s", "operator Healthy 11s", "raycluster ready 23s"]  # what the wizard passes
+    return DashboardApp(
+        None, load_preset("argocd-guide"), state=filled_state(), clock=lambda: NOW, apply_timeline=timeline
+    )
 
 
 def keys(*names: str) -> Action:

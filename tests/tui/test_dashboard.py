@@ -263,3 +263,14 @@ async def test_edit_worker_groups_inside_the_wizard_opens_its_step() -> None:
         assert wizard.current_step is WizardStep.WORKERS
         assert not isinstance(wizard.screen, DashboardScreen)
         assert not wizard.model.dirty  # the live spec counts as saved
+
+
+async def test_last_apply_timeline_is_shown_when_passed_in() -> None:
+    timeline = ["crds Synced 4s", "operator Healthy 11s", "raycluster ready 23s"]
+    app = DashboardApp(
+        None, load_preset("argocd-guide"), state=filled_state(), clock=lambda: NOW, apply_timeline=timeline
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        details = str(app.dashboard.query_one("#app-details").render())
+        assert "last apply: crds Synced 4s → operator Healthy 11s → raycluster ready 23s" in details

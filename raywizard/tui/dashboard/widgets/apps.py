@@ -94,8 +94,9 @@ class ApplicationsTable(DataTable[Text]):
 
 
 def app_details(row: Any | None, timeline: Sequence[str] = ()) -> Text:
-    """The highlighted Application's message, conditions and the last apply's timeline, all literal."""
-    text = Text()
+    """The highlighted Application's message, conditions and the last apply's timeline, all literal; one line
+    each (cut with an ellipsis: the panel is small, ``describe`` has the rest)."""
+    text = Text(no_wrap=True, overflow="ellipsis")
     if row is None:
         text.append("No Application selected.", style="italic")
         return text
