@@ -6,8 +6,10 @@ next coalesced tick; the keyed tables must change in place (never cleared and re
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
+from rich.console import Console
 from textual.widgets import DataTable
 
 from raywizard.presets import load_preset
@@ -18,6 +20,7 @@ from raywizard.tui.dashboard.widgets.connection import ConnectionIndicator
 from raywizard.tui.dashboard.widgets.events import EventsLog
 from raywizard.tui.dashboard.widgets.groups import WorkerGroupsPanel
 from raywizard.tui.dashboard.widgets.pods import PodsTable
+from raywizard.tui.dashboard.widgets.raycluster import raycluster_renderable
 from tests.tui.dashboard_data import CLUSTER, NOW, NS, event, filled_state, pod, raycluster
 
 SIZE = (120, 40)
@@ -274,3 +277,33 @@ async def test_last_apply_timeline_is_shown_when_passed_in() -> None:
         await settle(pilot)
         details = str(app.dashboard.query_one("#app-details").render())
         assert "last apply: crds Synced 4s → operator Healthy 11s → raycluster ready 23s" in details
+
+
+async def test_pod_and_group_text_from_the_cluster_is_literal() -> None:
+    state = filled_state()
+    hostile = pod(
+        f"{CLUSTER}-workergroup-worker-odd01",
+        group="[b]grp[/b]",
+        node_type="worker",
+        phase="Pending",
+        pending_reason="[red]no[/red] nodes \x1b[31mfit\x1b[0m",
+    )
+    state.apply_event("pods", "ADDED", hostile)
+    rc = raycluster()
+    rc["spec"]["workerGroupSpecs"].append({"groupName": "[i]x[/i]", "replicas": 1, "minReplicas": 0, "maxReplicas": 2})
+    rc["status"]["desiredMemory"] = "[blink]6G[/blink]"
+    rc["metadata"]["resourceVersion"] = "9"
+    state.apply_event("rayclusters", "MODIFIED", rc)
+    app = make_app(state)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, 6)
+        screen = app.dashboard
+        pods = screen.query_one(PodsTable)
+        key = f"{NS}/{CLUSTER}-workergroup-worker-odd01"
+        assert pods.get_cell(key, "group").plain == "[b]grp[/b]"
+        assert pods.get_cell(key, "reason").plain == "[red]no[/red] nodes fit"
+        line = screen.query_one(WorkerGroupsPanel).lines["[i]x[/i]"]
+        assert "[i]x[/i]" in str(line.query_one("Label").render())
+        console = Console(width=200, file=io.StringIO(), record=True)
+        console.print(raycluster_renderable(screen._summary(), {}, ""))
+        assert "[blink]6G[/blink]" in console.export_text()

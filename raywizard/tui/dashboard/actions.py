@@ -9,6 +9,7 @@ import threading
 from typing import Any
 
 from textual import work
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Input
 
@@ -29,6 +30,18 @@ class DashboardActions(Screen[None]):
     snapshot: Any
     forward: Any
     _filtering: Any = None
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Notifications carry names and errors from the cluster: shown literally unless asked otherwise."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     # Provided by DashboardScreen.
     def _summary(self) -> Any:

@@ -70,4 +70,5 @@ class DashboardApp(App[Any]):
                 title=f"{event.worker.name or 'background task'} failed",
                 severity="error",
                 timeout=8,
+                markup=False,
             )

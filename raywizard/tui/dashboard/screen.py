@@ -391,10 +391,10 @@ class DashboardScreen(DashboardActions):
         text = Text()
         if cells is not None:
             name, status, reason = cells[0], cells[3], cells[COLUMN_KEYS.index("reason")]
-            text.append(name, style="bold")
-            text.append(f"  {status}")
+            text.append(literal(name, single_line=True), style="bold")
+            text.append(f"  {literal(status, single_line=True)}")
             if reason:
-                text.append(f"  {reason}")
+                text.append(f"  {literal(reason, single_line=True)}")
         details = self.query_one("#pod-details", Static)
         if text.plain != str(details.render()):
             details.update(text)
@@ -408,7 +408,7 @@ class DashboardScreen(DashboardActions):
             panel = self.query_one(panel_id)
             if self._titles.get(panel_id) != title:
                 self._titles[panel_id] = title
-                panel.border_title = Text(title)
+                panel.border_title = Text(literal(title, single_line=True))
 
     # -- the watcher ---------------------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Label, Sparkline, Static
@@ -51,7 +52,7 @@ class GroupLine(Horizontal):
         label = group_label(row)
         if label != self._label:
             self._label = label
-            self.query_one(Label).update(label)
+            self.query_one(Label).update(Text(label))  # a str would be parsed as markup
         sparkline = self.query_one(Sparkline)
         data = list(history) or [0.0]
         if len(data) == 1:

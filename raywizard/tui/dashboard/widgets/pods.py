@@ -19,6 +19,7 @@ from textual._two_way_dict import TwoWayDict
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellKey, RowDoesNotExist, RowKey
 
+from raywizard.textsafe import rich_text
 from raywizard.tui.dashboard.rows import field, text_of
 from raywizard.tui.dashboard.widgets.cells import age_seconds, status_cell, theme_styles
 
@@ -174,7 +175,7 @@ class PodsTable(DataTable[Text]):
     def _cell(self, index: int, text: str) -> Text:
         if COLUMN_KEYS[index] in STATUS_COLUMNS:
             return status_cell(text, self._styles)
-        return Text(text)
+        return rich_text(text, single_line=True)  # cluster text: no markup, no escapes, one line
 
     def _render_cells(self, cells: PodCells) -> list[Text]:
         return [self._cell(index, text) for index, text in enumerate(cells)]

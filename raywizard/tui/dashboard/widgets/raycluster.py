@@ -48,8 +48,11 @@ def raycluster_renderable(summary: Any, styles: dict[str, str], service: str = "
     available = field(summary, "available_workers", default=0)
     grid.add_row(
         "workers",
-        f"{available}/{desired} available · {text_of(field(summary, 'cpus'))} CPU · "
-        f"{text_of(field(summary, 'memory'))} · {text_of(field(summary, 'gpus'))} GPU",
+        rich_text(  # a str cell would be parsed as markup by Rich: cluster text goes in as Text
+            f"{available}/{desired} available · {text_of(field(summary, 'cpus'))} CPU · "
+            f"{text_of(field(summary, 'memory'))} · {text_of(field(summary, 'gpus'))} GPU",
+            single_line=True,
+        ),
     )
     conditions = field(summary, "conditions", default=())
     for index, ctype in enumerate(KEY_CONDITIONS):
