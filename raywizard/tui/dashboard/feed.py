@@ -1,6 +1,6 @@
 """Coalesce the watcher's changes into UI batches, and remember replica counts for the sparklines.
 
-No Textual here: the screen polls ``StateFeed.poll()`` from a timer (10 times a second at most), so however
+No Textual here: the screen polls ``StateFeed.poll()`` from a timer (8 times a second), so however
 fast the watches run, the UI applies at most one batch per tick, holding only the keys that changed since
 the last one.
 """
