@@ -5,13 +5,15 @@ Application and the cluster; all cluster I/O runs in thread workers that report 
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from typing import Any
 
+from rich.text import Text
 from textual import work
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
 from raywizard.textsafe import literal
 
@@ -29,6 +31,8 @@ class DashboardActions(Screen[None]):
     spec: Any
     snapshot: Any
     forward: Any
+    forward_text: str
+    forward_state: str
     _filtering: Any = None
 
     def notify(
@@ -51,12 +55,6 @@ class DashboardActions(Screen[None]):
         raise NotImplementedError
 
     def _update_titles(self) -> None:
-        raise NotImplementedError
-
-    def _forward_status(self, status: Any) -> None:
-        raise NotImplementedError
-
-    def _show_forward(self, status: Any) -> None:
         raise NotImplementedError
 
     def request_edit_worker_groups(self, spec: Any) -> None:
@@ -235,6 +233,28 @@ class DashboardActions(Screen[None]):
             self.forward = None
             return
         self.app.call_from_thread(self.notify, f"Ray dashboard: {url} (p stops the forward)", timeout=8)
+
+    def _forward_status(self, status: Any) -> None:
+        """Called from the port-forward's threads."""
+        with contextlib.suppress(RuntimeError):  # the app is closing: nothing to show any more
+            self.app.call_from_thread(self._show_forward, status)
+
+    def _show_forward(self, status: Any) -> None:
+        if not self.is_mounted:  # a status that arrived while the screen was closing
+            return
+        url = self.forward.url if self.forward is not None else ""
+        state = getattr(status, "state", "")
+        message = str(getattr(status, "message", "") or "")
+        if state == "stopped" or not url:
+            text = Text("")
+        else:
+            text = Text(f"Ray dashboard {url} ", style="bold")
+            text.append(f"({literal(state)})")
+            if state == "error" and self.forward_state != "error":
+                self.notify(literal(message, single_line=True), title="Ray dashboard forward", severity="error")
+        self.forward_state = state
+        self.forward_text = text.plain
+        self.query_one("#dash-forward", Static).update(text)
 
     def stop_forward(self, *, closing: bool = False) -> None:
         forward, self.forward = self.forward, None

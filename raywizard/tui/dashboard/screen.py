@@ -10,7 +10,6 @@ Cluster writes and log streams run in thread workers (``actions.py``); nothing h
 
 from __future__ import annotations
 
-import contextlib
 import threading
 import time
 from collections import deque
@@ -23,17 +22,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import Footer, Input, Static
 
 from raywizard.textsafe import literal
-from raywizard.tui.dashboard.actions import DashboardActions
 from raywizard.tui.dashboard.feed import Batch, ReplicaHistory, StateFeed
+from raywizard.tui.dashboard.panels import DashboardPanels
 from raywizard.tui.dashboard.widgets.apps import ApplicationDetails, ApplicationsTable
 from raywizard.tui.dashboard.widgets.cells import theme_styles
 from raywizard.tui.dashboard.widgets.connection import ConnectionIndicator
 from raywizard.tui.dashboard.widgets.events import EventsLog
 from raywizard.tui.dashboard.widgets.groups import WorkerGroupsPanel
-from raywizard.tui.dashboard.widgets.pods import COLUMN_KEYS, PodsTable
+from raywizard.tui.dashboard.widgets.pods import PodsTable
 from raywizard.tui.dashboard.widgets.raycluster import RayClusterPanel
 
 TICK_SECONDS = 0.125  # 8 UI batches a second: headroom under 10 redraws/s for Textual's own follow-up frames
@@ -42,7 +41,7 @@ GROUPS_EVERY = 0.5  # worker-group counts scan all pods: at most twice a second
 AGES_EVERY = 2.0  # refresh the AGE cells of the rows on screen
 
 
-class DashboardScreen(DashboardActions):
+class DashboardScreen(DashboardPanels):
     """``DashboardScreen(connection, spec)``; tests and screenshots pass ``state=`` (and no watcher starts)."""
 
     CSS_PATH = "dashboard.tcss"
@@ -285,131 +284,6 @@ class DashboardScreen(DashboardActions):
             work = True
         return work
 
-    def _app_order(self, key: str) -> tuple[int, str]:
-        """The guide's order: CRDs, operator, cluster; other Applications after them, by name."""
-        target = getattr(self.spec, "target", None)
-        names = [target.crds_app, target.operator_app, target.cluster_app] if target is not None else []
-        name = key.split("/", 1)[-1]
-        return (names.index(name) if name in names else len(names), name)
-
-    def _show_raycluster(self) -> None:
-        summary = self._summary()
-        service = ""
-        if summary is not None:
-            from raywizard.kube.portforward import head_service_name
-
-            service = head_service_name(summary.name)
-        self.query_one(RayClusterPanel).show(summary, self._styles, service)
-
-    def _summary(self) -> Any:
-        from raywizard.kube import views
-
-        if self.snapshot is None:
-            return None
-        now = self._clock()
-        return views.raycluster_summary(self.snapshot, self.cluster_name, now) or views.raycluster_summary(
-            self.snapshot, None, now
-        )
-
-    def _group_rows(self) -> list[Any]:
-        from raywizard.kube import views
-
-        summary = self._summary()
-        if summary is None:
-            return []
-        return views.worker_group_rows(self.snapshot, summary.name)
-
-    def _replicas(self) -> dict[str, float]:
-        return {row.group: float(row.replicas) for row in self._last_group_rows}
-
-    def _compute_groups(self) -> None:
-        """Worker-group counts scan every pod (5,000 of them under load): done on a thread over the immutable
-        snapshot, shown when ready, so a tick never waits for it."""
-        snapshot, name = self.snapshot, getattr(self._summary(), "name", None)
-        if name is None:
-            self._groups_ready([])
-            return
-        self._groups_running = True
-
-        def compute() -> None:
-            from raywizard.kube import views
-
-            try:
-                rows = views.worker_group_rows(snapshot, name)
-            except Exception:  # a malformed object: keep the last counts
-                rows = None
-            with contextlib.suppress(RuntimeError):  # the app is closing
-                self.app.call_from_thread(self._groups_ready, rows)
-
-        threading.Thread(target=compute, name="dashboard-groups", daemon=True).start()
-
-    def _groups_ready(self, rows: list[Any] | None) -> None:
-        self._groups_running = False
-        if rows is None or not self.is_mounted:
-            return
-        self._last_group_rows = rows
-        self._show_groups(sampled=False)
-
-    def _show_groups(self, *, sampled: bool = False) -> None:
-        if not sampled:
-            self.history.sample(self._replicas())
-        history = {group: self.history.values(group) for group in self.history.series}
-        self.query_one(WorkerGroupsPanel).show(self._last_group_rows, history)
-
-    def _refresh_ages(self) -> None:
-        from raywizard.kube import views
-
-        if self.snapshot is None:
-            return
-        table = self.query_one(PodsTable)
-        now = self._clock()
-        rows = []
-        for key in table.visible_keys():
-            pod = self.snapshot.pods.get(key)
-            if pod is not None:
-                rows.append((key, views.pod_row(pod, now), str((pod.get("status") or {}).get("phase", ""))))
-        if rows:
-            table.apply(rows)
-
-    def _show_app_details(self) -> None:
-        table = self.query_one(ApplicationsTable)
-        key = table.selected_key
-        row = table.rows_by_key.get(key) if key else None
-        self.query_one(ApplicationDetails).show(row, self.apply_timeline)
-
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if event.data_table.id == "apps":
-            self._show_app_details()
-        elif event.data_table.id == "pods":
-            self._show_pod_details()
-
-    def _show_pod_details(self) -> None:
-        """The highlighted pod's status and full reason (the table's REASON column is often cut off)."""
-        table = self.query_one(PodsTable)
-        key = table.selected_key
-        cells = table.cells_by_key.get(key) if key else None
-        text = Text()
-        if cells is not None:
-            name, status, reason = cells[0], cells[3], cells[COLUMN_KEYS.index("reason")]
-            text.append(literal(name, single_line=True), style="bold")
-            text.append(f"  {literal(status, single_line=True)}")
-            if reason:
-                text.append(f"  {literal(reason, single_line=True)}")
-        details = self.query_one("#pod-details", Static)
-        if text.plain != str(details.render()):
-            details.update(text)
-
-    def _update_titles(self) -> None:
-        # Only on change: setting a border title repaints the panel.
-        for panel_id, title in (
-            ("#pods-panel", self.query_one(PodsTable).title()),
-            ("#events-panel", self.query_one(EventsLog).title()),
-        ):
-            panel = self.query_one(panel_id)
-            if self._titles.get(panel_id) != title:
-                self._titles[panel_id] = title
-                panel.border_title = Text(literal(title, single_line=True))
-
     # -- the watcher ---------------------------------------------------------------------------------------
 
     def start_watcher(self) -> None:
@@ -435,28 +309,6 @@ class DashboardScreen(DashboardActions):
                 watcher.stop()
 
         self.run_worker(start, thread=True, exit_on_error=False, group="dashboard-watch", name="cluster watch")
-
-    def _forward_status(self, status: Any) -> None:
-        """Called from the port-forward's threads."""
-        with contextlib.suppress(RuntimeError):  # the app is closing: nothing to show any more
-            self.app.call_from_thread(self._show_forward, status)
-
-    def _show_forward(self, status: Any) -> None:
-        if not self.is_mounted:  # a status that arrived while the screen was closing
-            return
-        url = self.forward.url if self.forward is not None else ""
-        state = getattr(status, "state", "")
-        message = str(getattr(status, "message", "") or "")
-        if state == "stopped" or not url:
-            text = Text("")
-        else:
-            text = Text(f"Ray dashboard {url} ", style="bold")
-            text.append(f"({literal(state)})")
-            if state == "error" and self.forward_state != "error":
-                self.notify(literal(message, single_line=True), title="Ray dashboard forward", severity="error")
-        self.forward_state = state
-        self.forward_text = text.plain
-        self.query_one("#dash-forward", Static).update(text)
 
 
 def _key(obj: Any) -> str:
