@@ -121,6 +121,7 @@ class DashboardScreen(DashboardPanels):
         self._groups_due = True
         self._last_groups = 0.0
         self._groups_running = False
+        self._first_fill = True
         self._last_ages = time.monotonic()
         self.ticks_applied = 0
         self.tick_seconds: deque[float] = deque(maxlen=2000)
@@ -259,10 +260,13 @@ class DashboardScreen(DashboardPanels):
                 table.move_cursor(row=table.get_row_index(cluster_key), scroll=False)
             self._show_app_details()
             work = True
-        if self._pending["rayclusters"]:
+        if self._pending["rayclusters"] or self._first_fill:
             self._pending["rayclusters"].clear()
             self._show_raycluster()
             work = True
+        if self._first_fill:  # empty panels say what they wait for
+            self._first_fill = False
+            self._show_app_details()
         pods = self._pending["pods"]
         if pods:
             now = self._clock()

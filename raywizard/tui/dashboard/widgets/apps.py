@@ -98,7 +98,7 @@ def app_details(row: Any | None, timeline: Sequence[str] = ()) -> Text:
     each (cut with an ellipsis: the panel is small, ``describe`` has the rest)."""
     text = Text(no_wrap=True, overflow="ellipsis")
     if row is None:
-        text.append("No Application selected.", style="italic")
+        text.append("No Application yet (apply, or check the Argo CD namespace).", style="italic")
         return text
     text.append(literal(field(row, "name"), single_line=True), style="bold")
     revision = text_of(field(row, "revision"))
