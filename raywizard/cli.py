@@ -86,20 +86,38 @@ def build_parser(commands: dict[str, ModuleType] | None = None) -> argparse.Argu
     return parser
 
 
+_GLOBAL_OPTIONS = {"-h", "--help", "--version", "--no-color"}
+
+
+def _default_to_wizard(argv: list[str], commands: dict[str, ModuleType]) -> list[str]:
+    """``raywizard --from apps.yaml`` means ``raywizard wizard --from apps.yaml``: options that are not global,
+    before any subcommand, belong to the default command."""
+    if "wizard" not in commands:
+        return argv
+    for index, token in enumerate(argv):
+        if token in _GLOBAL_OPTIONS:
+            continue
+        if token.startswith("-"):
+            return [*argv[:index], "wizard", *argv[index:]]
+        return argv  # a subcommand (or a typo argparse will report)
+    return argv
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    commands = _load_commands()
+    parser = build_parser(commands)
+    args = parser.parse_args(_default_to_wizard(argv, commands))
     if args.no_color:
         os.environ["NO_COLOR"] = "1"
     module = getattr(args, "_command_module", None)
     if module is None:
         # No subcommand: the Textual wizard, when it exists; otherwise the help.
-        commands = _load_commands()
         if "wizard" not in commands:
             parser.print_help()
             return 0
         module = commands["wizard"]
-        args = parser.parse_args(["wizard", *(argv or [])])
+        args = parser.parse_args([*argv, "wizard"])
     from raywizard.errors import RaywizardError
 
     try:

@@ -73,3 +73,15 @@ def test_render_from_the_guide_file_with_set() -> None:
     cluster = list(yaml.safe_load_all(result.stdout))[2]
     assert cluster["spec"]["source"]["helm"]["valuesObject"]["worker"]["maxReplicas"] == 50
     assert "version-mismatch" not in result.stderr and "does not match the KubeRay operator" in result.stderr
+
+
+def test_options_without_a_subcommand_go_to_the_wizard() -> None:
+    from raywizard.cli import _default_to_wizard, _load_commands
+
+    commands = _load_commands()
+    assert _default_to_wizard(["--from", "a.yaml"], commands) == ["wizard", "--from", "a.yaml"]
+    assert _default_to_wizard(["--no-color", "--preset", "gpu"], commands) == ["--no-color", "wizard", "--preset", "gpu"]
+    assert _default_to_wizard(["render", "--preset", "gpu"], commands) == ["render", "--preset", "gpu"]
+    assert _default_to_wizard(["--help"], commands) == ["--help"]
+    result = raywizard("--from", "/nonexistent.yaml")
+    assert result.returncode == 2 and "invalid choice" not in result.stderr and "wizard" in result.stderr
