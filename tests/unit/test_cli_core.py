@@ -80,7 +80,8 @@ def test_options_without_a_subcommand_go_to_the_wizard() -> None:
 
     commands = _load_commands()
     assert _default_to_wizard(["--from", "a.yaml"], commands) == ["wizard", "--from", "a.yaml"]
-    assert _default_to_wizard(["--no-color", "--preset", "gpu"], commands) == ["--no-color", "wizard", "--preset", "gpu"]
+    expected = ["--no-color", "wizard", "--preset", "gpu"]
+    assert _default_to_wizard(["--no-color", "--preset", "gpu"], commands) == expected
     assert _default_to_wizard(["render", "--preset", "gpu"], commands) == ["render", "--preset", "gpu"]
     assert _default_to_wizard(["--help"], commands) == ["--help"]
     result = raywizard("--from", "/nonexistent.yaml")
