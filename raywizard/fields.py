@@ -51,8 +51,18 @@ def _image_field(part: str, key: str, label: str, help_text: str, check=None) ->
     return Field(key, label, help_text, Step.VERSIONS, Kind.TEXT if part != "pull_policy" else Kind.CHOICE,
                  getter, setter, optional=part != "pull_policy",
                  choices=_fixed("IfNotPresent", "Always", "Never") if part == "pull_policy" else None,
-                 check=check, placeholder=_chart_default("image", {"repository": "repository", "tag": "tag",
-                                                                    "pull_policy": "pullPolicy"}[part]))
+                 check=check, placeholder=_image_placeholder({"repository": "repository", "tag": "tag",
+                                                               "pull_policy": "pullPolicy"}[part]))
+
+
+def _image_placeholder(key: str) -> Callable[[ClusterSpec, WorkerGroup | None], str]:
+    """The chart's image is used only when repository and tag are both blank: say so."""
+    chart_default = _chart_default("image", key)
+
+    def placeholder(spec: ClusterSpec, group: WorkerGroup | None) -> str:
+        return chart_default(spec, group) + " (clear repository and tag to use it)"
+
+    return placeholder
 
 
 def _resource_fields(prefix: str, step: Step, owner_label: str) -> list[Field]:
