@@ -35,6 +35,9 @@ def run(args: argparse.Namespace) -> int:
 
     spec = spec_from(args)
     connection = connect(args)
+    # The wizard opened by `w` connects to the same cluster: the context the dashboard resolved (also when it
+    # came from KUBECONFIG / current-context rather than a flag), so Live diff and Apply work (F21).
+    context = getattr(args, "context", None) or getattr(connection, "context_name", None) or None
     try:
         from raywizard.tui.dashboard import DashboardApp
 
@@ -43,13 +46,17 @@ def run(args: argparse.Namespace) -> int:
         connection.close()
     if result is None:
         return 0
-    # `w` on the dashboard: the live spec, opened in the wizard's worker-group step.
+    # `w` on the dashboard: the live spec, opened in the wizard's worker-group step. What is live counts as
+    # saved (as in the wizard's "Tweak running cluster"): only the user's edits are changes.
+    from raywizard.documents import Workspace
     from raywizard.tui.app import create_app
 
+    workspace = Workspace.new(result)
+    workspace.saved_spec = result.clone()
     wizard = create_app(
-        spec=result,
+        workspace=workspace,
         start_step="workers",
         kubeconfig=getattr(args, "kubeconfig", None),
-        context=getattr(args, "context", None),
+        context=context,
     )
     return int(wizard.run() or 0)

@@ -57,6 +57,9 @@ class DashboardActions(Screen[None]):
     def _update_titles(self) -> None:
         raise NotImplementedError
 
+    def _pods_changed(self) -> None:
+        raise NotImplementedError
+
     def request_edit_worker_groups(self, spec: Any) -> None:
         raise NotImplementedError
 
@@ -269,8 +272,11 @@ class DashboardActions(Screen[None]):
     # -- wizard ----------------------------------------------------------------------------------------------
 
     def live_spec(self) -> Any:
-        """The spec as the live Applications say, with the RayCluster's live replicas (what the autoscaler
-        set).
+        """The spec as the live Argo CD Applications say (their valuesObject), read the way the wizard's "Tweak
+        running cluster" reads them (``tui.cluster.strip_live`` + ``applications_to_spec``).
+
+        Never the RayCluster's live replicas: those belong to the autoscaler (the ignore rule keeps Argo CD off
+        them), and copying them into the spec would write transient numbers into the Application (F13).
         """
         from raywizard.manifests import applications_to_spec, role_of
         from raywizard.tui.cluster import strip_live
@@ -278,12 +284,7 @@ class DashboardActions(Screen[None]):
         snapshot = self.snapshot
         apps = [strip_live(dict(a)) for a in (snapshot.applications.values() if snapshot else ())]
         apps = [a for a in apps if role_of(a)]
-        spec = applications_to_spec(apps, base=self.spec) if apps else self.spec.clone()
-        for row in self._group_rows():
-            group = spec.group(row.group)
-            if group is not None:
-                group.replicas = row.replicas
-        return spec
+        return applications_to_spec(apps, base=self.spec) if apps else self.spec.clone()
 
     def action_edit_worker_groups(self) -> None:
         try:
@@ -316,7 +317,7 @@ class DashboardActions(Screen[None]):
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "dash-filter" and self._filtering is not None:
             self._filtering.set_filter(event.value)
-            self._update_titles()
+            self._pods_changed()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "dash-filter":
@@ -334,17 +335,17 @@ class DashboardActions(Screen[None]):
         box.display = False
         self._filtering = None
         target.focus()
-        self._update_titles()
+        self._pods_changed()
 
     def action_sort(self) -> None:
         from raywizard.tui.dashboard.widgets.pods import PodsTable
 
         table = self.query_one(PodsTable)
         table.cycle_sort()
-        self._update_titles()
+        self._pods_changed()
 
     def action_reverse_sort(self) -> None:
         from raywizard.tui.dashboard.widgets.pods import PodsTable
 
         self.query_one(PodsTable).reverse_sort()
-        self._update_titles()
+        self._pods_changed()

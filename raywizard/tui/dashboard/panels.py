@@ -35,6 +35,7 @@ class DashboardPanels(DashboardActions):
     _last_group_rows: list[Any]
     _groups_running: bool
     _titles: dict[str, str]
+    _pod_details_shown: str
 
     def _app_order(self, key: str) -> tuple[int, str]:
         """The guide's order: CRDs, operator, cluster; other Applications after them, by name."""
@@ -135,20 +136,32 @@ class DashboardPanels(DashboardActions):
             self._show_pod_details()
 
     def _show_pod_details(self) -> None:
-        """The highlighted pod's status and full reason (the table's REASON column is often cut off)."""
+        """The highlighted pod's status and full reason (the table's REASON column is often cut off).
+
+        Read from the row under the cursor *now*: after a filter, sort or removal the cursor may sit on another
+        pod (or none) without a RowHighlighted event, and a stale line here looked like a ghost table row (F2).
+        The ``selected ›`` prefix keeps it from reading as a row at all.
+        """
         table = self.query_one(PodsTable)
         key = table.selected_key
-        cells = table.cells_by_key.get(key) if key else None
+        cells = table.cells_by_key.get(key) if key and key in table.rows else None
         text = Text()
         if cells is not None:
             name, status, reason = cells[0], cells[3], cells[COLUMN_KEYS.index("reason")]
+            text.append("selected › ", style="italic")
             text.append(literal(name, single_line=True), style="bold")
-            text.append(f"  {literal(status, single_line=True)}")
+            text.append(f" · {literal(status, single_line=True)}")
             if reason:
-                text.append(f"  {literal(reason, single_line=True)}")
+                text.append(f" · {literal(reason, single_line=True)}")
         details = self.query_one("#pod-details", Static)
-        if text.plain != str(details.render()):
+        if text.plain != self._pod_details_shown:
+            self._pod_details_shown = text.plain
             details.update(text)
+
+    def _pods_changed(self) -> None:
+        """After any change to the pods table's rows (batch, filter, sort): titles and the selected pod."""
+        self._update_titles()
+        self._show_pod_details()
 
     def _update_titles(self) -> None:
         # Only on change: setting a border title repaints the panel.

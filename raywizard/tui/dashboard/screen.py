@@ -126,6 +126,7 @@ class DashboardScreen(DashboardPanels):
         self.ticks_applied = 0
         self.tick_seconds: deque[float] = deque(maxlen=2000)
         self._titles: dict[str, str] = {}
+        self._pod_details_shown = ""
         self._styles: dict[str, str] = {}
         self.forward: Any = None
         self.forward_text = ""
@@ -174,7 +175,7 @@ class DashboardScreen(DashboardPanels):
         self.query_one("#groups").border_title = "Worker groups"
         self.query_one("#dash-filter").display = False
         pods = self.query_one(PodsTable)
-        pods.on_counts_changed = self._update_titles
+        pods.on_counts_changed = self._pods_changed
         self._update_titles()
         pods.focus()
         if self._own_state and self.connection is not None:
@@ -205,7 +206,8 @@ class DashboardScreen(DashboardPanels):
         if self.snapshot is None:
             return
         work = self._apply_pending()
-        self.query_one(PodsTable).flush_sort()
+        if self.query_one(PodsTable).flush_sort():
+            self._show_pod_details()
         if self._groups_due and not self._groups_running and now - self._last_groups >= GROUPS_EVERY:
             self._groups_due = False
             self._last_groups = now

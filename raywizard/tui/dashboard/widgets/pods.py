@@ -234,10 +234,13 @@ class PodsTable(DataTable[Text]):
             return ""
         return f"{self.sort_column} {'↓' if self.sort_reverse else '↑'}"
 
-    def flush_sort(self) -> None:
-        """Sort now if rows came in since the last sort and SORT_EVERY has passed (called every tick)."""
+    def flush_sort(self) -> bool:
+        """Sort now if rows came in since the last sort and SORT_EVERY has passed (called every tick); True if
+        it sorted."""
         if self._sort_due and time.monotonic() - self._sorted_at >= SORT_EVERY:
             self.apply_sort()
+            return True
+        return False
 
     def apply_sort(self) -> None:
         self._sort_due = False
