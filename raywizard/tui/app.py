@@ -47,6 +47,9 @@ def _screen_class(step: WizardStep) -> type[Screen[Any]]:
     return screen_class
 
 
+_TEXTUAL_ACTIONS = {binding.action for binding in (*Screen.BINDINGS, *App.BINDINGS) if isinstance(binding, Binding)}
+
+
 class WizardApp(App[int]):
     TITLE = "raywizard"
     CSS_PATH = "wizard.tcss"
@@ -239,11 +242,22 @@ class WizardApp(App[int]):
         intro = getattr(screen, "INTRO", "") or "Move between fields with Tab; ? on a field explains it."
         step = getattr(screen, "STEP", None)
         title = step.label if isinstance(step, WizardStep) else "raywizard"
-        keys = "\n".join(f"{b.key_display or b.key}: {b.description}" for b in self._visible_bindings())
+        keys = "\n".join(f"{self.get_key_display(b)}: {b.description}" for b in self._described_bindings())
         self.push_screen(HelpModal(title, f"{intro}\n\nKeys\n{keys}"))
 
-    def _visible_bindings(self) -> list[Binding]:
-        return [active.binding for active in self.active_bindings.values() if active.binding.show]
+    def _described_bindings(self) -> list[Binding]:
+        """Every active binding with a description, one per action: also the ones the footer leaves out for
+        room (the help and the command palette list them)."""
+        seen: set[str] = set()
+        found: list[Binding] = []
+        for active in self.active_bindings.values():
+            binding = active.binding
+            # Hidden ones only from our screens and app (not a focused widget's cursor keys, not Textual's Tab).
+            own = isinstance(active.node, Screen | App) and binding.action not in _TEXTUAL_ACTIONS
+            if binding.description and (binding.show or own) and binding.action not in seen:
+                seen.add(binding.action)
+                found.append(binding)
+        return found
 
     def action_save(self) -> None:
         from raywizard.tui.saving import start_save
@@ -294,8 +308,8 @@ class WizardApp(App[int]):
         yield SystemCommand("Copy YAML", "Copy the three Applications to the clipboard", self.action_copy_yaml)
         yield SystemCommand("Help for the focused field", "What the field does in Ray / Argo CD terms",
                             self.action_field_help)
-        for binding in self._visible_bindings():
-            if binding.action.startswith(("app.", "screen.")) or screen is not self.screen:
+        for binding in self._described_bindings():
+            if binding.action.startswith(("app.", "screen.")) or binding.action == "quit" or screen is not self.screen:
                 continue
             action = binding.action
             yield SystemCommand(binding.description, f"{self.screen.__class__.__name__}: {action}",

@@ -91,6 +91,13 @@ class WizardModel:
     problems: list[Problem] = field(default_factory=list)
     parse_errors: dict[str, str] = field(default_factory=dict)  # field path -> message (text not yet in the spec)
     revision: int = 0
+    from_live: bool = False  # read from the Applications running in a cluster (no files behind it)
+
+    def __post_init__(self) -> None:
+        # A live workspace is the only one with no files that counts as saved from the start (see
+        # cluster.live_workspace_job and the dashboard's "edit worker groups").
+        self.from_live = not getattr(self.workspace, "files", None) and getattr(
+            self.workspace, "saved_spec", None) is not None
 
     @property
     def spec(self) -> ClusterSpec:
@@ -107,19 +114,24 @@ class WizardModel:
                                      Severity.WARNING, "validator-crash")]
         self.revision += 1
 
+    def _with_parse_errors(self, problems: list[Problem], step: WizardStep | None) -> list[Problem]:
+        """Text that does not parse first; the core's problems on such a field are left out: they are about the
+        last value that parsed, which is no longer what the box shows."""
+        unparsed = [Problem(path, message, "correct the value", Severity.ERROR, "parse")
+                    for path, message in self.parse_errors.items() if step is None or step_of_path(path) is step]
+        return unparsed + [p for p in problems if p.path not in self.parse_errors]
+
+    def all_problems(self) -> list[Problem]:
+        """Every problem of the spec plus the text that does not parse (what the Preview lists)."""
+        return self._with_parse_errors(self.problems, None)
+
     def step_problems(self, step: WizardStep) -> list[Problem]:
-        found = [p for p in self.problems if step_of_path(p.path) is step]
-        found += [Problem(path, message, "correct the value", Severity.ERROR, "parse")
-                  for path, message in self.parse_errors.items() if step_of_path(path) is step]
-        return found
+        return self._with_parse_errors([p for p in self.problems if step_of_path(p.path) is step], step)
 
     def blocking(self, step: WizardStep) -> list[Problem]:
         """Errors that keep the user on ``step`` (warnings never block)."""
         if step is WizardStep.PREVIEW:
-            return [p for p in self.problems if p.is_error] + [
-                Problem(path, message, "correct the value", Severity.ERROR, "parse")
-                for path, message in self.parse_errors.items()
-            ]
+            return [p for p in self.all_problems() if p.is_error]
         return [p for p in self.step_problems(step) if p.is_error]
 
     def set_parse_error(self, path: str, message: str | None) -> None:

@@ -63,19 +63,24 @@ class ApplyScreen(StepScreen):
         target = self.query_one("#apply-target", Static)
         connection = self.wizard.connection
         if connection is None:
-            target.update("Offline: choose a kube context on the Start step (ctrl+b back to it, or ctrl+p → Go to "
-                          "1. Start) to apply. Saving works without a cluster.")
+            target.update("Offline: choose a kube context on the Start step (ctrl+p → Go to 1. Start) to apply. "
+                          "Saving works without a cluster.")
+            self._say("")
             return
-        target.update(f"Target: context {literal(connection.context_name)} at {literal(connection.server_url)}\n"
-                      "Press a to plan and apply.")
+        target.update(f"Target: context {literal(connection.context_name)} at {literal(connection.server_url)}")
         if self.plan is None:
             self.action_replan()
+
+    def _say(self, text: str) -> None:
+        """The one instruction for the current state (planning, plan ready, applying, failed, applied)."""
+        self.query_one("#apply-result", Static).update(text)
 
     def action_replan(self) -> None:
         connection = self.wizard.connection
         if connection is None or self.applying:
             return
         self.query_one("#apply-spinner").display = True
+        self._say("Planning: comparing with what is live…")
         run_in_worker(self, "apply-plan", plan_job(connection, self.model.spec.clone()), group="apply")
 
     def action_apply(self) -> None:
@@ -110,7 +115,7 @@ class ApplyScreen(StepScreen):
         connection = self.wizard.connection
         self.applying = True
         self.query_one("#apply-spinner").display = True
-        self.query_one("#apply-result", Static).update("Applying…")
+        self._say("Applying… (the table shows each step)")
         run_in_worker(self, "apply", apply_job(connection, self.plan, lambda p: self.post_message(ApplyProgress(p))),
                       group="apply")
 
@@ -134,7 +139,7 @@ class ApplyScreen(StepScreen):
         if event.kind == "apply-plan":
             self.query_one("#apply-spinner").display = False
             if event.error:
-                self.query_one("#apply-result", Static).update(f"✗ Cannot plan: {event.error}")
+                self._say(f"✗ Cannot plan: {event.error}\nPress r to plan again.")
                 return
             self.plan = event.value
             table: DataTable[Text] = self.query_one("#apply-steps", DataTable)
@@ -142,17 +147,16 @@ class ApplyScreen(StepScreen):
             for key, title in plan_steps(self.plan):
                 table.add_row(Text("·"), rich_text(title, single_line=True), Text("pending"), Text(""), key=key)
             changes = "changes to apply" if self.plan.has_changes else "no changes to the Applications"
-            self.query_one("#apply-result", Static).update(f"Plan ready ({changes}). Press a to apply.")
+            self._say(f"Plan ready ({changes}). Press a to apply, r to plan again.")
         elif event.kind == "apply":
             self.applying = False
             self.query_one("#apply-spinner").display = False
-            result = self.query_one("#apply-result", Static)
             if event.error:
-                result.update(f"✗ Apply failed: {event.error}")
+                self._say(f"✗ Apply failed: {event.error}\nPress a to try again, r to plan again first.")
                 return
             self.applied = True
             self.plan = None  # the cluster moved on: a new apply needs a new plan (see on_screen_resume)
-            result.update("✓ Applied. Opening the dashboard…")
+            self._say("✓ Applied. Opening the dashboard…")
             self.open_dashboard(event.value)
 
     def open_dashboard(self, outcome: Any = None) -> None:

@@ -31,6 +31,8 @@ class StepScreen(Screen[None]):
         Binding("question_mark", "app.field_help", "Help", key_display="?", priority=True),
         Binding("f1", "app.field_help", "Help", show=False),
         Binding("ctrl+s", "app.save", "Save", priority=True),
+        # The app's ctrl+q, left out of the steps' footers for room (? and the command palette list it).
+        Binding("ctrl+q", "app.quit", "Quit", show=False, priority=True),
     ]
 
     @property
@@ -49,7 +51,7 @@ class StepScreen(Screen[None]):
             yield from self.compose_body()
             yield Static("", id="step-problems", markup=False)
         yield StatusLine()
-        yield Footer()
+        yield Footer(compact=True)  # compact: a step's own keys fit beside Next/Back/Help/Save at 100 columns
 
     def compose_body(self) -> ComposeResult:
         yield from ()
@@ -93,7 +95,7 @@ class StepScreen(Screen[None]):
         self.query_one(StepBar).show(with_errors, compact=self.size.width < 96)
         blocking = self.model.blocking(self.STEP)
         whole = self.STEP in (WizardStep.PREVIEW, WizardStep.APPLY)  # these steps answer for the whole spec
-        listed = self.model.problems if whole else self.model.step_problems(self.STEP)
+        listed = self.model.all_problems() if whole else self.model.step_problems(self.STEP)
         warnings = sum(1 for p in listed if not p.is_error)
         self.query_one(StatusLine).show(blocking, warnings, self.status_extra())
 

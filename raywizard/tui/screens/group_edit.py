@@ -1,4 +1,7 @@
-"""The modal form that edits one worker group (a copy: Cancel leaves the spec untouched)."""
+"""The modal form that edits one worker group (a copy: Cancel leaves the spec untouched).
+
+Keys: ctrl+s applies, Esc cancels (both in its own footer and on the buttons); Enter moves to the next field and
+applies from the last one."""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Static
+from textual.widgets import Button, Footer, Input, Static
 
 from raywizard.fields import GROUP_FIELDS
 from raywizard.problems import Problem, under
@@ -19,8 +22,8 @@ from raywizard.tui.widgets.field_form import FieldForm
 
 class GroupEditModal(ModalScreen[WorkerGroup | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Apply", priority=True),
         Binding("escape", "cancel", "Cancel"),
-        Binding("ctrl+s", "save", "Apply changes", priority=True),
         Binding("question_mark", "app.field_help", "Help", key_display="?", priority=True),
     ]
 
@@ -46,8 +49,10 @@ class GroupEditModal(ModalScreen[WorkerGroup | None]):
                 yield FieldForm(GROUP_FIELDS, self.trial, group=self.group, group_index=self.index, id="group-form")
                 yield Static("", id="group-problems", markup=False)
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Apply changes", variant="primary", id="save")
-                yield Button("Cancel", id="cancel")
+                yield Static("Enter: next field, applies from the last", classes="dialog-hint")
+                yield Button("Apply (ctrl+s)", variant="primary", id="save")
+                yield Button("Cancel (Esc)", id="cancel")
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self._revalidate()
@@ -71,6 +76,15 @@ class GroupEditModal(ModalScreen[WorkerGroup | None]):
             "\n".join(f"{'✗' if p.is_error else '⚠'} {p.path}: {p.message} — {p.fix}" for p in rest))
         blocked = bool(form.parse_errors) or any(p.is_error for p in self.problems)
         self.query_one("#save", Button).disabled = blocked
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter: on to the next field, or apply from the last one (as a form on the web does)."""
+        event.stop()
+        editors = [w for w in self.query_one(FieldForm).query(".field-editor") if w.focusable]
+        if editors and event.input is editors[-1]:
+            self.action_save()
+        else:
+            self.focus_next()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "save":

@@ -1,4 +1,7 @@
-"""Small modal dialogs: confirm, field help, text prompt, error."""
+"""Small modal dialogs: confirm, field help, text prompt, error.
+
+Each has its own footer: the step's footer below would otherwise show keys that do nothing while the dialog is
+open, and none of the dialog's own."""
 
 from __future__ import annotations
 
@@ -8,13 +11,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Select, Static
+from textual.widgets import Button, Footer, Input, Select, Static
 
 
 class ConfirmModal(ModalScreen[bool]):
+    """A yes/no question; the buttons name their keys (``Remove (y)`` / ``Cancel (n)``) as the dashboard's do."""
+
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,n", "answer(False)", "No"),
         Binding("y", "answer(True)", "Yes"),
+        Binding("n,escape", "answer(False)", "No"),
     ]
 
     def __init__(self, question: str, yes: str = "Yes", no: str = "Cancel", detail: str = "") -> None:
@@ -23,6 +28,10 @@ class ConfirmModal(ModalScreen[bool]):
         self.detail = detail
         self.yes = yes
         self.no = no
+        # The footer says what the keys do here (`y Remove  n Cancel`), not a generic Yes/No.
+        self._bindings.key_to_bindings["y"] = [Binding("y", "answer(True)", yes)]
+        for key in ("n", "escape"):
+            self._bindings.key_to_bindings[key] = [Binding(key, "answer(False)", no)]
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -30,8 +39,9 @@ class ConfirmModal(ModalScreen[bool]):
             if self.detail:
                 yield Static(self.detail, classes="dialog-detail", markup=False)
             with Horizontal(classes="dialog-buttons"):
-                yield Button(self.yes, variant="warning", id="yes")
-                yield Button(self.no, id="no")
+                yield Button(f"{self.yes} (y)", variant="warning", id="yes")
+                yield Button(f"{self.no} (n)", id="no")
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()
@@ -59,6 +69,7 @@ class HelpModal(ModalScreen[None]):
             with VerticalScroll():
                 yield Static(self.body, classes="help-body", markup=False)
             yield Static("Esc or ? closes", classes="dialog-hint")
+        yield Footer(compact=True)
 
     def action_close(self) -> None:
         self.dismiss(None)
@@ -82,8 +93,9 @@ class SaveModal(ModalScreen[tuple[str, str] | None]):
             yield Select([("single file", "single"), ("split: one file per Application", "split")],
                          value=self.initial_layout, allow_blank=False, id="save-layout", compact=True)
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Save", variant="primary", id="save")
-                yield Button("Cancel", id="cancel")
+                yield Button("Save (Enter)", variant="primary", id="save")
+                yield Button("Cancel (Esc)", id="cancel")
+        yield Footer(compact=True)
 
     def on_input_submitted(self) -> None:
         self._save()
@@ -119,6 +131,7 @@ class PromptModal(ModalScreen[str | None]):
             yield Static(self.prompt_title, classes="dialog-title", markup=False)
             yield Input(self.value, placeholder=self.placeholder, id="prompt", compact=True)
             yield Static("Enter accepts, Esc cancels", classes="dialog-hint")
+        yield Footer(compact=True)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.dismiss(event.value.strip() or None)

@@ -22,6 +22,8 @@ from raywizard.tui.model import WizardStep, step_of_path
 from raywizard.tui.screens.base import StepScreen
 
 COMBINED = "__combined__"
+TAB_LABELS = ("YAML", "Changes", "Live diff", "Problems")
+TAB_KEYS = Binding.Group("Tab")
 
 
 def file_changes(workspace: Any) -> str:
@@ -69,34 +71,69 @@ class PreviewScreen(StepScreen):
         Binding("y", "app.copy_yaml", "Copy YAML"),
         Binding("p", "app.save_preset", "Save preset"),
         Binding("r", "refresh_live", "Live diff"),
-        Binding("left_square_bracket", "tab(-1)", "Prev tab", key_display="["),
-        Binding("right_square_bracket", "tab(1)", "Next tab", key_display="]"),
+        # Left/Right switch tabs wherever the focus is (no tab content scrolls sideways: the text wraps); priority
+        # so the footer shows them over the focused scroll view's hidden Left/Right. The tab labels carry their
+        # numbers, so 1…4 need no room in the footer.
+        Binding("left", "tab(-1)", "Previous tab", key_display="←", group=TAB_KEYS, priority=True),
+        Binding("right", "tab(1)", "Next tab", key_display="→", group=TAB_KEYS, priority=True),
+        Binding("left_square_bracket", "tab(-1)", "Previous tab", key_display="[", show=False),
+        Binding("right_square_bracket", "tab(1)", "Next tab", key_display="]", show=False),
+        *[Binding(str(number), f"show_tab({number - 1})", f"{label} tab", show=False)
+          for number, label in enumerate(TAB_LABELS, start=1)],
     ]
     TABS = ("tab-yaml", "tab-changes", "tab-live", "tab-problems")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Left/Right belong to the file menu while it is open.
+        return not (action == "tab" and self.ready and self.query_one("#yaml-choice", Select).expanded)
 
     def action_tab(self, offset: int) -> None:
         tabs = self.query_one(TabbedContent)
         index = self.TABS.index(tabs.active) if tabs.active in self.TABS else 0
-        tabs.active = self.TABS[(index + offset) % len(self.TABS)]
-        pane = tabs.get_pane(tabs.active)
-        focusable = [w for w in pane.query("*") if w.focusable]
-        if focusable:
-            focusable[0].focus()
+        self.action_show_tab((index + offset) % len(self.TABS))
+
+    def action_show_tab(self, index: int) -> None:
+        self.query_one(TabbedContent).active = self.TABS[index]
+        # Focus right away, not on TabActivated: focusing inside a pane activates that pane, so a focus that
+        # waited for the message could land after the next key had switched on and switch back.
+        self._focus_tab_content(self.TABS[index])
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        """A tab clicked with the mouse: its content takes the keys (only while that tab is still active)."""
+        pane = event.pane
+        focused = self.focused
+        if pane.id is None or pane.id != event.tabbed_content.active:
+            return
+        if focused is None or pane not in focused.ancestors_with_self:
+            self._focus_tab_content(pane.id)
+
+    def _focus_tab_content(self, tab_id: str) -> None:
+        """Keys go to what the tab shows: the Problems list gets focus with its first problem highlighted, so
+        Enter jumps to it at once."""
+        pane = self.query_one(TabbedContent).get_pane(tab_id)
+        if tab_id == "tab-problems":
+            problems = self.query_one("#problem-list", OptionList)
+            if problems.highlighted is None and problems.option_count and not problems.get_option_at_index(
+                    0).disabled:
+                problems.highlighted = 0
+            problems.focus()
+            return
+        pane.query_one(VerticalScroll).focus()  # the text, so that the arrow keys scroll it
 
     def compose_body(self) -> ComposeResult:
         with TabbedContent(id="preview-tabs"):
-            with TabPane("YAML", id="tab-yaml"):
+            with TabPane("1 YAML", id="tab-yaml"):
                 yield Select([("All three Applications (one stream)", COMBINED)], value=COMBINED, allow_blank=False,
                              id="yaml-choice", compact=True)
                 with VerticalScroll(id="yaml-scroll", can_focus=True):
                     yield Static("", id="yaml-view", markup=False)
-            with TabPane("Changes", id="tab-changes"), VerticalScroll(can_focus=True):
+            with TabPane("2 Changes", id="tab-changes"), VerticalScroll(can_focus=True):
                 yield Static("", id="changes-view", markup=False)
-            with TabPane("Live diff", id="tab-live"):
+            with TabPane("3 Live diff", id="tab-live"):
                 yield LoadingIndicator(id="live-spinner")
                 with VerticalScroll(can_focus=True):
                     yield Static("", id="live-view", markup=False)
-            with TabPane("Problems", id="tab-problems"):
+            with TabPane("4 Problems", id="tab-problems"):
                 yield OptionList(id="problem-list", markup=False)
 
     def on_mount(self) -> None:
@@ -149,7 +186,10 @@ class PreviewScreen(StepScreen):
         workspace = self.model.workspace
         changes = file_changes(workspace) if workspace.files else ""
         view = self.query_one("#changes-view", Static)
-        if not workspace.files:
+        if self.model.from_live:
+            view.update("Read from the live cluster: there are no files to compare with. The Live diff tab "
+                        "(3) shows what applying would change; save (ctrl+s) writes the configuration to a file.")
+        elif not workspace.files:
             view.update("A new configuration: nothing on disk yet. Save (ctrl+s) writes it.")
         elif not changes:
             view.update("No changes: saving would leave the files byte-identical.")
@@ -157,8 +197,9 @@ class PreviewScreen(StepScreen):
             count = changed_line_count(changes)
             view.update(Content(f"{count} changed line(s)\n\n") + highlight(changes, language="diff"))
         problems = self.query_one("#problem-list", OptionList)
+        highlighted = problems.highlighted
         problems.clear_options()
-        everything = [*self.model.problems]
+        everything = self.model.all_problems()
         for index, problem in enumerate(everything):
             mark = "✗" if problem.is_error else "⚠"
             step = step_of_path(problem.path)
@@ -166,11 +207,13 @@ class PreviewScreen(StepScreen):
                                        id=f"p{index}"))
         if not everything:
             problems.add_option(Option("✓ No problems.", id="none", disabled=True))
+        elif highlighted is not None:
+            problems.highlighted = min(highlighted, len(everything) - 1)
         self._problems = everything
         tabs = self.query_one(TabbedContent)
         errors = sum(1 for p in everything if p.is_error)
-        tabs.get_tab("tab-problems").label = Content(f"Problems ({errors}✗ {len(everything) - errors}⚠)")
-        tabs.get_tab("tab-changes").label = Content(f"Changes ({changed_line_count(changes)})")
+        tabs.get_tab("tab-problems").label = Content(f"4 Problems ({errors}✗ {len(everything) - errors}⚠)")
+        tabs.get_tab("tab-changes").label = Content(f"2 Changes ({changed_line_count(changes)})")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option_list.id != "problem-list" or event.option.id in (None, "none"):

@@ -9,8 +9,9 @@ from __future__ import annotations
 from typing import ClassVar
 
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Static
+from textual.widgets import Button, Static
 
 from raywizard.fieldkit import Step
 from raywizard.fields import fields_for
@@ -27,10 +28,30 @@ class FormStepScreen(StepScreen):
         with Horizontal(classes="step-columns"):
             yield FieldForm(fields_for(self.FIELD_STEP), self.model.spec, id="form")
             with Vertical(classes="side-panel"):
+                yield Static("", id="side-note", markup=False)
                 yield from self.compose_side()
 
     def compose_side(self) -> ComposeResult:
         yield from ()
+
+    def refresh_view(self) -> None:
+        super().refresh_view()
+        if self.ready:
+            self._mark_stale_side()
+
+    def _mark_stale_side(self) -> None:
+        """The side panel is computed from the spec: while a field's text does not parse the spec keeps the last
+        value that did, and while a field is invalid the result is not what would deploy. Say so and grey it."""
+        form = self.query_one(FieldForm)
+        unparsed = [f.label for f in form.fields if f.key in form.parse_errors]
+        if unparsed:
+            note = f"⚠ Stale: {unparsed[0]} does not parse; below is from its last valid value."
+        elif self.model.blocking(self.STEP):
+            note = "✗ From invalid input: fix the ✗ field first."
+        else:
+            note = ""
+        self.query_one("#side-note", Static).update(note)
+        self.query_one(".side-panel").set_class(bool(note), "-stale")
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -45,8 +66,51 @@ class VersionsScreen(FormStepScreen):
     INTRO = ("KubeRay publishes the operator, its CRDs and the ray-cluster chart together: keep them on one "
              "release. The Ray image is what your code runs on.")
 
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f", "align_versions", "Align versions"),  # shown only while chart and operator differ
+    ]
+
     def compose_side(self) -> ComposeResult:
         yield Static("", id="release-notes", markup=False)
+        yield Button("", id="align-versions", compact=True, variant="warning")
+
+    def alignment(self) -> tuple[str, str] | None:
+        """The one-key fix for a chart/operator mismatch: the chart follows the operator and CRDs (what the
+        guide's cluster runs), or else the operator follows the chart. None when they already match."""
+        from raywizard.chart import SUPPORTED_CHART_VERSIONS
+        from raywizard.versions import kuberay_tags, same_release
+
+        versions = self.model.spec.versions
+        if same_release(versions.kuberay, versions.chart):
+            return None
+        if versions.kuberay.lstrip("v") in SUPPORTED_CHART_VERSIONS:
+            return "versions.chart", versions.kuberay.lstrip("v")
+        if f"v{versions.chart.lstrip('v')}" in kuberay_tags():
+            return "versions.kuberay", f"v{versions.chart.lstrip('v')}"
+        return None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "align_versions":
+            return self.ready and self.alignment() is not None
+        return True
+
+    def action_align_versions(self) -> None:
+        from raywizard.fields import BY_KEY
+
+        fix = self.alignment()
+        if fix is None:
+            return
+        key, value = fix
+        field = BY_KEY[key]
+        field.set(self.model.spec, value)
+        self.query_one(FieldForm).refresh_values()
+        self.wizard.spec_changed(self)
+        self.notify(f"{field.label} set to {value}: chart, operator and CRDs are one KubeRay release.",
+                    markup=False)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "align-versions":
+            self.action_align_versions()
 
     def refresh_step(self) -> None:
         from raywizard.versions import release, same_release
@@ -60,6 +124,13 @@ class VersionsScreen(FormStepScreen):
                          f"{operator.notes if operator else 'not a release we know'}")
             lines.append("⚠ operator and chart are different releases")
         self.query_one("#release-notes", Static).update("Release notes\n" + "\n".join(lines))
+        fix = self.alignment()
+        button = self.query_one("#align-versions", Button)
+        button.display = fix is not None
+        if fix is not None:
+            what = "chart" if fix[0] == "versions.chart" else "KubeRay"
+            button.label = f"Use {what} {fix[1]} (f)"
+        self.refresh_bindings()
 
 
 class TargetScreen(FormStepScreen):
@@ -85,6 +156,8 @@ class TargetScreen(FormStepScreen):
     def status_extra(self) -> str:
         from raywizard.manifests import raycluster_name
 
+        if self.model.blocking(self.STEP):
+            return ""  # the status line shows the error; a name from invalid input would read as the result
         try:
             return f"RayCluster: {raycluster_name(self.model.spec)}"
         except Exception:

@@ -23,7 +23,7 @@ from raywizard.tui.screens.base import StepScreen
 # Fixed widths: measuring a column on every cell update costs O(rows) per cell (slow with 100 groups).
 WIDTHS = {"#": 3, "Name": 24, "Renders": 8, "Replicas": 8, "Min": 5, "Max": 6, "CPU": 7, "Memory": 8, "GPU": 4,
           "Custom resources": 18, "Image": 22}
-FLEXIBLE = {"Name": 0.35, "Custom resources": 0.25, "Image": 0.4}  # share of any room beyond the minimums
+FLEXIBLE = {"Name": 0.2, "Custom resources": 0.3, "Image": 0.5}  # share of any room beyond the minimums
 
 
 def column_widths(screen_width: int) -> dict[str, int]:
@@ -35,13 +35,28 @@ def column_widths(screen_width: int) -> dict[str, int]:
     return {name: width + int(spare * FLEXIBLE.get(name, 0)) for name, width in WIDTHS.items()}
 
 
+MOVE = Binding.Group("Move", compact=True)  # `[]Move` in the footer: one entry for the pair
+
 COLUMNS = ("#", "Name", "Renders", "Replicas", "Min", "Max", "CPU", "Memory", "GPU", "Custom resources", "Image")
 
 
-def cell_text(value: str) -> Text:
+def cell_text(value: str, *, dim: bool = False) -> Text:
     """Cells as Text: shown literally (a name loaded from a cluster is never read as markup) and cheaper to
-    draw than a string the table would first parse for markup."""
-    return rich_text(value, single_line=True)
+    draw than a string the table would first parse for markup. A disabled group's row is dim."""
+    return rich_text(value, "dim" if dim else "", single_line=True)
+
+
+def enabled_values(spec: ClusterSpec) -> dict[str, Any] | None:
+    """The chart's merged values with every group enabled: what a disabled group would get if re-enabled (the
+    chart leaves disabled groups out, so ``effective_values`` has nothing for them). None when all are on."""
+    if all(group.disabled is not True for group in spec.worker_groups):
+        return None
+    from raywizard.effective import effective_values
+
+    probe = spec.clone()
+    for group in probe.worker_groups:
+        group.disabled = False if group.disabled else group.disabled
+    return effective_values(probe)
 
 
 def group_cells(spec: ClusterSpec, group: WorkerGroup, index: int, rendered_at: dict[int, int],
@@ -79,8 +94,8 @@ class WorkersScreen(StepScreen):
         Binding("e", "edit", "Edit"),
         Binding("x,space", "toggle_disabled", "Disable"),
         Binding("delete", "remove", "Remove", key_display="del"),
-        Binding("left_square_bracket", "move(-1)", "Up", key_display="["),
-        Binding("right_square_bracket", "move(1)", "Down", key_display="]"),
+        Binding("left_square_bracket", "move(-1)", "Move up", key_display="[", group=MOVE),
+        Binding("right_square_bracket", "move(1)", "Move down", key_display="]", group=MOVE),
     ]
 
     widths: dict[str, int] = WIDTHS
@@ -90,6 +105,7 @@ class WorkersScreen(StepScreen):
         for column in COLUMNS:
             table.add_column(column, key=column, width=self.widths[column])
         yield table
+        yield Static("", id="group-detail", markup=False)
         yield Static("", id="rendered-order", markup=False)
         yield Static("", id="totals", markup=False)
 
@@ -115,6 +131,7 @@ class WorkersScreen(StepScreen):
     # -------------------------------------------------------------------------------------------- view
     def refresh_step(self) -> None:
         self.refresh_table(resources=True)
+        self._show_detail()
         names = [g.name for g in self.model.spec.rendered_groups()]
         order = " → ".join(names[:8]) + (f" → … (+{len(names) - 8} more)" if len(names) > 8 else "")
         self.query_one("#rendered-order", Static).update(
@@ -136,18 +153,55 @@ class WorkersScreen(StepScreen):
                 merged = effective_values(spec)  # once for all rows, not once per row
             except Exception:
                 merged = None
+        merged_enabled: dict[str, Any] | None = None
+        if resources:
+            try:
+                merged_enabled = enabled_values(spec)
+            except Exception:
+                merged_enabled = None
         for index, group in enumerate(spec.worker_groups):
-            cells = group_cells(spec, group, index, rendered_at, merged, resources=resources)
+            disabled = id(group) not in rendered_at
+            cells = group_cells(spec, group, index, rendered_at, merged_enabled if disabled else merged,
+                                resources=resources)
             key = f"g{index}"
             if index < table.row_count:
                 current = table.get_row(key)
                 for column, old, new in zip(COLUMNS, current, cells, strict=True):
-                    if new is not None and old.plain != new:
-                        table.update_cell(key, column, cell_text(new))
+                    if new is None:
+                        if (old.style == "dim") != disabled:
+                            table.update_cell(key, column, cell_text(old.plain, dim=disabled))
+                    elif old.plain != new or (old.style == "dim") != disabled:
+                        table.update_cell(key, column, cell_text(new, dim=disabled))
             else:
-                table.add_row(*(cell_text(cell if cell is not None else "…") for cell in cells), key=key)
+                table.add_row(*(cell_text(cell if cell is not None else "…", dim=disabled) for cell in cells),
+                              key=key)
         while table.row_count > len(spec.worker_groups):
             table.remove_row(f"g{table.row_count - 1}")
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_detail()
+
+    def _show_detail(self) -> None:
+        """The selected group's free-text cells in full (the table cuts them, and at 100 columns the Image column
+        is off to the right)."""
+        groups = self.model.spec.worker_groups
+        detail = self.query_one("#group-detail", Static)
+        if not groups:
+            detail.update("No worker groups: a adds one.")
+            return
+        from raywizard.fields import BY_KEY
+
+        group = groups[min(self.selected, len(groups) - 1)]
+        spec = self.model.spec
+        if group.image:
+            image = f"{group.image.repository}:{group.image.tag}"
+        else:
+            shared = spec.versions.image
+            image = (f"{shared.repository}:{shared.tag} (the cluster's)" if shared and shared.repository
+                     else "the cluster's (chart default)")
+        custom = BY_KEY["workerGroups[].customResources"].format(group.custom_resources) or "none"
+        state = "" if group.enabled else " · disabled (x enables it)"
+        detail.update(f"▸ {group.name}{state}\n  image {image} · custom resources {custom}")
 
     def _edited(self) -> None:
         self.refresh_table(resources=False)

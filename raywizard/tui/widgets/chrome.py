@@ -36,10 +36,12 @@ class StatusLine(Static):
 
     def show(self, blocking: list[Problem], warnings: int, extra: str = "") -> None:
         self.set_class(bool(blocking), "-blocked")
+        self.set_class(not blocking and bool(warnings), "-warned")
         if blocking:
             first = blocking[0]
             more = f" (+{len(blocking) - 1} more)" if len(blocking) > 1 else ""
             self.update(f"✗ Next disabled: {first.path}: {first.message}{more}")
+        elif warnings:  # a check mark beside warnings would read as "all fine"
+            self.update(f"⚠ {warnings} warning{'s' if warnings != 1 else ''}{' · ' + extra if extra else ''}")
         else:
-            note = f"{warnings} warning{'s' if warnings != 1 else ''}" if warnings else "no problems"
-            self.update(f"✓ {note}{' · ' + extra if extra else ''}")
+            self.update(f"✓ no problems{' · ' + extra if extra else ''}")

@@ -8,6 +8,7 @@ parse stays in the editor with its message and is reported through ``Edited.pars
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -17,6 +18,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, Label, Select, Static
+from textual.widgets.select import InvalidSelectValueError
 
 from raywizard.fieldkit import Field, Kind
 from raywizard.problems import Problem
@@ -217,7 +219,10 @@ class FieldForm(Vertical):
         for field in self.fields:
             row = self._rows.get(field.key)
             if row is not None:
-                row.set_aside(asides(field))
+                text = asides(field)
+                # The spec still holds the last value that parsed: showing what it becomes would read as the
+                # result of the text in the box.
+                row.set_aside("(invalid)" if text and field.key in self.parse_errors else text)
 
     def refresh_values(self) -> None:
         """Re-read every value from the owner (after an edit elsewhere changed it), keeping unparsed text."""
@@ -239,3 +244,8 @@ class FieldForm(Vertical):
             elif isinstance(editor, Toggle) and editor.value != bool(value):
                 with editor.prevent(Toggle.Changed):
                     editor.value = bool(value)
+            elif isinstance(editor, Select):
+                text = field.format(value)
+                if editor.value != (text or Select.NULL):
+                    with editor.prevent(Select.Changed), contextlib.suppress(InvalidSelectValueError):
+                        editor.value = text or Select.NULL
