@@ -6,6 +6,7 @@ ticking ages (F3), a footer that fits (F4) and a header that keeps its title in 
 from __future__ import annotations
 
 import copy
+from datetime import timedelta
 from typing import Any
 
 from raywizard.manifests import render_applications
@@ -100,3 +101,50 @@ async def test_edit_worker_groups_prefills_from_the_application_not_the_autoscal
     assert [g.replicas for g in edited.worker_groups] == [g.replicas for g in spec.worker_groups]
     assert render_applications(edited) == render_applications(spec)  # no edits: nothing to apply
 
+
+
+def test_memory_reads_as_a_human_quantity() -> None:
+    from raywizard.tui.dashboard.widgets.raycluster import human_memory
+
+    assert human_memory("7147483648") == "6.7Gi"  # KubeRay's sum of mixed G and Gi requests
+    assert human_memory("5G") == "5G"  # a quantity with a unit stays as the cluster wrote it
+    assert human_memory("0") == "0"
+
+
+async def test_ages_tick_without_any_change() -> None:
+    clock = {"now": NOW}
+    app = make_app(clock=lambda: clock["now"])
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        assert "age 10m" in "\n".join(screen_lines(app))
+        clock["now"] = NOW + timedelta(seconds=70)
+        await pilot.pause(1.3)  # one age refresh (once a second), no state change at all
+        text = "\n".join(screen_lines(app))
+        assert "age 11m" in text  # the RayCluster panel
+        assert "6m ago" in text  # the Applications' LAST SYNC (4m50s before)
+
+
+async def test_short_terminal_says_when_worker_groups_are_hidden() -> None:
+    state = filled_state()
+    live = raycluster()
+    live["spec"]["workerGroupSpecs"] = [
+        {"groupName": f"group-{i}", "replicas": 1, "minReplicas": 0, "maxReplicas": 3} for i in range(6)
+    ]
+    state.replace_all("rayclusters", [live])
+    app = make_app(state)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot, 6)
+        groups = app.dashboard.query_one(WorkerGroupsPanel)
+        assert len(groups.lines) == 6
+        assert "more" in str(groups.border_subtitle)
+
+
+async def test_footer_fits_narrow_terminals_with_the_main_keys() -> None:
+    for width, height in ((80, 24), (100, 32)):
+        app = make_app()
+        async with app.run_test(size=(width, height)) as pilot:
+            await settle(pilot)
+            footer = screen_lines(app)[-1]
+            assert footer.rstrip().endswith("^p palette"), footer
+            for key in ("s Sync", "l Logs", "w Edit groups", "/ Filter", "q Quit"):
+                assert key in footer, (width, footer)

@@ -109,10 +109,17 @@ class DashboardPanels(DashboardActions):
         self.query_one(WorkerGroupsPanel).show(self._last_group_rows, history)
 
     def _refresh_ages(self) -> None:
+        """Once a second, even when nothing changed: only age texts (cells and widgets compare before they
+        repaint, so an unchanged age costs no redraw)."""
         from raywizard.kube import views
 
         if self.snapshot is None:
             return
+        self._show_raycluster()  # "age 6s" in the RayCluster panel
+        apps = self.query_one(ApplicationsTable)
+        if apps.rows_by_key:
+            # LAST SYNC "… ago": re-derived from the rows already shown (no new view rows needed).
+            apps.apply(list(apps.rows_by_key.items()), self._clock())
         table = self.query_one(PodsTable)
         now = self._clock()
         rows = []
@@ -147,7 +154,7 @@ class DashboardPanels(DashboardActions):
         cells = table.cells_by_key.get(key) if key and key in table.rows else None
         text = Text()
         if cells is not None:
-            name, status, reason = cells[0], cells[3], cells[COLUMN_KEYS.index("reason")]
+            name, status, reason = cells[0], cells[COLUMN_KEYS.index("status")], cells[COLUMN_KEYS.index("reason")]
             text.append("selected › ", style="italic")
             text.append(literal(name, single_line=True), style="bold")
             text.append(f" · {literal(status, single_line=True)}")

@@ -38,7 +38,7 @@ from raywizard.tui.dashboard.widgets.raycluster import RayClusterPanel
 TICK_SECONDS = 0.125  # 8 UI batches a second: headroom under 10 redraws/s for Textual's own follow-up frames
 POD_BUDGET = 1500  # pod rows touched per tick; the rest is carried to the next tick
 GROUPS_EVERY = 0.5  # worker-group counts scan all pods: at most twice a second
-AGES_EVERY = 2.0  # refresh the AGE cells of the rows on screen
+AGES_EVERY = 1.0  # ages tick each second: the pods on screen, the RayCluster age, the apps' "LAST SYNC … ago"
 
 
 class DashboardScreen(DashboardPanels):
@@ -55,11 +55,17 @@ class DashboardScreen(DashboardPanels):
         Binding("c", "describe_raycluster", "RayCluster"),
         Binding("p", "port_forward", "Ray UI"),
         Binding("w", "edit_worker_groups", "Edit groups"),
-        Binding("slash", "filter", "Filter"),
+        Binding("slash", "filter", "Filter", key_display="/"),
         Binding("o", "sort", "Sort"),
         Binding("O", "reverse_sort", "Reverse", key_display="O", show=False),
         Binding("escape", "clear_filter", "Clear filter", show=False),
     ]
+    # Footer keys in order of importance: at 80-100 columns only the first ones fit, the rest stay reachable
+    # through their keys and the command palette (an overflowing compact footer drew garbage like
+    # "^p paletter"). q Quit (the app's) is always shown.
+    FOOTER_PRIORITY = ("sync", "logs", "edit_worker_groups", "filter", "port_forward", "refresh",
+                       "describe_pod", "sort", "describe_raycluster", "hard_refresh")
+    FOOTER_RESERVED = len("q Quit ▏^p palette") + 4  # the app's quit key, the palette key and a margin
 
     def request_edit_worker_groups(self, spec: Any) -> None:
         """Open the wizard's worker-group step on ``spec``.
@@ -168,7 +174,35 @@ class DashboardScreen(DashboardPanels):
             text.append(f"  ns {literal(namespace, single_line=True)}")
         return text
 
+    def fit_footer(self, width: int) -> None:
+        """Show the most important keys that fit ``width`` columns; hide the others from the footer only."""
+        from dataclasses import replace
+
+        by_action = {b.action: b for b in self.BINDINGS if isinstance(b, Binding)}
+        budget = width - self.FOOTER_RESERVED
+        shown: set[str] = set()
+        for action in self.FOOTER_PRIORITY:
+            binding = by_action[action]
+            cost = len(binding.key_display or binding.key) + len(binding.description) + 2
+            if cost > budget:
+                break
+            budget -= cost
+            shown.add(action)
+        bindings = self._bindings.key_to_bindings
+        changed = False
+        for key, found in list(bindings.items()):
+            new = [replace(b, show=b.action in shown) if b.action in self.FOOTER_PRIORITY else b for b in found]
+            if [b.show for b in new] != [b.show for b in found]:
+                bindings[key] = new  # a new list: the class's lists are shared by every instance
+                changed = True
+        if changed:
+            self.refresh_bindings()
+
+    def on_resize(self, event: Any) -> None:
+        self.fit_footer(event.size.width)
+
     def on_mount(self) -> None:
+        self.fit_footer(self.app.size.width)
         self._styles = theme_styles(self.app.theme_variables)
         self.query_one("#apps-panel").border_title = "Applications"
         self.query_one("#raycluster").border_title = "RayCluster"

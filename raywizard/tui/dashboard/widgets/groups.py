@@ -62,7 +62,10 @@ class GroupLine(Horizontal):
 
 
 class WorkerGroupsPanel(VerticalScroll):
-    can_focus = False
+    """Scrolls (Tab to it, then arrows, or the mouse wheel) when there are more groups than rows; the bottom
+    border then says how many are hidden, so short terminals never silently drop groups."""
+
+    can_focus = True
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -85,3 +88,24 @@ class WorkerGroupsPanel(VerticalScroll):
                 continue
             line.show(row, history.get(name, ()))
         self.query_one(".empty").display = not self.lines
+        self.call_after_refresh(self.update_hint)
+
+    def update_hint(self) -> None:
+        rows = max(self.scrollable_content_region.height, 0)
+        above = int(self.scroll_y)
+        below = max(len(self.lines) - rows - above, 0)
+        parts = []
+        if above:
+            parts.append(f"↑ {above} more")
+        if below:
+            parts.append(f"↓ {below} more")
+        hint = " · ".join(parts) + " (Tab here, then ↑/↓)" if parts else ""
+        if self.border_subtitle != hint:
+            self.border_subtitle = hint
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.update_hint)
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self.update_hint()

@@ -23,19 +23,22 @@ from raywizard.textsafe import rich_text
 from raywizard.tui.dashboard.rows import field, text_of
 from raywizard.tui.dashboard.widgets.cells import age_seconds, status_cell, theme_styles
 
-# (column key, header, names the view row may use for it)
+# (column key, header, names the view row may use for it). kubectl's order first (NAME READY STATUS RESTARTS
+# AGE): pod names are ~50 characters and are never cut, so at 80-100 columns the columns after them are what
+# gets clipped; STATUS must not be among those (it was cut to "Runni" when it came after GROUP and TYPE).
 POD_COLUMNS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("name", "NAME", ("name",)),
-    ("group", "GROUP", ("group",)),
-    ("type", "TYPE", ("node_type", "type", "role")),
-    ("status", "STATUS", ("status", "phase")),
     ("ready", "READY", ("ready",)),
+    ("status", "STATUS", ("status", "phase")),
     ("restarts", "RESTARTS", ("restarts",)),
     ("age", "AGE", ("age",)),
+    ("group", "GROUP", ("group",)),
+    ("type", "TYPE", ("node_type", "type", "role")),
     ("reason", "REASON", ("reason", "message")),  # before NODE: a Pending pod's reason matters more
     ("node", "NODE", ("node",)),
 )
 COLUMN_KEYS = tuple(key for key, _, _ in POD_COLUMNS)
+SORT_CYCLE = ("name", "group", "type", "status", "ready", "restarts", "age", "reason", "node")  # what `o` steps
 STATUS_COLUMNS = {"status"}
 SORT_EVERY = 1.0  # seconds: how long new rows may wait at the bottom before they are sorted in
 PHASE_ORDER = ("Running", "Pending", "Succeeded", "Failed", "Unknown")
@@ -124,7 +127,10 @@ class PodsTable(DataTable[Text]):
             elif old is not None:
                 for index, (new_text, old_text) in enumerate(zip(cells, old, strict=True)):
                     if new_text != old_text:
-                        self.update_cell(key, COLUMN_KEYS[index], self._cell(index, new_text))
+                        self.update_cell(
+                            # update_width: a column only grows (AGE "59s" -> "110s" was cut to "110")
+                            key, COLUMN_KEYS[index], self._cell(index, new_text), update_width=True
+                        )
                         resort = resort or index == sort_index
         self.remove_rows(doomed)
         if self.sort_column and (added or resort):
@@ -219,10 +225,10 @@ class PodsTable(DataTable[Text]):
     def cycle_sort(self) -> str:
         """Next sort column (NAME → GROUP → … → none); returns a label for the footer/title."""
         if self.sort_column is None:
-            self.set_sort(COLUMN_KEYS[0])
+            self.set_sort(SORT_CYCLE[0])
         else:
-            index = COLUMN_KEYS.index(self.sort_column) + 1
-            self.set_sort(COLUMN_KEYS[index] if index < len(COLUMN_KEYS) else None, self.sort_reverse)
+            index = SORT_CYCLE.index(self.sort_column) + 1
+            self.set_sort(SORT_CYCLE[index] if index < len(SORT_CYCLE) else None, self.sort_reverse)
         return self.sort_label
 
     def reverse_sort(self) -> None:

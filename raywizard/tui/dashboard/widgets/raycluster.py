@@ -15,6 +15,20 @@ from raywizard.tui.dashboard.widgets.cells import status_cell
 KEY_CONDITIONS = ("HeadPodReady", "RayClusterProvisioned", "ReplicaFailure")
 
 
+def human_memory(value: Any) -> str:
+    """A memory quantity as people read it: ``7147483648`` → ``6.7Gi`` (KubeRay sums mixed G/Gi requests into
+    plain bytes). A quantity that already has a unit (``5G``, ``6Gi``) is kept as the cluster wrote it."""
+    text = text_of(value)
+    if not text.isdigit():
+        return text
+    amount = float(int(text))
+    for unit in ("", "Ki", "Mi", "Gi", "Ti", "Pi"):
+        if amount < 1024 or unit == "Pi":
+            return f"{amount:.1f}".rstrip("0").rstrip(".") + unit if unit else str(int(amount))
+        amount /= 1024
+    return text  # pragma: no cover - the loop always returns
+
+
 def condition_cell(conditions: Any, ctype: str, styles: dict[str, str]) -> Text:
     for condition in conditions or ():
         values = [*list(condition), "", "", "", ""]
@@ -50,7 +64,7 @@ def raycluster_renderable(summary: Any, styles: dict[str, str], service: str = "
         "workers",
         rich_text(  # a str cell would be parsed as markup by Rich: cluster text goes in as Text
             f"{available}/{desired} available · {text_of(field(summary, 'cpus'))} CPU · "
-            f"{text_of(field(summary, 'memory'))} · {text_of(field(summary, 'gpus'))} GPU",
+            f"{human_memory(field(summary, 'memory'))} · {text_of(field(summary, 'gpus'))} GPU",
             single_line=True,
         ),
     )
