@@ -130,3 +130,53 @@ def api_errors(action: str, server: str = "") -> Iterator[None]:
 def call(action: str, server: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     with api_errors(action, server):
         return fn(*args, **kwargs)
+
+
+# Answers that say "try again": throttling and server-side failures. Server-side apply, merge patches, gets and
+# lists are idempotent, so repeating them is safe; a delete that already happened comes back as 404 (callers
+# treat that as "already gone").
+TRANSIENT_STATUSES = frozenset({429, 500, 502, 503, 504})
+RETRY_ATTEMPTS = 8
+RETRY_BASE_DELAY = 0.2
+RETRY_MAX_DELAY = 2.0
+
+
+def is_transient(exc: BaseException) -> bool:
+    return is_api_exception(exc) and getattr(exc, "status", 0) in TRANSIENT_STATUSES
+
+
+def _retry_after(exc: BaseException) -> float | None:
+    headers = getattr(exc, "headers", None) or {}
+    try:
+        value = headers.get("Retry-After") if hasattr(headers, "get") else None
+        return float(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def with_retries(
+    fn: Callable[..., T],
+    *args: Any,
+    attempts: int = RETRY_ATTEMPTS,
+    sleep: Callable[[float], None] | None = None,
+    **kwargs: Any,
+) -> T:
+    """``fn(*args, **kwargs)``, repeated with exponential back-off (0.2 s doubling up to 2 s, jittered, or the
+    server's Retry-After up to 2 s) while it fails with 429/5xx; at most ``attempts`` tries (~9 s of waiting in
+    all), then the last error is raised. Anything else is raised at once."""
+    import random
+    import time
+
+    pause = sleep or time.sleep
+    for attempt in range(1, attempts + 1):
+        try:
+            return fn(*args, **kwargs)
+        except Exception as exc:
+            if attempt >= attempts or not is_transient(exc):
+                raise
+            delay = min(RETRY_MAX_DELAY, RETRY_BASE_DELAY * 2 ** (attempt - 1)) * random.uniform(0.5, 1.0)
+            hinted = _retry_after(exc)
+            if hinted is not None:
+                delay = min(RETRY_MAX_DELAY, max(delay, hinted))
+            pause(delay)
+    raise AssertionError("unreachable")  # pragma: no cover

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from raywizard.kube.connection import Connection
-from raywizard.kube.errors import api_errors, is_api_exception
+from raywizard.kube.errors import api_errors, is_api_exception, with_retries
 
 FIELD_MANAGER = "raywizard"
 APPLY_PATCH = "application/apply-patch+yaml"
@@ -60,7 +60,7 @@ def get_custom(conn: Connection, res: CustomResource, namespace: str, name: str)
     """The object, or None when it (or its CRD) does not exist."""
     with api_errors(f"get {res.kind} {namespace}/{name}", conn.server_url):
         try:
-            response = _custom_api(conn).get_namespaced_custom_object(
+            response = with_retries(_custom_api(conn).get_namespaced_custom_object,
                 res.group,
                 res.version,
                 namespace,
@@ -78,7 +78,7 @@ def get_custom(conn: Connection, res: CustomResource, namespace: str, name: str)
 
 def list_custom(conn: Connection, res: CustomResource, namespace: str, **query: Any) -> dict[str, Any]:
     with api_errors(f"list {res.plural} in {namespace}", conn.server_url):
-        response = _custom_api(conn).list_namespaced_custom_object(
+        response = with_retries(_custom_api(conn).list_namespaced_custom_object,
             res.group,
             res.version,
             namespace,
@@ -102,7 +102,7 @@ def server_side_apply(
     kwargs: dict[str, Any] = {"field_manager": FIELD_MANAGER, "force": force}
     if dry_run:
         kwargs["dry_run"] = "All"
-    response = _custom_api(conn).patch_namespaced_custom_object(
+    response = with_retries(_custom_api(conn).patch_namespaced_custom_object,
         res.group,
         res.version,
         meta["namespace"],
@@ -128,7 +128,7 @@ def patch_custom(
     content_type: str = MERGE_PATCH,
 ) -> dict[str, Any]:
     with api_errors(f"patch {res.kind} {namespace}/{name}", conn.server_url):
-        response = _custom_api(conn).patch_namespaced_custom_object(
+        response = with_retries(_custom_api(conn).patch_namespaced_custom_object,
             res.group,
             res.version,
             namespace,
@@ -146,7 +146,7 @@ def delete_custom(conn: Connection, res: CustomResource, namespace: str, name: s
     """Delete (foreground is Argo CD's finalizer's job); False when it was already gone."""
     with api_errors(f"delete {res.kind} {namespace}/{name}", conn.server_url):
         try:
-            response = _custom_api(conn).delete_namespaced_custom_object(
+            response = with_retries(_custom_api(conn).delete_namespaced_custom_object,
                 res.group,
                 res.version,
                 namespace,
@@ -165,7 +165,7 @@ def delete_custom(conn: Connection, res: CustomResource, namespace: str, name: s
 
 def list_pods(conn: Connection, namespace: str, label_selector: str = "") -> list[dict[str, Any]]:
     with api_errors(f"list pods in {namespace}", conn.server_url):
-        response = _core_api(conn).list_namespaced_pod(
+        response = with_retries(_core_api(conn).list_namespaced_pod,
             namespace,
             label_selector=label_selector or None,
             _preload_content=False,
@@ -176,7 +176,7 @@ def list_pods(conn: Connection, namespace: str, label_selector: str = "") -> lis
 
 def list_events(conn: Connection, namespace: str) -> list[dict[str, Any]]:
     with api_errors(f"list events in {namespace}", conn.server_url):
-        response = _core_api(conn).list_namespaced_event(
+        response = with_retries(_core_api(conn).list_namespaced_event,
             namespace, _preload_content=False, _request_timeout=conn.request_timeout
         )
         return list(_json(response).get("items") or [])
@@ -185,7 +185,7 @@ def list_events(conn: Connection, namespace: str) -> list[dict[str, Any]]:
 def get_namespace(conn: Connection, name: str) -> dict[str, Any] | None:
     with api_errors(f"get namespace {name}", conn.server_url):
         try:
-            response = _core_api(conn).read_namespace(
+            response = with_retries(_core_api(conn).read_namespace,
                 name, _preload_content=False, _request_timeout=conn.request_timeout
             )
         except Exception as exc:

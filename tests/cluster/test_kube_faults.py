@@ -109,7 +109,8 @@ def test_500s_while_waiting_are_retried(cluster: SandboxCluster) -> None:
     def on_progress(step: StepProgress) -> None:
         progress.append(step)
         if (step.step, step.phase) == ("raycluster", "applying"):  # faults while waiting, after the write
-            cluster.faults.fail_next("get", "applications", 500, count=2)
+            # more 500s in a row than one request's retries absorb: the wait loop itself keeps going
+            cluster.faults.fail_next("get", "applications", 500, count=9)
             cluster.faults.fail_next("list", "pods", 503, count=2)
 
     result = execute_apply(conn, plan, timeout=120, on_progress=on_progress, poll_interval=0.1)
@@ -119,13 +120,39 @@ def test_500s_while_waiting_are_retried(cluster: SandboxCluster) -> None:
 
 
 def test_500_on_a_one_shot_command_is_a_clear_error(
-    cluster: SandboxCluster, capsys: pytest.CaptureFixture[str]
+    cluster: SandboxCluster, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    cluster.faults.fail_next("list", "applications", 500)
+    from raywizard.kube import errors
+
+    monkeypatch.setattr(errors, "RETRY_BASE_DELAY", 0.01)  # keep the give-up case quick
+    monkeypatch.setattr(errors, "RETRY_MAX_DELAY", 0.02)
+    cluster.faults.fail_next("list", "applications", 500)  # one 500 is retried (F15)
+    code, _, err = run(capsys, cluster.kubeconfig_path, "status", "-o", "json")
+    assert code == 0, err
+    cluster.faults.set_error_rate("list", 1.0)  # a server that keeps failing: a clear error after a few tries
     code, _, err = run(capsys, cluster.kubeconfig_path, "status")
     assert code == 2 and "answered 500" in err and "retry in a moment" in err
+    cluster.faults.clear()
     code, _, _ = run(capsys, cluster.kubeconfig_path, "status", "-o", "json")
     assert code == 0
+
+
+def test_apply_converges_through_30_percent_transient_errors(cluster: SandboxCluster) -> None:
+    """F15: 500s on patch and get, and 429s on list, are retried with back-off instead of ending the apply."""
+    conn = load_connection(str(cluster.kubeconfig_path))
+    try:
+        spec = load_preset("argocd-guide")
+        spec.worker_groups[0].max_replicas = 170
+        cluster.faults.set_error_rate("patch", 0.3)
+        cluster.faults.set_error_rate("get", 0.3)
+        cluster.faults.throttle_rate["list"] = 0.3
+        plan = plan_apply(conn, spec)
+        result = execute_apply(conn, plan, timeout=120, poll_interval=0.1)
+    finally:
+        conn.close()
+    assert [s.outcome for s in result.steps][-1] in ("configured", "created")
+    injected = [r for r in cluster.requests.all() if r.status in (429, 500)]
+    assert injected, "the fault injector should have failed some requests"
 
 
 def test_slow_server_times_out_clearly_then_recovers(
