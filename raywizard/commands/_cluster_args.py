@@ -71,17 +71,23 @@ def use_color(stream: IO[str]) -> bool:
 
 
 def confirm(question: str, assume_yes: bool) -> bool:
-    """Ask on the terminal; without one (CI, pipes) refuse unless --yes was given."""
+    """Ask on the terminal; without one (CI, pipes) refuse at once unless --yes was given.
+
+    The question goes to stderr, never stdout: with ``raywizard apply | tee log`` stdout is a pipe, and a
+    question written there would sit in the pipe while we wait for an answer nobody can see."""
     from raywizard.errors import Aborted, InputError
 
     if assume_yes:
         return True
     if not sys.stdin.isatty():
         raise InputError("refusing to write without confirmation: stdin is not a terminal", "pass --yes")
+    sys.stderr.write(f"{question} [y/N] ")
+    sys.stderr.flush()
     try:
-        answer = input(f"{question} [y/N] ").strip().lower()
-    except EOFError:
-        answer = ""
+        line = sys.stdin.readline()
+    except (EOFError, KeyboardInterrupt):
+        line = ""
+    answer = line.strip().lower()
     if answer not in ("y", "yes"):
         raise Aborted("nothing was changed")
     return True

@@ -302,6 +302,35 @@ def test_07c_confirmation_on_a_terminal(cluster: SandboxCluster, conn: Connectio
     )
 
 
+def test_07d_the_question_goes_to_the_terminal_not_into_a_pipe(
+    cluster: SandboxCluster, tmp_path, capsys: pytest.CaptureFixture[str]  # type: ignore[no-untyped-def]
+) -> None:
+    """F10: `raywizard apply | tee log` must show the [y/N] question (stderr), and stdout holds no prompt; with
+    stdin not a terminal and no --yes it fails at once."""
+    import os
+    import shlex
+    import sys
+
+    pexpect = pytest.importorskip("pexpect")
+    out = tmp_path / "stdout.txt"
+    env = {**os.environ, "KUBECONFIG": str(cluster.kubeconfig_path), "NO_COLOR": "1"}
+    command = (
+        f"{shlex.quote(sys.executable)} -m raywizard apply --preset argocd-guide "
+        f"--set workerGroups.standard-worker.maxReplicas=67 | cat > {shlex.quote(str(out))}"
+    )
+    child = pexpect.spawn("/bin/sh", ["-c", command], env=env, timeout=30, encoding="utf-8", dimensions=(40, 200))
+    child.expect(r"apply these changes to context raywizard-sandbox .*\[y/N\]")
+    child.sendline("n")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert "[y/N]" not in out.read_text()
+    # No terminal on stdin, no --yes: refuse at once (the pipe is closed, nothing waits).
+    code, _, err = raywizard(
+        cluster, capsys, "apply", "--preset", "argocd-guide", "--set", "workerGroups.standard-worker.maxReplicas=68"
+    )
+    assert code == 2 and "stdin is not a terminal" in err and "--yes" in err
+
+
 def test_08_stalled_step_names_the_blocker(conn: Connection) -> None:
     spec = load_preset("argocd-guide")
     huge = WorkerGroup(
