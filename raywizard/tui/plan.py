@@ -4,6 +4,7 @@ and how a plan and its progress are shown."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 STEP_TITLES = {"crds": "KubeRay CRDs", "operator": "KubeRay operator", "raycluster": "RayCluster"}
@@ -31,13 +32,40 @@ def plan_steps(plan: Any) -> list[tuple[str, str]]:
     return [(app.step, f"{STEP_TITLES.get(app.step, app.step)}: Application {app.name}") for app in plan.apps]
 
 
-def apply_job(connection: Any, plan: Any, on_progress: Callable[[Any], Any]) -> Callable[[], Any]:
-    def job() -> Any:
-        from raywizard.kube.apply import execute_apply
+@dataclass
+class PlanOutdated:
+    """The answer of an apply that refused to write because live Applications changed after the plan."""
 
-        return execute_apply(connection, plan, wait=True, on_progress=on_progress)
+    changed: list[str]
+
+
+def apply_job(connection: Any, plan: Any, on_progress: Callable[[Any], Any], *,
+              force: bool = False) -> Callable[[], Any]:
+    """``force`` takes ownership of fields another field manager owns (the plan's conflicts), as ``apply
+    --force`` does; the user confirmed exactly that. A plan the cluster moved past comes back as
+    ``PlanOutdated`` (not an error whose advice names CLI flags): the step plans again and shows it."""
+
+    def job() -> Any:
+        from raywizard.kube import apply
+
+        try:
+            return apply.execute_apply(connection, plan, wait=True, on_progress=on_progress, force=force)
+        except apply.PlanOutdated as exc:
+            return PlanOutdated(list(exc.changed))
 
     return job
+
+
+def change_summary(plan: Any) -> list[str]:
+    """One line per Application of what applying changes (for the confirmation)."""
+    lines = []
+    for app in plan.apps:
+        title = STEP_TITLES.get(app.step, app.step)
+        diff = app.diff
+        what = {"added": "created", "removed": "removed", "unchanged": "no changes"}.get(
+            diff.status, f"{len(diff.entries)} change(s)")
+        lines.append(f"  {title}: Application {app.name} — {what}")
+    return lines
 
 
 def progress_fields(progress: Any) -> tuple[str, str, str]:

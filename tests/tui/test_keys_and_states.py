@@ -4,6 +4,8 @@ disabled groups that keep their resources, and the Changes tab of a spec read fr
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from textual.widgets import DataTable, Footer, OptionList, Select, Static, TabbedContent
 from textual.widgets._footer import FooterKey
@@ -189,3 +191,21 @@ async def test_changes_tab_of_a_live_spec_points_to_the_live_diff() -> None:
         await settle(pilot)
         assert "Read from the live cluster" in text_of(app, "#changes-view")
         assert "Live diff" in text_of(app, "#changes-view")
+
+
+@pytest.mark.parametrize("origin", ["preset", "file", "live"])
+async def test_preview_mounts_for_every_origin(origin: str, guide_cluster_file: Path) -> None:
+    """QA batch 3: Preview once failed on a model without ``from_live``; each way in must show it."""
+    if origin == "file":
+        app = create_app(files=[guide_cluster_file], offline=True, start_step="preview")
+    else:
+        workspace = Workspace.new(load_preset("argocd-guide"))
+        if origin == "live":
+            workspace.saved_spec = workspace.spec.clone()
+        app = create_app(workspace=workspace, offline=True, start_step="preview")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.model.from_live is (origin == "live")
+        changes = text_of(app, "#changes-view")
+        assert {"preset": "A new configuration", "file": "No changes", "live": "Read from the live cluster"}[
+            origin] in changes

@@ -13,7 +13,7 @@ from textual.widgets import DataTable, LoadingIndicator, Static
 from raywizard.textsafe import literal, rich_text
 from raywizard.tui.cluster import ApplyProgress, ClusterResult, run_in_worker
 from raywizard.tui.model import WizardStep
-from raywizard.tui.plan import apply_job, plan_job, plan_steps, progress_fields
+from raywizard.tui.plan import PlanOutdated, apply_job, change_summary, plan_job, plan_steps, progress_fields
 from raywizard.tui.screens.base import StepScreen
 
 STATUS_MARKS = {"done": "✓", "failed": "✗", "stalled": "⚠", "applying": "…", "waiting": "…", "pending": "·"}
@@ -34,6 +34,7 @@ class ApplyScreen(StepScreen):
         self.plan: Any = None
         self.applying = False
         self.applied = False
+        self.replan_reason = ""  # why the step planned again by itself, said with the new plan
         self.timeline: list[str] = []  # what happened during apply, handed to the dashboard
 
     def compose_body(self) -> ComposeResult:
@@ -100,24 +101,30 @@ class ApplyScreen(StepScreen):
             self.action_replan()
             return
 
+        conflicts = list(self.plan.conflicts)
+
         def confirmed(answer: bool | None) -> None:
             if answer:
-                self._start_apply()
+                self._start_apply(force=bool(conflicts))
 
-        steps = "\n".join(f"  {title}" for _key, title in plan_steps(self.plan))
+        steps = "\n".join(change_summary(self.plan))
         if not self.plan.has_changes:
             steps += "\n  (no changes to the Applications: apply re-checks and waits for health)"
+        detail = f"This writes the Argo CD Applications to that cluster.\n{steps}"
+        if conflicts:
+            detail += ("\n\nAnother field manager owns fields this changes; applying takes them over (as apply "
+                       "--force does):\n  " + "\n  ".join(literal(c) for c in conflicts))
         self.app.push_screen(ConfirmModal(
             f"Apply to context {literal(connection.context_name)} ({literal(connection.server_url)})?",
-            "Apply", detail=f"This writes the Argo CD Applications to that cluster.\n{steps}"), confirmed)
+            "Take over and apply" if conflicts else "Apply", detail=detail), confirmed)
 
-    def _start_apply(self) -> None:
+    def _start_apply(self, *, force: bool = False) -> None:
         connection = self.wizard.connection
         self.applying = True
         self.query_one("#apply-spinner").display = True
         self._say("Applying… (the table shows each step)")
-        run_in_worker(self, "apply", apply_job(connection, self.plan, lambda p: self.post_message(ApplyProgress(p))),
-                      group="apply")
+        run_in_worker(self, "apply", apply_job(connection, self.plan, lambda p: self.post_message(ApplyProgress(p)),
+                                               force=force), group="apply")
 
     def on_apply_progress(self, event: ApplyProgress) -> None:
         key, status, message = progress_fields(event.progress)
@@ -147,12 +154,26 @@ class ApplyScreen(StepScreen):
             for key, title in plan_steps(self.plan):
                 table.add_row(Text("·"), rich_text(title, single_line=True), Text("pending"), Text(""), key=key)
             changes = "changes to apply" if self.plan.has_changes else "no changes to the Applications"
-            self._say(f"Plan ready ({changes}). Press a to apply, r to plan again.")
+            reason, self.replan_reason = self.replan_reason, ""
+            if self.plan.conflicts:
+                self._say(f"{reason}Plan ready ({changes}), but another field manager owns fields it changes:\n  "
+                          + "\n  ".join(literal(c) for c in self.plan.conflicts)
+                          + "\nPress a to review and take them over, or r to plan again once that is sorted out.")
+            else:
+                self._say(f"{reason}Plan ready ({changes}). Press a to apply, r to plan again.")
         elif event.kind == "apply":
             self.applying = False
             self.query_one("#apply-spinner").display = False
             if event.error:
                 self._say(f"✗ Apply failed: {event.error}\nPress a to try again, r to plan again first.")
+                return
+            if isinstance(event.value, PlanOutdated):
+                # Nothing was written. Plan again so that the Preview's Live diff and the next a use what is live.
+                self.plan = None
+                self.replan_reason = ("Nothing was applied: the cluster changed since the previous plan ("
+                                      + literal("; ".join(event.value.changed)) + "). This is a new plan: "
+                                      "review the Preview's Live diff (ctrl+b) before applying.\n")
+                self.action_replan()
                 return
             self.applied = True
             self.plan = None  # the cluster moved on: a new apply needs a new plan (see on_screen_resume)
