@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import copy
 from datetime import timedelta
+from types import SimpleNamespace
 from typing import Any
 
 from raywizard.manifests import render_applications
 from raywizard.presets import load_preset
 from raywizard.tui.dashboard import DashboardApp
+from raywizard.tui.dashboard.widgets.connection import ConnectionIndicator
 from raywizard.tui.dashboard.widgets.groups import WorkerGroupsPanel
 from raywizard.tui.dashboard.widgets.pods import PodsTable
 from tests.tui.dashboard_data import CLUSTER, NOW, filled_state, raycluster
@@ -148,3 +150,94 @@ async def test_footer_fits_narrow_terminals_with_the_main_keys() -> None:
             assert footer.rstrip().endswith("^p palette"), footer
             for key in ("s Sync", "l Logs", "w Edit groups", "/ Filter", "q Quit"):
                 assert key in footer, (width, footer)
+
+
+class FakeWatcher:
+    """Stands in for ClusterWatcher: reports the given connection state for every watch."""
+
+    def __init__(self, state: Any, connection: Any, status: str, message: str = "") -> None:
+        self.state, self.connection, self.status, self.message = state, connection, status, message
+
+    def start(self) -> None:
+        for kind in ("applications", "rayclusters", "pods", "events"):
+            self.state.set_connection(kind, self.status, self.message)
+
+    def stop(self) -> None:
+        pass
+
+
+class FakeApiClient:
+    def __init__(self, token: str) -> None:
+        self.configuration = SimpleNamespace(host="http://127.0.0.1:1", api_key={"authorization": token})
+        self.fail: str | None = None  # what the stubbed probe reports
+
+
+    def close(self) -> None:
+        pass
+
+
+def fake_connection(token: str) -> Any:
+    return SimpleNamespace(
+        api_client=FakeApiClient(token), context_name="ctx-a", server_url="http://127.0.0.1:1", close=lambda: None
+    )
+
+
+async def test_rejected_credentials_reload_the_kubeconfig_and_the_header_keeps_its_title(monkeypatch: Any) -> None:
+    from raywizard.tui.dashboard import reconnect
+
+    monkeypatch.setattr(reconnect, "RECONNECT_EVERY", 0.1)
+    started: list[Any] = []
+
+    def factory(connection: Any, spec: Any, state: Any) -> FakeWatcher:
+        started.append(connection)
+        if connection.api_client.configuration.api_key["authorization"] == "old":
+            return FakeWatcher(state, connection, "error", "the API server at http://127.0.0.1:1 rejected the "
+                               "credentials (401 Unauthorized) " + "x" * 200)
+        return FakeWatcher(state, connection, "live")
+
+    tokens = ["old", "old", "new"]  # the kubeconfig as re-read: unchanged once, then a new token
+    app = DashboardApp(fake_connection("old"), load_preset("argocd-guide"), watcher_factory=factory,
+                       reconnect=lambda: fake_connection(tokens.pop(0) if len(tokens) > 1 else tokens[0]))
+    async with app.run_test(size=(100, 32)) as pilot:
+        screen = app.dashboard
+        indicator = screen.query_one(ConnectionIndicator)
+        for _ in range(40):
+            await pilot.pause(0.1)
+            if indicator.state == "error":
+                break
+        assert indicator.state == "error"
+        header = screen_lines(app)[0]
+        assert "raywizard dashboard" in header and "ctx-a" in header and "error" in header, header
+        for _ in range(60):
+            await pilot.pause(0.1)
+            if indicator.state == "live":
+                break
+        assert indicator.state == "live"
+        assert screen.reconnects == 1 and len(started) == 2  # the unchanged kubeconfig did not restart watches
+
+
+async def test_a_silent_server_is_not_shown_as_live(monkeypatch: Any) -> None:
+    from raywizard.tui.dashboard import reconnect
+
+    monkeypatch.setattr(reconnect, "PROBE_EVERY", 0.1)
+    monkeypatch.setattr(reconnect, "probe", lambda connection: connection.api_client.fail)
+    connection = fake_connection("t")
+    app = DashboardApp(connection, load_preset("argocd-guide"),
+                       watcher_factory=lambda c, spec, state: FakeWatcher(state, c, "live"))
+    async with app.run_test(size=(120, 32)) as pilot:
+        indicator = app.dashboard.query_one(ConnectionIndicator)
+        await settle(pilot)
+        assert indicator.state == "live"
+        connection.api_client.fail = "the API server at http://127.0.0.1:1 did not answer within 2.5s"
+        for _ in range(30):
+            await pilot.pause(0.1)
+            if indicator.state == "reconnecting":
+                break
+        assert indicator.state == "reconnecting"
+        assert "did not answer" in screen_lines(app)[0] or "did not answer" in str(indicator.tooltip)
+        connection.api_client.fail = None
+        for _ in range(30):
+            await pilot.pause(0.1)
+            if indicator.state == "live":
+                break
+        assert indicator.state == "live"

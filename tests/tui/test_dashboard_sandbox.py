@@ -238,3 +238,35 @@ async def test_ray_dashboard_forward_shows_its_url_and_state(guide_sandbox: tupl
         assert b"ray_version" in await asyncio.to_thread(fetch, "api/version")
         await pilot.press("p")  # stops it
         await wait_until(pilot, lambda: screen.forward is None and not screen.forward_text, what="stopped")
+
+
+async def test_recovers_after_a_restart_with_a_new_token(guide_sandbox: tuple[Any, Any]) -> None:
+    """F9: the restarted sandbox writes a new token into the kubeconfig; the dashboard re-reads it."""
+    from raywizard.kube.connection import load_connection
+    from raywizard.tui.dashboard import reconnect
+
+    cluster, connection = guide_sandbox
+    kubeconfig = str(cluster.kubeconfig_path)
+    app = DashboardApp(connection, load_preset("argocd-guide"), reconnect=lambda: load_connection(kubeconfig))
+    old_interval = reconnect.RECONNECT_EVERY
+    reconnect.RECONNECT_EVERY = 0.5
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            screen = app.dashboard
+            indicator = screen.query_one(ConnectionIndicator)
+            pods = screen.query_one(PodsTable)
+            await wait_until(pilot, lambda: pods.phase_counts.get("Running", 0) >= 5, what="5 Running pods")
+            seen: set[str] = set()
+            screen.set_interval(0.05, lambda: seen.add(indicator.state))
+            cluster.token = "rotated-" + cluster.token
+            cluster.restart(keep_state=True, down_for=0.5)
+            await wait_until(pilot, lambda: "error" in seen, timeout=40, what="credentials rejected")
+            cluster.write_kubeconfig(kubeconfig)  # what `raywizard sandbox --kubeconfig` does on restart
+            # Either the cluster layer re-reads the kubeconfig in place on 401, or the dashboard restarts its
+            # watches on a new connection (screen.reconnects): both end live, on the new token.
+            await wait_until(pilot, lambda: indicator.state == "live", timeout=40, what="live again on the new token")
+            header = str(screen.query_one("#dash-title").render())
+            assert "raywizard dashboard" in header
+            assert pods.row_count >= 5
+    finally:
+        reconnect.RECONNECT_EVERY = old_interval

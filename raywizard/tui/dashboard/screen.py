@@ -27,6 +27,7 @@ from textual.widgets import Footer, Input, Static
 from raywizard.textsafe import literal
 from raywizard.tui.dashboard.feed import Batch, ReplicaHistory, StateFeed
 from raywizard.tui.dashboard.panels import DashboardPanels
+from raywizard.tui.dashboard.upkeep import ConnectionUpkeep
 from raywizard.tui.dashboard.widgets.apps import ApplicationDetails, ApplicationsTable
 from raywizard.tui.dashboard.widgets.cells import theme_styles
 from raywizard.tui.dashboard.widgets.connection import ConnectionIndicator
@@ -41,7 +42,7 @@ GROUPS_EVERY = 0.5  # worker-group counts scan all pods: at most twice a second
 AGES_EVERY = 1.0  # ages tick each second: the pods on screen, the RayCluster age, the apps' "LAST SYNC … ago"
 
 
-class DashboardScreen(DashboardPanels):
+class DashboardScreen(DashboardPanels, ConnectionUpkeep):
     """``DashboardScreen(connection, spec)``; tests and screenshots pass ``state=`` (and no watcher starts)."""
 
     CSS_PATH = "dashboard.tcss"
@@ -102,10 +103,22 @@ class DashboardScreen(DashboardPanels):
         apply_timeline: Sequence[str] = (),
         watcher_factory: Callable[[Any, Any, Any], Any] | None = None,
         clock: Callable[[], datetime] | None = None,
+        reconnect: Callable[[], Any] | None = None,
         name: str | None = None,
     ) -> None:
+        """``reconnect`` re-reads the kubeconfig into a new Connection (default: the app's ``kubeconfig`` and the
+        connection's context); see ``reconnect.py``."""
         super().__init__(name=name)
         self.connection = connection
+        self._reconnect = reconnect
+        self._own_connection = False  # True once the screen replaced the connection it was given
+        self._reconnecting = False
+        self._last_reconnect = 0.0
+        self._probing = False
+        self._last_probe = time.monotonic()
+        self.probe_failure: tuple[datetime, str] | None = None  # since when /version has not answered, why
+        self.reconnects = 0
+        self._error_notified = ""
         self.spec = spec
         self.apply_timeline = list(apply_timeline)
         self._clock = clock or (lambda: datetime.now(UTC))
@@ -219,10 +232,20 @@ class DashboardScreen(DashboardPanels):
 
     def on_unmount(self) -> None:
         self.stop_forward(closing=True)
-        if self.watcher is not None:
-            watcher, self.watcher = self.watcher, None
-            # Not a Textual worker: the screen is going away, and quitting must not wait for sockets to close.
-            threading.Thread(target=watcher.stop, name="dashboard-watch-stop", daemon=True).start()
+        self._stop_watcher(close=self.connection if self._own_connection else None)
+
+    def _stop_watcher(self, close: Any = None) -> None:
+        """Stop the watches (and close ``close``, a connection) on a thread: never wait for sockets here."""
+        watcher, self.watcher = self.watcher, None
+
+        def stop() -> None:
+            if watcher is not None:
+                watcher.stop()
+            if close is not None:
+                close.close()
+
+        if watcher is not None or close is not None:
+            threading.Thread(target=stop, name="dashboard-watch-stop", daemon=True).start()
 
     # -- the data loop -------------------------------------------------------------------------------------
 
@@ -251,6 +274,7 @@ class DashboardScreen(DashboardPanels):
         if now - self._last_ages >= AGES_EVERY:
             self._last_ages = now
             self._refresh_ages()
+        self._check_connection(now)
         if work:
             self.ticks_applied += 1
 
@@ -272,7 +296,7 @@ class DashboardScreen(DashboardPanels):
             self._new_events.extend(found)
         if batch.changed("rayclusters") or batch.changed("pods"):
             self._groups_due = True
-        self.query_one(ConnectionIndicator).show(snap.connection)
+        self._show_connection()
 
     def _apply_pending(self) -> bool:
         from raywizard.kube import views

@@ -61,4 +61,6 @@ class ConnectionIndicator(Static):
         self._shown = key
         self.state = key[0] or "connecting"
         self.set_classes(f"-{self.state}")
-        self.update(connection_text(status))
+        text = connection_text(status)
+        self.update(text)
+        self.tooltip = text.plain if self.state != "live" else None  # the header may cut the message
