@@ -9,6 +9,9 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import threading
+import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +28,14 @@ class Connection:
     server_url: str
     namespace: str | None = None  # the context's default namespace, when it sets one
     request_timeout: float = DEFAULT_REQUEST_TIMEOUT
+    kubeconfig: str | None = None  # what load_connection read (None: KUBECONFIG / ~/.kube/config)
+
+    def reload_credentials(self) -> bool:
+        """Re-read this context from the kubeconfig into the client's configuration, in place (every API object
+        built on ``api_client`` sees it). True when the credentials or the server address changed."""
+        changed = reload_client_credentials(self.api_client, self.kubeconfig, self.context_name)
+        self.server_url = str(self.api_client.configuration.host)
+        return changed
 
     def banner(self) -> str:
         """What every write prints first."""
@@ -36,6 +47,55 @@ class Connection:
         # Closing a pool that never opened must not hide the real outcome.
         with contextlib.suppress(Exception):
             self.api_client.close()
+
+
+# ApiClient -> (kubeconfig, context) it was loaded from, for code that is handed only the ApiClient (the
+# dashboard's ClusterWatcher). Weak keys, values without a reference back: a dropped client takes its entry along.
+_SOURCES: weakref.WeakKeyDictionary[Any, tuple[str | None, str]] = weakref.WeakKeyDictionary()
+_RELOAD_LOCK = threading.Lock()
+
+
+def credential_reloader(api_client: Any) -> Callable[[], bool] | None:
+    """How to re-read the kubeconfig behind ``api_client``, if ``load_connection`` made it."""
+    try:
+        source = _SOURCES.get(api_client)
+    except TypeError:  # not weak-referenceable: not one of ours
+        return None
+    if source is None:
+        return None
+    kubeconfig, context = source
+    return lambda: reload_client_credentials(api_client, kubeconfig, context)
+
+
+def reload_client_credentials(api_client: Any, kubeconfig: str | None, context: str) -> bool:
+    """Load ``context`` from ``kubeconfig`` again into ``api_client.configuration`` (in place); True when the
+    credentials or the server address changed.
+
+    For a server restarted with a new token (``raywizard sandbox`` rewrites its kubeconfig) and for tokens
+    rotated by a login tool. Changed client certificates get a new connection pool."""
+    from kubernetes import client
+    from kubernetes.client import rest
+    from kubernetes.config.kube_config import KUBE_CONFIG_DEFAULT_LOCATION, load_kube_config
+
+    fresh = client.Configuration()
+    with _RELOAD_LOCK:
+        load_kube_config(
+            config_file=kubeconfig or KUBE_CONFIG_DEFAULT_LOCATION,
+            context=context,
+            client_configuration=fresh,
+            persist_config=False,
+        )
+        current = api_client.configuration
+        auth = ("api_key", "api_key_prefix", "username", "password", "host")
+        tls = ("cert_file", "key_file", "ssl_ca_cert", "verify_ssl")
+        changed = [name for name in auth + tls if getattr(current, name, None) != getattr(fresh, name, None)]
+        if not changed:
+            return False
+        for name in (*auth, *tls, "refresh_api_key_hook"):
+            setattr(current, name, getattr(fresh, name, None))
+        if any(name in tls for name in changed):
+            api_client.rest_client = rest.RESTClientObject(current)
+        return True
 
 
 @dataclass(frozen=True)
@@ -152,10 +212,13 @@ def load_connection(
     logging.getLogger("urllib3.connectionpool").setLevel(logging.ERROR)
     ctx = next((c for c in contexts if c.get("name") == chosen), {}) or {}
     namespace = (ctx.get("context") or {}).get("namespace")
-    return Connection(
+    connection = Connection(
         api_client=client.ApiClient(configuration),
         context_name=chosen,
         server_url=str(configuration.host),
         namespace=str(namespace) if namespace else None,
         request_timeout=request_timeout,
+        kubeconfig=kubeconfig,
     )
+    _SOURCES[connection.api_client] = (kubeconfig, chosen)
+    return connection

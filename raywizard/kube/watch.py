@@ -6,6 +6,17 @@ resourceVersion with bookmarks; on stream end watch again from the last version 
 again; on errors back off exponentially with jitter and say so in the state's connection status. Every request
 carries a ``_request_timeout`` so that a dead server cannot hang a thread, and ``stop()`` shuts the socket to
 end a read.
+
+A server that accepts connections but stops answering (hung, SIGSTOPped, a dead proxy) is noticed by silence: we
+ask for BOOKMARKs, learn how often the server sends them while the stream is quiet, and once learned set the
+socket's read timeout to about twice that interval (never under ``min_silence``). Silence beyond it ends the
+stream as a failure: the state says "reconnecting" at once and we reconnect (with the same short read timeout,
+so a hung server fails the reconnect quickly too). Until an interval is learned the read timeout stays
+``timeout_seconds + 15``: a real API server sends bookmarks only about once a minute, and a quiet watch must not
+flap.
+
+A 401 makes us re-read the kubeconfig (``reload_credentials``, e.g. a restarted server wrote a new token) and
+retry at once when the credentials changed; the error is reported only when they did not.
 """
 
 from __future__ import annotations
@@ -20,6 +31,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from raywizard.errors import ClusterError
 from raywizard.kube.errors import is_api_exception, to_cluster_error
 from raywizard.kube.state import ClusterState
 
@@ -52,6 +64,10 @@ class WatchFailed(Exception):
     """An ERROR event other than 410 in the stream."""
 
 
+class WatchSilent(Exception):
+    """Nothing (not even a BOOKMARK) arrived for longer than the server's bookmark rhythm allows."""
+
+
 class ResilientWatch:
     """One resource's list+watch loop, on its own daemon thread (``start``/``stop``) or inline (``run``)."""
 
@@ -69,6 +85,8 @@ class ResilientWatch:
         stale_after: float = 10.0,
         server: str = "",
         missing_ok_message: str | None = None,
+        min_silence: float = 3.0,
+        reload_credentials: Callable[[], bool] | CredentialRefresher | None = None,
     ) -> None:
         self.list_func = list_func
         self.args = args
@@ -84,6 +102,16 @@ class ResilientWatch:
         # A 404 on list means "this resource type does not exist yet" (e.g. the RayCluster CRD before the CRDs
         # Application synced): show it empty, say why, and look again later.
         self.missing_ok_message = missing_ok_message
+        self.min_silence = min_silence
+        # Re-reads the kubeconfig; True when the credentials changed (worth retrying a 401 at once).
+        if reload_credentials is not None and not isinstance(reload_credentials, CredentialRefresher):
+            reload_credentials = CredentialRefresher(reload_credentials)
+        self.credentials = reload_credentials
+        self._credentials_seen = 0
+        #: seconds between the server's BOOKMARKs on a quiet stream, once seen twice (None: not learned yet)
+        self.bookmark_interval: float | None = None
+        self._last_bookmark: float | None = None
+        self.credential_reloads = 0
         self.resource_version: str | None = None
         self.relists = 0
         self.events = 0
@@ -119,6 +147,8 @@ class ResilientWatch:
         failures = 0
         failing_since: float | None = None
         while not self._stop.is_set():
+            if self.credentials is not None:
+                self._credentials_seen = self.credentials.generation
             try:
                 if self.resource_version is None:
                     self._relist()
@@ -137,6 +167,8 @@ class ResilientWatch:
                 if is_api_exception(exc, 410):
                     self.resource_version = None
                     continue
+                if is_api_exception(exc, 401) and self._credentials_changed():
+                    continue  # new credentials in the kubeconfig: retry at once, nothing to report yet
                 failures += 1
                 failing_since = failing_since or time.monotonic()
                 self._report_failure(exc, time.monotonic() - failing_since)
@@ -147,8 +179,33 @@ class ResilientWatch:
     def _sleep(self, seconds: float) -> None:
         self._stop.wait(seconds)
 
+    def _credentials_changed(self) -> bool:
+        if self.credentials is None:
+            return False
+        try:
+            changed = self.credentials.refresh(self._credentials_seen)
+        except Exception as exc:  # an unreadable kubeconfig: keep the old credentials, report the 401
+            log.debug("watch %s: reloading the kubeconfig failed: %s", self.kind, exc)
+            return False
+        if changed:
+            self.credential_reloads += 1
+        return changed
+
+    @property
+    def silence_limit(self) -> float | None:
+        """How long the stream may stay silent before we call the server hung (None: not learned yet)."""
+        if self.bookmark_interval is None:
+            return None
+        return max(self.min_silence, 2 * self.bookmark_interval + 1.0)
+
+    def _read_timeout(self) -> float:
+        return self.silence_limit or float(self.timeout_seconds + 15)
+
     def _report_failure(self, exc: BaseException, failing_for: float) -> None:
-        error = to_cluster_error(exc, f"watch {self.kind}", self.server)
+        if isinstance(exc, WatchSilent):
+            error = ClusterError(f"cannot watch {self.kind}: {exc}")
+        else:
+            error = to_cluster_error(exc, f"watch {self.kind}", self.server)
         message = error.message
         if is_api_exception(exc, 401) or is_api_exception(exc, 403):
             state = "error"
@@ -195,34 +252,77 @@ class ResilientWatch:
             "allow_watch_bookmarks": True,
             "timeout_seconds": self.timeout_seconds,
             "_preload_content": False,
-            "_request_timeout": (self.connect_timeout, self.timeout_seconds + 15),
+            "_request_timeout": (self.connect_timeout, self._read_timeout()),
         }
         if self.resource_version:
             kwargs["resource_version"] = self.resource_version
         if self.label_selector:
             kwargs["label_selector"] = self.label_selector
-        response = self.list_func(*self.args, **kwargs)
+        response = self._call_watched(kwargs)
         self._response = response
         try:
             if self._stop.is_set():
                 return
             self.state.set_connection(self.kind, "live")
+            self._last_bookmark = None  # gaps are measured within one stream
             self._consume(response)
         finally:
             self._response = None
             with contextlib.suppress(Exception):
                 response.release_conn()
 
+    def _call_watched(self, kwargs: dict[str, Any]) -> Any:
+        """Start the watch request; if its answer is later than the learned silence limit, say "reconnecting"
+        right then (the request itself may wait out two read timeouts: the client retries once)."""
+        limit = self.silence_limit
+        if limit is None or not self._was_live:
+            return self.list_func(*self.args, **kwargs)
+
+        def overdue() -> None:
+            if not self._stop.is_set():
+                where = f" at {self.server}" if self.server else ""
+                self.state.set_connection(
+                    self.kind,
+                    "reconnecting",
+                    f"cannot watch {self.kind}: the API server{where} has not answered for {limit:.0f} s",
+                )
+
+        timer = threading.Timer(limit, overdue)
+        timer.daemon = True
+        timer.start()
+        try:
+            return self.list_func(*self.args, **kwargs)
+        finally:
+            timer.cancel()
+
     def _consume(self, response: Any) -> None:
+        import urllib3.exceptions
+
         pending = b""
-        for segment in response.stream(amt=None, decode_content=False):
+        applied_limit = None
+        try:
+            for segment in response.stream(amt=None, decode_content=False):
+                if self._stop.is_set():
+                    return
+                pending += segment
+                if b"\n" not in segment:
+                    continue
+                *lines, pending = pending.split(b"\n")
+                self._handle_lines(lines)
+                limit = self.silence_limit
+                if limit is not None and limit != applied_limit:
+                    applied_limit = limit
+                    _set_read_timeout(response, limit)
+        except (urllib3.exceptions.ReadTimeoutError, urllib3.exceptions.ProtocolError, TimeoutError) as exc:
             if self._stop.is_set():
                 return
-            pending += segment
-            if b"\n" not in segment:
-                continue
-            *lines, pending = pending.split(b"\n")
-            self._handle_lines(lines)
+            if "timed out" not in str(exc).lower() and not isinstance(exc, TimeoutError):
+                raise
+            silent_for = applied_limit or self._read_timeout()
+            raise WatchSilent(
+                f"the API server{' at ' + self.server if self.server else ''} sent nothing for "
+                f"{silent_for:.0f} s (not even a bookmark); it may be hung"
+            ) from exc
 
     def _handle_lines(self, lines: list[bytes]) -> None:
         apply_event = self.state.apply_event
@@ -239,11 +339,52 @@ class ResilientWatch:
                     raise WatchExpired()
                 raise WatchFailed(str(obj.get("message") or obj))
             rv = (obj.get("metadata") or {}).get("resourceVersion")
-            if event_type != "BOOKMARK":
+            if event_type == "BOOKMARK":
+                self._saw_bookmark()
+            else:
                 apply_event(kind, event_type, obj)
                 self.events += 1
             if rv:
                 self.resource_version = str(rv)
+
+
+    def _saw_bookmark(self) -> None:
+        now = time.monotonic()
+        last, self._last_bookmark = self._last_bookmark, now
+        if last is None:
+            return
+        gap = now - last
+        previous = self.bookmark_interval
+        # Follow a slower rhythm at once (no false alarms), a faster one gradually.
+        self.bookmark_interval = gap if previous is None or gap > previous else 0.8 * previous + 0.2 * gap
+
+
+def _set_read_timeout(response: Any, seconds: float) -> None:
+    """Tighten the read timeout of an open stream (urllib3 fixed it when the request started)."""
+    connection = getattr(response, "connection", None)
+    sock = getattr(connection, "sock", None)
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.settimeout(seconds)
+
+
+class CredentialRefresher:
+    """One kubeconfig re-read shared by the watches of one client: when four watches hit the same 401, the first
+    reloads and the others see that the credentials changed since their request started (not "no change")."""
+
+    def __init__(self, reload: Callable[[], bool]) -> None:
+        self._reload = reload
+        self._lock = threading.Lock()
+        self.generation = 0
+
+    def refresh(self, seen_generation: int) -> bool:
+        with self._lock:
+            if self.generation != seen_generation:
+                return True
+            if self._reload():
+                self.generation += 1
+                return True
+            return False
 
 
 class _Missing(Exception):
@@ -263,14 +404,26 @@ class ClusterWatcher:
         state: ClusterState | None = None,
         timeout_seconds: int = 50,
         server: str = "",
+        reload_credentials: Callable[[], bool] | None = None,
     ) -> None:
         from kubernetes import client
 
+        from raywizard.kube.connection import credential_reloader
+
         self.state = state or ClusterState()
+        # The dashboard passes only the ApiClient: find how to re-read its kubeconfig from the Connection that
+        # made it (load_connection registers it).
+        reload = reload_credentials or credential_reloader(api_client)
+        refresher = CredentialRefresher(reload) if reload is not None else None
         custom = client.CustomObjectsApi(api_client)
         core = client.CoreV1Api(api_client)
         server = server or str(getattr(api_client.configuration, "host", ""))
-        common: dict[str, Any] = {"state": self.state, "timeout_seconds": timeout_seconds, "server": server}
+        common: dict[str, Any] = {
+            "state": self.state,
+            "timeout_seconds": timeout_seconds,
+            "server": server,
+            "reload_credentials": refresher,
+        }
         self.watches = [
             ResilientWatch(
                 custom.list_namespaced_custom_object,

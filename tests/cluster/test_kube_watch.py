@@ -149,3 +149,67 @@ def test_500s_on_list_back_off_and_recover(cluster: SandboxCluster, watcher: Clu
     wait_for(lambda: f"{NS}/after-500" in pods(state), timeout=15)
     wait_for(lambda: pods_watch.relists >= 2, timeout=15)
     wait_for(lambda: state.snapshot().connection.state == "live")
+
+
+def test_hung_server_is_noticed_within_seconds(
+    cluster: SandboxCluster, watcher: ClusterWatcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """F8: a server that keeps the connections open but stops answering (no events, no bookmarks, new requests
+    hang) turns the state from live to reconnecting within a few seconds, not after the watch's 65 s read
+    timeout; once it answers again the state goes back to live."""
+    from raywizard.sandbox import watchstream
+
+    state = watcher.state
+    wait_for(lambda: state.snapshot().connection.state == "live")
+    # The watches learn the sandbox's bookmark rhythm (1 s) from the quiet streams.
+    wait_for(lambda: all(w.silence_limit is not None for w in watcher.watches if w.kind != "rayclusters"))
+    hang_started = time.monotonic()
+    monkeypatch.setattr(watchstream, "BOOKMARK_INTERVAL", 3600.0)  # open streams go silent...
+    cluster.faults.set_latency(3600.0)  # ...and new requests are accepted but never answered
+    wait_for(lambda: state.snapshot().connection.state in ("reconnecting", "stale"), timeout=20)
+    noticed_after = time.monotonic() - hang_started
+    message = state.snapshot().connection.message
+    assert "sent nothing" in message or "not answered" in message or "did not answer" in message, message
+    print(f"hung server noticed after {noticed_after:.1f} s")
+    monkeypatch.setattr(watchstream, "BOOKMARK_INTERVAL", 1.0)
+    cluster.faults.clear()
+    # The requests already stuck in the sandbox's latency sleep stay stuck; our read timeouts give up on them.
+    make_pod(cluster, "after-hang")
+    wait_for(lambda: f"{NS}/after-hang" in pods(state), timeout=30)
+    wait_for(lambda: state.snapshot().connection.state == "live", timeout=30)
+
+
+def test_new_token_after_restart_is_picked_up_from_the_kubeconfig(cluster: SandboxCluster) -> None:
+    """F9: the server restarts with a new token and rewrites the kubeconfig; the 401 makes the watches re-read it
+    and carry on to live, without ever reporting the credentials error."""
+    from raywizard.kube.connection import load_connection
+
+    assert cluster.kubeconfig_path is not None
+    old_token = cluster.token
+    conn = load_connection(str(cluster.kubeconfig_path))
+    w = ClusterWatcher(conn.api_client, argocd_namespace="argocd", namespace=NS, timeout_seconds=5)
+    for watch in w.watches:
+        watch.backoff_initial, watch.backoff_max, watch.stale_after = 0.1, 0.5, 1.0
+    states: set[str] = set()
+    try:
+        w.start()
+        wait_for(lambda: w.state.snapshot().connection.state == "live")
+        cluster.token = "rotated-" + old_token
+        cluster.write_kubeconfig(cluster.kubeconfig_path)
+        cluster.restart(keep_state=True)
+        make_pod(cluster, "after-new-token")
+
+        def caught_up() -> bool:
+            snap = w.state.snapshot()
+            states.add(snap.connection.state)
+            return f"{NS}/after-new-token" in snap.pods and snap.connection.state == "live"
+
+        wait_for(caught_up, timeout=20)
+        assert sum(watch.credential_reloads for watch in w.watches) >= 1
+        assert "error" not in states, states
+        assert any(str(v).endswith(cluster.token) for v in conn.api_client.configuration.api_key.values())
+    finally:
+        w.stop()
+        conn.close()
+        cluster.token = old_token
+        cluster.write_kubeconfig(cluster.kubeconfig_path)
