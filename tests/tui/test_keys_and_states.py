@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable, Footer, OptionList, Select, Static, TabbedContent
+from textual.widgets import DataTable, Footer, Input, OptionList, Select, Static, TabbedContent
 from textual.widgets._footer import FooterKey
 
 from raywizard.documents import Workspace
@@ -209,3 +209,22 @@ async def test_preview_mounts_for_every_origin(origin: str, guide_cluster_file: 
         changes = text_of(app, "#changes-view")
         assert {"preset": "A new configuration", "file": "No changes", "live": "Read from the live cluster"}[
             origin] in changes
+
+
+async def test_editing_keys_keep_their_order_when_keys_arrive_in_a_burst() -> None:
+    """Backspaces then text, all queued at once (a busy app, key repeat, tmux): Textual runs an Input's
+    backspace binding only after the key bubbled to the App, so the characters used to overtake it."""
+    from textual import events
+
+    app = create_app(preset="argocd-guide", offline=True, start_step="target")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        editor = app.screen.query_one("#f-target-releaseName", Input)
+        editor.focus()
+        await pilot.pause()
+        for key in ["end", *["backspace"] * 12, *"my-release"]:
+            app.post_message(events.Key(key, key if len(key) == 1 else None))
+        await settle(pilot)
+        await pilot.pause(0.2)
+        assert editor.value == "my-release"
+        assert app.model.spec.target.release_name == "my-release"

@@ -13,6 +13,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Select, Static
 
+from raywizard.tui.widgets.field_form import InOrderInput
+
 
 class ConfirmModal(ModalScreen[bool]):
     """A yes/no question; the buttons name their keys (``Remove (y)`` / ``Cancel (n)``) as the dashboard's do."""
@@ -89,7 +91,7 @@ class SaveModal(ModalScreen[tuple[str, str] | None]):
         with Vertical(id="dialog"):
             yield Static("Save the Applications", classes="dialog-title")
             yield Static("File (single) or directory (split); existing files are kept as .bak", markup=False)
-            yield Input(self.default_path, id="save-path", compact=True)
+            yield InOrderInput(self.default_path, id="save-path", compact=True)
             yield Select([("single file", "single"), ("split: one file per Application", "split")],
                          value=self.initial_layout, allow_blank=False, id="save-layout", compact=True)
             with Horizontal(classes="dialog-buttons"):
@@ -129,7 +131,7 @@ class PromptModal(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Static(self.prompt_title, classes="dialog-title", markup=False)
-            yield Input(self.value, placeholder=self.placeholder, id="prompt", compact=True)
+            yield InOrderInput(self.value, placeholder=self.placeholder, id="prompt", compact=True)
             yield Static("Enter accepts, Esc cancels", classes="dialog-hint")
         yield Footer(compact=True)
 

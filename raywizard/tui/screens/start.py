@@ -17,6 +17,7 @@ from raywizard.textsafe import literal, rich_text
 from raywizard.tui.cluster import ClusterResult, check_summary, list_contexts_job, live_workspace_job, run_in_worker
 from raywizard.tui.model import WizardStep
 from raywizard.tui.screens.base import StepScreen
+from raywizard.tui.widgets.field_form import InOrderInput
 
 OFFLINE = "__offline__"
 
@@ -42,8 +43,8 @@ class StartScreen(StepScreen):
         yield OptionList(*options, id="presets", markup=False)
         yield Static("Open files", classes="section-title")
         with Horizontal(classes="inline-row"):
-            yield Input(placeholder="path(s) to Application or values YAML, space separated", id="open-paths",
-                        compact=True)
+            yield InOrderInput(placeholder="path(s) to Application or values YAML, space separated",
+                               id="open-paths", compact=True)
             yield Button("Open", id="open", compact=True)
         yield Static("Cluster", classes="section-title")
         with Horizontal(classes="inline-row"):

@@ -12,7 +12,7 @@ import contextlib
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
@@ -31,7 +31,26 @@ def field_dom_id(field: Field) -> str:
     return "f-" + field.key.replace("[]", "").replace(".", "-")
 
 
-class FieldInput(Input):
+class InOrderInput(Input):
+    """An Input whose editing keys (backspace, delete, ctrl+u, arrows…) act in the order they were typed.
+
+    Textual runs an Input's key bindings only after the key has bubbled up to the App, one message queue per
+    ancestor, while a printed character is inserted as soon as the Input sees it. While the app is busy (the
+    wizard revalidates and renders after edits) the App's queue holds the next keys, so typed characters overtake
+    earlier backspaces: backspace x12 then ``raycluster`` left ``rayclust`` or ``rraycl``. Running the Input's own
+    binding here keeps the order; a key the Input does not bind still bubbles."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        if not event.is_printable:
+            for binding in self._bindings.key_to_bindings.get(event.key, ()):
+                if not binding.priority and await self.app.run_action(binding.action, self):
+                    event.stop()
+                    event.prevent_default()
+                    return
+        await super()._on_key(event)
+
+
+class FieldInput(InOrderInput):
     """An Input that leaves ``?`` to the screen (help for this field): no field value contains a ``?``."""
 
     def check_consume_key(self, key: str, character: str | None) -> bool:
