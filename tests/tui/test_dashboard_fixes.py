@@ -14,6 +14,7 @@ from raywizard.manifests import render_applications
 from raywizard.presets import load_preset
 from raywizard.tui.dashboard import DashboardApp
 from raywizard.tui.dashboard.widgets.connection import ConnectionIndicator
+from raywizard.tui.dashboard.widgets.events import EventsLog
 from raywizard.tui.dashboard.widgets.groups import WorkerGroupsPanel
 from raywizard.tui.dashboard.widgets.pods import PodsTable
 from tests.tui.dashboard_data import CLUSTER, NOW, filled_state, raycluster
@@ -241,3 +242,24 @@ async def test_a_silent_server_is_not_shown_as_live(monkeypatch: Any) -> None:
             if indicator.state == "live":
                 break
         assert indicator.state == "live"
+
+
+async def test_events_in_time_order_and_rerendered_at_the_new_width() -> None:
+    from tests.tui.dashboard_data import event
+
+    state = filled_state()
+    long_message = "the newest warning, with a message long enough to be cut at 100 columns " + "x" * 30
+    # A relist delivers them newest-first: the Warning must still end up at the bottom (the newest).
+    state.replace_all("events", [event("new", "Evil", long_message, kind="Warning", seconds_ago=1),
+                                 event("old", "Pulled", "an old one", seconds_ago=500)])
+    app = make_app(state)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        log = app.dashboard.query_one(EventsLog)
+        texts = [line.text for line in log.lines]
+        assert "Evil" in texts[-1]
+        assert min(i for i, t in enumerate(texts) if "an old one" in t) < len(texts) - 1
+        assert log.lines[-1].text.rstrip().endswith("…")
+        await pilot.resize_terminal(200, 48)
+        await settle(pilot)
+        assert log.lines[-1].text.rstrip().endswith("x" * 30)

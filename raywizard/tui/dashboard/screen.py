@@ -292,7 +292,10 @@ class DashboardScreen(DashboardPanels, ConnectionUpkeep):
                     found.append(event)
                     if len(found) == len(changed_events):
                         break
-            found.reverse()
+            # Oldest first by the event's own time (the state's order is arrival order: a relist delivered them
+            # newest-first, and a new Warning then landed below older events, off screen — F17/F19).
+            found.reverse()  # arrival order, which breaks ties between events of the same second
+            found.sort(key=_event_time)
             self._new_events.extend(found)
         if batch.changed("rayclusters") or batch.changed("pods"):
             self._groups_due = True
@@ -379,6 +382,12 @@ def _key(obj: Any) -> str:
     meta = obj.get("metadata") or {}
     namespace = meta.get("namespace") or ""
     return f"{namespace}/{meta.get('name', '')}" if namespace else str(meta.get("name", ""))
+
+
+def _event_time(event: Any) -> str:
+    """When an event last happened, as ISO text (sorts as time): lastTimestamp, eventTime, or creation."""
+    meta = event.get("metadata") or {}
+    return str(event.get("lastTimestamp") or event.get("eventTime") or meta.get("creationTimestamp") or "")
 
 
 def _raycluster_name(spec: Any) -> str | None:

@@ -61,13 +61,24 @@ class EventsLog(RichLog):
         self.skipped = 0
         self._recent: deque[tuple[float, int]] = deque(maxlen=50)  # (time, total) for the rate
         self._styles: dict[str, str] = {}
+        self._rendered_width = 0
 
     def on_mount(self) -> None:
         self._styles = theme_styles(self.app.theme_variables)
 
     def on_resize(self, event: events.Resize) -> None:
         super().on_resize(event)
+        width = self.scrollable_content_region.width
+        if self.lines and width != self._rendered_width:
+            # Lines were cut at the old width (62 columns of message with 60 empty beside them): re-render.
+            self._rerender()
         self._follow()  # a smaller panel (short terminal) still shows the newest events
+
+    def _rerender(self) -> None:
+        self.clear()
+        matching = [row for row in self.buffer if self._matches(row)]
+        for row in matching[-200:]:
+            self._write_line(event_line(row, self._styles))
 
     def add(self, rows: Iterable[Any]) -> None:
         """Append new event rows (oldest first); render only the newest matching ones."""
@@ -100,6 +111,7 @@ class EventsLog(RichLog):
         # Rendered at the visible width (Rich would measure against an 80-column console otherwise); a long
         # line ends in an ellipsis, the whole event stays in the buffer (describe, filter).
         width = self.scrollable_content_region.width
+        self._rendered_width = width
         self.write(line, width=width if width > 20 else None, scroll_end=False if self._size_known else None)
 
     def _matches(self, row: Any) -> bool:
@@ -110,10 +122,7 @@ class EventsLog(RichLog):
         if text == self.filter_text:
             return
         self.filter_text = text
-        self.clear()
-        matching = [row for row in self.buffer if self._matches(row)]
-        for row in matching[-200:]:
-            self._write_line(event_line(row, self._styles))
+        self._rerender()
         self._follow()
 
     def rate(self) -> float:
