@@ -46,7 +46,8 @@ class DashboardScreen(DashboardPanels, ConnectionUpkeep):
     """``DashboardScreen(connection, spec)``; tests and screenshots pass ``state=`` (and no watcher starts)."""
 
     CSS_PATH = "dashboard.tcss"
-    VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]  # short terminals: the pods table keeps the room
+    # Short terminals: the pods table keeps the room (-tiny is 80x24 and the like).
+    VERTICAL_BREAKPOINTS = [(0, "-tiny"), (28, "-short"), (36, "-tall")]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("s", "sync", "Sync"),
         Binding("r", "refresh", "Refresh"),
@@ -175,9 +176,13 @@ class DashboardScreen(DashboardPanels, ConnectionUpkeep):
         yield Footer(compact=True)
 
     def _header_text(self) -> Text:
+        """Title, context, server and namespace; below 120 columns without the server (the namespace matters
+        more, and it was the part cut off at 80 columns)."""
         text = Text("raywizard dashboard", style="bold")
         context = getattr(self.connection, "context_name", "") if self.connection is not None else ""
         server = getattr(self.connection, "server_url", "") if self.connection is not None else ""
+        if self.is_mounted and self.app.size.width < 120:
+            server = ""
         if context:
             text.append(f"  {literal(context, single_line=True)}")
         if server:
@@ -213,6 +218,11 @@ class DashboardScreen(DashboardPanels, ConnectionUpkeep):
 
     def on_resize(self, event: Any) -> None:
         self.fit_footer(event.size.width)
+        title = self._header_text()
+        shown = self.query_one("#dash-title", Static)
+        if title.plain != getattr(shown, "_title_plain", None):
+            shown._title_plain = title.plain  # type: ignore[attr-defined]
+            shown.update(title)
 
     def on_mount(self) -> None:
         self.fit_footer(self.app.size.width)

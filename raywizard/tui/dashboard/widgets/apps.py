@@ -64,6 +64,7 @@ class ApplicationsTable(DataTable[Text]):
         return status_cell(text, self._styles) if column in STATUS_COLUMNS else rich_text(text, single_line=True)
 
     def apply(self, changes: Sequence[tuple[str, Any | None]], now: datetime | None = None) -> None:
+        added = False
         for key, row in changes:
             if row is None:
                 self.rows_by_key.pop(key, None)
@@ -77,10 +78,21 @@ class ApplicationsTable(DataTable[Text]):
             self._cells[key] = cells
             if old is None or key not in self.rows:
                 self.add_row(*(self._cell(c, t) for (c, _), t in zip(APP_COLUMNS, cells, strict=True)), key=key)
+                added = True
                 continue
             for (column, _), new_text, old_text in zip(APP_COLUMNS, cells, old, strict=True):
                 if new_text != old_text:
                     self.update_cell(key, column, self._cell(column, new_text), update_width=True)
+        if added:
+            # New rows widen the columns only once measured (on idle); a header line rendered before that kept
+            # the label widths ("APPLICATION  SYNC  HEALTH" over wider rows at 80x24). Render it again then.
+            self.call_after_refresh(self._rerender_header)
+
+    def _rerender_header(self) -> None:
+        clear = getattr(self, "_clear_caches", None)  # Textual's DataTable internals (8.x); harmless without
+        if clear is not None:
+            clear()
+        self.refresh()
 
     @property
     def selected_key(self) -> str | None:
