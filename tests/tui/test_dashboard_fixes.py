@@ -263,3 +263,20 @@ async def test_events_in_time_order_and_rerendered_at_the_new_width() -> None:
         await pilot.resize_terminal(200, 48)
         await settle(pilot)
         assert log.lines[-1].text.rstrip().endswith("x" * 30)
+
+
+async def test_sync_on_an_empty_cluster_says_apply_first() -> None:
+    from raywizard.kube.state import ClusterState
+    from raywizard.tui.dashboard.modals import ConfirmWrite
+
+    state = ClusterState()
+    for kind in ("applications", "rayclusters", "pods", "events"):
+        state.set_connection(kind, "live")
+    app = make_app(state)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.dashboard.connection = object()
+        await pilot.press("s")
+        await settle(pilot, 1)
+        assert not isinstance(app.screen, ConfirmWrite)
+        assert any("apply first" in n.message for n in app._notifications)

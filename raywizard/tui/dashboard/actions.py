@@ -128,6 +128,15 @@ class DashboardActions(Screen[None]):
             self.notify("Not connected to a cluster: nothing can be written.", severity="warning")
             return
         namespace, name = app
+        snapshot = self.snapshot
+        connected = snapshot is not None and str(getattr(snapshot.connection, "state", "")) == "live"
+        if connected and f"{namespace}/{name}" not in snapshot.applications:
+            # Asking first and failing with "not found" afterwards (F17) helps nobody.
+            self.notify(
+                f"There is no Application {namespace}/{name} yet: apply first (raywizard apply, or the wizard).",
+                severity="warning",
+            )
+            return
         details = f"{explanation}\n\nApplication {namespace}/{name} on {self._where()}."
 
         def answered(confirmed: bool | None) -> None:
