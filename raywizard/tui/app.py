@@ -242,8 +242,10 @@ class WizardApp(App[int]):
         intro = getattr(screen, "INTRO", "") or "Move between fields with Tab; ? on a field explains it."
         step = getattr(screen, "STEP", None)
         title = step.label if isinstance(step, WizardStep) else "raywizard"
-        keys = "\n".join(f"{self.get_key_display(b)}: {b.description}" for b in self._described_bindings())
-        self.push_screen(HelpModal(title, f"{intro}\n\nKeys\n{keys}"))
+        keys = [f"{self.get_key_display(b)}: {b.tooltip or b.description}" for b in self._described_bindings()
+                if b.action != "command_palette"]
+        keys.append("^p: command palette (every action, every step)")
+        self.push_screen(HelpModal(title, intro + "\n\nKeys\n" + "\n".join(keys)))
 
     def _described_bindings(self) -> list[Binding]:
         """Every active binding with a description, one per action: also the ones the footer leaves out for
@@ -312,7 +314,8 @@ class WizardApp(App[int]):
             if binding.action.startswith(("app.", "screen.")) or binding.action == "quit" or screen is not self.screen:
                 continue
             action = binding.action
-            yield SystemCommand(binding.description, f"{self.screen.__class__.__name__}: {action}",
+            # The tooltip is the long form of a footer label shortened for room ("Dup").
+            yield SystemCommand(binding.tooltip or binding.description, f"{self.screen.__class__.__name__}: {action}",
                                 lambda action=action: self.run_action(action, self.screen))  # type: ignore[misc]
 
     # ------------------------------------------------------------------------------------------ workers

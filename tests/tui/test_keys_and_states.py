@@ -34,17 +34,21 @@ def footer_keys(app: WizardApp) -> list[tuple[str, str]]:
             if key.region.width and key.region.right <= width]
 
 
-@pytest.mark.parametrize("step", ["workers", "preview", "versions", "head"])
-async def test_step_keys_fit_the_footer_at_100_columns(step: str) -> None:
+@pytest.mark.parametrize(("step", "width"), [("workers", 100), ("preview", 100), ("versions", 100), ("head", 100),
+                                             ("workers", 80), ("preview", 80), ("apply", 80)])
+async def test_step_keys_fit_the_footer(step: str, width: int) -> None:
     app = create_app(preset="argocd-guide", offline=True, start_step=step)
-    async with app.run_test(size=(100, 32)) as pilot:
+    async with app.run_test(size=(width, 24)) as pilot:
         await settle(pilot)
         shown = {key for key, _ in footer_keys(app)}
         wanted = {"ctrl+n", "ctrl+b", "question_mark", "ctrl+s"} | {
             "workers": {"a", "d", "e", "x", "delete", "left_square_bracket", "right_square_bracket"},
             "preview": {"left", "right", "s", "y", "p", "r"},
+            "apply": {"a", "r"},
         }.get(step, set())
         assert wanted <= shown, wanted - shown
+        footer = app.screen.query_one(Footer)
+        assert footer.show_command_palette is (width >= 100)  # ctrl+p gives its room to the step's keys
 
 
 async def test_help_lists_keys_the_footer_leaves_out() -> None:
@@ -54,7 +58,8 @@ async def test_help_lists_keys_the_footer_leaves_out() -> None:
         await pilot.press("question_mark")
         await settle(pilot)
         body = str(app.screen.query_one(".help-body", Static).render())
-        assert "^q: Quit" in body and "[: Move up" in body
+        assert "^q: Quit" in body and "[: Move up" in body and "d: Duplicate the selected group" in body
+        assert "^p: command palette" in body
         assert "Cursor up" not in body  # not the table's own hidden keys
 
 

@@ -186,7 +186,7 @@ async def test_command_palette_lists_steps_and_actions() -> None:
         titles = [c.title for c in app.get_system_commands(app.screen)]
         for step in WizardStep:
             assert f"Go to {step.number}. {step.label}" in titles
-        assert {"Save", "Save as…", "Copy YAML", "Save as preset", "Add", "Duplicate"} <= set(titles)
+        assert {"Save", "Save as…", "Copy YAML", "Save as preset", "Add", "Duplicate the selected group"} <= set(titles)
 
 
 async def test_preview_problem_jumps_to_field() -> None:

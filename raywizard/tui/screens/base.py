@@ -67,6 +67,12 @@ class StepScreen(Screen[None]):
             narrow = self.size.width < 100
             for columns in self.query(".step-columns"):
                 columns.set_class(narrow or self.STACKED, "-stacked")
+            # Below 100 columns the step's own keys need the room of the `^p palette` key (ctrl+p still opens
+            # it, and ? lists it); a footer that overflows also leaves a stray character behind that key.
+            footer = self.query_one(Footer)
+            if footer.show_command_palette == narrow:
+                footer.show_command_palette = not narrow
+                footer.refresh(recompose=True)
 
     # Called by the app after every spec change (and once on mount).
     def refresh_view(self) -> None:

@@ -68,8 +68,8 @@ class PreviewScreen(StepScreen):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("s", "app.save_as", "Save as…"),
-        Binding("y", "app.copy_yaml", "Copy YAML"),
-        Binding("p", "app.save_preset", "Save preset"),
+        Binding("y", "app.copy_yaml", "Copy", tooltip="Copy the YAML to the clipboard"),  # short: fits 80 columns
+        Binding("p", "app.save_preset", "Preset", tooltip="Save as a user preset"),
         Binding("r", "refresh_live", "Live diff"),
         # Left/Right switch tabs wherever the focus is (no tab content scrolls sideways: the text wraps); priority
         # so the footer shows them over the focused scroll view's hidden Left/Right. The tab labels carry their
@@ -213,7 +213,9 @@ class PreviewScreen(StepScreen):
         tabs = self.query_one(TabbedContent)
         errors = sum(1 for p in everything if p.is_error)
         tabs.get_tab("tab-problems").label = Content(f"4 Problems ({errors}✗ {len(everything) - errors}⚠)")
-        tabs.get_tab("tab-changes").label = Content(f"2 Changes ({changed_line_count(changes)})")
+        # A count only when there are files to compare with ("(0)" would read as "nothing changed").
+        changed = f" ({changed_line_count(changes)})" if workspace.files else ""
+        tabs.get_tab("tab-changes").label = Content(f"2 Changes{changed}")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option_list.id != "problem-list" or event.option.id in (None, "none"):

@@ -90,9 +90,10 @@ class WorkersScreen(StepScreen):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "add", "Add"),
-        Binding("d", "duplicate", "Duplicate"),
+        # Short labels: with Next/Back/Help/Save every key of the step fits an 80-column footer.
+        Binding("d", "duplicate", "Dup", tooltip="Duplicate the selected group"),
         Binding("e", "edit", "Edit"),
-        Binding("x,space", "toggle_disabled", "Disable"),
+        Binding("x,space", "toggle_disabled", "On/off", tooltip="Disable or re-enable the selected group"),
         Binding("delete", "remove", "Remove", key_display="del"),
         Binding("left_square_bracket", "move(-1)", "Move up", key_display="[", group=MOVE),
         Binding("right_square_bracket", "move(1)", "Move down", key_display="]", group=MOVE),
