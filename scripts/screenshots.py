@@ -71,7 +71,15 @@ async def offline_shots() -> None:
         await pilot.pause()
 
     await shoot("03b-target-error", step_app("target"), break_namespace)
-    await shoot("07c-preview-problems", step_app("preview"), await press("]", "]", "]"))
+    await shoot("07c-preview-problems", step_app("preview"), await press("4"))
+
+    async def mismatch(pilot: Any) -> None:
+        pilot.app.screen.query_one("#f-versions-chart").value = "1.4.1"  # the guide's all-in-one file
+        await pilot.pause()
+        pilot.app.flush_changes()
+        await pilot.pause()
+
+    await shoot("02b-versions-mismatch", step_app("versions"), mismatch)
     if GUIDE_FILE.exists():
         with tempfile.TemporaryDirectory() as scratch:
             # A fixed directory name: the diff header shows the path, and the picture should not change per run.
