@@ -51,7 +51,14 @@ class ApplyScreen(StepScreen):
     def on_mount(self) -> None:
         super().on_mount()
         self.query_one("#apply-spinner").display = False
+        self.query_one("#apply-steps").display = False  # until there is a plan: no empty table header
         self.show_connection()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Apply and re-plan show dimmed while there is no cluster (the text above says how to pick one)."""
+        if action in ("apply", "replan") and self.wizard.connection is None:
+            return None
+        return True
 
     def on_screen_resume(self) -> None:
         """Back from the dashboard: plan again against what is live now."""
@@ -67,8 +74,10 @@ class ApplyScreen(StepScreen):
             target.update("Offline: choose a kube context on the Start step (ctrl+p → Go to 1. Start) to apply. "
                           "Saving works without a cluster.")
             self._say("")
+            self.refresh_bindings()
             return
         target.update(f"Target: context {literal(connection.context_name)} at {literal(connection.server_url)}")
+        self.refresh_bindings()
         if self.plan is None:
             self.action_replan()
 
@@ -150,6 +159,7 @@ class ApplyScreen(StepScreen):
                 return
             self.plan = event.value
             table: DataTable[Text] = self.query_one("#apply-steps", DataTable)
+            table.display = True
             table.clear()
             for key, title in plan_steps(self.plan):
                 table.add_row(Text("·"), rich_text(title, single_line=True), Text("pending"), Text(""), key=key)
