@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from dataclasses import dataclass, field
 from typing import Any
 
 HELP = "show Applications, RayCluster, worker groups, pods and recent warnings (--watch to follow)"
@@ -71,113 +72,193 @@ def status_data(snap: Any) -> dict[str, Any]:
     }
 
 
-def render_tables(snap: Any) -> Any:
-    """A Rich renderable of the whole status (every cluster string through rich_text: shown literally)."""
+COLOURS = {
+    "Synced": "green",
+    "Healthy": "green",
+    "OutOfSync": "yellow",
+    "Progressing": "yellow",
+    "Degraded": "red",
+    "Missing": "red",
+    "Running": "green",
+    "Pending": "yellow",
+    "ready": "green",
+}
+
+
+@dataclass
+class Section:
+    """One table of the status: a title, headers, rows of cells (cluster text, not yet made literal) and which
+    columns hold resource names (never shortened: users paste them into kubectl)."""
+
+    title: str
+    headers: tuple[str, ...]
+    rows: list[tuple[str, ...]] = field(default_factory=list)
+    name_columns: tuple[int, ...] = (0,)
+    styles: dict[int, str] = field(default_factory=dict)  # column -> fixed style (else COLOURS by value)
+    note: str = ""  # shown instead of the table when there are no rows and a note is set
+    drop_order: tuple[int, ...] = ()  # columns hidden first when a terminal is too narrow
+    wrap_columns: tuple[int, ...] = ()  # free text (messages) that may wrap onto more lines
+
+
+WRAP_MIN = 16  # a wrapping column is not squeezed below this
+
+
+def fit_columns(section: Section, width: int) -> list[int]:
+    """The columns shown at ``width``: all of them if the table fits, else without the ``drop_order`` columns
+    (in that order) until it does. Name columns stay whole; free-text columns count at WRAP_MIN."""
+    from raywizard.textsafe import literal
+
+    def natural(index: int) -> int:
+        cells = [len(literal(row[index], single_line=True)) for row in section.rows]
+        longest = max([len(section.headers[index]), *cells])
+        return min(longest, WRAP_MIN) if index in section.wrap_columns else longest
+
+    visible = list(range(len(section.headers)))
+    sizes = {i: natural(i) for i in visible}
+    for index in section.drop_order:
+        if sum(sizes[i] + 3 for i in visible) + 1 <= width:
+            break
+        visible.remove(index)
+    return visible
+
+
+def sections(snap: Any) -> list[Section]:
+    from raywizard.kube import views
+
+    result: list[Section] = []
+    apps = Section("Argo CD Applications", ("NAME", "SYNC", "HEALTH", "OPERATION", "REVISION", "MESSAGE"))
+    apps.styles = {5: "red"}
+    apps.drop_order, apps.wrap_columns = (4, 3), (5,)
+    for row in views.application_rows(snap):
+        apps.rows.append((row.name, row.sync, row.health, row.operation, row.revision[:12], row.message))
+    if not apps.rows:
+        apps.note = "Argo CD Applications: none"
+    result.append(apps)
+    summary = views.raycluster_summary(snap)
+    if summary is None:
+        result.append(Section("RayCluster", (), note="RayCluster: none"))
+    else:
+        rc = Section(
+            "RayCluster",
+            (
+                "NAME",
+                "DESIRED WORKERS",
+                "AVAILABLE WORKERS",
+                "CPUS",
+                "MEMORY",
+                "GPUS",
+                "STATUS",
+                "AGE",
+                "HEAD POD IP",
+                "HEAD SERVICE IP",
+            ),
+        )
+        rc.drop_order = (9, 8, 5, 7, 4, 3, 2, 1)
+        rc.rows.append(
+            (
+                summary.name,
+                str(summary.desired_workers),
+                str(summary.available_workers),
+                summary.cpus,
+                summary.memory,
+                summary.gpus,
+                summary.state,
+                summary.age,
+                summary.head_pod_ip,
+                summary.head_service_ip,
+            )
+        )
+        result.append(rc)
+        groups = Section("Worker groups", ("GROUP", "REPLICAS", "MIN", "MAX", "READY", "PENDING"))
+        for g in views.worker_group_rows(snap):
+            groups.rows.append(
+                (g.group, str(g.replicas), str(g.min_replicas), str(g.max_replicas), str(g.ready), str(g.pending))
+            )
+        result.append(groups)
+    pods = Section(
+        f"Pods ({len(snap.pods)})", ("NAME", "GROUP", "READY", "STATUS", "RESTARTS", "AGE", "NODE", "REASON")
+    )
+    pods.drop_order, pods.wrap_columns = (6, 4, 1, 5, 7, 2), (7,)
+    for p in views.pod_rows(snap):
+        pods.rows.append((p.name, p.group, p.ready, p.status, str(p.restarts), p.age, p.node, p.reason))
+    result.append(pods)
+    warnings = views.event_rows(snap, warnings_only=True, limit=10)
+    if warnings:
+        events = Section("Recent warnings", ("LAST SEEN", "REASON", "OBJECT", "MESSAGE"), name_columns=(2,))
+        events.styles = {1: "red"}
+        events.drop_order, events.wrap_columns = (0, 1), (3,)
+        for e in warnings:
+            events.rows.append((e.last_seen, e.reason, e.object, e.message))
+        result.append(events)
+    return result
+
+
+def _connection_line(snap: Any) -> str:
+    return f"connection: {snap.connection.state} {snap.connection.message}".rstrip()
+
+
+def render_plain(snap: Any) -> str:
+    """kubectl-like columns for pipes and scripts: no box drawing, no colour, nothing cut, no trailing blanks."""
+    from raywizard.textsafe import literal
+
+    out: list[str] = []
+    for section in sections(snap):
+        if out:
+            out.append("")
+        if not section.rows and section.note:
+            out.append(section.note)
+            continue
+        out.append(f"{section.title}:")
+        table = [section.headers] + [tuple(literal(cell, single_line=True) for cell in row) for row in section.rows]
+        widths = [max(len(row[i]) for row in table) for i in range(len(section.headers))]
+        for row in table:
+            out.append("   ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+    if snap.connection.state != "live":
+        out.append("")
+        out.append(literal(_connection_line(snap), single_line=True))
+    return "\n".join(out) + "\n"
+
+
+def render_tables(snap: Any, footer: str = "", width: int = 120) -> Any:
+    """A Rich renderable of the whole status at ``width`` columns (every cluster string through rich_text: shown
+    literally).
+
+    Resource names are never shortened (users paste them into kubectl): at a narrow terminal whole columns are
+    hidden instead (and named below the table), and free-text columns wrap."""
     from rich.console import Group
     from rich.table import Table
     from rich.text import Text
 
-    from raywizard.kube import views
     from raywizard.textsafe import rich_text as t
 
-    colours = {
-        "Synced": "green",
-        "Healthy": "green",
-        "OutOfSync": "yellow",
-        "Progressing": "yellow",
-        "Degraded": "red",
-        "Missing": "red",
-        "Running": "green",
-        "Pending": "yellow",
-        "ready": "green",
-    }
-
-    def c(value: str) -> Text:
-        return t(value, colours.get(value, ""), single_line=True)
-
     parts: list[Any] = []
-    apps = Table(title="Argo CD Applications", title_justify="left", expand=False)
-    for column in ("NAME", "SYNC", "HEALTH", "OPERATION", "REVISION", "MESSAGE"):
-        apps.add_column(column)
-    for row in views.application_rows(snap):
-        apps.add_row(
-            t(row.name),
-            c(row.sync),
-            c(row.health),
-            c(row.operation),
-            t(row.revision[:12]),
-            t(row.message, "red" if row.message else "", single_line=True),
-        )
-    parts.append(apps)
-    summary = views.raycluster_summary(snap)
-    if summary is None:
-        parts.append(Text("RayCluster: none yet"))
-    else:
-        rc = Table(title="RayCluster", title_justify="left")
-        for column in (
-            "NAME",
-            "DESIRED WORKERS",
-            "AVAILABLE WORKERS",
-            "CPUS",
-            "MEMORY",
-            "GPUS",
-            "STATUS",
-            "AGE",
-            "HEAD POD IP",
-            "HEAD SERVICE IP",
-        ):
-            rc.add_column(column)
-        rc.add_row(
-            t(summary.name),
-            str(summary.desired_workers),
-            str(summary.available_workers),
-            t(summary.cpus),
-            t(summary.memory),
-            t(summary.gpus),
-            c(summary.state),
-            summary.age,
-            t(summary.head_pod_ip),
-            t(summary.head_service_ip),
-        )
-        parts.append(rc)
-        groups = Table(title="Worker groups", title_justify="left")
-        for column in ("GROUP", "REPLICAS", "MIN", "MAX", "READY", "PENDING"):
-            groups.add_column(column)
-        for g in views.worker_group_rows(snap):
-            groups.add_row(
-                t(g.group),
-                str(g.replicas),
-                str(g.min_replicas),
-                str(g.max_replicas),
-                str(g.ready),
-                str(g.pending),
+    for section in sections(snap):
+        if not section.rows and section.note:
+            parts.append(Text(section.note))
+            continue
+        visible = fit_columns(section, width)
+        table = Table(title=section.title, title_justify="left")
+        for index in visible:
+            header = section.headers[index]
+            if index in section.wrap_columns:
+                table.add_column(header, overflow="fold", min_width=min(WRAP_MIN, len(header)))
+            elif index in section.name_columns:
+                # fold, not ellipsis: only if even the name alone is wider than the terminal
+                table.add_column(header, no_wrap=True, overflow="fold")
+            else:
+                table.add_column(header, no_wrap=True)
+        for row in section.rows:
+            table.add_row(
+                *(t(row[i], section.styles.get(i) or COLOURS.get(row[i], ""), single_line=True) for i in visible)
             )
-        parts.append(groups)
-    pods = Table(title=f"Pods ({len(snap.pods)})", title_justify="left")
-    for column in ("NAME", "GROUP", "READY", "STATUS", "RESTARTS", "AGE", "NODE", "REASON"):
-        pods.add_column(column)
-    for p in views.pod_rows(snap):
-        pods.add_row(
-            t(p.name),
-            t(p.group),
-            p.ready,
-            c(p.status),
-            str(p.restarts),
-            p.age,
-            t(p.node),
-            t(p.reason, single_line=True),
-        )
-    parts.append(pods)
-    warnings = views.event_rows(snap, warnings_only=True, limit=10)
-    if warnings:
-        events = Table(title="Recent warnings", title_justify="left")
-        for column in ("LAST SEEN", "REASON", "OBJECT", "MESSAGE"):
-            events.add_column(column)
-        for e in warnings:
-            events.add_row(t(e.last_seen), t(e.reason, "red"), t(e.object), t(e.message, single_line=True))
-        parts.append(events)
+        parts.append(table)
+        hidden = [section.headers[i] for i in range(len(section.headers)) if i not in visible]
+        if hidden:
+            parts.append(Text(f"({', '.join(hidden)} hidden at this width; widen the terminal or pipe)", "dim"))
     if snap.connection.state != "live":
-        parts.append(t(f"connection: {snap.connection.state} {snap.connection.message}", "yellow", single_line=True))
+        parts.append(t(_connection_line(snap), "yellow", single_line=True))
+    if footer:
+        parts.append(Text(footer, style="dim"))
     return Group(*parts)
 
 
@@ -191,11 +272,13 @@ def run(args: argparse.Namespace) -> int:
         if not args.watch:
             snap = load_state(conn, argocd_ns, namespace).snapshot()
             if args.output == "table":
+                if not sys.stdout.isatty():
+                    sys.stdout.write(render_plain(snap))  # piped: kubectl-like columns
+                    return 0
                 from rich.console import Console
 
-                # Piped: wide enough that rows are not wrapped mid-word, and no colour.
-                width = None if sys.stdout.isatty() else 200
-                Console(width=width, no_color=bool(os.environ.get("NO_COLOR"))).print(render_tables(snap))
+                console = Console(no_color=bool(os.environ.get("NO_COLOR")))
+                console.print(render_tables(snap, width=console.width))
             else:
                 sys.stdout.write(dump(status_data(snap), args.output))
             return 0
@@ -223,29 +306,41 @@ def _watch(conn: Any, argocd_ns: str, namespace: str, output: str) -> int:
                     sys.stdout.flush()
                 time.sleep(1.0)
         if not sys.stdout.isatty():
-            # Piped: a full snapshot per change (a Live display only redraws on a terminal).
-            from rich.console import Console
-
-            console = Console(width=200, no_color=True)
+            # Piped: a full plain snapshot per change, each after a timestamp line (a Live display only redraws
+            # on a terminal).
             seen = -1
+            started = time.monotonic()
             while True:
                 snap = watcher.state.snapshot()
+                if snap.connection.state == "connecting" and time.monotonic() - started < 10:
+                    time.sleep(0.1)  # not "none" before the first lists arrived (the connection line says why)
+                    continue
                 if snap.version != seen:
                     seen = snap.version
-                    console.print(render_tables(snap))
+                    sys.stdout.write(f"--- {_clock(snap.taken_at)}\n{render_plain(snap)}")
                     sys.stdout.flush()
                 time.sleep(1.0)
+        from rich.console import Console
         from rich.live import Live
 
-        with Live(render_tables(watcher.state.snapshot()), refresh_per_second=4, screen=False) as live:
-            seen = -1
+        console = Console(no_color=bool(os.environ.get("NO_COLOR")))
+        with Live(console=console, refresh_per_second=4, screen=False) as live:
+            shown: tuple[int, int] = (-1, -1)
             while True:
                 snap = watcher.state.snapshot()
-                if snap.version != seen:
-                    seen = snap.version
-                    live.update(render_tables(snap))
+                # Redraw on every change and once a second anyway: ages tick and the footer shows the watch is
+                # alive (a frozen screen and a quiet cluster must look different).
+                key = (snap.version, int(time.monotonic()))
+                if key != shown:
+                    shown = key
+                    footer = f"updated {_clock(snap.taken_at)} · {snap.connection.state} · Ctrl-C to stop"
+                    live.update(render_tables(snap, footer, width=console.width))
                 time.sleep(0.25)
     except KeyboardInterrupt:
         return 0
     finally:
         watcher.stop()
+
+
+def _clock(moment: Any) -> str:
+    return str(moment.astimezone().strftime("%H:%M:%S"))
