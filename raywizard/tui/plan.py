@@ -65,6 +65,8 @@ def change_summary(plan: Any) -> list[str]:
         what = {"added": "created", "removed": "removed", "unchanged": "no changes"}.get(
             diff.status, f"{len(diff.entries)} change(s)")
         lines.append(f"  {title}: Application {app.name} — {what}")
+        if diff.status == "changed" and len(diff.entries) <= 3:  # a few: say which (the usual one-field edit)
+            lines.extend(f"      {entry.describe()}" for entry in diff.entries)
     return lines
 
 

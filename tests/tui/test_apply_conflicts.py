@@ -85,6 +85,7 @@ async def test_field_owned_by_another_manager_is_taken_over_after_saying_so(sand
         assert isinstance(app.screen, ConfirmModal)
         assert app.screen.yes == "Take over and apply"
         assert "kubectl-patch" in app.screen.detail
+        assert "maxReplicas: 6 → 8" in app.screen.detail  # the one change, named
         await pilot.press("y")
         await wait_for(pilot, lambda: screen.applied or "failed" in str(
             screen.query_one("#apply-result", Static).render()), seconds=120)

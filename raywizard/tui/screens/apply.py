@@ -116,7 +116,7 @@ class ApplyScreen(StepScreen):
             if answer:
                 self._start_apply(force=bool(conflicts))
 
-        steps = "\n".join(change_summary(self.plan))
+        steps = "\n".join(literal(line) for line in change_summary(self.plan))
         if not self.plan.has_changes:
             steps += "\n  (no changes to the Applications: apply re-checks and waits for health)"
         detail = f"This writes the Argo CD Applications to that cluster.\n{steps}"

@@ -49,7 +49,7 @@ class GroupEditModal(ModalScreen[WorkerGroup | None]):
                 yield FieldForm(GROUP_FIELDS, self.trial, group=self.group, group_index=self.index, id="group-form")
                 yield Static("", id="group-problems", markup=False)
             with Horizontal(classes="dialog-buttons"):
-                yield Static("Enter: next field, applies from the last", classes="dialog-hint")
+                yield Static("Enter: next field; in the last one, apply", classes="dialog-hint")
                 yield Button("Apply (ctrl+s)", variant="primary", id="save")
                 yield Button("Cancel (Esc)", id="cancel")
         yield Footer(compact=True)
