@@ -18,7 +18,16 @@ def dashboard() -> DashboardApp:
 
 
 async def settle(pilot: Any) -> None:
-    for _ in range(4):
+    """Until the worker groups (counted on a thread) are on screen, then two more ticks: a cold first test
+    could otherwise shoot before them."""
+    from raywizard.tui.dashboard.widgets.groups import WorkerGroupsPanel
+
+    for _ in range(40):
+        await pilot.pause(0.12)
+        screen = pilot.app.dashboard
+        if screen.query_one(WorkerGroupsPanel).lines and screen.ticks_applied:
+            break
+    for _ in range(3):
         await pilot.pause(0.12)
 
 

@@ -48,6 +48,7 @@ class DashboardScreen(DashboardPanels, ConnectionUpkeep):
     CSS_PATH = "dashboard.tcss"
     # Short terminals: the pods table keeps the room (-tiny is 80x24 and the like).
     VERTICAL_BREAKPOINTS = [(0, "-tiny"), (28, "-short"), (36, "-tall")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]  # wide: the Applications table gets its width
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("s", "sync", "Sync"),
         Binding("r", "refresh", "Refresh"),

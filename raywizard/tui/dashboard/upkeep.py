@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from textual.css.query import NoMatches
 from textual.widgets import Static
 
 from raywizard.textsafe import literal
@@ -63,7 +64,11 @@ class ConnectionUpkeep:
         if self.probe_failure is not None and str(getattr(status, "state", "")) == "live":
             since, message = self.probe_failure
             status = {"state": "reconnecting", "since": since, "message": message}
-        self.query_one(ConnectionIndicator).show(status)
+        try:
+            indicator = self.query_one(ConnectionIndicator)
+        except NoMatches:  # a late probe answer while the screen is being taken down
+            return
+        indicator.show(status)
         state, message = str(getattr(status, "state", "")), str(getattr(status, "message", ""))
         if state == "error" and message and message != self._error_notified:
             # The header has room for the start of it only; the whole message once, as a notification.
