@@ -116,6 +116,8 @@ class WorkersScreen(StepScreen):
 
     def on_resize(self) -> None:
         super().on_resize()
+        if self.ready:
+            self._show_detail()
         widths = column_widths(self.size.width)
         if widths == self.widths:
             return
@@ -202,7 +204,10 @@ class WorkersScreen(StepScreen):
                      else "the cluster's (chart default)")
         custom = BY_KEY["workerGroups[].customResources"].format(group.custom_resources) or "none"
         state = "" if group.enabled else " · disabled (x enables it)"
-        detail.update(f"▸ {group.name}{state}\n  image {image} · custom resources {custom}")
+        parts = f"  image {image} · custom resources {custom}"
+        if len(parts) > self.size.width - 4:  # one part per line rather than a wrap without the indent
+            parts = f"  image {image}\n  custom resources {custom}"
+        detail.update(f"▸ {group.name}{state}\n{parts}")
 
     def _edited(self) -> None:
         self.refresh_table(resources=False)
@@ -217,7 +222,8 @@ class WorkersScreen(StepScreen):
             return f"Totals: cannot compute ({exc})"
 
         def part(cpus: Decimal, memory: Decimal, gpus: Decimal, workers: int) -> str:
-            return f"{workers} workers, {format_cpus(cpus)} CPUs, {format_bytes(memory)}, {format_cpus(gpus)} GPUs"
+            return (f"{workers} worker{'s' if workers != 1 else ''}, {format_cpus(cpus)} CPUs, {format_bytes(memory)}, "
+                    f"{format_cpus(gpus)} GPUs")
 
         low = part(result.cpus_min, result.memory_min, result.gpus_min, result.workers_min)
         high = part(result.cpus_max, result.memory_max, result.gpus_max, result.workers_max)
