@@ -21,6 +21,34 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-o", "--output", choices=("text", "json"), default="text")
 
 
+def _progress(spec):  # type: ignore[no-untyped-def]
+    """On a terminal, one stderr line updated as each check finishes (they run at once); nothing when piped."""
+    import threading
+
+    from raywizard.kube.preflight import check_names
+
+    if not sys.stderr.isatty():
+        return None
+    pending = check_names(spec)
+    total = len(pending)
+    lock = threading.Lock()
+
+    def show(name, checks) -> None:  # type: ignore[no-untyped-def]
+        with lock:
+            if name in pending:
+                pending.remove(name)
+            worst = "FAIL" if any(c.status == "fail" for c in checks) else "ok"
+            line = f"{total - len(pending)}/{total} checks done ({name}: {worst})"
+            if pending:
+                line += f"; waiting for {', '.join(pending)}"
+            sys.stderr.write("\r\x1b[2K" + line[:200])
+            if not pending:
+                sys.stderr.write("\r\x1b[2K")
+            sys.stderr.flush()
+
+    return show
+
+
 def run(args: argparse.Namespace) -> int:
     import json
 
@@ -32,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
     conn = connect(args)
     try:
         print(f"preflight for {conn.banner()}", file=sys.stderr)
-        checks = run_preflight(conn, spec)
+        checks = run_preflight(conn, spec, on_check=_progress(spec))
     finally:
         conn.close()
     if args.output == "json":
