@@ -18,10 +18,11 @@ from raywizard.tui.dashboard.modals import ConfirmWrite
 from raywizard.tui.dashboard.widgets.apps import ApplicationsTable
 from raywizard.tui.dashboard.widgets.connection import ConnectionIndicator
 from raywizard.tui.dashboard.widgets.groups import WorkerGroupsPanel
-from raywizard.tui.dashboard.widgets.pods import PodsTable
+from raywizard.tui.dashboard.widgets.pods import COLUMN_KEYS, PodsTable
 
 pytestmark = pytest.mark.slow
 SIZE = (120, 40)
+STATUS = COLUMN_KEYS.index("status")
 APPS = "applications.argoproj.io"
 
 
@@ -161,7 +162,9 @@ async def test_pod_logs_follow_scroll_and_search(guide_sandbox: tuple[Any, Any])
         pods = screen.query_one(PodsTable)
         head = await wait_until(
             pilot,
-            lambda: next((k for k, c in pods.cells_by_key.items() if "-head-" in c[0] and c[3] == "Running"), None),
+            lambda: next(
+                (k for k, c in pods.cells_by_key.items() if "-head-" in c[0] and c[STATUS] == "Running"), None
+            ),
             what="the head pod Running",
         )
         pods.focus()
@@ -220,7 +223,7 @@ async def test_ray_dashboard_forward_shows_its_url_and_state(guide_sandbox: tupl
         await wait_until(
             pilot,
             lambda: any(
-                "-head-" in c[0] and c[3] == "Running" for c in screen.query_one(PodsTable).cells_by_key.values()
+                "-head-" in c[0] and c[STATUS] == "Running" for c in screen.query_one(PodsTable).cells_by_key.values()
             ),
             what="the head pod Running",
         )
