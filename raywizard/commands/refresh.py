@@ -19,6 +19,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("apps", nargs="*", metavar="APP", help="Application names (default: all three)")
     add_target_arguments(parser)
     add_cluster_arguments(parser)
+    # Accepted for scripts that pass --yes to every writing command (apply and delete ask; sync and refresh
+    # only ask Argo CD to act on what is already there, so they do not).
+    parser.add_argument("-y", "--yes", action="store_true", help="accepted for symmetry with apply/delete; no effect")
     parser.add_argument(
         "--hard", action="store_true", help="hard refresh: regenerate manifests from the source"
     )

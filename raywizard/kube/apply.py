@@ -144,6 +144,12 @@ def _dry_run(conn: Connection, body: dict[str, Any]) -> tuple[dict[str, Any], st
     try:
         return resources.server_side_apply(conn, APPLICATIONS, body, dry_run=True)[1], None
     except Exception as exc:
+        if is_api_exception(exc, 404):
+            raise ClusterError(
+                f"cannot {action}: the cluster has no Argo CD Applications "
+                f"(is Argo CD installed, with namespace {body['metadata']['namespace']}?)",
+                "install Argo CD first; raywizard preflight checks it",
+            ) from exc
         if not is_api_exception(exc, 409):
             raise to_cluster_error(exc, action, conn.server_url) from exc
         conflict = status_message(exc)

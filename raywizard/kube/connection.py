@@ -147,8 +147,13 @@ def _load_raw(kubeconfig: str | None) -> tuple[list[dict[str, Any]], dict[str, A
                 clusters.setdefault(str(cluster["name"]), dict(cluster.get("cluster") or {}))
             current_name = current_name or raw.get("current-context") or None
         except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError) as exc:
+            # One line: a YAML parser error spans several lines quoting the file.
+            problem = str(getattr(exc, "problem", None) or str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+            mark = getattr(exc, "problem_mark", None)
+            where = f" (line {mark.line + 1})" if mark is not None else ""
             raise InputError(
-                f"cannot read kubeconfig {part}: {exc}", "check the file with kubectl config view"
+                f"cannot read kubeconfig {part}: not a kubeconfig: {problem}{where}",
+                "check the file with kubectl config view",
             ) from exc
     current = contexts.get(current_name) if current_name else None
     return list(contexts.values()), current, clusters

@@ -108,8 +108,8 @@ def to_cluster_error(exc: BaseException, action: str, server: str = "") -> Clust
             text = "connection refused"
         return ClusterError(
             f"cannot {action}: cannot reach the API server{where} ({text})",
-            "is the cluster running and the context right? (raywizard contexts; "
-            "raywizard sandbox starts a local one)",
+            "check that the cluster is running and the context is right: raywizard contexts lists them, "
+            "raywizard sandbox starts a local one",
         )
     return ClusterError(f"cannot {action}: {literal(str(exc), single_line=True)}")
 

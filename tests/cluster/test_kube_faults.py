@@ -172,3 +172,28 @@ def test_409_conflict_on_sync_resource_version(cluster: SandboxCluster, capsys: 
     assert code == 2 and "conflict (409)" in err and "--force" in err
     code, _, err = run(capsys, cluster.kubeconfig_path, "refresh", "raycluster")
     assert code == 0 and "refresh requested" in err
+
+
+def test_cli_odds_and_ends(cluster: SandboxCluster, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """F11: sync/refresh take --yes like apply/delete; a file that is not a kubeconfig is one line; no nested
+    parentheses in the connection-refused fix."""
+    code, _, err = run(capsys, cluster.kubeconfig_path, "refresh", "raycluster", "--yes")
+    assert code == 0 and "refresh requested" in err
+    not_kubeconfig = tmp_path / "notes.txt"
+    not_kubeconfig.write_text("a: b\n---\nc: d\n")
+    code, _, err = run(capsys, not_kubeconfig, "status")
+    assert code == 2 and "not a kubeconfig" in err and len(err.strip().splitlines()) == 1, err
+    dead = kubeconfig_for(tmp_path / "dead", f"http://127.0.0.1:{free_port()}", "t")
+    code, _, err = run(capsys, dead, "status")
+    assert code == 2 and "connection refused" in err and "))" not in err, err
+
+
+def test_apply_without_argo_cd_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """F18: not a bare 404 from the preview."""
+    bare = SandboxCluster(argocd=False, controllers=False).start()
+    try:
+        bare.write_kubeconfig(tmp_path / "kubeconfig")
+        code, _, err = run(capsys, bare.kubeconfig_path, "apply", "--preset", "argocd-guide", "--yes")
+    finally:
+        bare.stop()
+    assert code == 2 and "Argo CD" in err and "install Argo CD" in err, err
