@@ -60,14 +60,15 @@ def raycluster_renderable(summary: Any, styles: dict[str, str], service: str = "
     grid.add_row("name", name_line)
     desired = field(summary, "desired_workers", default=0)
     available = field(summary, "available_workers", default=0)
-    grid.add_row(
-        "workers",
-        rich_text(  # a str cell would be parsed as markup by Rich: cluster text goes in as Text
-            f"{available}/{desired} available · {text_of(field(summary, 'cpus'))} CPU · "
-            f"{human_memory(field(summary, 'memory'))} · {text_of(field(summary, 'gpus'))} GPU",
-            single_line=True,
-        ),
+    gpus = text_of(field(summary, "gpus"))
+    workers = (
+        f"{available}/{desired} available · {text_of(field(summary, 'cpus'))} CPU · "
+        f"{human_memory(field(summary, 'memory'))}"
     )
+    if gpus not in ("", "0"):  # "0 GPU" only took the room that the line needs at 100-120 columns
+        workers += f" · {gpus} GPU"
+    # A str cell would be parsed as markup by Rich: cluster text goes in as Text.
+    grid.add_row("workers", rich_text(workers, single_line=True))
     conditions = field(summary, "conditions", default=())
     for index, ctype in enumerate(KEY_CONDITIONS):
         cell = Text(f"{ctype} ")
