@@ -70,6 +70,7 @@ class WizardApp(App[int]):
         self.connection: Any = None  # raywizard.kube connection once a context is chosen
         self.preflight: list[Any] | None = None
         self.connecting = False
+        self.preflight_progress = ""  # the latest finished check while connecting (see cluster.PreflightProgress)
         self.connection_error: str | None = None
         self._revalidate_pending = False
         self._changed_sources: set[Any] = set()
@@ -95,6 +96,7 @@ class WizardApp(App[int]):
         self.connecting = True
         self.context_name = context
         self.connection_error = None
+        self.preflight_progress = ""
         connect_worker(self, self.kubeconfig, context)
         self._connection_changed()
 
@@ -127,6 +129,13 @@ class WizardApp(App[int]):
             self.connection = info.connection
             self.context_name = info.context
             self.preflight = info.checks
+        self._connection_changed()
+
+    def on_preflight_progress(self, event: Any) -> None:
+        if not self.connecting:
+            return
+        self.preflight_progress = (f"Connecting… preflight {event.done}/{event.total}: {event.name} "
+                                   f"{'✗' if event.failed else '✓'}")
         self._connection_changed()
 
     def _connection_changed(self) -> None:

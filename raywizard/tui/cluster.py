@@ -84,21 +84,44 @@ def list_contexts_job(kubeconfig: str | None) -> Callable[[], Any]:
     return job
 
 
-def connect_job(kubeconfig: str | None, context: str | None, spec: Any) -> Callable[[], ConnectionInfo]:
+class PreflightProgress(Message):
+    """One preflight check finished (``done`` of ``total``): the start screen says which, so a slow API server
+    shows progress rather than a bare "Connecting…"."""
+
+    def __init__(self, name: str, done: int, total: int, failed: bool) -> None:
+        super().__init__()
+        self.name = name
+        self.done = done
+        self.total = total
+        self.failed = failed
+
+
+def connect_job(kubeconfig: str | None, context: str | None, spec: Any,
+                on_progress: Callable[[PreflightProgress], None] | None = None) -> Callable[[], ConnectionInfo]:
     def job() -> ConnectionInfo:
         from raywizard.kube.connection import load_connection
 
         connection = load_connection(kubeconfig, context)
-        from raywizard.kube.preflight import run_preflight
+        from raywizard.kube.preflight import check_names, run_preflight
 
-        checks = list(run_preflight(connection, spec))
+        total = len(check_names(spec))
+        finished: list[str] = []
+
+        def on_check(name: str, checks: list[Any]) -> None:  # on a preflight thread
+            finished.append(name)
+            if on_progress is not None:
+                on_progress(PreflightProgress(name, len(finished), total,
+                                              any(getattr(c, "status", "") == "fail" for c in checks)))
+
+        checks = list(run_preflight(connection, spec, on_check=on_check))
         return ConnectionInfo(connection, connection.context_name, connection.server_url, checks)
 
     return job
 
 
 def connect_worker(app: Any, kubeconfig: str | None, context: str | None) -> None:
-    run_in_worker(app, "connect", connect_job(kubeconfig, context, app.model.spec), group="connect")
+    run_in_worker(app, "connect", connect_job(kubeconfig, context, app.model.spec, app.post_message),
+                  group="connect")
 
 
 def check_summary(checks: list[Any]) -> str:

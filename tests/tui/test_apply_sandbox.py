@@ -96,7 +96,7 @@ async def test_dead_api_server_shows_an_error_not_a_traceback(tmp_path: Any) -> 
 
 
 async def test_slow_api_keeps_the_ui_responsive(sandbox: Any) -> None:
-    sandbox.faults.set_latency(0.4)
+    sandbox.faults.set_latency(1.0)  # preflight runs its checks concurrently: a few round trips in all
     try:
         app = create_app(kubeconfig=str(sandbox.kubeconfig_path), context=SANDBOX_CONTEXT)
         async with app.run_test(size=SIZE) as pilot:
@@ -107,6 +107,9 @@ async def test_slow_api_keeps_the_ui_responsive(sandbox: Any) -> None:
             await pilot.pause()
             assert app.current_step is WizardStep.VERSIONS
             assert app.connecting
+            # The checks report as they finish (the start screen shows "Connecting… preflight 3/9: …").
+            await wait_for(pilot, lambda: "preflight" in app.preflight_progress or not app.connecting, seconds=60)
+            assert "preflight" in app.preflight_progress
             await wait_for(pilot, lambda: not app.connecting, seconds=60)
             assert app.connection is not None
     finally:

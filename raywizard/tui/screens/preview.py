@@ -84,6 +84,8 @@ class PreviewScreen(StepScreen):
     TABS = ("tab-yaml", "tab-changes", "tab-live", "tab-problems")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "refresh_live" and self.wizard.connection is None:
+            return None  # dimmed: no cluster to compare with (the Live diff tab says how to pick one)
         # Left/Right belong to the file menu while it is open.
         return not (action == "tab" and self.ready and self.query_one("#yaml-choice", Select).expanded)
 
@@ -231,6 +233,7 @@ class PreviewScreen(StepScreen):
     def show_connection(self) -> None:
         if not self.ready:
             return
+        self.refresh_bindings()
         if self.wizard.connection is None:
             self.query_one("#live-view", Static).update(
                 "Offline: no live cluster to compare with. Pick a context on the Start step (ctrl+p → Go to 1).")

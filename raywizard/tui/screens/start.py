@@ -181,7 +181,7 @@ class StartScreen(StepScreen):
         if self.wizard.connection_error:
             summary.update(f"✗ {self.wizard.connection_error}")
         elif self.wizard.connecting:
-            summary.update("Connecting…")
+            summary.update(self.wizard.preflight_progress or "Connecting…")
         elif connection is None:
             summary.update("Offline: render, validate and save work; diff and apply need a cluster.")
         else:
