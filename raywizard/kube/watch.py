@@ -167,6 +167,11 @@ class ResilientWatch:
                 if is_api_exception(exc, 410):
                     self.resource_version = None
                     continue
+                if is_api_exception(exc, 404) and self.resource_version is not None:
+                    # The resource type vanished under an open watch (CRD deleted, server restarted empty):
+                    # list again, which reports a missing type as such instead of retrying this watch forever.
+                    self.resource_version = None
+                    continue
                 if is_api_exception(exc, 401) and self._credentials_changed():
                     continue  # new credentials in the kubeconfig: retry at once, nothing to report yet
                 failures += 1

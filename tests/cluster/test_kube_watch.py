@@ -213,3 +213,22 @@ def test_new_token_after_restart_is_picked_up_from_the_kubeconfig(cluster: Sandb
         conn.close()
         cluster.token = old_token
         cluster.write_kubeconfig(cluster.kubeconfig_path)
+
+
+def test_resource_type_vanishing_under_a_watch_is_reported_as_missing(
+    cluster: SandboxCluster, watcher: ClusterWatcher
+) -> None:
+    """A 404 on the watch (the CRD went away, or the server came back empty) relists, which reports the type as
+    not installed, instead of retrying the old watch forever."""
+    crds = "customresourcedefinitions.apiextensions.k8s.io"
+    state = watcher.state
+    wait_for(lambda: state.snapshot().connection.state == "live")
+    crd = cluster.store.get(crds, None, "applications.argoproj.io")
+    cluster.store.delete(crds, None, "applications.argoproj.io")
+    try:
+        cluster.faults.drop_watches()
+        wait_for(lambda: "not installed" in state.snapshot().connection.watches["applications"].message, timeout=15)
+        assert state.snapshot().connection.watches["applications"].state == "live"
+    finally:
+        crd["metadata"] = {"name": crd["metadata"]["name"]}
+        cluster.store.create(crds, crd)
