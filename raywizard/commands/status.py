@@ -40,21 +40,30 @@ def load_state(conn: Any, argocd_namespace: str, namespace: str) -> Any:
     from raywizard.kube.resources import APPLICATIONS, RAYCLUSTERS
     from raywizard.kube.state import ClusterState
 
-    def items_or_none(res: Any, ns: str) -> list[dict[str, Any]]:
+    missing: dict[str, str] = {}
+
+    def items_or_none(res: Any, ns: str, kind: str, why: str) -> list[dict[str, Any]]:
         try:
             return list(resources.list_custom(conn, res, ns).get("items") or [])
         except ClusterError as error:
             if not is_api_exception(error.__cause__ or error, 404):
                 raise
-            return []  # the CRD is not installed (yet): nothing to show, not an error
+            missing[kind] = why  # the CRD is not installed (yet): nothing to show, not an error
+            return []
 
     state = ClusterState()
-    state.replace_all("applications", items_or_none(APPLICATIONS, argocd_namespace))
-    state.replace_all("rayclusters", items_or_none(RAYCLUSTERS, namespace))
+    state.replace_all(
+        "applications",
+        items_or_none(APPLICATIONS, argocd_namespace, "applications", "Argo CD Applications are not installed"),
+    )
+    state.replace_all(
+        "rayclusters",
+        items_or_none(RAYCLUSTERS, namespace, "rayclusters", "the RayCluster CRD is not installed yet"),
+    )
     state.replace_all("pods", resources.list_pods(conn, namespace))
     state.replace_all("events", resources.list_events(conn, namespace))
     for kind in ("applications", "rayclusters", "pods", "events"):
-        state.set_connection(kind, "live")
+        state.set_connection(kind, "live", missing.get(kind, ""))  # same messages as the watches give
     return state
 
 
@@ -132,11 +141,11 @@ def sections(snap: Any) -> list[Section]:
     for row in views.application_rows(snap):
         apps.rows.append((row.name, row.sync, row.health, row.operation, row.revision[:12], row.message))
     if not apps.rows:
-        apps.note = "Argo CD Applications: none"
+        apps.note = _none("Argo CD Applications", snap, "applications")
     result.append(apps)
     summary = views.raycluster_summary(snap)
     if summary is None:
-        result.append(Section("RayCluster", (), note="RayCluster: none"))
+        result.append(Section("RayCluster", (), note=_none("RayCluster", snap, "rayclusters")))
     else:
         rc = Section(
             "RayCluster",
@@ -191,6 +200,13 @@ def sections(snap: Any) -> list[Section]:
             events.rows.append((e.last_seen, e.reason, e.object, e.message))
         result.append(events)
     return result
+
+
+def _none(title: str, snap: Any, kind: str) -> str:
+    """"RayCluster: none", with the reason when the watch/list knows one (e.g. the CRD is not installed)."""
+    status = snap.connection.watches.get(kind)
+    reason = status.message if status is not None and status.state == "live" else ""
+    return f"{title}: none ({reason})" if reason else f"{title}: none"
 
 
 def _connection_line(snap: Any) -> str:

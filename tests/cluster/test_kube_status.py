@@ -83,3 +83,17 @@ def test_terminal_tables_never_cut_names(cluster: SandboxCluster, width: int) ->
     if width == 80:  # too narrow for every column: whole columns are hidden, and said so
         assert "hidden at this width" in out
     assert render_plain(snap).count(rc_name) >= 1
+
+
+def test_status_without_argo_cd_says_why_it_is_empty(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+    """F18: an empty table is not the same as "Argo CD is not installed"."""
+    bare = SandboxCluster(argocd=False, controllers=False).start()
+    try:
+        bare.write_kubeconfig(tmp_path / "kubeconfig")
+        capsys.readouterr()
+        assert cli.main(["status", "--kubeconfig", str(bare.kubeconfig_path)]) == 0
+        out = capsys.readouterr().out
+    finally:
+        bare.stop()
+    assert "Argo CD Applications: none (Argo CD Applications are not installed)" in out
+    assert "RayCluster: none (the RayCluster CRD is not installed yet)" in out
