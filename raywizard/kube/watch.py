@@ -34,26 +34,14 @@ from typing import Any
 from raywizard.errors import ClusterError
 from raywizard.kube.errors import is_api_exception, to_cluster_error
 from raywizard.kube.state import ClusterState
+from raywizard.kube.watch_support import (  # noqa: F401  (INGESTION_GC_THRESHOLD: re-exported for benches)
+    INGESTION_GC_THRESHOLD,
+    CredentialRefresher,
+    _set_read_timeout,
+    tune_gc,
+)
 
 log = logging.getLogger("raywizard.kube.watch")
-
-
-INGESTION_GC_THRESHOLD = 200_000
-
-
-def tune_gc() -> None:
-    """Raise the cyclic GC's generation-0 threshold (default 700) for event ingestion.
-
-    Every watch event decodes into hundreds of containers; with the default threshold the collector runs after
-    every few events and keeps rescanning the growing state: an initial sync of 20,000 3 KB pod events runs at
-    ~9,000/s with the default, ~22,000/s with 200,000 (~36,000/s with no GC at all; bench/bench_watch.py).
-    Decoded JSON holds no reference cycles (refcounting frees it), so collecting less often costs little
-    memory. The price: a young-generation pass then covers up to 200,000 objects, ~50 ms on a slow 2-core
-    machine, about once per 6,000 events during a burst (never in steady state, where refcounting frees the
-    replaced objects). Process-wide, idempotent, and it only ever raises the threshold."""
-    first, *rest = gc.get_threshold()
-    if first < INGESTION_GC_THRESHOLD:
-        gc.set_threshold(INGESTION_GC_THRESHOLD, *rest)
 
 
 class WatchExpired(Exception):
@@ -362,34 +350,6 @@ class ResilientWatch:
         previous = self.bookmark_interval
         # Follow a slower rhythm at once (no false alarms), a faster one gradually.
         self.bookmark_interval = gap if previous is None or gap > previous else 0.8 * previous + 0.2 * gap
-
-
-def _set_read_timeout(response: Any, seconds: float) -> None:
-    """Tighten the read timeout of an open stream (urllib3 fixed it when the request started)."""
-    connection = getattr(response, "connection", None)
-    sock = getattr(connection, "sock", None)
-    if sock is not None:
-        with contextlib.suppress(OSError):
-            sock.settimeout(seconds)
-
-
-class CredentialRefresher:
-    """One kubeconfig re-read shared by the watches of one client: when four watches hit the same 401, the first
-    reloads and the others see that the credentials changed since their request started (not "no change")."""
-
-    def __init__(self, reload: Callable[[], bool]) -> None:
-        self._reload = reload
-        self._lock = threading.Lock()
-        self.generation = 0
-
-    def refresh(self, seen_generation: int) -> bool:
-        with self._lock:
-            if self.generation != seen_generation:
-                return True
-            if self._reload():
-                self.generation += 1
-                return True
-            return False
 
 
 class _Missing(Exception):
