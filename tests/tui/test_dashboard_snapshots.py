@@ -48,10 +48,18 @@ def test_dashboard_filtered_pods(snap_compare: Any) -> None:
 
 def test_sync_confirmation(snap_compare: Any) -> None:
     async def ask(pilot: Any) -> None:
+        from raywizard.tui.dashboard.widgets.pods import PodsTable
+
         await settle(pilot)
+        pods = pilot.app.dashboard.query_one(PodsTable)
+        for _ in range(20):  # DataTable measures new rows when idle: shoot after it did
+            if pods.columns["name"].content_width > len("NAME"):
+                break
+            await pilot.pause(0.12)
         pilot.app.dashboard.connection = type("Conn", (), {"context_name": "prod", "server_url": "https://k8s"})()
         await pilot.press("s")
-        await settle(pilot)
+        for _ in range(6):  # the modal and its fade-in
+            await pilot.pause(0.12)
 
     assert snap_compare(dashboard(), run_before=ask, terminal_size=(120, 40))
 

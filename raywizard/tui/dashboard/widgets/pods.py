@@ -140,10 +140,20 @@ class PodsTable(DataTable[Text]):
                 self.apply_sort()
             else:
                 self._sort_due = True
+        if added:
+            # Textual measures new rows on idle without invalidating lines rendered before that: a frame drawn
+            # in between (e.g. under a modal) kept label-wide columns ("rayc  1/1  Runnin"). Drop them then.
+            self.call_after_refresh(self._drop_stale_lines)
         if was_empty and added:
             self.move_cursor(row=0, scroll=False)  # first fill: start at the top, not at the first pod seen
         if self.on_counts_changed is not None:
             self.on_counts_changed()
+
+    def _drop_stale_lines(self) -> None:
+        clear = getattr(self, "_clear_caches", None)  # Textual's DataTable internals (8.x); harmless without
+        if clear is not None:
+            clear()
+        self.refresh()
 
     def remove_rows(self, keys: Iterable[str]) -> None:
         """Remove rows in one pass.
