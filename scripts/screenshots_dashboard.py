@@ -60,6 +60,8 @@ def keys(*names: str) -> Action:
 async def fixed_shots() -> None:
     await shoot("dashboard", fixed_app())
     await shoot("dashboard-80x24", fixed_app(), size=(80, 24))
+    await shoot("dashboard-100x32", fixed_app(), size=(100, 32))
+    await shoot("dashboard-160x48", fixed_app(), size=(160, 48))
     await shoot("dashboard-filter", fixed_app(), keys("slash", *"pending"))
 
     async def confirm_sync(pilot: Any) -> None:
