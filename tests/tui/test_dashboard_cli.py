@@ -43,3 +43,41 @@ def test_dashboard_without_a_terminal_says_what_to_use() -> None:
     assert done.returncode != 0
     assert "needs a terminal" in done.stderr and "status --watch" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_w_opens_the_wizard_on_the_same_cluster(tmp_path: Path) -> None:
+    """F21: KUBECONFIG only (no flags), `w` → the wizard is connected: Live diff compares with the cluster, and
+    with no edits nothing differs (F13: the Application's values, not the autoscaler's replicas)."""
+    import os
+
+    from tests.cluster.controller_helpers import guide_apps, running_sandbox
+
+    with running_sandbox(speed=20) as cluster:
+        kubeconfig = cluster.write_kubeconfig(tmp_path / "kubeconfig")
+        for app in guide_apps():
+            cluster.store.create("applications.argoproj.io", app, namespace="argocd")
+        child = pexpect.spawn(
+            RAYWIZARD[0],
+            [*RAYWIZARD[1:], "dashboard"],
+            dimensions=(40, 120),
+            timeout=40,
+            encoding="utf-8",
+            env={**os.environ, "KUBECONFIG": str(kubeconfig)},
+        )
+        try:
+            child.expect("live")
+            child.expect("Running")
+            child.send("w")
+            child.expect("Worker groups")
+            child.expect("Sync & drift")  # the wizard's step bar: it is up (connecting in the background)
+            child.sendcontrol("n")
+            child.sendcontrol("n")
+            child.expect("Live diff")
+            child.send("3")
+            child.send("r")
+            child.expect("unchanged")
+            assert "Offline" not in child.before
+            child.sendcontrol("q")
+            child.expect(["Quit", pexpect.EOF])
+        finally:
+            child.close(force=True)
