@@ -124,28 +124,9 @@ class CrdEstablisher(Controller):
         crd = self.store.get("customresourcedefinitions.apiextensions.k8s.io", "", key[1])
         if crd is None or self.key_for("MODIFIED", "", crd) is None:
             return
-        spec = crd.get("spec") or {}
-        now = now_iso()
-        status = {
-            "acceptedNames": dict(spec.get("names") or {}),
-            "conditions": [
-                {
-                    "type": "NamesAccepted",
-                    "status": "True",
-                    "reason": "NoConflicts",
-                    "message": "no conflicts found",
-                    "lastTransitionTime": now,
-                },
-                {
-                    "type": "Established",
-                    "status": "True",
-                    "reason": "InitialNamesAccepted",
-                    "message": "the initial names have been accepted",
-                    "lastTransitionTime": now,
-                },
-            ],
-            "storedVersions": [v["name"] for v in spec.get("versions") or [] if v.get("storage")],
-        }
+        from raywizard.sandbox.defaults import crd_status
+
+        status = crd_status(crd, now_iso())
         with contextlib.suppress(ApiError):
             self.store.patch(
                 "customresourcedefinitions.apiextensions.k8s.io",

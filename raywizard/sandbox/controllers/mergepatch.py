@@ -60,14 +60,7 @@ def three_way_merge_patch(
 
 
 def apply_merge_patch(target: Any, patch: Any) -> Any:
-    if not isinstance(patch, dict):
-        return copy.deepcopy(patch)
-    result = dict(target) if isinstance(target, dict) else {}
-    for key, value in patch.items():
-        if value is None:
-            result.pop(key, None)
-        elif isinstance(value, dict):
-            result[key] = apply_merge_patch(result.get(key), value)
-        else:
-            result[key] = copy.deepcopy(value)
-    return result
+    """RFC 7386, the API server's own implementation (one merge-patch semantics for the whole sandbox)."""
+    from raywizard.sandbox.patching import merge_patch
+
+    return merge_patch(target, patch)
