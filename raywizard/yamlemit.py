@@ -17,7 +17,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 _PLAIN_SAFE = re.compile(r"^[A-Za-z0-9_./\\(\[][A-Za-z0-9 _./\\()\[\]=:@+-]*$")
 _LOOKS_TYPED = re.compile(
     r"""^(?:
-        [-+]?(?:\d[\d_]*)?\.?\d[\d_]*(?:[eE][-+]?\d+)?     # ints, floats, 1e3
+        [-+]?(?:\d[\d_]*(?:\.[\d_]*)?|\.[\d_]+)(?:[eE][-+]?\d+)?   # ints, floats: 1, 0., .5, 1e3
       | [-+]?\.(?:inf|Inf|INF|nan|NaN|NAN)
       | 0[xXoObB][0-9a-fA-F_]+
       | [-+]?\d[\d_]*(?::[0-5]?\d)+(?:\.\d*)?               # YAML 1.1 sexagesimal
@@ -51,7 +51,7 @@ def scalar(value: Any) -> str:
     text = str(value)
     if isinstance(value, DoubleQuotedScalarString):  # a style the renderer asked for explicitly
         return _double_quoted(text)
-    if (text and _PLAIN_SAFE.match(text) and not _LOOKS_TYPED.match(text) and not text.endswith((" ", ":"))
+    if (text and _PLAIN_SAFE.fullmatch(text) and not _LOOKS_TYPED.fullmatch(text) and not text.endswith((" ", ":"))
             and ": " not in text and " #" not in text and not text.startswith(("[", "(")) and "\\" not in text):
         return text
     if text.isprintable():

@@ -13,7 +13,8 @@ from raywizard.yamlemit import emit, emit_all
 
 scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=12),
                     st.sampled_from(["yes", "no", "on", "1e3", "0x1F", "12:30", "2024-01-01", "~", "- x", "a: b",
-                                     "#c", "'q'", '"d"', "1.5.1", "v1.5.1", "", " lead", "trail ", "null", "=",
+                                     "#c", "0.", ".5", "1_0", "A\n", "'q'", '"d"', "1.5.1", "v1.5.1", "", " lead",
+                                     "trail ", "null", "=",
                                      '"{\\"standard-worker\\": 1}"']))
 documents = st.recursive(scalars, lambda c: st.one_of(st.lists(c, max_size=4),
                                                       st.dictionaries(st.text(max_size=8), c, max_size=4)),
