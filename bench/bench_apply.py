@@ -18,11 +18,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from raywizard import manifests
+from raywizard.documents.presets import load_preset
 from raywizard.kube import resources
 from raywizard.kube.apply import execute_apply, plan_apply
 from raywizard.kube.connection import load_connection
-from raywizard.presets import load_preset
+from raywizard.render import applications as manifests
 from raywizard.sandbox.cluster import SandboxCluster
 
 

@@ -11,10 +11,10 @@ import subprocess
 import sys
 import time
 
-from raywizard.manifests import desired_raycluster, render_files
-from raywizard.presets import load_preset
-from raywizard.spec import Resources, WorkerGroup
-from raywizard.validate import validate
+from raywizard.documents.presets import load_preset
+from raywizard.model.spec import Resources, WorkerGroup
+from raywizard.render.applications import desired_raycluster, render_files
+from raywizard.validation.validate import validate
 
 
 def hundred_group_spec():  # type: ignore[no-untyped-def]

@@ -85,7 +85,7 @@ async def measure(kubeconfig: str, pods: int, seconds: float) -> dict[str, Any]:
     from textual import events
 
     from raywizard.kube.connection import load_connection
-    from raywizard.spec import ClusterSpec
+    from raywizard.model.spec import ClusterSpec
     from raywizard.tui.dashboard import DashboardApp
     from raywizard.tui.dashboard.widgets.events import EventsLog
     from raywizard.tui.dashboard.widgets.pods import PodsTable

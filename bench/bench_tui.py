@@ -46,7 +46,7 @@ def first_frame(runs: int) -> list[float]:
 
 
 def spec_with_groups(count: int):  # type: ignore[no-untyped-def]
-    from raywizard.presets import load_preset
+    from raywizard.documents.presets import load_preset
 
     spec = load_preset("argocd-guide")
     base = spec.worker_groups[1]
@@ -58,7 +58,7 @@ def spec_with_groups(count: int):  # type: ignore[no-untyped-def]
 async def key_latency(keys: int, interval: float) -> dict[str, list[float]]:
     from textual import events
 
-    from raywizard.tui.app import create_app
+    from raywizard.tui.wizard.app import create_app
 
     app = create_app(spec=spec_with_groups(100), offline=True, start_step="workers")
     results: dict[str, list[float]] = {"down": [], "up": [], "space": []}

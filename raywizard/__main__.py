@@ -1,3 +1,3 @@
-from raywizard.cli import main
+from raywizard.cli.main import main
 
 raise SystemExit(main())

@@ -21,8 +21,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from raywizard.tui.app import create_app  # noqa: E402
-from raywizard.tui.model import WizardStep  # noqa: E402
+from raywizard.tui.wizard.app import create_app  # noqa: E402
+from raywizard.tui.wizard.wizard_model import WizardStep  # noqa: E402
 
 OUT = ROOT / "screenshots"
 SIZE = (100, 32)

@@ -39,7 +39,7 @@ async def shoot(name: str, app: Any, action: Action | None = None, size: tuple[i
 
 
 def fixed_app() -> Any:
-    from raywizard.presets import load_preset
+    from raywizard.documents.presets import load_preset
     from raywizard.tui.dashboard import DashboardApp
     from tests.tui.dashboard_data import NOW, filled_state
 
@@ -88,10 +88,10 @@ async def wait_until(pilot: Any, check: Callable[[], Any], timeout: float = 60.0
 async def sandbox_shots() -> None:
     from kubernetes import client
 
+    from raywizard.documents.presets import load_preset
     from raywizard.kube.connection import load_connection
-    from raywizard.presets import load_preset
+    from raywizard.model.spec import ClusterSpec
     from raywizard.sandbox.cluster import SandboxCluster
-    from raywizard.spec import ClusterSpec
     from raywizard.tui.dashboard import DashboardApp
     from raywizard.tui.dashboard.logs import PodLogsScreen
     from raywizard.tui.dashboard.widgets.pods import PodsTable

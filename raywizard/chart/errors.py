@@ -6,7 +6,7 @@ subclasses (the CLI prints them with their fix).
 
 from __future__ import annotations
 
-from raywizard.errors import InputError
+from raywizard.model.errors import InputError
 
 
 class UnknownChartVersion(InputError, ValueError):

@@ -16,14 +16,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from raywizard.diff import DiffReport, ResourceDiff, diff_resource, strip_server_fields
-from raywizard.errors import ClusterError
+from raywizard.diff.report import DiffReport, ResourceDiff, diff_resource, strip_server_fields
 from raywizard.kube import resources
 from raywizard.kube.connection import Connection
-from raywizard.kube.errors import is_api_exception, status_message, to_cluster_error
+from raywizard.kube.error_translation import is_api_exception, status_message, to_cluster_error
 from raywizard.kube.resources import APPLICATIONS, RAYCLUSTERS
 from raywizard.kube.waits import WaitState, app_wait_state, compared_current, raycluster_wait_state
-from raywizard.textsafe import literal
+from raywizard.model.errors import ClusterError
+from raywizard.model.textsafe import literal
 
 STEPS = (("crds", "crds"), ("operator", "operator"), ("raycluster", "cluster"))  # (step, manifests role)
 TRANSIENT = (429, 500, 502, 503, 504)
@@ -111,7 +111,7 @@ def _rv(obj: dict[str, Any] | None) -> str | None:
 
 # ------------------------------------------------------------------------------------------------- preview
 def plan_apply(conn: Connection, spec: Any) -> ApplyPlan:
-    from raywizard import manifests
+    from raywizard.render import applications as manifests
 
     apps = manifests.render_applications(spec)
     planned: list[PlannedApp] = []

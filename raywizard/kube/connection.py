@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from raywizard.errors import InputError
+from raywizard.model.errors import InputError
 
 DEFAULT_REQUEST_TIMEOUT = 15.0
 
@@ -39,7 +39,7 @@ class Connection:
 
     def banner(self) -> str:
         """What every write prints first."""
-        from raywizard.textsafe import literal
+        from raywizard.model.textsafe import literal
 
         return f"context {literal(self.context_name)} ({literal(self.server_url)})"
 

@@ -12,11 +12,11 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from raywizard.errors import ClusterError
 from raywizard.kube import resources
 from raywizard.kube.connection import Connection
-from raywizard.kube.errors import api_errors
+from raywizard.kube.error_translation import api_errors
 from raywizard.kube.resources import APPLICATIONS, JSON_PATCH
+from raywizard.model.errors import ClusterError
 
 REFRESH_ANNOTATION = "argocd.argoproj.io/refresh"
 CASCADE_FINALIZER = "resources-finalizer.argocd.argoproj.io"
@@ -119,7 +119,7 @@ def delete_applications(
     poll_interval: float = 1.0,
 ) -> list[str]:
     """Delete our Applications in reverse apply order (RayCluster, operator, CRDs); names deleted."""
-    from raywizard import manifests
+    from raywizard.render import applications as manifests
 
     say = on_progress or (lambda message: None)
     deleted: list[str] = []

@@ -15,12 +15,12 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from raywizard.errors import ClusterError
 from raywizard.kube import resources
 from raywizard.kube.connection import Connection
-from raywizard.kube.errors import is_api_exception, to_cluster_error
+from raywizard.kube.error_translation import is_api_exception, to_cluster_error
 from raywizard.kube.resources import APPLICATIONS, FIELD_MANAGER
-from raywizard.textsafe import literal
+from raywizard.model.errors import ClusterError
+from raywizard.model.textsafe import literal
 
 OUR_MANAGERS = {FIELD_MANAGER, "argocd-controller", "argocd-application-controller", "argocd-server"}
 
@@ -169,7 +169,7 @@ def _check_permissions(conn: Connection, argocd_ns: str, ray_ns: str) -> list[Ch
 
 
 def _check_existing(conn: Connection, spec: Any) -> list[Check]:
-    from raywizard import manifests
+    from raywizard.render import applications as manifests
 
     bodies = manifests.render_applications(spec)
     with ThreadPoolExecutor(max_workers=len(bodies), thread_name_prefix="preflight-app") as pool:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from raywizard.kube.connection import Connection
-from raywizard.kube.errors import api_errors, is_api_exception, with_retries
+from raywizard.kube.error_translation import api_errors, is_api_exception, with_retries
 
 FIELD_MANAGER = "raywizard"
 APPLY_PATCH = "application/apply-patch+yaml"

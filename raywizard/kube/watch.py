@@ -31,8 +31,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from raywizard.errors import ClusterError
-from raywizard.kube.errors import is_api_exception, to_cluster_error
+from raywizard.kube.error_translation import is_api_exception, to_cluster_error
 from raywizard.kube.state import ClusterState
 from raywizard.kube.watch_support import (  # noqa: F401  (INGESTION_GC_THRESHOLD: re-exported for benches)
     INGESTION_GC_THRESHOLD,
@@ -40,6 +39,7 @@ from raywizard.kube.watch_support import (  # noqa: F401  (INGESTION_GC_THRESHOL
     _set_read_timeout,
     tune_gc,
 )
+from raywizard.model.errors import ClusterError
 
 log = logging.getLogger("raywizard.kube.watch")
 

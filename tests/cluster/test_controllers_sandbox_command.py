@@ -54,7 +54,7 @@ def test_sandbox_command_serves_kubectl_and_stops(tmp_path: Path) -> None:
 
 
 def test_sandbox_command_rejects_a_bad_speed(capsys: pytest.CaptureFixture[str]) -> None:
-    from raywizard import cli
+    from raywizard.cli import main as cli
 
     assert cli.main(["sandbox", "--speed", "0"]) != 0
     assert "--speed must be positive" in capsys.readouterr().err

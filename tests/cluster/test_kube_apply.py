@@ -10,15 +10,15 @@ from collections.abc import Iterator
 
 import pytest
 
-from raywizard import cli
-from raywizard.errors import ClusterError
+from raywizard.cli import main as cli
+from raywizard.documents.presets import load_preset
 from raywizard.kube import resources
 from raywizard.kube.apply import PlanOutdated, StepProgress, execute_apply, plan_apply
 from raywizard.kube.connection import Connection, load_connection
 from raywizard.kube.resources import APPLICATIONS, RAYCLUSTERS
-from raywizard.presets import load_preset
+from raywizard.model.errors import ClusterError
+from raywizard.model.spec import Resources, WorkerGroup
 from raywizard.sandbox.cluster import SandboxCluster
-from raywizard.spec import Resources, WorkerGroup
 
 SERVER_NOISE = re.compile(r"-{40}\nException occurred during processing of request.*?\n-{40}\n", re.S)
 

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from raywizard import cli
+from raywizard.cli import main as cli
+from raywizard.documents.presets import load_preset
 from raywizard.kube.apply import StepProgress, execute_apply, plan_apply
 from raywizard.kube.connection import load_connection
-from raywizard.presets import load_preset
 from raywizard.sandbox.cluster import SandboxCluster
 
 SERVER_NOISE = re.compile(r"-{40}\nException occurred during processing of request.*?\n-{40}\n", re.S)
@@ -122,7 +122,7 @@ def test_500s_while_waiting_are_retried(cluster: SandboxCluster) -> None:
 def test_500_on_a_one_shot_command_is_a_clear_error(
     cluster: SandboxCluster, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from raywizard.kube import errors
+    from raywizard.kube import error_translation as errors
 
     monkeypatch.setattr(errors, "RETRY_BASE_DELAY", 0.01)  # keep the give-up case quick
     monkeypatch.setattr(errors, "RETRY_MAX_DELAY", 0.02)

@@ -10,8 +10,8 @@ from collections.abc import Iterator
 import pytest
 import yaml
 
-from raywizard import cli
-from raywizard.errors import ClusterError
+from raywizard.cli import main as cli
+from raywizard.documents.presets import load_preset
 from raywizard.kube import resources
 from raywizard.kube.apply import execute_apply, plan_apply
 from raywizard.kube.connection import Connection, list_contexts, load_connection
@@ -23,7 +23,7 @@ from raywizard.kube.operations import (
     sync_application,
 )
 from raywizard.kube.resources import APPLICATIONS, RAYCLUSTERS
-from raywizard.presets import load_preset
+from raywizard.model.errors import ClusterError
 from raywizard.sandbox.cluster import SandboxCluster
 
 SERVER_NOISE = re.compile(r"-{40}\nException occurred during processing of request.*?\n-{40}\n", re.S)

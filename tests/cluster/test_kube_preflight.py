@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
+from raywizard.documents.presets import load_preset
 from raywizard.kube.connection import load_connection
 from raywizard.kube.preflight import Check, check_names, run_preflight
-from raywizard.presets import load_preset
 from raywizard.sandbox.cluster import SandboxCluster
 
 

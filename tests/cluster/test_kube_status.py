@@ -9,8 +9,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from raywizard import cli
-from raywizard.commands.status import load_state, render_plain, render_tables
+from raywizard.cli import main as cli
+from raywizard.cli.commands.status import load_state, render_plain, render_tables
 from raywizard.kube.connection import load_connection
 from raywizard.sandbox.cluster import SandboxCluster
 

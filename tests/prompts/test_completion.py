@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from raywizard.cli import build_parser
-from raywizard.commands.completion import describe, generate
+from raywizard.cli.commands.completion import describe, generate
+from raywizard.cli.main import build_parser
 
 BIN = Path(sys.executable).parent  # the venv's bin: `raywizard` is there for the --list call-backs
 
@@ -93,7 +93,7 @@ def test_zsh_script_parses(scripts: dict[str, str], tmp_path: Path) -> None:
 
 
 def test_list_call_back_and_missing_shell(capsys: pytest.CaptureFixture[str]) -> None:
-    from raywizard.cli import main
+    from raywizard.cli.main import main
 
     assert main(["completion", "--list", "presets"]) == 0
     assert "argocd-guide" in capsys.readouterr().out.split()

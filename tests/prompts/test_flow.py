@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 
-from raywizard.presets import load_preset
-from raywizard.prompts import EDITED_GROUP_FIELDS, PromptFlow, summary_lines
-from raywizard.prompts_answers import field_at, first_error_as_input_error, index_form, name_form
-from raywizard.spec import ClusterSpec, IgnoreMode
-from raywizard.validate import validate
+from raywizard.documents.presets import load_preset
+from raywizard.model.spec import ClusterSpec, IgnoreMode
+from raywizard.prompts.answers import field_at, first_error_as_input_error, index_form, name_form
+from raywizard.prompts.flow import EDITED_GROUP_FIELDS, PromptFlow, summary_lines
+from raywizard.validation.validate import validate
 
 
 class ScriptedAsker:
@@ -184,7 +184,7 @@ def test_paths_between_set_form_and_problem_form() -> None:
 
 
 def _spec_fields(step: str) -> list[Any]:
-    from raywizard.fields import Step, fields_for
+    from raywizard.fields.declarations import Step, fields_for
 
     return fields_for(Step(step))
 
@@ -193,16 +193,16 @@ def _spec_fields(step: str) -> list[Any]:
 def test_text_validator_shows_the_fields_own_message(bad: str) -> None:
     spec = ClusterSpec()
     asker = ScriptedAsker([("Max replicas", bad), ("Max replicas", "3")])
-    from raywizard.fields import BY_KEY
+    from raywizard.fields.declarations import BY_KEY
 
     PromptFlow(asker, spec).fields.ask(BY_KEY["workerGroups[].maxReplicas"], 0)
     assert asker.refusals and ("whole number" in asker.refusals[0] or "negative" in asker.refusals[0])
 
 
 def test_every_declared_field_is_a_question() -> None:
-    """One declaration, three renderings: a field added to raywizard.fields is asked here without more code
+    """One declaration, three renderings: a field added to raywizard.fields.declarations is asked here without more code
     (spec fields by their step, group fields by the group editor; `disabled` is the editor's menu action)."""
-    from raywizard.fields import FIELDS, Step, fields_for
+    from raywizard.fields.declarations import FIELDS, Step, fields_for
 
     spec_steps = (Step.VERSIONS, Step.TARGET, Step.HEAD, Step.SYNC, Step.OUTPUT)
     asked = {f.key for step in spec_steps for f in fields_for(step) if not f.per_group}

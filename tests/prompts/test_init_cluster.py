@@ -10,7 +10,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from raywizard.cli import main
+from raywizard.cli.main import main
 from raywizard.sandbox.cluster import SandboxCluster
 
 

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from raywizard.cli import main
-from raywizard.documents import Workspace
-from raywizard.manifests import render_files
-from raywizard.paths import set_path
-from raywizard.presets import load_preset
+from raywizard.cli.main import main
+from raywizard.documents.presets import load_preset
+from raywizard.documents.workspace import Workspace
+from raywizard.fields.set_paths import set_path
+from raywizard.render.applications import render_files
 
 
 @pytest.fixture(autouse=True)

@@ -8,10 +8,10 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from raywizard.documents import Workspace
-from raywizard.manifests import render_files
-from raywizard.paths import set_path
-from raywizard.presets import load_preset
+from raywizard.documents.presets import load_preset
+from raywizard.documents.workspace import Workspace
+from raywizard.fields.set_paths import set_path
+from raywizard.render.applications import render_files
 from tests.prompts.pty_helpers import CTRL_U, answer_text, finish, plain
 
 
@@ -220,7 +220,7 @@ def test_edit_an_existing_file_in_place_keeps_its_comments(spawn_init, tmp_path:
 def test_enter_through_every_question_from_scratch_writes_the_defaults(spawn_init, tmp_path: Path) -> None:
     """Starting from nothing, every step's gate defaults to Yes: this visits every question once and keeps
     each default (a smoke test of each field kind as a questionary question)."""
-    from raywizard.spec import ClusterSpec
+    from raywizard.model.spec import ClusterSpec
 
     child = spawn_init()
     asked: list[str] = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from raywizard.tui.app import WizardApp
+from raywizard.tui.wizard.app import WizardApp
 
 
 async def type_into(pilot: Pilot[int], selector: str, text: str) -> None:

@@ -9,9 +9,9 @@ from typing import Any
 from textual.widgets import Static
 
 from raywizard.sandbox.kubeconfig import NAME as SANDBOX_CONTEXT
-from raywizard.tui.app import create_app
-from raywizard.tui.screens.apply import ApplyScreen
-from raywizard.tui.screens.modals import ConfirmModal
+from raywizard.tui.common.dialogs import ConfirmModal
+from raywizard.tui.wizard.app import create_app
+from raywizard.tui.wizard.screens.apply import ApplyScreen
 from tests.tui.conftest import SIZE
 from tests.tui.test_apply_sandbox import wait_for
 
@@ -48,9 +48,9 @@ def _live_worker_max(sandbox: Any) -> int:
 
 
 def _apply_minimal(sandbox: Any, max_replicas: int) -> None:
+    from raywizard.documents.presets import load_preset
     from raywizard.kube.apply import execute_apply, plan_apply
     from raywizard.kube.connection import load_connection
-    from raywizard.presets import load_preset
 
     spec = load_preset("minimal")
     spec.worker_groups[0].max_replicas = max_replicas

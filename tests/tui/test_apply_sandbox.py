@@ -8,10 +8,10 @@ from typing import Any
 from textual.widgets import DataTable, Static
 
 from raywizard.sandbox.kubeconfig import NAME as SANDBOX_CONTEXT
-from raywizard.tui.app import create_app
-from raywizard.tui.model import WizardStep
-from raywizard.tui.screens.apply import ApplyScreen
-from raywizard.tui.screens.modals import ConfirmModal
+from raywizard.tui.common.dialogs import ConfirmModal
+from raywizard.tui.wizard.app import create_app
+from raywizard.tui.wizard.screens.apply import ApplyScreen
+from raywizard.tui.wizard.wizard_model import WizardStep
 from tests.tui.conftest import SIZE
 
 
@@ -52,10 +52,10 @@ async def test_apply_to_sandbox_then_dashboard(sandbox: Any) -> None:
 
 
 async def test_tweak_running_cluster_loads_live_applications(sandbox: Any) -> None:
+    from raywizard.documents.presets import load_preset
     from raywizard.kube.apply import execute_apply, plan_apply
     from raywizard.kube.connection import load_connection
-    from raywizard.manifests import render_applications
-    from raywizard.presets import load_preset
+    from raywizard.render.applications import render_applications
 
     applied = load_preset("minimal")
     applied.worker_groups[0].max_replicas = 4

@@ -12,9 +12,9 @@ from typing import Any
 from rich.console import Console
 from textual.widgets import DataTable
 
-from raywizard.presets import load_preset
+from raywizard.documents.presets import load_preset
 from raywizard.tui.dashboard import DashboardApp, DashboardScreen
-from raywizard.tui.dashboard.modals import ConfirmWrite, DescribeScreen
+from raywizard.tui.dashboard.dialogs import ConfirmWrite, DescribeScreen
 from raywizard.tui.dashboard.widgets.apps import ApplicationsTable
 from raywizard.tui.dashboard.widgets.connection import ConnectionIndicator
 from raywizard.tui.dashboard.widgets.events import EventsLog
@@ -253,8 +253,8 @@ async def test_many_events_are_bounded_per_tick() -> None:
 
 
 async def test_edit_worker_groups_inside_the_wizard_opens_its_step() -> None:
-    from raywizard.tui.app import create_app
-    from raywizard.tui.model import WizardStep
+    from raywizard.tui.wizard.app import create_app
+    from raywizard.tui.wizard.wizard_model import WizardStep
 
     wizard = create_app(preset="argocd-guide", offline=True, start_step="sync")
     async with wizard.run_test(size=SIZE) as pilot:

@@ -10,8 +10,8 @@ from datetime import timedelta
 from types import SimpleNamespace
 from typing import Any
 
-from raywizard.manifests import render_applications
-from raywizard.presets import load_preset
+from raywizard.documents.presets import load_preset
+from raywizard.render.applications import render_applications
 from raywizard.tui.dashboard import DashboardApp
 from raywizard.tui.dashboard.widgets.connection import ConnectionIndicator
 from raywizard.tui.dashboard.widgets.events import EventsLog
@@ -267,7 +267,7 @@ async def test_events_in_time_order_and_rerendered_at_the_new_width() -> None:
 
 async def test_sync_on_an_empty_cluster_says_apply_first() -> None:
     from raywizard.kube.state import ClusterState
-    from raywizard.tui.dashboard.modals import ConfirmWrite
+    from raywizard.tui.dashboard.dialogs import ConfirmWrite
 
     state = ClusterState()
     for kind in ("applications", "rayclusters", "pods", "events"):

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from raywizard.presets import load_preset
+from raywizard.documents.presets import load_preset
 from raywizard.tui.dashboard import DashboardApp
-from raywizard.tui.dashboard.modals import ConfirmWrite
+from raywizard.tui.dashboard.dialogs import ConfirmWrite
 from raywizard.tui.dashboard.widgets.apps import ApplicationsTable
 from raywizard.tui.dashboard.widgets.connection import ConnectionIndicator
 from raywizard.tui.dashboard.widgets.groups import WorkerGroupsPanel

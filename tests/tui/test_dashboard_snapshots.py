@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from raywizard.presets import load_preset
+from raywizard.documents.presets import load_preset
 from raywizard.tui.dashboard import DashboardApp
 from tests.tui.dashboard_data import NOW, filled_state
 

@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 from textual.widgets import Static, TabbedContent
 
-from raywizard.manifests import render_files
-from raywizard.tui.app import create_app
-from raywizard.tui.model import WizardStep
-from raywizard.tui.screens.group_edit import GroupEditModal
-from raywizard.tui.screens.modals import SaveModal
-from raywizard.tui.screens.preview import changed_line_count, file_changes
+from raywizard.render.applications import render_files
+from raywizard.tui.common.dialogs import SaveModal
+from raywizard.tui.wizard.app import create_app
+from raywizard.tui.wizard.screens.group_edit import GroupEditModal
+from raywizard.tui.wizard.screens.preview import changed_line_count, file_changes
+from raywizard.tui.wizard.wizard_model import WizardStep
 from tests.tui.conftest import SIZE
 from tests.tui.helpers import fill, settle, type_into
 

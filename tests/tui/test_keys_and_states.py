@@ -10,12 +10,12 @@ import pytest
 from textual.widgets import DataTable, Footer, Input, OptionList, Select, Static, TabbedContent
 from textual.widgets._footer import FooterKey
 
-from raywizard.documents import Workspace
-from raywizard.presets import load_preset
-from raywizard.tui.app import WizardApp, create_app
-from raywizard.tui.model import WizardStep
-from raywizard.tui.screens.group_edit import GroupEditModal
-from raywizard.tui.screens.modals import ConfirmModal
+from raywizard.documents.presets import load_preset
+from raywizard.documents.workspace import Workspace
+from raywizard.tui.common.dialogs import ConfirmModal
+from raywizard.tui.wizard.app import WizardApp, create_app
+from raywizard.tui.wizard.screens.group_edit import GroupEditModal
+from raywizard.tui.wizard.wizard_model import WizardStep
 from tests.tui.conftest import SIZE
 from tests.tui.helpers import settle, type_into
 

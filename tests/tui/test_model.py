@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from raywizard.documents import Workspace
-from raywizard.presets import load_preset
-from raywizard.problems import Problem, Severity
-from raywizard.tui.model import WizardModel, WizardStep, field_key_of, group_index_of, step_of_path
+from raywizard.documents.presets import load_preset
+from raywizard.documents.workspace import Workspace
+from raywizard.model.problems import Problem, Severity
+from raywizard.tui.wizard.wizard_model import WizardModel, WizardStep, field_key_of, group_index_of, step_of_path
 
 
 def test_paths_map_to_the_step_that_edits_them() -> None:

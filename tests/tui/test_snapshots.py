@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from raywizard.tui.app import create_app
+from raywizard.tui.wizard.app import create_app
 from tests.tui.conftest import SIZE
 
 pytestmark = pytest.mark.usefixtures("no_kubeconfig")

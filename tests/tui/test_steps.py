@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable, OptionList, Select, Static
 
-from raywizard.tui.app import create_app
-from raywizard.tui.model import WizardStep
-from raywizard.tui.screens.modals import ConfirmModal, HelpModal
+from raywizard.tui.common.dialogs import ConfirmModal, HelpModal
+from raywizard.tui.wizard.app import create_app
+from raywizard.tui.wizard.wizard_model import WizardStep
 from tests.tui.conftest import SIZE
 from tests.tui.helpers import fill, settle, type_into
 
@@ -210,8 +210,8 @@ async def test_preview_problem_jumps_to_field() -> None:
 
 
 async def test_copy_yaml_and_save_as_preset() -> None:
-    from raywizard.presets import list_presets, load_preset
-    from raywizard.tui.screens.modals import PromptModal
+    from raywizard.documents.presets import list_presets, load_preset
+    from raywizard.tui.common.dialogs import PromptModal
 
     app = create_app(preset="minimal", offline=True, start_step="preview")
     async with app.run_test(size=SIZE) as pilot:
@@ -232,7 +232,7 @@ async def test_copy_yaml_and_save_as_preset() -> None:
 
 async def test_cluster_text_is_shown_literally() -> None:
     from raywizard.kube.preflight import Check
-    from raywizard.tui.cluster import check_summary
+    from raywizard.tui.wizard.cluster_jobs import check_summary
 
     text = check_summary([Check("Argo CD [bold]", "fail", "namespace \x1b[31margocd[/] missing", "install it")])
     assert "[bold]" in text and "\x1b" not in text and "[/]" in text

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Button, DataTable, Static
 
-from raywizard.tui.app import create_app
-from raywizard.tui.screens.group_edit import GroupEditModal
-from raywizard.tui.screens.modals import ConfirmModal
+from raywizard.tui.common.dialogs import ConfirmModal
+from raywizard.tui.wizard.app import create_app
+from raywizard.tui.wizard.screens.group_edit import GroupEditModal
 from tests.tui.conftest import SIZE
 from tests.tui.helpers import settle, type_into
 

@@ -76,7 +76,7 @@ def test_render_from_the_guide_file_with_set() -> None:
 
 
 def test_options_without_a_subcommand_go_to_the_wizard() -> None:
-    from raywizard.cli import _default_to_wizard, _load_commands
+    from raywizard.cli.main import _default_to_wizard, _load_commands
 
     commands = _load_commands()
     assert _default_to_wizard(["--from", "a.yaml"], commands) == ["wizard", "--from", "a.yaml"]

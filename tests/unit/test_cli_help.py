@@ -12,14 +12,14 @@ import sys
 
 import pytest
 
-from raywizard.cli import COMMAND_MODULES, build_parser
+from raywizard.cli.main import COMMAND_MODULES, build_parser
 
 
 def _module(name: str):  # type: ignore[no-untyped-def]
     try:
-        return importlib.import_module(f"raywizard.commands.{name}")
+        return importlib.import_module(f"raywizard.cli.commands.{name}")
     except ModuleNotFoundError as exc:
-        if exc.name != f"raywizard.commands.{name}":
+        if exc.name != f"raywizard.cli.commands.{name}":
             raise
         return None
 
@@ -28,7 +28,7 @@ def _module(name: str):  # type: ignore[no-untyped-def]
 def test_help_has_examples(module_name: str) -> None:
     module = _module(module_name)
     if module is None:
-        pytest.skip(f"raywizard/commands/{module_name}.py does not exist yet")
+        pytest.skip(f"raywizard/cli/commands/{module_name}.py does not exist yet")
     command = getattr(module, "NAME", module_name.replace("_", "-"))
     examples = getattr(module, "EXAMPLES", None) or ""
     assert examples.strip(), f"raywizard {command}: EXAMPLES is missing or empty"
@@ -66,7 +66,7 @@ def test_missing_subcommands_are_listed() -> None:
 
 def test_top_level_help_is_fast_enough_to_import_nothing_heavy() -> None:
     """`raywizard --help` must not import textual, kubernetes, questionary or jq (start-up time)."""
-    code = ("import sys; from raywizard.cli import build_parser; build_parser().format_help(); "
+    code = ("import sys; from raywizard.cli.main import build_parser; build_parser().format_help(); "
             "print(','.join(m for m in ('textual', 'kubernetes', 'questionary', 'jq') if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert done.stdout.strip() == ""

@@ -5,9 +5,23 @@ from __future__ import annotations
 import subprocess
 import sys
 
-CORE = ["raywizard.spec", "raywizard.fields", "raywizard.problems", "raywizard.validate", "raywizard.versions",
-        "raywizard.chart", "raywizard.manifests", "raywizard.documents", "raywizard.presets", "raywizard.diff",
-        "raywizard.values", "raywizard.paths", "raywizard.effective", "raywizard.ignore", "raywizard.cli"]
+CORE = [
+    "raywizard.model.spec",
+    "raywizard.fields.declarations",
+    "raywizard.model.problems",
+    "raywizard.validation.validate",
+    "raywizard.model.versions",
+    "raywizard.chart",
+    "raywizard.render.applications",
+    "raywizard.documents.workspace",
+    "raywizard.documents.presets",
+    "raywizard.diff.report",
+    "raywizard.render.helm_values",
+    "raywizard.fields.set_paths",
+    "raywizard.validation.effective",
+    "raywizard.diff.ignore_differences",
+    "raywizard.cli.main",
+]
 FORBIDDEN = ["textual", "questionary", "rich", "kubernetes", "jq"]
 
 
@@ -15,7 +29,8 @@ def test_core_modules_import_no_ui_or_cluster_libraries() -> None:
     code = (
         "import sys, importlib\n"
         f"for m in {CORE!r}: importlib.import_module(m)\n"
-        "import raywizard.validate as v, raywizard.presets as p, raywizard.manifests as m\n"
+        "import raywizard.validation.validate as v, raywizard.documents.presets as p\n"
+        "import raywizard.render.applications as m\n"
         "s = p.load_preset('argocd-guide'); v.validate(s); m.render_files(s); m.desired_raycluster(s)\n"
         f"print(','.join(x for x in {FORBIDDEN!r} if x in sys.modules))\n"
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import json
 
-from raywizard.diff import REPLICAS_JQ, DiffReport, compare, diff_resource, strip_server_fields
+from raywizard.diff.report import REPLICAS_JQ, DiffReport, compare, diff_resource, strip_server_fields
 
 RULES = [
     {

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from raywizard.errors import InputError
-from raywizard.fields import BY_KEY, FIELDS, Step, fields_for
-from raywizard.paths import apply_assignments, get_path, set_path
-from raywizard.presets import load_preset
-from raywizard.spec import ClusterSpec
+from raywizard.documents.presets import load_preset
+from raywizard.fields.declarations import BY_KEY, FIELDS, Step, fields_for
+from raywizard.fields.set_paths import apply_assignments, get_path, set_path
+from raywizard.model.errors import InputError
+from raywizard.model.spec import ClusterSpec
 
 
 def test_every_field_round_trips_its_current_value_through_format_and_parse() -> None:

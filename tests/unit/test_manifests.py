@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import yaml
 
-from raywizard.manifests import desired_raycluster, ignore_rules, raycluster_name, render_applications, render_files
-from raywizard.presets import load_preset
-from raywizard.spec import ClusterSpec, IgnoreMode, WorkerGroup
-from raywizard.values import spec_from_values
+from raywizard.documents.presets import load_preset
+from raywizard.model.spec import ClusterSpec, IgnoreMode, WorkerGroup
+from raywizard.render.applications import (
+    desired_raycluster,
+    ignore_rules,
+    raycluster_name,
+    render_applications,
+    render_files,
+)
+from raywizard.render.helm_values import spec_from_values
 from tests.conftest import FIXTURES, GOLDEN
 
 
@@ -68,7 +74,7 @@ def test_custom_resources_are_written_as_the_chart_and_ray_expect() -> None:
 
 
 def test_sync_policy_without_automation_and_with_server_side_apply_for_crds() -> None:
-    from raywizard.spec import CrdSyncMode
+    from raywizard.model.spec import CrdSyncMode
 
     spec = ClusterSpec()
     spec.sync.automated = False
@@ -80,7 +86,7 @@ def test_sync_policy_without_automation_and_with_server_side_apply_for_crds() ->
 
 
 def test_bundled_presets_are_exactly_what_render_writes() -> None:
-    from raywizard.presets import bundled_dir
+    from raywizard.documents.presets import bundled_dir
 
     for name in ("minimal", "gpu", "large-autoscaling"):
         text = (bundled_dir() / f"{name}.yaml").read_text()

@@ -9,11 +9,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from raywizard.chart import SUPPORTED_CHART_VERSIONS
-from raywizard.manifests import desired_raycluster, render_applications, render_files
-from raywizard.problems import has_errors
-from raywizard.spec import AutoscalerOptions, ClusterSpec, IgnoreMode, Image, Resources, WorkerGroup
-from raywizard.validate import validate
-from raywizard.values import spec_from_values
+from raywizard.model.problems import has_errors
+from raywizard.model.spec import AutoscalerOptions, ClusterSpec, IgnoreMode, Image, Resources, WorkerGroup
+from raywizard.render.applications import desired_raycluster, render_applications, render_files
+from raywizard.render.helm_values import spec_from_values
+from raywizard.validation.validate import validate
 
 names = st.one_of(st.from_regex(r"[a-z][a-z0-9-]{0,20}[a-z0-9]", fullmatch=True), st.text(max_size=70))
 quantities = st.one_of(st.sampled_from(["1", "500m", "2Gi", "1G", "0", "-1", "abc", "1e3", "8Gi"]),

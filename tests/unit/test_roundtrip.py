@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from raywizard.documents import Workspace
-from raywizard.errors import InputError
+from raywizard.documents.workspace import Workspace
+from raywizard.model.errors import InputError
 from tests.conftest import FIXTURES, GOLDEN
 
 GUIDE_FILES = ["ray-argocd-all.yaml", "ray-operator-crds.yaml", "ray-operator.yaml", "raycluster.yaml"]

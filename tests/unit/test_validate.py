@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from raywizard.presets import load_preset
-from raywizard.problems import Severity, has_errors
-from raywizard.spec import ClusterSpec, IgnoreMode, Resources, WorkerGroup
-from raywizard.validate import validate
+from raywizard.documents.presets import load_preset
+from raywizard.model.problems import Severity, has_errors
+from raywizard.model.spec import ClusterSpec, IgnoreMode, Resources, WorkerGroup
+from raywizard.validation.validate import validate
 
 
 def codes(spec: ClusterSpec) -> dict[str, tuple[str, Severity]]:

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from raywizard.yamlemit import emit, emit_all
+from raywizard.render.emitter import emit, emit_all
 
 scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=12),
                     st.sampled_from(["yes", "no", "on", "1e3", "0x1F", "12:30", "2024-01-01", "~", "- x", "a: b",

@@ -1,7 +1,7 @@
 """Argo CD's comparison of desired and live objects: tracking, ignoreDifferences, three-way strip, health.
 
 Sync status follows gitops-engine's default (three-way) diff: desired and live are normalised with the
-Application's ignoreDifferences (raywizard.diff), live fields that desired does not mention are stripped
+Application's ignoreDifferences (raywizard.diff.report), live fields that desired does not mention are stripped
 (`RemoveMapFields`, so defaulted and live-only fields such as `scaleStrategy` never show), and `.status` is
 ignored
 (Argo CD 3.x default). Health uses the built-in checks for CRDs, Deployments and Services; kinds without a
@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from raywizard.diff import normalize_ignored
+from raywizard.diff.report import normalize_ignored
 
 from .objects import KINDS, condition, group_of, is_deleting, resource_for_kind, version_of
 

@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from raywizard.diff import normalize_ignored
+from raywizard.diff.report import normalize_ignored
 
 from .argocd_compare import LAST_APPLIED, ResourceState, kind_rank
 from .crds import ANNOTATION_LIMIT, REAL_SIZES

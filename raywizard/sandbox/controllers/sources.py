@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from raywizard import versions
+from raywizard.model import versions
 
 from .crds import kuberay_crds
 

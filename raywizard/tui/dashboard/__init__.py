@@ -1,6 +1,6 @@
 """The live dashboard (issue 6): ``DashboardScreen(connection, spec)`` and the standalone ``DashboardApp``."""
 
-from raywizard.tui.dashboard.app import DashboardApp
+from raywizard.tui.dashboard.dashboard_app import DashboardApp
 from raywizard.tui.dashboard.screen import DashboardScreen
 
 __all__ = ["DashboardApp", "DashboardScreen"]

@@ -15,7 +15,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
-from raywizard.textsafe import literal
+from raywizard.model.textsafe import literal
 
 
 def _operations() -> Any:
@@ -118,7 +118,7 @@ class DashboardActions(Screen[None]):
         )
 
     def _confirm_write(self, verb: str, title: str, explanation: str) -> None:
-        from raywizard.tui.dashboard.modals import ConfirmWrite
+        from raywizard.tui.dashboard.dialogs import ConfirmWrite
 
         app = self._selected_app()
         if app is None:
@@ -193,7 +193,7 @@ class DashboardActions(Screen[None]):
         self.app.push_screen(PodLogsScreen(title, open_stream))
 
     def action_describe_pod(self) -> None:
-        from raywizard.tui.dashboard.modals import DescribeScreen
+        from raywizard.tui.dashboard.dialogs import DescribeScreen
 
         pod = self._selected_pod()
         if pod is None:
@@ -203,7 +203,7 @@ class DashboardActions(Screen[None]):
         self.app.push_screen(DescribeScreen(f"Pod {meta.get('namespace', '')}/{meta.get('name', '')}", pod))
 
     def action_describe_raycluster(self) -> None:
-        from raywizard.tui.dashboard.modals import DescribeScreen
+        from raywizard.tui.dashboard.dialogs import DescribeScreen
 
         summary = self._summary()
         if summary is None:
@@ -287,8 +287,8 @@ class DashboardActions(Screen[None]):
         Never the RayCluster's live replicas: those belong to the autoscaler (the ignore rule keeps Argo CD off
         them), and copying them into the spec would write transient numbers into the Application (F13).
         """
-        from raywizard.manifests import applications_to_spec, role_of
-        from raywizard.tui.cluster import strip_live
+        from raywizard.render.applications import applications_to_spec, role_of
+        from raywizard.tui.wizard.cluster_jobs import strip_live
 
         snapshot = self.snapshot
         apps = [strip_live(dict(a)) for a in (snapshot.applications.values() if snapshot else ())]

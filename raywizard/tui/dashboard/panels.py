@@ -14,7 +14,7 @@ from typing import Any
 from rich.text import Text
 from textual.widgets import DataTable, Static
 
-from raywizard.textsafe import literal
+from raywizard.model.textsafe import literal
 from raywizard.tui.dashboard.actions import DashboardActions
 from raywizard.tui.dashboard.feed import ReplicaHistory
 from raywizard.tui.dashboard.widgets.apps import ApplicationDetails, ApplicationsTable

@@ -24,7 +24,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Footer, Input, Static
 
-from raywizard.textsafe import literal
+from raywizard.model.textsafe import literal
 from raywizard.tui.dashboard.feed import Batch, ReplicaHistory, StateFeed
 from raywizard.tui.dashboard.panels import DashboardPanels
 from raywizard.tui.dashboard.upkeep import ConnectionUpkeep
@@ -82,8 +82,8 @@ class DashboardScreen(DashboardPanels, ConnectionUpkeep):
         if hasattr(app, "on_dashboard_screen_edit_worker_groups") or not hasattr(app, "replace_workspace"):
             self.post_message(self.EditWorkerGroups(spec))
             return
-        from raywizard.documents import Workspace
-        from raywizard.tui.model import WizardStep
+        from raywizard.documents.workspace import Workspace
+        from raywizard.tui.wizard.wizard_model import WizardStep
 
         workspace = Workspace.new(spec)
         workspace.saved_spec = spec.clone()
@@ -403,7 +403,7 @@ def _event_time(event: Any) -> str:
 
 def _raycluster_name(spec: Any) -> str | None:
     try:
-        from raywizard.manifests import raycluster_name
+        from raywizard.render.applications import raycluster_name
 
         return str(raycluster_name(spec))
     except Exception:  # no spec (or an incomplete one): show whichever RayCluster the namespace holds

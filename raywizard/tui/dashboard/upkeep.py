@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from textual.css.query import NoMatches
 from textual.widgets import Static
 
-from raywizard.textsafe import literal
+from raywizard.model.textsafe import literal
 from raywizard.tui.dashboard.widgets.connection import ConnectionIndicator
 
 

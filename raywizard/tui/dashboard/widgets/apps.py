@@ -12,7 +12,7 @@ from typing import Any
 from rich.text import Text
 from textual.widgets import DataTable, Static
 
-from raywizard.textsafe import literal, rich_text
+from raywizard.model.textsafe import literal, rich_text
 from raywizard.tui.dashboard.rows import field, text_of
 from raywizard.tui.dashboard.widgets.cells import status_cell, theme_styles
 

@@ -8,7 +8,7 @@ from typing import Any
 from rich.text import Text
 from textual.widgets import Static
 
-from raywizard.textsafe import literal
+from raywizard.model.textsafe import literal
 from raywizard.tui.dashboard.rows import field
 
 # The colour comes from dashboard.tcss (class -live, -reconnecting, ...): theme variables, never hex.

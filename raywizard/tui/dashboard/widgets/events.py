@@ -16,7 +16,7 @@ from rich.text import Text
 from textual import events
 from textual.widgets import RichLog
 
-from raywizard.textsafe import literal
+from raywizard.model.textsafe import literal
 from raywizard.tui.dashboard.rows import field, text_of
 from raywizard.tui.dashboard.widgets.cells import theme_styles
 

@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Label, Sparkline, Static
 
-from raywizard.textsafe import literal
+from raywizard.model.textsafe import literal
 from raywizard.tui.dashboard.rows import field
 
 

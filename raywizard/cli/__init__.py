@@ -1,0 +1,1 @@
+"""The command line: ``main`` maps errors to exit codes; ``commands`` holds one module per subcommand."""

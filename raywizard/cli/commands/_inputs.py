@@ -1,0 +1,98 @@
+"""The spec-input flags shared by render, template, validate, diff, apply and init, and how they layer.
+
+Layering (later wins): built-in defaults < ``--preset`` < ``--from`` files < ``--values`` < explicit flags
+(``--release``, ``--namespace``, ...) < ``--set PATH=VALUE``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from raywizard.model.errors import InputError
+
+
+def add_input_arguments(parser: argparse.ArgumentParser, *, layout: bool = True) -> None:
+    group = parser.add_argument_group("what to render (later options override earlier ones)")
+    source = group.add_mutually_exclusive_group()
+    source.add_argument("--preset", metavar="NAME", help="start from a preset (see `raywizard presets`)")
+    source.add_argument("--from", dest="from_files", metavar="FILE", action="append", type=Path,
+                        help="start from Application file(s) (single or split, like the guide's) or a values file; "
+                             "repeat for split files")
+    group.add_argument("--values", metavar="VALUES.yaml", type=Path,
+                       help="ray-cluster chart values (as in the RayCluster Application's valuesObject)")
+    group.add_argument("--release", metavar="NAME", help="Helm release name (names the RayCluster)")
+    group.add_argument("--namespace", metavar="NS", help="namespace of the operator and the RayCluster")
+    group.add_argument("--chart-version", metavar="V", help="ray-cluster chart version, e.g. 1.5.1")
+    group.add_argument("--kuberay-version", metavar="V", help="KubeRay git tag for CRDs and operator, e.g. v1.5.1")
+    group.add_argument("--ignore-differences", choices=("jq", "pointers", "none"),
+                       help="how Argo CD ignores the autoscaler's replicas (default: jq)")
+    if layout:
+        group.add_argument("--layout", choices=("single", "split"), help="one file, or one per Application")
+    group.add_argument("--set", dest="assignments", metavar="PATH=VALUE", action="append", default=[],
+                       help="set any field, e.g. --set workerGroups.gpu.maxReplicas=8 (repeatable); "
+                            "workerGroups.+NAME.FIELD=VALUE adds the group NAME if missing")
+
+
+def workspace_from_args(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    """A Workspace holding the spec the flags describe (and the --from files, for in-place saving)."""
+    from raywizard.documents.presets import load_preset
+    from raywizard.documents.roundtrip_yaml import load_plain
+    from raywizard.documents.workspace import Workspace
+    from raywizard.fields.set_paths import apply_assignments
+    from raywizard.model.spec import ClusterSpec, IgnoreMode, Layout
+    from raywizard.render.helm_values import apply_values
+
+    base = load_preset(args.preset) if getattr(args, "preset", None) else ClusterSpec()
+    files = getattr(args, "from_files", None)
+    workspace = Workspace.load(files, base) if files else Workspace.new(base)
+    spec = workspace.spec
+    values_path: Path | None = getattr(args, "values", None)
+    if values_path is not None:
+        try:
+            values = load_plain(values_path.read_text(encoding="utf-8")) or {}
+        except OSError as exc:
+            raise InputError(f"{values_path}: cannot read ({exc.strerror})", "check the path") from None
+        except Exception as exc:  # a YAML error from the safe loader
+            raise InputError(f"{values_path}: not valid YAML ({str(exc).splitlines()[0]})") from None
+        if not isinstance(values, dict):
+            raise InputError(f"{values_path}: expected a mapping of chart values", "see the chart's values.yaml")
+        apply_values(spec, values)
+    if getattr(args, "release", None):
+        spec.target.release_name = args.release
+    if getattr(args, "namespace", None):
+        spec.target.namespace = args.namespace
+    if getattr(args, "chart_version", None):
+        spec.versions.chart = args.chart_version.lstrip("v")
+    if getattr(args, "kuberay_version", None):
+        version = args.kuberay_version
+        spec.versions.kuberay = version if version.startswith("v") else f"v{version}"
+    if getattr(args, "ignore_differences", None):
+        spec.ignore_mode = IgnoreMode(args.ignore_differences)
+    if getattr(args, "layout", None):
+        spec.layout = Layout(args.layout)
+    apply_assignments(spec, list(getattr(args, "assignments", None) or []))
+    return workspace
+
+
+def spec_from_args(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    return workspace_from_args(args).spec
+
+
+def write_output(text_by_name: dict[str, str], output: str | None) -> list[Path]:
+    """``-o -`` (or none): stdout, files separated by ``---`` with a ``# Source:`` line when there are several;
+    ``-o FILE``: one file (atomic, .bak); ``-o DIR``: one file per name."""
+    import sys
+
+    from raywizard.documents.roundtrip_yaml import atomic_write
+
+    if output in (None, "-"):
+        if len(text_by_name) == 1:
+            sys.stdout.write(next(iter(text_by_name.values())))
+        else:
+            sys.stdout.write("---\n".join(f"# Source: {name}\n{text}" for name, text in text_by_name.items()))
+        return []
+    target = Path(output)
+    if len(text_by_name) == 1 and not target.is_dir():
+        return [atomic_write(target, next(iter(text_by_name.values())))]
+    return [atomic_write(target / name, text) for name, text in text_by_name.items()]

@@ -1,0 +1,106 @@
+"""raywizard apply: preview, confirm, then server-side apply CRDs, operator, RayCluster, waiting for each."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+HELP = "preview and apply the Applications in order (CRDs, operator, RayCluster), waiting for each"
+DESCRIPTION = (
+    "Server-side apply (field manager raywizard) of the three Applications in order, each followed by a\n"
+    "wait like `argocd app wait` (Synced, Healthy, no operation running) plus Ray readiness for the\n"
+    "RayCluster.\n"
+    "The preview is what gets applied: if the live Applications change before you confirm, apply refuses\n"
+    "and shows the new diff (unless --force). Fields owned by other managers are never taken over without\n"
+    "--force."
+)
+EXAMPLES = """\
+examples:
+  raywizard apply --preset argocd-guide
+  raywizard apply --from ray-apps.yaml --yes --timeout 900
+  raywizard apply --from ray-apps.yaml --dry-run        preview only, exit 1 when something would change
+"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from raywizard.cli.commands._cluster_args import add_cluster_arguments
+    from raywizard.cli.commands._inputs import add_input_arguments
+
+    add_input_arguments(parser, layout=False)
+    add_cluster_arguments(parser)
+    parser.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
+    parser.add_argument("--dry-run", action="store_true", help="show the preview only; write nothing")
+    parser.add_argument("--no-wait", action="store_true", help="apply all three without waiting in between")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=600,
+        metavar="SECONDS",
+        help="give up waiting after this long in total (default 600)",
+    )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="apply even if the cluster changed since the preview, and take ownership of fields other managers own",
+    )
+
+
+def _progress_printer(stream):  # type: ignore[no-untyped-def]
+    from raywizard.model.textsafe import literal
+
+    def show(progress) -> None:  # type: ignore[no-untyped-def]
+        line = f"[{progress.step}] {progress.phase}: {literal(progress.message, single_line=True)}"
+        if progress.app_status:
+            line += f" ({literal(progress.app_status, single_line=True)})"
+        if progress.blocker:
+            line += f"\n    blocked by: {literal(progress.blocker, single_line=True)}"
+        print(line, file=stream, flush=True)
+
+    return show
+
+
+def run(args: argparse.Namespace) -> int:
+    from raywizard.cli.commands._cluster_args import confirm, connect, spec_from
+    from raywizard.cli.commands.diff import print_report
+    from raywizard.cli.commands.validate import print_problems
+    from raywizard.kube.apply import PlanOutdated, execute_apply, plan_apply
+    from raywizard.model.errors import InputError
+    from raywizard.model.problems import has_errors
+    from raywizard.validation.validate import validate
+
+    spec = spec_from(args)
+    problems = validate(spec)
+    print_problems(problems, stream=sys.stderr, quiet_ok=True)
+    if has_errors(problems):
+        raise InputError("not applied because of the errors above", "fix them (raywizard validate) and retry")
+    conn = connect(args)
+    try:
+        print(f"apply to {conn.banner()}", file=sys.stderr)
+        plan = plan_apply(conn, spec)
+        print_report(plan.report)
+        for conflict in plan.conflicts:
+            print(f"conflict: {conflict}", file=sys.stderr)
+        if args.dry_run:
+            return 1 if plan.has_changes else 0
+        if not plan.has_changes and not args.force:
+            print("Applications already up to date; checking that they are synced and ready", file=sys.stderr)
+        else:
+            confirm(f"apply these changes to {conn.banner()}?", args.yes)
+        try:
+            result = execute_apply(
+                conn,
+                plan,
+                wait=not args.no_wait,
+                timeout=args.timeout,
+                force=args.force,
+                on_progress=_progress_printer(sys.stderr),
+            )
+        except PlanOutdated as outdated:
+            print(f"raywizard: {outdated.message}; the current diff:", file=sys.stderr)
+            print_report(plan_apply(conn, spec).report)
+            raise
+    finally:
+        conn.close()
+    changed = ", ".join(f"{s.application} {s.outcome}" for s in result.steps)
+    print(f"applied: {changed}", file=sys.stderr)
+    return 0

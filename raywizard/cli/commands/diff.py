@@ -1,0 +1,74 @@
+"""raywizard diff: what apply would change, like `kubectl diff` and `argocd app diff` (exit 0 / 1 / >1)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+HELP = "show what apply would change in the cluster (exit 0: none, 1: differences, >1: error)"
+DESCRIPTION = (
+    "Compare the Applications of the spec with the live ones (server-side dry-run apply) and the RayCluster\n"
+    "that Argo CD will render with the live one, normalised by the spec's ignoreDifferences like Argo CD.\n"
+    "Differences that ignoreDifferences hides (e.g. replicas set by the autoscaler) are listed separately."
+)
+EXAMPLES = """\
+examples:
+  raywizard diff --preset argocd-guide
+  raywizard diff --from ray-apps.yaml --set workerGroups.standard-worker.maxReplicas=50
+  raywizard diff --from ray-apps.yaml -o json | jq '.resources[].changed'
+"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from raywizard.cli.commands._cluster_args import add_cluster_arguments
+    from raywizard.cli.commands._inputs import add_input_arguments
+
+    add_input_arguments(parser, layout=False)
+    add_cluster_arguments(parser)
+    parser.add_argument(
+        "-o",
+        "--output",
+        choices=("diff", "json"),
+        default="diff",
+        help="unified diff (coloured on a terminal) or JSON (default: diff)",
+    )
+
+
+def print_report(report, stream=None, *, color: bool | None = None) -> None:  # type: ignore[no-untyped-def]
+    """The unified diff, then one line per change and per ignored difference."""
+    from raywizard.cli.commands._cluster_args import use_color
+    from raywizard.model.textsafe import literal
+
+    out = stream or sys.stdout
+    paint = use_color(out) if color is None else color
+    text = report.unified(color=paint)
+    if text:
+        out.write(text)
+    lines = report.summary_lines()
+    if lines:
+        out.write("\nsummary:\n")
+        for line in lines:
+            out.write(f"  {literal(line, single_line=True)}\n")
+    if not report.has_changes:
+        out.write("no differences\n" if not lines else "no differences (only ignored ones)\n")
+
+
+def run(args: argparse.Namespace) -> int:
+    from raywizard.cli.commands._cluster_args import connect, spec_from
+    from raywizard.kube.apply import plan_apply
+
+    spec = spec_from(args)
+    conn = connect(args)
+    try:
+        print(f"diff against {conn.banner()}", file=sys.stderr)
+        plan = plan_apply(conn, spec)
+    finally:
+        conn.close()
+    report = plan.report
+    if args.output == "json":
+        sys.stdout.write(report.to_json() + "\n")
+    else:
+        print_report(report)
+        for conflict in plan.conflicts:
+            print(f"conflict: {conflict}", file=sys.stderr)
+    return 1 if report.has_changes else 0

@@ -1,0 +1,1 @@
+"""Desired against live as Argo CD sees it: ignoreDifferences and diff reports."""

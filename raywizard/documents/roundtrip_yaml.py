@@ -1,0 +1,126 @@
+"""YAML in and out with ruamel.yaml: round-trip loading (comments, key order, quotes kept), the guide's dump style,
+and atomic writes.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+from raywizard.model.errors import InputError
+
+
+def round_trip_yaml(mapping: int = 2, sequence: int = 4, offset: int = 2) -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.width = 4096  # never fold long strings: a folded line is a changed line
+    yaml.indent(mapping=mapping, sequence=sequence, offset=offset)
+    return yaml
+
+
+def guess_indent(text: str) -> tuple[int, int, int]:
+    """(mapping, sequence, offset) used by most block sequences in ``text``; the guide's style by default."""
+    counts: dict[tuple[int, int], int] = {}
+    lines = text.splitlines()
+    for previous, line in itertools.pairwise(lines):
+        match = re.match(r"^( *)- ", line)
+        parent = re.match(r"^( *)[^\s#-][^:]*:\s*(#.*)?$", previous)
+        if match and parent:
+            offset = len(match.group(1)) - len(parent.group(1))
+            if offset >= 0:
+                counts[(offset + 2, offset)] = counts.get((offset + 2, offset), 0) + 1
+    if not counts:
+        return 2, 4, 2
+    sequence, offset = max(counts, key=lambda k: counts[k])
+    return 2, sequence, offset
+
+
+def parse_documents(text: str, *, source: str = "<text>") -> list[Any]:
+    yaml = round_trip_yaml()
+    try:
+        return [doc for doc in yaml.load_all(text) if doc is not None]
+    except Exception as exc:  # ruamel raises many types; all mean "not YAML we can read"
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise InputError(f"{source}:{where} is not valid YAML: {problem}", "fix the file and try again") from None
+
+
+def load_plain(text: str) -> Any:
+    yaml = YAML(typ="safe", pure=True)
+    return yaml.load(text)
+
+
+def to_plain(value: Any) -> Any:
+    """ruamel's commented types → plain dicts/lists/scalars (for comparing and for the chart model)."""
+    if isinstance(value, dict):
+        return {str(k) if not isinstance(k, str) else k: to_plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [to_plain(v) for v in value]
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    if isinstance(value, str):
+        return str(value)
+    return value
+
+
+def to_commented(value: Any) -> Any:
+    """Plain data → ruamel commented types, so that new subtrees dump in block style like the rest."""
+    if isinstance(value, dict):
+        mapping = CommentedMap()
+        for key, item in value.items():
+            mapping[key] = to_commented(item)
+        return mapping
+    if isinstance(value, list):
+        return CommentedSeq([to_commented(v) for v in value])
+    return value
+
+
+def dump_documents(docs: list[Any], *, indent: tuple[int, int, int] = (2, 4, 2), separator: str = "---\n") -> str:
+    """Documents as YAML in the guide's style (block style, 2-space maps, indented sequences)."""
+    yaml = round_trip_yaml(*indent)
+    parts = []
+    for doc in docs:
+        stream = io.StringIO()
+        yaml.dump(to_commented(doc) if not isinstance(doc, CommentedMap | CommentedSeq) else doc, stream)
+        parts.append(stream.getvalue())
+    return separator.join(parts)
+
+
+def atomic_write(path: Path, text: str, *, backup: bool = True) -> Path:
+    """Write ``text`` to ``path`` via a temp file in the same directory and a rename: readers never see half a
+    file, and a crash leaves the old file intact. The previous content is kept as ``<path>.bak``."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if backup and path.exists():
+        shutil.copy2(path, path.with_name(path.name + ".bak"))
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if path.exists():
+            shutil.copymode(path, tmp_name)
+        else:  # mkstemp creates 0600; a new file gets the mode the user's umask gives
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp_name, 0o666 & ~umask)
+        os.replace(tmp_name, path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    return path

@@ -1,0 +1,168 @@
+"""Workspace: a spec together with the files it came from, so that saving edits those files in place.
+
+Open the guide's single file, its split files, or a plain ray-cluster values file; edit ``workspace.spec``;
+``render()`` gives the new text of every file (unchanged files byte-identical, edits touching only their lines,
+comments and unknown keys kept); ``save()`` writes atomically and keeps ``.bak`` copies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from raywizard.documents.roundtrip_yaml import atomic_write, dump_documents, guess_indent, parse_documents, to_plain
+from raywizard.documents.splice import merge_into, splice_lines
+from raywizard.model.errors import InputError
+from raywizard.model.spec import ClusterSpec, Layout
+from raywizard.render import applications as manifests
+from raywizard.render.helm_values import spec_from_values, to_values
+
+# Application-level maps whose keys we own entirely (a key we no longer render is removed); anything else in a
+# user's Application (labels, finalizers, info, revisionHistoryLimit...) is kept as written.
+_OWNED_APP_MAPS = {
+    ("spec", "syncPolicy"),
+    ("spec", "syncPolicy", "automated"),
+    ("spec", "destination"),
+}
+
+
+def _owns_application_keys(path: tuple[str, ...]) -> bool:
+    if path in _OWNED_APP_MAPS:
+        return True
+    # Inside valuesObject the spec carries every key (unknown ones in its `extra` maps): own it all, except
+    # image maps, of which the chart reads only repository/tag/pullPolicy (anything else there is left alone).
+    in_values = len(path) >= 4 and path[:4] == ("spec", "source", "helm", "valuesObject")
+    return in_values and path[-1:] != ("image",)
+
+
+def _owns_values_keys(path: tuple[str, ...]) -> bool:
+    return path[-1:] != ("image",)
+
+
+@dataclass
+class SourceFile:
+    path: Path
+    text: str
+    docs: list[Any]
+    kind: str  # "applications" | "values"
+
+
+@dataclass
+class Workspace:
+    spec: ClusterSpec
+    files: list[SourceFile] = field(default_factory=list)
+    saved_spec: ClusterSpec | None = None  # the spec as last loaded or saved (for "unsaved changes")
+
+    # ------------------------------------------------------------------------------------------ creating
+    @classmethod
+    def new(cls, spec: ClusterSpec) -> Workspace:
+        return cls(spec=spec, files=[], saved_spec=None)
+
+    @classmethod
+    def load(cls, paths: list[Path] | Path, base: ClusterSpec | None = None) -> Workspace:
+        paths = [paths] if isinstance(paths, Path | str) else list(paths)
+        files: list[SourceFile] = []
+        apps: list[dict[str, Any]] = []
+        values: dict[str, Any] | None = None
+        for raw_path in paths:
+            path = Path(raw_path)
+            try:
+                text = path.read_text(encoding="utf-8")
+            except FileNotFoundError:
+                raise InputError(f"{path}: no such file", "check the path") from None
+            except OSError as exc:
+                raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+            docs = parse_documents(text, source=str(path))
+            plain = [to_plain(d) for d in docs]
+            if plain and all(manifests.role_of(d) for d in plain):
+                files.append(SourceFile(path, text, docs, "applications"))
+                apps.extend(plain)
+            elif len(plain) == 1 and isinstance(plain[0], dict) and not plain[0].get("kind"):
+                files.append(SourceFile(path, text, docs, "values"))
+                values = plain[0]
+            else:
+                kinds = sorted({str(d.get("kind")) for d in plain if isinstance(d, dict)}) or ["nothing"]
+                raise InputError(
+                    f"{path}: expected the KubeRay Argo CD Applications or a ray-cluster values file, found "
+                    f"{', '.join(kinds)}",
+                    "pass the guide's Application files (single or split) or a chart values file",
+                )
+        spec = manifests.applications_to_spec(apps, base) if apps else (base or ClusterSpec()).clone()
+        if values is not None:
+            spec = spec_from_values(values, spec)
+        workspace = cls(spec=spec, files=files)
+        workspace.saved_spec = spec.clone()
+        return workspace
+
+    # ------------------------------------------------------------------------------------------ state
+    @property
+    def dirty(self) -> bool:
+        return self.saved_spec is None or self.saved_spec != self.spec
+
+    @property
+    def paths(self) -> list[Path]:
+        return [f.path for f in self.files]
+
+    # ------------------------------------------------------------------------------------------ rendering
+    def render(self) -> dict[Path, str]:
+        """New text for each source file (or our own file names for a new workspace)."""
+        if not self.files:
+            return {Path(name): text for name, text in manifests.render_files(self.spec).items()}
+        desired_apps = {manifests.role_of(a): a for a in manifests.render_applications(self.spec)}
+        out: dict[Path, str] = {}
+        for source in self.files:
+            if source.kind == "values":
+                out[source.path] = self._render_file(source, lambda _doc: to_values(self.spec), _owns_values_keys)
+            else:
+                out[source.path] = self._render_file(
+                    source, lambda doc: desired_apps[manifests.role_of(to_plain(doc))], _owns_application_keys
+                )
+        return out
+
+    @staticmethod
+    def _render_file(source: SourceFile, desired_for: Any, owns: Any) -> str:
+        indent = guess_indent(source.text)
+        base_dump = dump_documents(source.docs, indent=indent)
+        fresh = parse_documents(source.text, source=str(source.path))  # never mutate the loaded tree
+        edited = [merge_into(doc, desired_for(doc), owns) for doc in fresh]
+        new_dump = dump_documents(edited, indent=indent)
+        if new_dump == base_dump:
+            return source.text
+        spliced = splice_lines(source.text, base_dump, new_dump)
+        if spliced is not None:
+            try:
+                if [to_plain(d) for d in parse_documents(spliced)] == [to_plain(d) for d in edited]:
+                    return spliced
+            except InputError:
+                pass
+        return new_dump
+
+    def render_applications_text(self) -> str:
+        """All three Applications as one YAML stream (for previews and apply), independent of the files."""
+        from raywizard.render.emitter import emit_all
+
+        return emit_all(manifests.render_applications(self.spec))
+
+    # ------------------------------------------------------------------------------------------ saving
+    def save(self, target: Path | None = None, layout: Layout | str | None = None) -> list[Path]:
+        """Write the files. With ``target``: a new file (single) or directory (split) instead of the sources."""
+        written: list[Path] = []
+        if target is None and self.files:
+            for path, text in self.render().items():
+                written.append(atomic_write(path, text))
+        else:
+            layout_value = Layout(layout or self.spec.layout)
+            rendered = manifests.render_files(self.spec, layout_value.value)
+            if target is None:
+                raise InputError("nowhere to save a new configuration", "pass an output path (-o FILE)")
+            if layout_value is Layout.SPLIT:
+                directory = Path(target)
+                if directory.suffix in (".yaml", ".yml"):
+                    directory = directory.parent
+                written = [atomic_write(directory / name, text) for name, text in rendered.items()]
+            else:
+                (text,) = rendered.values()
+                written = [atomic_write(Path(target), text)]
+        self.saved_spec = self.spec.clone()
+        return written

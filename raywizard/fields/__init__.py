@@ -1,0 +1,1 @@
+"""Every user-facing setting declared once, and the ``--set`` path grammar over them."""

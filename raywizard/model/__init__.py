@@ -1,0 +1,1 @@
+"""The cluster spec and what is said about it: problems, single-value checks, known versions, input errors."""

@@ -1,0 +1,1 @@
+"""The plain-terminal flow of ``raywizard init`` (questionary) over the same field declarations."""

@@ -1,0 +1,1 @@
+"""Textual pieces shared by the wizard and the dashboard."""

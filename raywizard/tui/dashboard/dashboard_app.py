@@ -1,0 +1,89 @@
+"""``raywizard dashboard`` as its own app: a thin App around ``DashboardScreen`` (the wizard pushes the same
+screen after apply). Used by the CLI, the tests, the bench and the screenshot script.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.worker import Worker, WorkerState
+
+from raywizard.tui.dashboard.screen import DashboardScreen
+
+
+class DashboardApp(App[Any]):
+    """Exits with ``None`` (quit) or with a ``ClusterSpec`` to open in the wizard's worker-group step."""
+
+    TITLE = "raywizard dashboard"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit"),
+        Binding("ctrl+q", "quit", "Quit", priority=True, show=False),
+    ]
+
+    def __init__(
+        self,
+        connection: Any,
+        spec: Any,
+        *,
+        state: Any = None,
+        apply_timeline: Sequence[str] = (),
+        **screen_options: Any,
+    ) -> None:
+        super().__init__()
+        self.connection = connection
+        self.spec = spec
+        self._state = state
+        self._timeline = apply_timeline
+        self._screen_options = screen_options
+
+    def on_mount(self) -> None:
+        self.push_screen(self.make_screen())
+
+    def get_system_commands(self, screen: Any) -> Any:
+        """The palette lists every dashboard key, also the ones the footer leaves out at narrow widths."""
+        yield from super().get_system_commands(screen)
+        if isinstance(screen, DashboardScreen):
+            from textual.app import SystemCommand
+
+            for binding in screen.BINDINGS:
+                if isinstance(binding, Binding) and binding.description:
+                    key = binding.key_display or binding.key
+                    yield SystemCommand(
+                        f"{binding.description} ({key})",
+                        f"dashboard key {key}",
+                        lambda action=binding.action: screen.run_action(action),  # type: ignore[misc]
+                    )
+
+    def make_screen(self) -> DashboardScreen:
+        return DashboardScreen(
+            self.connection,
+            self.spec,
+            state=self._state,
+            apply_timeline=self._timeline,
+            **self._screen_options,
+        )
+
+    @property
+    def dashboard(self) -> DashboardScreen:
+        screen = next(s for s in self.screen_stack if isinstance(s, DashboardScreen))
+        return screen
+
+    def on_dashboard_screen_edit_worker_groups(self, message: DashboardScreen.EditWorkerGroups) -> None:
+        # Standalone: hand the live spec to the CLI, which opens the wizard on its worker-group step.
+        self.exit(message.spec)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """One place for background failures: a clear message, never a traceback."""
+        if event.state is WorkerState.ERROR and event.worker.error is not None:
+            from raywizard.model.textsafe import literal
+
+            self.notify(
+                literal(str(event.worker.error), single_line=True),
+                title=f"{event.worker.name or 'background task'} failed",
+                severity="error",
+                timeout=8,
+                markup=False,
+            )

@@ -1,0 +1,1 @@
+"""The Textual wizard: the app, its model, its steps and their widgets."""

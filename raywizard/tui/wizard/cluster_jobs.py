@@ -1,0 +1,177 @@
+"""Everything the wizard asks of a cluster, as thread workers that only post messages (the UI never blocks).
+
+Each function runs on a worker thread and returns a message; ``run_in_worker`` starts it with the project's worker
+options and posts the result to the screen that asked (a popped screen cancels its workers). Failures become an
+``error`` text in the message — a clear sentence, never a traceback.
+
+Also the thin adapter for "tweak a running cluster": the live Applications read through the connection's
+api_client become a Workspace (``documents.Workspace`` has no constructor from documents, so we build one).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from textual.dom import DOMNode
+from textual.message import Message
+
+from raywizard.model.textsafe import literal
+
+
+def describe_error(exc: BaseException) -> str:
+    """One readable sentence for a failure from the kube layer or the kubernetes client."""
+    from raywizard.model.errors import RaywizardError
+
+    if isinstance(exc, RaywizardError):
+        return literal(str(exc))
+    status = getattr(exc, "status", None)
+    reason = getattr(exc, "reason", None)
+    if status is not None:
+        return literal(f"the API server answered {status} {reason or ''}".strip())
+    text = str(exc)
+    if "Max retries exceeded" in text or "Connection refused" in text or "timed out" in text.lower():
+        return "cannot reach the API server (connection refused or timed out); check the context and network"
+    return literal(f"{type(exc).__name__}: {text}")
+
+
+class ClusterResult(Message):
+    """The outcome of one worker: ``kind`` says what was asked, ``value`` the answer or ``error`` the reason."""
+
+    def __init__(self, kind: str, value: Any = None, error: str | None = None) -> None:
+        super().__init__()
+        self.kind = kind
+        self.value = value
+        self.error = error
+
+
+class ApplyProgress(Message):
+    def __init__(self, progress: Any) -> None:
+        super().__init__()
+        self.progress = progress
+
+
+@dataclass
+class ConnectionInfo:
+    connection: Any
+    context: str
+    server: str
+    checks: list[Any] = field(default_factory=list)
+
+
+def run_in_worker(node: DOMNode, kind: str, job: Callable[[], Any], *, group: str | None = None) -> None:
+    """Run ``job`` on a thread; post ``ClusterResult(kind, value|error)`` to ``node`` when it finishes."""
+
+    def work() -> None:
+        try:
+            value = job()
+        except Exception as exc:
+            node.post_message(ClusterResult(kind, error=describe_error(exc)))
+            return
+        node.post_message(ClusterResult(kind, value=value))
+
+    node.run_worker(work, name=kind, group=group or kind, thread=True, exclusive=True, exit_on_error=False)
+
+
+# ------------------------------------------------------------------------------------------------ jobs
+def list_contexts_job(kubeconfig: str | None) -> Callable[[], Any]:
+    def job() -> Any:
+        from raywizard.kube.connection import list_contexts
+
+        return list_contexts(kubeconfig)
+
+    return job
+
+
+class PreflightProgress(Message):
+    """One preflight check finished (``done`` of ``total``): the start screen says which, so a slow API server
+    shows progress rather than a bare "Connecting…"."""
+
+    def __init__(self, name: str, done: int, total: int, failed: bool) -> None:
+        super().__init__()
+        self.name = name
+        self.done = done
+        self.total = total
+        self.failed = failed
+
+
+def connect_job(kubeconfig: str | None, context: str | None, spec: Any,
+                on_progress: Callable[[PreflightProgress], None] | None = None) -> Callable[[], ConnectionInfo]:
+    def job() -> ConnectionInfo:
+        from raywizard.kube.connection import load_connection
+
+        connection = load_connection(kubeconfig, context)
+        from raywizard.kube.preflight import check_names, run_preflight
+
+        total = len(check_names(spec))
+        finished: list[str] = []
+
+        def on_check(name: str, checks: list[Any]) -> None:  # on a preflight thread
+            finished.append(name)
+            if on_progress is not None:
+                on_progress(PreflightProgress(name, len(finished), total,
+                                              any(getattr(c, "status", "") == "fail" for c in checks)))
+
+        checks = list(run_preflight(connection, spec, on_check=on_check))
+        return ConnectionInfo(connection, connection.context_name, connection.server_url, checks)
+
+    return job
+
+
+def connect_worker(app: Any, kubeconfig: str | None, context: str | None) -> None:
+    run_in_worker(app, "connect", connect_job(kubeconfig, context, app.model.spec, app.post_message),
+                  group="connect")
+
+
+def check_summary(checks: list[Any]) -> str:
+    """``✓ 5 check(s) passed`` then one line per failed or warning preflight Check."""
+    if not checks:
+        return "no preflight checks ran"
+    failed, warned, passed = [], [], 0
+    for check in checks:
+        name = literal(check.name, single_line=True)
+        detail = literal(check.detail, single_line=True)
+        if check.status == "fail":
+            failed.append(f"✗ {name}: {detail}" + (f" — {literal(check.fix)}" if check.fix else ""))
+        elif check.status == "warn":
+            warned.append(f"⚠ {name}: {detail}")
+        else:
+            passed += 1
+    return "\n".join([f"✓ {passed} check(s) passed", *failed, *warned])
+
+
+def live_workspace_job(connection: Any, argocd_namespace: str) -> Callable[[], Any]:
+    """Read the Argo CD Applications of our three roles and make a Workspace of them (no files)."""
+
+    def job() -> Any:
+        from raywizard.documents.workspace import Workspace
+        from raywizard.kube.resources import APPLICATIONS, list_custom
+        from raywizard.model.errors import ClusterError
+        from raywizard.render.applications import applications_to_spec, role_of
+
+        listing = list_custom(connection, APPLICATIONS, argocd_namespace)
+        apps = [strip_live(item) for item in listing.get("items", []) if role_of(strip_live(item))]
+        if not apps:
+            raise ClusterError(f"no KubeRay Applications in namespace {argocd_namespace!r}",
+                               "start from a preset, or pick the Argo CD namespace on the Target step")
+        spec = applications_to_spec(apps)
+        workspace = Workspace.new(spec)
+        workspace.saved_spec = spec.clone()  # what is live counts as saved: only edits are "unsaved"
+        return workspace
+
+    return job
+
+
+def strip_live(obj: dict[str, Any]) -> dict[str, Any]:
+    """An Application as a user would have written it: no status, no server-set metadata, no operation."""
+    metadata = {k: v for k, v in (obj.get("metadata") or {}).items()
+                if k in ("name", "namespace", "labels", "annotations", "finalizers")}
+    annotations = {k: v for k, v in (metadata.get("annotations") or {}).items()
+                   if k != "kubectl.kubernetes.io/last-applied-configuration"}
+    if annotations:
+        metadata["annotations"] = annotations
+    else:
+        metadata.pop("annotations", None)
+    return {"apiVersion": obj.get("apiVersion"), "kind": obj.get("kind"), "metadata": metadata,
+            "spec": obj.get("spec") or {}}

@@ -1,0 +1,80 @@
+"""The wizard's view of the cluster layer's apply (``raywizard.kube.apply``): plan and apply jobs for workers,
+and how a plan and its progress are shown."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+STEP_TITLES = {"crds": "KubeRay CRDs", "operator": "KubeRay operator", "raycluster": "RayCluster"}
+
+
+def plan_job(connection: Any, spec: Any) -> Callable[[], Any]:
+    def job() -> Any:
+        from raywizard.kube.apply import plan_apply
+
+        return plan_apply(connection, spec)
+
+    return job
+
+
+def plan_reports(plan: Any) -> list[tuple[str, Any]]:
+    """(title, DiffReport) pairs of a plan: the Applications, then the RayCluster Argo CD will render."""
+    from raywizard.diff.report import DiffReport
+
+    return [("Argo CD Applications (dry-run apply vs live)", DiffReport([a.diff for a in plan.apps])),
+            ("RayCluster (chart render vs live)", DiffReport([plan.raycluster]))]
+
+
+def plan_steps(plan: Any) -> list[tuple[str, str]]:
+    """(step key, title) in apply order."""
+    return [(app.step, f"{STEP_TITLES.get(app.step, app.step)}: Application {app.name}") for app in plan.apps]
+
+
+@dataclass
+class PlanOutdated:
+    """The answer of an apply that refused to write because live Applications changed after the plan."""
+
+    changed: list[str]
+
+
+def apply_job(connection: Any, plan: Any, on_progress: Callable[[Any], Any], *,
+              force: bool = False) -> Callable[[], Any]:
+    """``force`` takes ownership of fields another field manager owns (the plan's conflicts), as ``apply
+    --force`` does; the user confirmed exactly that. A plan the cluster moved past comes back as
+    ``PlanOutdated`` (not an error whose advice names CLI flags): the step plans again and shows it."""
+
+    def job() -> Any:
+        from raywizard.kube import apply
+
+        try:
+            return apply.execute_apply(connection, plan, wait=True, on_progress=on_progress, force=force)
+        except apply.PlanOutdated as exc:
+            return PlanOutdated(list(exc.changed))
+
+    return job
+
+
+def change_summary(plan: Any) -> list[str]:
+    """One line per Application of what applying changes (for the confirmation)."""
+    lines = []
+    for app in plan.apps:
+        title = STEP_TITLES.get(app.step, app.step)
+        diff = app.diff
+        what = {"added": "created", "removed": "removed", "unchanged": "no changes"}.get(
+            diff.status, f"{len(diff.entries)} change(s)")
+        lines.append(f"  {title}: Application {app.name} — {what}")
+        if diff.status == "changed" and len(diff.entries) <= 3:  # a few: say which (the usual one-field edit)
+            lines.extend(f"      {entry.describe()}" for entry in diff.entries)
+    return lines
+
+
+def progress_fields(progress: Any) -> tuple[str, str, str]:
+    """(step key, phase, message) of a StepProgress, the message carrying the Argo CD status or the blocker."""
+    parts = [progress.message]
+    if getattr(progress, "app_status", "") and progress.app_status not in progress.message:
+        parts.append(progress.app_status)
+    if getattr(progress, "blocker", None):
+        parts.append(f"blocked: {progress.blocker}")
+    return str(progress.step), str(progress.phase), " · ".join(str(p) for p in parts if p)

@@ -1,0 +1,1 @@
+"""The wizard's screens, one per step, plus the group form."""

@@ -1,0 +1,202 @@
+"""Apply: plan against the chosen cluster, confirm naming the context and the server, run the cluster layer's
+ordered apply with live step statuses, then open the dashboard (or a status summary when it is not built)."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import DataTable, LoadingIndicator, Static
+
+from raywizard.model.textsafe import literal, rich_text
+from raywizard.tui.wizard.cluster_jobs import ApplyProgress, ClusterResult, run_in_worker
+from raywizard.tui.wizard.plan import PlanOutdated, apply_job, change_summary, plan_job, plan_steps, progress_fields
+from raywizard.tui.wizard.screens.base import StepScreen
+from raywizard.tui.wizard.wizard_model import WizardStep
+
+STATUS_MARKS = {"done": "✓", "failed": "✗", "stalled": "⚠", "applying": "…", "waiting": "…", "pending": "·"}
+
+
+class ApplyScreen(StepScreen):
+    STEP = WizardStep.APPLY
+    INTRO = ("Apply writes the three Applications to the cluster in order (CRDs, operator, RayCluster) and waits "
+             "for Argo CD to sync them.")
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "apply", "Apply…"),
+        Binding("r", "replan", "Re-plan"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.plan: Any = None
+        self.applying = False
+        self.applied = False
+        self.replan_reason = ""  # why the step planned again by itself, said with the new plan
+        self.timeline: list[str] = []  # what happened during apply, handed to the dashboard
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("", id="apply-target", markup=False)
+        yield LoadingIndicator(id="apply-spinner")
+        table: DataTable[Text] = DataTable(id="apply-steps", cursor_type="row")
+        table.add_column("", key="mark", width=2)
+        table.add_column("Step", key="step")
+        table.add_column("Status", key="status")
+        table.add_column("Detail", key="detail")
+        yield table
+        yield Static("", id="apply-result", markup=False)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#apply-spinner").display = False
+        self.query_one("#apply-steps").display = False  # until there is a plan: no empty table header
+        self.show_connection()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Apply and re-plan show dimmed while there is no cluster (the text above says how to pick one)."""
+        if action in ("apply", "replan") and self.wizard.connection is None:
+            return None
+        return True
+
+    def on_screen_resume(self) -> None:
+        """Back from the dashboard: plan again against what is live now."""
+        if self.ready and self.plan is None and not self.applying and self.wizard.connection is not None:
+            self.action_replan()
+
+    def show_connection(self) -> None:
+        if not self.ready or self.applying:
+            return
+        target = self.query_one("#apply-target", Static)
+        connection = self.wizard.connection
+        if connection is None:
+            target.update("Offline: choose a kube context on the Start step (ctrl+p → Go to 1. Start) to apply. "
+                          "Saving works without a cluster.")
+            self._say("")
+            self.refresh_bindings()
+            return
+        target.update(f"Target: context {literal(connection.context_name)} at {literal(connection.server_url)}")
+        self.refresh_bindings()
+        if self.plan is None:
+            self.action_replan()
+
+    def _say(self, text: str) -> None:
+        """The one instruction for the current state (planning, plan ready, applying, failed, applied)."""
+        self.query_one("#apply-result", Static).update(text)
+
+    def action_replan(self) -> None:
+        connection = self.wizard.connection
+        if connection is None or self.applying:
+            return
+        self.query_one("#apply-spinner").display = True
+        self._say("Planning: comparing with what is live…")
+        run_in_worker(self, "apply-plan", plan_job(connection, self.model.spec.clone()), group="apply")
+
+    def action_apply(self) -> None:
+        from raywizard.tui.common.dialogs import ConfirmModal
+
+        connection = self.wizard.connection
+        if connection is None:
+            self.notify("No cluster chosen: pick a kube context on the Start step.", severity="warning", markup=False)
+            return
+        if self.model.blocking(WizardStep.PREVIEW):
+            self.notify("The configuration has errors; the Preview lists them.", severity="error", markup=False)
+            return
+        if self.applying:
+            return
+        if self.plan is None:
+            self.notify("Still planning; try again in a moment.", severity="warning", markup=False)
+            self.action_replan()
+            return
+
+        conflicts = list(self.plan.conflicts)
+
+        def confirmed(answer: bool | None) -> None:
+            if answer:
+                self._start_apply(force=bool(conflicts))
+
+        steps = "\n".join(literal(line) for line in change_summary(self.plan))
+        if not self.plan.has_changes:
+            steps += "\n  (no changes to the Applications: apply re-checks and waits for health)"
+        detail = f"This writes the Argo CD Applications to that cluster.\n{steps}"
+        if conflicts:
+            detail += ("\n\nAnother field manager owns fields this changes; applying takes them over (as apply "
+                       "--force does):\n  " + "\n  ".join(literal(c) for c in conflicts))
+        self.app.push_screen(ConfirmModal(
+            f"Apply to context {literal(connection.context_name)} ({literal(connection.server_url)})?",
+            "Take over and apply" if conflicts else "Apply", detail=detail), confirmed)
+
+    def _start_apply(self, *, force: bool = False) -> None:
+        connection = self.wizard.connection
+        self.applying = True
+        self.query_one("#apply-spinner").display = True
+        self._say("Applying… (the table shows each step)")
+        run_in_worker(self, "apply", apply_job(connection, self.plan, lambda p: self.post_message(ApplyProgress(p)),
+                                               force=force), group="apply")
+
+    def on_apply_progress(self, event: ApplyProgress) -> None:
+        key, status, message = progress_fields(event.progress)
+        line = literal(f"{key}: {status} — {message}", single_line=True)
+        if not self.timeline or self.timeline[-1] != line:
+            self.timeline.append(line)
+        table: DataTable[Text] = self.query_one("#apply-steps", DataTable)
+        mark = STATUS_MARKS.get(status.lower(), "·")
+        # Messages come from the cluster: rich Text, so the table never reads them as markup.
+        cells = {"mark": Text(mark), "status": rich_text(status, single_line=True),
+                 "detail": rich_text(message, single_line=True)}
+        if key in table.rows:
+            for column, value in cells.items():
+                table.update_cell(key, column, value, update_width=True)
+        else:
+            table.add_row(cells["mark"], rich_text(key), cells["status"], cells["detail"], key=key)
+
+    def on_cluster_result(self, event: ClusterResult) -> None:
+        if event.kind == "apply-plan":
+            self.query_one("#apply-spinner").display = False
+            if event.error:
+                self._say(f"✗ Cannot plan: {event.error}\nPress r to plan again.")
+                return
+            self.plan = event.value
+            table: DataTable[Text] = self.query_one("#apply-steps", DataTable)
+            table.display = True
+            table.clear()
+            for key, title in plan_steps(self.plan):
+                table.add_row(Text("·"), rich_text(title, single_line=True), Text("pending"), Text(""), key=key)
+            changes = "changes to apply" if self.plan.has_changes else "no changes to the Applications"
+            reason, self.replan_reason = self.replan_reason, ""
+            if self.plan.conflicts:
+                self._say(f"{reason}Plan ready ({changes}), but another field manager owns fields it changes:\n  "
+                          + "\n  ".join(literal(c) for c in self.plan.conflicts)
+                          + "\nPress a to review and take them over, or r to plan again once that is sorted out.")
+            else:
+                self._say(f"{reason}Plan ready ({changes}). Press a to apply, r to plan again.")
+        elif event.kind == "apply":
+            self.applying = False
+            self.query_one("#apply-spinner").display = False
+            if event.error:
+                self._say(f"✗ Apply failed: {event.error}\nPress a to try again, r to plan again first.")
+                return
+            if isinstance(event.value, PlanOutdated):
+                # Nothing was written. Plan again so that the Preview's Live diff and the next a use what is live.
+                self.plan = None
+                self.replan_reason = ("Nothing was applied: the cluster changed since the previous plan ("
+                                      + literal("; ".join(event.value.changed)) + "). This is a new plan: "
+                                      "review the Preview's Live diff (ctrl+b) before applying.\n")
+                self.action_replan()
+                return
+            self.applied = True
+            self.plan = None  # the cluster moved on: a new apply needs a new plan (see on_screen_resume)
+            self._say("✓ Applied. Opening the dashboard…")
+            self.open_dashboard(event.value)
+
+    def open_dashboard(self, outcome: Any = None) -> None:
+        connection = self.wizard.connection
+        try:
+            from raywizard.tui.dashboard import DashboardScreen  # written by the dashboard work; optional here
+        except ImportError:
+            from raywizard.tui.wizard.screens.status import StatusSummaryScreen
+
+            self.app.push_screen(StatusSummaryScreen(connection, self.model.spec, outcome))
+            return
+        self.app.push_screen(DashboardScreen(connection, self.model.spec, apply_timeline=self.timeline))

@@ -1,0 +1,1 @@
+"""Widgets of the wizard's screens: field forms, toggles, the step chrome."""

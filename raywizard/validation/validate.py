@@ -1,0 +1,308 @@
+"""validate(spec) -> Problems: every check the wizard, the prompts and the CLI show.
+
+Never raises for a user mistake: whatever is in a spec, each problem comes back with a field path (as in
+``fields.py``), a message in Ray / Argo CD terms and a fix.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from raywizard.diff.ignore_differences import REPLICAS_JQ, jq_error
+from raywizard.fields.declarations import GROUP_FIELDS, SPEC_FIELDS
+from raywizard.model import checks, versions
+from raywizard.model.problems import Problem, Severity
+from raywizard.model.spec import GPU_RESOURCE, ClusterSpec, IgnoreMode, Resources, WorkerGroup
+
+E, W = Severity.ERROR, Severity.WARNING
+_RESOURCE_FIELD = {"cpu": "cpu", "memory": "memory", GPU_RESOURCE: "gpu"}
+
+
+def validate(spec: ClusterSpec) -> list[Problem]:
+    from raywizard.chart import SUPPORTED_CHART_VERSIONS
+
+    problems: list[Problem] = []
+    problems += _field_checks(spec)
+    problems += _version_checks(spec)
+    problems += _name_checks(spec)
+    if spec.versions.chart in SUPPORTED_CHART_VERSIONS:  # the checks below need the chart's defaults
+        from raywizard.chart import ChartRenderError
+
+        try:
+            from raywizard.validation.effective import effective_values
+
+            merged = effective_values(spec)
+            problems += _group_checks(spec, merged)
+            problems += _resource_checks(spec, merged)
+            # Last, the chart itself: values that helm template would reject or render into broken YAML.
+            from raywizard.render.applications import desired_raycluster
+
+            if not any(p.code == "image-part-missing" for p in problems):
+                desired_raycluster(spec)
+        except ChartRenderError as exc:
+            problems.append(Problem(_path_of_chart_value(exc.message), exc.message,
+                                    exc.fix or "change the value", E, "chart-render"))
+    problems += _autoscaling_checks(spec)
+    problems += _sync_checks(spec)
+    return problems
+
+
+def _field_checks(spec: ClusterSpec) -> list[Problem]:
+    problems = []
+    for field in SPEC_FIELDS:
+        value = field.get(spec)
+        if value is None or value == "":
+            if not field.optional and field.kind.value not in ("bool", "list", "resource-map"):
+                problems.append(Problem(field.path(), f"{field.label} is required.",
+                                        f"enter a value for {field.label}", E, "required"))
+            continue
+        message = field.check(value) if field.check else None
+        if message:
+            problems.append(Problem(field.path(), message, _fix_from(message), E, "invalid-value"))
+    for index, group in enumerate(spec.worker_groups):
+        for field in GROUP_FIELDS:
+            value = field.get(group)
+            if value is None or value == "" or not field.check:
+                continue
+            message = field.check(value)
+            if message:
+                problems.append(Problem(field.path(index), message, _fix_from(message), E, "invalid-value"))
+    return problems
+
+
+def _path_of_chart_value(message: str) -> str:
+    """Best field path for a chart error that names a values path (``additionalWorkerGroups.x.replicas``)."""
+    head = message.split(" ", 1)[0].rstrip(":")
+    if head.startswith(("worker", "additionalWorkerGroups")):
+        return "workerGroups"
+    if head.startswith("image"):
+        return "image.tag" if head.endswith("tag") else "image.repository"
+    return head.split(".")[0] or "values"
+
+
+def _fix_from(message: str) -> str:
+    """Field checks phrase their fix after a semicolon ("... is not valid; use ..."): lift it out."""
+    _, sep, fix = message.partition("; ")
+    return fix.rstrip(".") if sep else "correct the value"
+
+
+def _version_checks(spec: ClusterSpec) -> list[Problem]:
+    from raywizard.chart import SUPPORTED_CHART_VERSIONS
+
+    problems = []
+    known_tags = versions.kuberay_tags()
+    if spec.versions.kuberay not in known_tags:
+        problems.append(Problem("versions.kuberay", f"KubeRay version {spec.versions.kuberay!r} is not a release "
+                                f"raywizard knows.", f"pick one of {', '.join(known_tags)}", E, "unknown-version"))
+    if spec.versions.chart not in SUPPORTED_CHART_VERSIONS:
+        problems.append(Problem("versions.chart", f"ray-cluster chart {spec.versions.chart!r} is not a version "
+                                f"raywizard can model.", f"pick one of {', '.join(SUPPORTED_CHART_VERSIONS)}",
+                                E, "unknown-version"))
+    elif spec.versions.kuberay in known_tags and not versions.same_release(spec.versions.kuberay,
+                                                                            spec.versions.chart):
+        problems.append(Problem(
+            "versions.chart",
+            f"chart {spec.versions.chart} does not match the KubeRay operator and CRDs {spec.versions.kuberay} "
+            f"(the guide's all-in-one file has this mismatch).",
+            f"use chart {spec.versions.kuberay.lstrip('v')} or KubeRay v{spec.versions.chart}", W, "version-mismatch"))
+    for path, image in [("image", spec.versions.image), ("head.image", spec.head.image),
+                        *[(f"workerGroups[{i}].image", g.image) for i, g in enumerate(spec.worker_groups)]]:
+        if image is None:
+            continue
+        # The chart uses an image map only as a whole (repository, tag and pullPolicy): a blank part renders a
+        # broken image reference rather than falling back to the chart's default.
+        for part, label in (("repository", "repository"), ("tag", "tag")):
+            if not str(getattr(image, part) or "").strip():
+                default = _chart_default_image_part(spec, part)
+                where = f"{path}.{part}" if path == "image" else path
+                problems.append(Problem(where, f"the Ray image {label} is empty; the chart needs repository and tag "
+                                        "together once an image is set.",
+                                        f"enter a {label} (the chart's default is {default})", E, "image-part-missing"))
+    images = [("image.tag", spec.versions.image.tag if spec.versions.image else None)]
+    images.append(("head.image", spec.head.image.tag if spec.head.image else None))
+    images += [(f"workerGroups[{i}].image", g.image.tag if g.image else None) for i, g in enumerate(spec.worker_groups)]
+    for path, tag in images:
+        if tag in versions.MOVING_TAGS:
+            problems.append(Problem(path, f"image tag {tag!r} moves: pods started on different days run different "
+                                    f"Ray versions, and the autoscaler needs one Ray version cluster-wide.",
+                                    "pin a release tag such as 2.46.0", W, "moving-tag"))
+    return problems
+
+
+def _chart_default_image_part(spec: ClusterSpec, part: str) -> str:
+    from raywizard.chart import SUPPORTED_CHART_VERSIONS, chart_defaults
+
+    version = spec.versions.chart if spec.versions.chart in SUPPORTED_CHART_VERSIONS else SUPPORTED_CHART_VERSIONS[-1]
+    return str(chart_defaults(version)["image"][part])
+
+
+def _name_checks(spec: ClusterSpec) -> list[Problem]:
+    from raywizard.chart import ChartRenderError, fullname
+    from raywizard.render.applications import raycluster_name, release_name
+    from raywizard.render.helm_values import to_values
+
+    try:
+        fullname(to_values(spec), release_name(spec))
+    except ChartRenderError as exc:
+        return [Problem("target.releaseName", exc.message, exc.fix or "fix nameOverride/fullnameOverride", E,
+                        "chart-render")]
+    name = raycluster_name(spec)
+    path = "target.releaseName"
+    if len(name) > checks.RAYCLUSTER_NAME_MAX:
+        return [Problem(path, f"the RayCluster would be named {name!r} ({len(name)} characters); KubeRay rejects "
+                        f"names over {checks.RAYCLUSTER_NAME_MAX} and creates no pods.",
+                        "choose a shorter release name", E, "name-too-long")]
+    message = checks.check_dns1035_label(name, what="RayCluster name")
+    if message:
+        return [Problem(path, message + " KubeRay rejects it and creates no pods.", _fix_from(message), E,
+                        "invalid-name")]
+    return []
+
+
+def _group_checks(spec: ClusterSpec, merged: dict[str, dict[str, Any]]) -> list[Problem]:
+    problems = []
+    seen: dict[str, int] = {}
+    for index, group in enumerate(spec.worker_groups):
+        if group.name in seen:
+            problems.append(Problem(f"workerGroups[{index}].name", f"group name {group.name!r} is used twice "
+                                    f"(also group {seen[group.name]}); groups are keyed by name.",
+                                    "rename one of the groups", E, "duplicate-group"))
+        seen.setdefault(group.name, index)
+    if not spec.rendered_groups():
+        problems.append(Problem("workerGroups", "every worker group is disabled: the RayCluster gets a head "
+                                "and no workers.", "enable or add a worker group", W, "no-workers"))
+    for index, group in enumerate(spec.worker_groups):
+        if not group.enabled:
+            continue
+        values = merged.get(group.name) or {}
+        problems += _replica_checks(index, group, values)
+        problems += _custom_resource_checks(spec, index, group)
+    return problems
+
+
+def _replica_checks(index: int, group: WorkerGroup, values: dict[str, Any]) -> list[Problem]:
+    base = f"workerGroups[{index}]"
+    low, current, high = values.get("minReplicas"), values.get("replicas"), values.get("maxReplicas")
+    problems = []
+    if group.max_replicas == 0:
+        problems.append(Problem(f"{base}.maxReplicas", "maxReplicas 0 renders as 2147483647: the chart's "
+                                "`default` treats 0 as unset.", "set maxReplicas to at least 1, or disable the "
+                                "group", W, "max-zero"))
+        high = None
+    if current is None:
+        problems.append(Problem(f"{base}.replicas", f"group {group.name!r} has no replicas: the chart renders an "
+                                "empty value and KubeRay starts 0 workers.", "set replicas (for example to "
+                                "minReplicas)", W, "replicas-unset"))
+    low_n = low if isinstance(low, int) and not isinstance(low, bool) else 0
+    if isinstance(high, int) and not isinstance(high, bool) and low_n > high:
+        problems.append(Problem(f"{base}.minReplicas", f"minReplicas {low_n} is above maxReplicas {high}.",
+                                "lower minReplicas or raise maxReplicas", E, "min-gt-max"))
+    if isinstance(current, int) and not isinstance(current, bool):
+        if current < low_n:
+            problems.append(Problem(f"{base}.replicas", f"replicas {current} is below minReplicas {low_n}.",
+                                    f"set replicas to at least {low_n}", E, "replicas-lt-min"))
+        if isinstance(high, int) and not isinstance(high, bool) and current > high:
+            problems.append(Problem(f"{base}.replicas", f"replicas {current} is above maxReplicas {high}.",
+                                    f"set replicas to at most {high}", E, "replicas-gt-max"))
+    return problems
+
+
+def _custom_resource_checks(spec: ClusterSpec, index: int, group: WorkerGroup) -> list[Problem]:
+    problems = []
+    path = f"workerGroups[{index}].customResources"
+    for name, amount in group.custom_resources.items():
+        message = checks.check_resource_name(name)
+        if message:
+            problems.append(Problem(path, message, "rename the resource", E, "bad-resource-name"))
+        whole = isinstance(amount, int | float) and not isinstance(amount, bool) and float(amount).is_integer()
+        if not whole:
+            problems.append(Problem(path, f"custom resource {name}={amount}: the Ray autoscaler reads custom "
+                                    "resources as whole numbers.", f"use a whole number, e.g. {name}=1", E,
+                                    "fractional-resource"))
+    raw = group.ray_start_params.get("resources")
+    if raw is not None:
+        problems.append(Problem(path, f"rayStartParams.resources {raw!r} is not the quoted JSON that Ray expects "
+                                "(e.g. '\"{\\\"gpu-group\\\": 1}\"').", "enter the resources as NAME=AMOUNT pairs",
+                                E, "bad-resources-string"))
+    return problems
+
+
+def _resource_checks(spec: ClusterSpec, merged: dict[str, dict[str, Any]]) -> list[Problem]:
+    from raywizard.validation.effective import effective_resources
+
+    problems = _one_resources_check(spec, "head", effective_resources(spec, None, merged), spec.head.resources)
+    for index, group in enumerate(spec.worker_groups):
+        if group.enabled:
+            problems += _one_resources_check(spec, f"workerGroups[{index}]",
+                                             effective_resources(spec, group, merged), group.resources)
+    return problems
+
+
+def _one_resources_check(spec: ClusterSpec, base: str, effective: Resources, own: Resources | None) -> list[Problem]:
+    problems = []
+    parsed: dict[tuple[str, str], Decimal] = {}
+    for section in ("requests", "limits"):
+        for name, value in getattr(effective, section).items():
+            field_name = _RESOURCE_FIELD.get(name)
+            path = f"{base}.{field_name}{'Request' if section == 'requests' else 'Limit'}" if field_name in (
+                "cpu", "memory") else f"{base}.{field_name or 'resources'}"
+            try:
+                parsed[(section, name)] = checks.parse_quantity(value)
+            except ValueError:
+                problems.append(Problem(path, f"{section}.{name} {value!r} is not a Kubernetes quantity.",
+                                        "write a quantity such as 2, 500m or 8Gi", E, "bad-quantity"))
+    for (section, name), request in parsed.items():
+        if section != "requests" or ("limits", name) not in parsed:
+            continue
+        limit = parsed[("limits", name)]
+        if request > limit:
+            label = _RESOURCE_FIELD.get(name, name)
+            from_defaults = own is None or name not in own.limits
+            origin = " (the limit comes from the chart's defaults)" if from_defaults else ""
+            problems.append(Problem(
+                f"{base}.{label}Request" if label in ("cpu", "memory") else f"{base}.{label}",
+                f"{name} request {effective.requests[name]} is above the limit {effective.limits[name]}{origin}; "
+                f"Kubernetes rejects every such pod.",
+                f"raise the {name} limit to at least {effective.requests[name]} or lower the request",
+                E, "request-gt-limit"))
+    return problems
+
+
+def _autoscaling_checks(spec: ClusterSpec) -> list[Problem]:
+    problems: list[Problem] = []
+    if not spec.head.autoscaling:
+        return problems
+    num_cpus = spec.head.num_cpus
+    if num_cpus is None or str(num_cpus).strip() not in ("0", "0.0"):
+        problems.append(Problem("head.numCpus", "with autoscaling, work scheduled on the head competes with the "
+                                "GCS and the autoscaler, and head CPUs hide the need to scale workers.",
+                                "set head num-cpus to 0", W, "head-cpus"))
+    if spec.ignore_mode is IgnoreMode.NONE:
+        fights = spec.sync.automated and spec.sync.self_heal
+        problems.append(Problem(
+            "ignoreDifferences.mode",
+            "autoscaling is on but Argo CD does not ignore workerGroupSpecs[].replicas: "
+            + ("selfHeal will revert every scaling decision of the autoscaler (replicas flap)." if fights else
+               "the RayCluster shows OutOfSync whenever the autoscaler scales, and a sync resets replicas."),
+            "set 'Ignore replicas as' to jq", E if fights else W, "missing-replicas-rule"))
+    return problems
+
+
+def _sync_checks(spec: ClusterSpec) -> list[Problem]:
+    problems = []
+    if "RespectIgnoreDifferences=true" in spec.sync.options and spec.ignore_mode is not IgnoreMode.NONE:
+        problems.append(Problem(
+            "sync.options",
+            "RespectIgnoreDifferences=true with the replicas rule makes Argo CD sync the whole live "
+            "workerGroupSpecs list (JSON merge patch replaces arrays): your changes to worker groups are dropped "
+            "(argoproj/argo-cd#27480).", "remove RespectIgnoreDifferences=true", E, "respect-ignore-differences"))
+    for expression in spec.ignore_extra_paths:
+        if spec.ignore_mode is IgnoreMode.JQ and expression != REPLICAS_JQ:
+            message = jq_error(expression)
+            if message:
+                problems.append(Problem("ignoreDifferences.mode", f"jq expression {expression!r} does not compile: "
+                                        f"{message.splitlines()[0]}", "fix or remove the expression", E, "bad-jq"))
+    if not spec.sync.automated and (spec.sync.prune is False or spec.sync.self_heal is False):
+        pass  # prune/selfHeal only mean something with automated sync; nothing to report
+    return problems
