@@ -191,6 +191,6 @@ class StartScreen(StepScreen):
         elif connection is None:
             summary.update("Offline: render, validate and save work; diff and apply need a cluster.")
         else:
-            demo = f"Demo: {self.wizard.demo_note}, stopped when you quit.\n" if self.wizard.demo_note else ""
+            demo = f"Demo: {self.wizard.demo_note}\n" if self.wizard.demo_note else ""
             summary.update(f"{demo}Context {literal(connection.context_name)}\n"
                            f"Server  {literal(connection.server_url)}\n{check_summary(self.wizard.preflight or [])}")
