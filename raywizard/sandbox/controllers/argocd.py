@@ -37,6 +37,7 @@ from .argocd_status import (
     spec_errors,
 )
 from .base import Controller
+from .git_sources import GitSources
 from .objects import KINDS, is_deleting, now_iso, resource_for_kind
 from .sources import Rendered, SourceError, render_source
 
@@ -69,6 +70,7 @@ class ArgoCDController(Controller):
         super().__init__(cluster)
         self.memory: dict[str, AppMemory] = {}
         self._shared: dict[str, list[str]] = {}  # app -> SharedResourceWarning messages of its last comparison
+        self.git = GitSources()  # revisions of file:// repositories, re-resolved on each poll and refresh
 
     # --- what wakes us ---
     def key_for(self, event_type: str, resource: str, obj: dict[str, Any]) -> Hashable | None:
@@ -77,8 +79,12 @@ class ArgoCDController(Controller):
             if meta.get("namespace") != CONTROLLER_NAMESPACE:
                 return None
             name = str(meta.get("name", ""))
+            # An Application made by a parent (app of apps) is one of the parent's live resources.
+            parent = _tracking_app(obj)
             if event_type == "DELETED":
                 self.memory.pop(name, None)
+                if parent and parent != name:
+                    self.enqueue(parent)
                 return None
             fingerprint = _fingerprint(obj)
             memory = self.memory.setdefault(name, AppMemory())
@@ -89,6 +95,8 @@ class ArgoCDController(Controller):
             if fingerprint == memory.fingerprint:
                 return None
             memory.fingerprint = fingerprint
+            if parent and parent != name:
+                self.enqueue(parent)
             return name
         tracking = (meta.get("annotations") or {}).get(TRACKING_ANNOTATION)
         parsed = parse_tracking_id(str(tracking)) if tracking else None
@@ -101,6 +109,7 @@ class ArgoCDController(Controller):
             apps = self.store.list(APPS, CONTROLLER_NAMESPACE)
         except ApiError:
             return  # no Application CRD (--no-argocd)
+        self.git.forget()  # the repo-server's poll: look at the branches again
         for app in apps:
             self.enqueue(app["metadata"]["name"])
 
@@ -118,6 +127,7 @@ class ArgoCDController(Controller):
             return
         annotations = (app.get("metadata") or {}).get("annotations") or {}
         if REFRESH_ANNOTATION in annotations:
+            self.git.forget(name)
             self._write(name, lambda a: a["metadata"]["annotations"].pop(REFRESH_ANNOTATION, None))
             app = self.store.get(APPS, CONTROLLER_NAMESPACE, name) or app
         rendered, errors = self._render(app)
@@ -156,6 +166,7 @@ class ArgoCDController(Controller):
                 dict(spec.get("source") or {}),
                 app_name=app["metadata"]["name"],
                 namespace=str(destination.get("namespace") or ""),
+                git=self.git,
             )
         except SourceError as exc:
             return None, [("ComparisonError", str(exc))]

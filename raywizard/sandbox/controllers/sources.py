@@ -22,6 +22,7 @@ from typing import Any
 from raywizard.model import versions
 
 from .crds import kuberay_crds
+from .git_sources import GitSourceError, GitSources, is_local_repo
 
 GIT_REPO = versions.KUBERAY_REPO_URL
 HELM_REPO = versions.KUBERAY_HELM_REPO_URL
@@ -70,8 +71,17 @@ def _git_tag(revision: str) -> str:
     raise SourceError(_prefix(f"unable to resolve '{revision}' to a commit SHA"))
 
 
-def render_source(source: dict[str, Any], *, app_name: str, namespace: str) -> Rendered:
-    """Manifests for one `spec.source`, or SourceError."""
+def render_source(
+    source: dict[str, Any], *, app_name: str, namespace: str, git: GitSources | None = None
+) -> Rendered:
+    """Manifests for one `spec.source`, or SourceError. Local repositories (file://) are read with `git`."""
+    raw_url = str(source.get("repoURL") or "")
+    if git is not None and is_local_repo(raw_url) and not source.get("chart"):
+        try:
+            sha = git.resolve(app_name, raw_url, str(source.get("targetRevision") or "HEAD"))
+            return Rendered(git.manifests(raw_url, sha, source), sha, "Directory")
+        except GitSourceError as exc:
+            raise SourceError(_prefix(str(exc))) from None
     repo = _norm_url(str(source.get("repoURL") or ""))
     helm = dict(source.get("helm") or {})
     if source.get("chart"):
