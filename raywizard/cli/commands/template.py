@@ -6,8 +6,9 @@ import argparse
 
 HELP = "print the RayCluster the ray-cluster chart renders (like helm template)"
 DESCRIPTION = (
-    "Render the RayCluster from the spec's chart values with raywizard's model of the ray-cluster chart\n"
-    "(versions 1.4.x-1.7.x): chart defaults merged, fullname, labels, group order, as `helm template` does."
+    "Render the RayCluster from your chart values (the --values file, or the values of the --from file, with\n"
+    "--set edits) with raywizard's model of the ray-cluster chart (1.4.0-1.7.0): every value the chart reads,\n"
+    "chart defaults coalesced as Helm does, as `helm template` renders it."
 )
 EXAMPLES = """\
 examples:
@@ -25,15 +26,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from raywizard.chart import UnknownChartVersion
-    from raywizard.cli.commands._inputs import spec_from_args, write_output
+    from raywizard.chart import UnknownChartVersion, render_raycluster
+    from raywizard.cli.commands._chart_values import spec_and_values
+    from raywizard.cli.commands._inputs import write_output
     from raywizard.model.errors import InputError
-    from raywizard.render.applications import desired_raycluster
+    from raywizard.render.applications import release_name
     from raywizard.render.emitter import emit
 
-    spec = spec_from_args(args)
+    spec, values = spec_and_values(args)
     try:
-        raycluster = desired_raycluster(spec)
+        raycluster = render_raycluster(
+            values, release_name=release_name(spec), namespace=spec.target.namespace,
+            chart_version=spec.versions.chart,
+        )
     except UnknownChartVersion as exc:
         raise InputError(str(exc), "pick a chart version listed by `raywizard template --help`") from None
     write_output({"raycluster.yaml": emit(raycluster)}, args.output)
