@@ -16,11 +16,11 @@ import socket
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from raywizard.sandbox import discovery, verbs
-from raywizard.sandbox.registry import ResourceInfo
+from raywizard.sandbox.exchange import Route, ServedCluster
 from raywizard.sandbox.requestlog import RequestRecord
 from raywizard.sandbox.status import (
     ApiError,
@@ -30,27 +30,6 @@ from raywizard.sandbox.status import (
     unknown_resource,
 )
 from raywizard.sandbox.watching import dumps
-
-if TYPE_CHECKING:
-    from raywizard.sandbox.cluster import SandboxCluster
-
-
-class Route:
-    __slots__ = ("info", "name", "namespace", "subresource", "version")
-
-    def __init__(
-        self,
-        info: ResourceInfo,
-        version: str,
-        namespace: str | None,
-        name: str | None,
-        subresource: str | None,
-    ) -> None:
-        self.info = info
-        self.version = version
-        self.namespace = namespace
-        self.name = name
-        self.subresource = subresource
 
 
 class _Server(ThreadingHTTPServer):
@@ -82,7 +61,7 @@ class _Server(ThreadingHTTPServer):
 class ApiServer:
     """Serves one SandboxCluster's store on 127.0.0.1; restartable on the same port."""
 
-    def __init__(self, cluster: SandboxCluster, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, cluster: ServedCluster, host: str = "127.0.0.1", port: int = 0) -> None:
         self.cluster = cluster
         self.host = host
         self.port = port
