@@ -228,6 +228,8 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             if method == "GET" and self._service_proxy(parts):
                 return
+            if method in ("GET", "POST") and self._pod_portforward(parts):
+                return
             route = self._route_seen = self._route(parts)
             self._dispatch(method, route, query, body)
         except ApiError as err:
@@ -246,6 +248,19 @@ class _Handler(BaseHTTPRequestHandler):
         path = "/" + "/".join(parts[7:])
         code, content_type, body = answer(self.api.cluster.store, parts[3], parts[5], path)
         self._send(code, body, content_type)
+        return True
+
+    def _pod_portforward(self, parts: list[str]) -> bool:
+        """``pods/{name}/portforward`` upgraded to a WebSocket (``raywizard.sandbox.portforward``)."""
+        if len(parts) != 7 or parts[:3] != ["api", "v1", "namespaces"] or parts[4::2] != ["pods", "portforward"]:
+            return False
+        from raywizard.sandbox.portforward import serve
+
+        self._verb_seen = "create"
+        perms = self.api.cluster.permissions
+        if perms.enforce and not perms.allowed("create", "", "pods/portforward", parts[3]):
+            raise forbidden(perms.user, "create", "", "pods", parts[5], parts[3], "portforward")
+        serve(self, parts[3], parts[5], parse_qs(urlsplit(self.path).query))
         return True
 
     def _discovery(self, parts: list[str]) -> bool:
