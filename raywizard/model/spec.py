@@ -165,6 +165,11 @@ class ClusterSpec:
     ignore_extra_rules: list[dict[str, Any]] = field(default_factory=list)
     layout: Layout = Layout.SINGLE
     values_extra: dict[str, Any] = field(default_factory=dict)  # top-level chart values we do not model
+    # The chart values as the user's document holds them (plain data, types as written), and the values the
+    # fields above gave right after reading it. Writing applies only the fields' changes since then to the
+    # document (``render.values_delta``), so what the user wrote and did not edit is written back as it was.
+    values_document: dict[str, Any] | None = None
+    values_baseline: dict[str, Any] | None = None
 
     def clone(self) -> ClusterSpec:
         return copy.deepcopy(self)

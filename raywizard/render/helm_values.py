@@ -106,7 +106,19 @@ def _group_values(group: WorkerGroup, *, primary: bool) -> dict[str, Any]:
 
 
 def to_values(spec: ClusterSpec) -> dict[str, Any]:
-    """The chart values (``valuesObject``) for ``spec``, keys in the guide's order."""
+    """The chart values (``valuesObject``) for ``spec``: the user's document with the spec's edits, or (for a
+    spec that did not come from a document) the fields' values in the guide's key order."""
+    from raywizard.render.values_delta import apply_delta
+
+    lens = lens_values(spec)
+    if spec.values_document is None or spec.values_baseline is None:
+        return lens
+    result: dict[str, Any] = apply_delta(spec.values_document, spec.values_baseline, lens)
+    return result
+
+
+def lens_values(spec: ClusterSpec) -> dict[str, Any]:
+    """The chart values the spec's fields describe, keys in the guide's order (normalised: see ``to_values``)."""
     values: dict[str, Any] = {}
     if spec.versions.image is not None:
         values["image"] = _image_values(spec.versions.image)
@@ -231,6 +243,8 @@ def apply_values(spec: ClusterSpec, values: dict[str, Any]) -> ClusterSpec:
         for k, v in values.items()
         if k not in ("image", "head", "worker", "additionalWorkerGroups")
     }
+    spec.values_document = copy.deepcopy(values)
+    spec.values_baseline = lens_values(spec)
     return spec
 
 

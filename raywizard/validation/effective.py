@@ -33,8 +33,11 @@ def effective_resources(spec: ClusterSpec, group: WorkerGroup | None = None,
                         merged: dict[str, dict[str, Any]] | None = None) -> Resources:
     merged = effective_values(spec) if merged is None else merged
     values = merged.get(_group_key(spec, group)) or {}
-    resources = values.get("resources") or {}
-    return Resources(requests=dict(resources.get("requests") or {}), limits=dict(resources.get("limits") or {}))
+    found = values.get("resources")
+    resources: dict[str, Any] = found if isinstance(found, dict) else {}
+    requests, limits = resources.get("requests"), resources.get("limits")
+    return Resources(requests=dict(requests) if isinstance(requests, dict) else {},
+                     limits=dict(limits) if isinstance(limits, dict) else {})
 
 
 def chart_default_for(spec: ClusterSpec, group: WorkerGroup | None, keys: tuple[str, ...]) -> Any:

@@ -1,0 +1,103 @@
+"""The user's document is the source of truth: what raywizard writes keeps every value the user did not edit,
+exactly as written (types, empty maps and lists, nulls, unknown keys), and an edit changes only its own lines."""
+
+from __future__ import annotations
+
+import difflib
+import shutil
+from pathlib import Path
+
+import pytest
+
+from raywizard.documents.roundtrip_yaml import load_plain
+from raywizard.documents.workspace import Workspace
+from raywizard.fields.set_paths import set_path
+from raywizard.render.applications import cluster_application
+from raywizard.render.helm_values import spec_from_values, to_values
+from raywizard.render.values_delta import apply_delta, changed_paths, same
+
+CORPUS = Path(__file__).resolve().parents[1] / "data" / "values-corpus"
+CORPUS_FILES = sorted(CORPUS.glob("*.yaml"))
+
+
+def _changed_lines(before: str, after: str) -> list[str]:
+    return [line for line in difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0)
+            if not line.startswith(("---", "+++", "@@"))]
+
+
+@pytest.mark.parametrize("path", CORPUS_FILES, ids=lambda p: p.stem)
+def test_values_object_is_the_file_as_data(path: Path) -> None:
+    values = load_plain(path.read_text()) or {}
+    spec = spec_from_values(values)
+    written = cluster_application(spec)["spec"]["source"]["helm"]["valuesObject"]
+    assert same(written, values)
+
+
+@pytest.mark.parametrize("path", CORPUS_FILES, ids=lambda p: p.stem)
+def test_values_file_loaded_and_rendered_unchanged_is_byte_identical(path: Path) -> None:
+    assert Workspace.load([path]).render()[path] == path.read_text()
+
+
+def test_set_image_tag_changes_only_that_line_and_keeps_the_rest(tmp_path: Path) -> None:
+    path = tmp_path / "values.yaml"
+    path.write_text(
+        "# my cluster\n"
+        "image:\n"
+        "  repository: rayproject/ray\n"
+        "  tag: 0.1  # a float, as written\n"
+        "head:\n"
+        "  rayStartParams: {}\n"
+        "  autoscalerOptions:\n"
+        "    env: []\n"
+        "worker:\n"
+        "  replicas: 2\n"
+        "  nodeSelector: null\n"
+        "  sidecarContainers:\n"
+        "    - name: log\n"
+        "      image: busybox\n"
+        "additionalWorkerGroups:\n"
+        "  cpuGroup:\n"
+        "    disabled: true\n"
+        "    rayStartParams: {}\n"
+        "    unknownKey: 'quoted'\n")
+    before = path.read_text()
+    workspace = Workspace.load([path])
+    set_path(workspace.spec, "image.tag", "2.46.0")
+    after = workspace.render()[path]
+    assert _changed_lines(before, after) == ["-  tag: 0.1  # a float, as written",
+                                             "+  tag: 2.46.0 # a float, as written"]
+
+
+def test_untouched_float_tag_stays_a_float_while_another_field_changes(tmp_path: Path) -> None:
+    values = {"image": {"tag": 0.1}, "worker": {"replicas": 1}}
+    spec = spec_from_values(values)
+    spec.worker_groups[0].max_replicas = 4
+    assert to_values(spec) == {"image": {"tag": 0.1}, "worker": {"replicas": 1, "maxReplicas": 4}}
+    assert type(to_values(spec)["image"]["tag"]) is float
+
+
+def test_an_edit_adds_no_default_the_user_did_not_write() -> None:
+    spec = spec_from_values({"worker": {"replicas": 1}, "image": {"tag": "2.9.0"}})
+    spec.worker_groups[0].replicas = 3
+    set_path(spec, "image.tag", "2.46.0")
+    assert to_values(spec) == {"worker": {"replicas": 3}, "image": {"tag": "2.46.0"}}
+
+
+def test_guide_workspace_files_are_rewritten_only_where_edited(tmp_path: Path) -> None:
+    source = CORPUS / "sidecars.yaml"
+    path = tmp_path / source.name
+    shutil.copy(source, path)
+    workspace = Workspace.load([path])
+    workspace.spec.worker_groups[0].max_replicas = 7
+    data = load_plain(workspace.render()[path])
+    original = load_plain(source.read_text())
+    assert changed_paths(original, data) == [("worker", "maxReplicas")]
+
+
+def test_apply_delta_semantics() -> None:
+    document = {"a": {"x": 1, "unknown": None}, "b": [1, 2], "c": "kept"}
+    baseline = {"a": {"x": 1}, "b": [1, 2], "c": "kept"}
+    current = {"a": {"x": 2}, "b": [3], "d": {}}
+    assert apply_delta(document, baseline, current) == {"a": {"x": 2, "unknown": None}, "b": [3], "d": {}}
+    assert apply_delta(document, baseline, baseline) == document
+    assert not same(1, 1.0) and not same("1", 1) and not same(True, 1) and same({"a": [1]}, {"a": [1]})
