@@ -2,16 +2,13 @@
 
 Event messages, condition messages, pod names and annotations are written by other programs. Shown through Rich
 or Textual they could inject markup (``[red]``) or, printed raw, terminal escape sequences. Everything from a
-cluster goes through ``literal`` (plain str) or ``rich_text`` (a ``rich.text.Text`` that is never parsed for markup).
+cluster goes through ``literal`` (plain str), or ``raywizard.tui.common.literal_text.rich_text`` (a Rich ``Text``
+built from ``literal`` and never parsed for markup).
 """
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:  # rich is imported lazily: core and CLI start-up must not pay for it
-    from rich.text import Text
 
 # CSI / OSC / other ESC sequences, then any remaining C0/C1 control character except tab and newline.
 _ANSI_RE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
@@ -27,9 +24,3 @@ def literal(text: object, *, single_line: bool = False) -> str:
         value = value.replace("\r\n", " ").replace("\n", " ⏎ ")
     return value
 
-
-def rich_text(text: object, style: str = "", *, single_line: bool = False) -> Text:
-    """A Rich ``Text`` holding ``text`` literally (square brackets stay square brackets)."""
-    from rich.text import Text
-
-    return Text(literal(text, single_line=single_line), style=style)

@@ -16,11 +16,11 @@ import socket
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from raywizard.sandbox import discovery, verbs
-from raywizard.sandbox.registry import ResourceInfo
+from raywizard.sandbox.exchange import Route, ServedCluster
 from raywizard.sandbox.requestlog import RequestRecord
 from raywizard.sandbox.status import (
     ApiError,
@@ -30,27 +30,6 @@ from raywizard.sandbox.status import (
     unknown_resource,
 )
 from raywizard.sandbox.watching import dumps
-
-if TYPE_CHECKING:
-    from raywizard.sandbox.cluster import SandboxCluster
-
-
-class Route:
-    __slots__ = ("info", "name", "namespace", "subresource", "version")
-
-    def __init__(
-        self,
-        info: ResourceInfo,
-        version: str,
-        namespace: str | None,
-        name: str | None,
-        subresource: str | None,
-    ) -> None:
-        self.info = info
-        self.version = version
-        self.namespace = namespace
-        self.name = name
-        self.subresource = subresource
 
 
 class _Server(ThreadingHTTPServer):
@@ -82,7 +61,7 @@ class _Server(ThreadingHTTPServer):
 class ApiServer:
     """Serves one SandboxCluster's store on 127.0.0.1; restartable on the same port."""
 
-    def __init__(self, cluster: SandboxCluster, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, cluster: ServedCluster, host: str = "127.0.0.1", port: int = 0) -> None:
         self.cluster = cluster
         self.host = host
         self.port = port
@@ -249,6 +228,8 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             if method == "GET" and self._service_proxy(parts):
                 return
+            if method in ("GET", "POST") and self._pod_portforward(parts):
+                return
             route = self._route_seen = self._route(parts)
             self._dispatch(method, route, query, body)
         except ApiError as err:
@@ -267,6 +248,19 @@ class _Handler(BaseHTTPRequestHandler):
         path = "/" + "/".join(parts[7:])
         code, content_type, body = answer(self.api.cluster.store, parts[3], parts[5], path)
         self._send(code, body, content_type)
+        return True
+
+    def _pod_portforward(self, parts: list[str]) -> bool:
+        """``pods/{name}/portforward`` upgraded to a WebSocket (``raywizard.sandbox.portforward``)."""
+        if len(parts) != 7 or parts[:3] != ["api", "v1", "namespaces"] or parts[4::2] != ["pods", "portforward"]:
+            return False
+        from raywizard.sandbox.portforward import serve
+
+        self._verb_seen = "create"
+        perms = self.api.cluster.permissions
+        if perms.enforce and not perms.allowed("create", "", "pods/portforward", parts[3]):
+            raise forbidden(perms.user, "create", "", "pods", parts[5], parts[3], "portforward")
+        serve(self, parts[3], parts[5], parse_qs(urlsplit(self.path).query))
         return True
 
     def _discovery(self, parts: list[str]) -> bool:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from raywizard.sandbox.status import ApiError, bad_request, not_found
 
 if TYPE_CHECKING:
-    from raywizard.sandbox.http import Route, _Handler
+    from raywizard.sandbox.exchange import Exchange, Route
 
 FOLLOW_POLL = 0.5
 
@@ -48,7 +48,7 @@ def _check_started(pod: dict[str, Any], container: str) -> None:
         )
 
 
-def serve_log(handler: _Handler, route: Route, query: dict[str, str]) -> None:
+def serve_log(handler: Exchange, route: Route, query: dict[str, str]) -> None:
     cluster = handler.api.cluster
     store = cluster.store
     name = route.name or ""

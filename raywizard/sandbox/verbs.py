@@ -10,7 +10,7 @@ from raywizard.sandbox.status import ApiError, bad_request, not_found, unsupport
 from raywizard.sandbox.watching import dumps
 
 if TYPE_CHECKING:
-    from raywizard.sandbox.http import Route, _Handler
+    from raywizard.sandbox.exchange import Exchange, Route
 
 PATCH_TYPES = {
     "application/json-patch+json": "json",
@@ -42,7 +42,7 @@ def truthy(value: str | None) -> bool:
     return value is not None and value.lower() in ("1", "true", "yes")
 
 
-def get(handler: _Handler, route: Route, query: dict[str, str], body: bytes, dry_run: bool) -> None:
+def get(handler: Exchange, route: Route, query: dict[str, str], body: bytes, dry_run: bool) -> None:
     store = handler.api.cluster.store
     assert route.name is not None
     if route.subresource == "log":
@@ -69,7 +69,7 @@ def get(handler: _Handler, route: Route, query: dict[str, str], body: bytes, dry
     handler._send(200, raw)
 
 
-def list(handler: _Handler, route: Route, query: dict[str, str], body: bytes, dry_run: bool) -> None:
+def list(handler: Exchange, route: Route, query: dict[str, str], body: bytes, dry_run: bool) -> None:
     store = handler.api.cluster.store
     limit = int(query["limit"]) if query.get("limit", "").isdigit() else None
     rv, raws, token, remaining = store.list_raw(
@@ -100,7 +100,7 @@ def list(handler: _Handler, route: Route, query: dict[str, str], body: bytes, dr
     handler._send(200, dumps(head)[:-1] + b',"items":[' + b",".join(raws) + b"]}")
 
 
-def create(handler: _Handler, route: Route, query: dict[str, str], body: bytes, dry_run: bool) -> None:
+def create(handler: Exchange, route: Route, query: dict[str, str], body: bytes, dry_run: bool) -> None:
     obj = parse_body(body, handler.headers.get("Content-Type", ""))
     if not isinstance(obj, dict):
         raise bad_request("the body of the request must be a JSON object")
@@ -115,7 +115,7 @@ def create(handler: _Handler, route: Route, query: dict[str, str], body: bytes, 
     handler._send_object(201, route, result)
 
 
-def update(handler: _Handler, route: Route, query: dict[str, str], body: bytes, dry_run: bool) -> None:
+def update(handler: Exchange, route: Route, query: dict[str, str], body: bytes, dry_run: bool) -> None:
     obj = parse_body(body, handler.headers.get("Content-Type", ""))
     if not isinstance(obj, dict):
         raise bad_request("the body of the request must be a JSON object")
@@ -132,7 +132,7 @@ def update(handler: _Handler, route: Route, query: dict[str, str], body: bytes, 
     handler._send_object(200, route, result)
 
 
-def patch(handler: _Handler, route: Route, query: dict[str, str], body: bytes, dry_run: bool) -> None:
+def patch(handler: Exchange, route: Route, query: dict[str, str], body: bytes, dry_run: bool) -> None:
     content_type = handler.headers.get("Content-Type", "").split(";")[0].strip()
     patch_type = PATCH_TYPES.get(content_type)
     accepted = [t for t in PATCH_TYPES if route.info.builtin or PATCH_TYPES[t] != "strategic"]
@@ -176,7 +176,7 @@ def patch(handler: _Handler, route: Route, query: dict[str, str], body: bytes, d
     handler._send_object(201 if created else 200, route, result)
 
 
-def delete(handler: _Handler, route: Route, query: dict[str, str], body: bytes, dry_run: bool) -> None:
+def delete(handler: Exchange, route: Route, query: dict[str, str], body: bytes, dry_run: bool) -> None:
     options = parse_body(body, "application/json") or {}
     if isinstance(options, dict) and "All" in (options.get("dryRun") or []):
         dry_run = True
@@ -212,7 +212,7 @@ def delete(handler: _Handler, route: Route, query: dict[str, str], body: bytes, 
     )
 
 
-def deletecollection(handler: _Handler, route: Route, query: dict[str, str], body: bytes, dry_run: bool) -> None:
+def deletecollection(handler: Exchange, route: Route, query: dict[str, str], body: bytes, dry_run: bool) -> None:
     store = handler.api.cluster.store
     items = store.delete_collection(
         route.info.key,

@@ -12,13 +12,13 @@ from raywizard.sandbox.status import ApiError
 from raywizard.sandbox.watching import Event, Watch, dumps
 
 if TYPE_CHECKING:
-    from raywizard.sandbox.http import Route, _Handler
+    from raywizard.sandbox.exchange import Exchange, Route
 
 WATCH_DEFAULT_TIMEOUT = 1800.0
 BOOKMARK_INTERVAL = 1.0
 
 
-def serve_watch(handler: _Handler, route: Route, query: dict[str, str]) -> None:
+def serve_watch(handler: Exchange, route: Route, query: dict[str, str]) -> None:
     cluster = handler.api.cluster
     store, faults = cluster.store, cluster.faults
     info = route.info

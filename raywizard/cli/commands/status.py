@@ -245,7 +245,7 @@ def render_tables(snap: Any, footer: str = "", width: int = 120) -> Any:
     from rich.table import Table
     from rich.text import Text
 
-    from raywizard.model.textsafe import rich_text as t
+    from raywizard.tui.common.literal_text import rich_text as t
 
     parts: list[Any] = []
     for section in sections(snap):

@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass, field
 from typing import Any
 
 from .argocd_compare import (
@@ -28,7 +27,7 @@ from .argocd_compare import (
     prepare_desired,
     worst,
 )
-from .argocd_operations import maybe_autosync, start_operation
+from .argocd_operations import AppMemory, maybe_autosync, start_operation
 from .argocd_status import (
     CONTROLLER_NAMESPACE,
     FINALIZERS,
@@ -47,18 +46,6 @@ REFRESH_ANNOTATION = "argocd.argoproj.io/refresh"
 MANAGED_RESOURCES = tuple(sorted({v[0] for k, v in KINDS.items() if k not in ("Pod", "Event", "Application")}))
 SELF_HEAL_COOLDOWN = 330.0  # --self-heal-backoff-cooldown-seconds: synced this long resets the backoff
 STATUS_HEARTBEAT = 10.0  # rewrite reconciledAt at least this often (simulated) while something changes
-
-
-@dataclass
-class AppMemory:
-    uid: str = ""
-    fingerprint: str = ""
-    operation_running: bool = False
-    last_finished: float = 0.0  # monotonic
-    self_heal_attempts: int = 0
-    synced_since: float = 0.0
-    last_write: float = 0.0
-    waiting: set[str] = field(default_factory=set)
 
 
 class ArgoCDController(Controller):

@@ -1,21 +1,21 @@
 """Argo CD's comparison of desired and live objects: tracking, ignoreDifferences, three-way strip, health.
 
-Sync status follows gitops-engine's default (three-way) diff: desired and live are normalised with the
-Application's ignoreDifferences (raywizard.diff.report), live fields that desired does not mention are stripped
-(`RemoveMapFields`, so defaulted and live-only fields such as `scaleStrategy` never show), and `.status` is
-ignored
-(Argo CD 3.x default). Health uses the built-in checks for CRDs, Deployments and Services; kinds without a
+Sync status follows gitops-engine's default diff (three-way against the last-applied configuration, see
+`normalized_pair`): desired and live are normalised with the Application's ignoreDifferences (the sandbox's own
+`argocd_ignore`), live-only fields (defaults, `scaleStrategy`) never show, and `.status` is ignored (Argo CD 3.x
+default). Health uses the built-in checks for CRDs, Deployments and Services; kinds without a
 check
 (RayCluster, ServiceAccount, RBAC) have no health, so the app is Healthy as soon as they exist.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
-from raywizard.diff.report import normalize_ignored
-
+from .argocd_ignore import normalize, normalize_pair
+from .mergepatch import apply_merge_patch, three_way_merge_patch
 from .objects import KINDS, condition, group_of, is_deleting, resource_for_kind, version_of
 
 TRACKING_ANNOTATION = "argocd.argoproj.io/tracking-id"
@@ -164,19 +164,44 @@ def remove_fields(config: Any, live: Any) -> Any:
     return live
 
 
-def comparable(obj: dict[str, Any]) -> dict[str, Any]:
+def comparable(obj: dict[str, Any], *, keep_managed_fields: bool = False) -> dict[str, Any]:
     result = {k: v for k, v in obj.items() if k != "status"}
     meta = dict(result.get("metadata") or {})
     for key in ("managedFields", "resourceVersion", "uid", "generation", "creationTimestamp"):
-        meta.pop(key, None)
+        if key != "managedFields" or not keep_managed_fields:
+            meta.pop(key, None)
     result["metadata"] = meta
     return strip_nulls(result)
 
 
+def last_applied(live: dict[str, Any]) -> dict[str, Any] | None:
+    """The `kubectl.kubernetes.io/last-applied-configuration` of a live object, parsed (None if absent)."""
+    text = ((live.get("metadata") or {}).get("annotations") or {}).get(LAST_APPLIED)
+    if not text:
+        return None
+    try:
+        parsed = json.loads(str(text))
+    except ValueError:
+        return None
+    return parsed if isinstance(parsed, dict) else None
+
+
+def _without_managed_fields(obj: dict[str, Any]) -> dict[str, Any]:
+    meta = {k: v for k, v in (obj.get("metadata") or {}).items() if k != "managedFields"}
+    return dict(obj, metadata=meta)
+
+
 def normalized_pair(
     desired: dict[str, Any], live: dict[str, Any], rules: list[dict[str, Any]]
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(normalised desired, normalised and stripped live), the two sides Argo CD compares."""
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """(normalised desired, predicted live, normalised live): what Argo CD compares.
+
+    gitops-engine `pkg/diff/diff.go` `Diff`: with a last-applied annotation the diff is three-way: live is
+    stripped to the fields last-applied mentions (`RemoveMapFields(orig, live)`), the three-way merge patch
+    (orig, config, live) is applied to it and the result (predicted live) is compared with stripped live, so a
+    field dropped from Git but still live is a difference. Without the annotation (server-side apply,
+    Replace=true) the diff is two-way: live is stripped to what config mentions.
+    """
     group = group_of(str(desired.get("apiVersion", "")))
     meta = desired.get("metadata") or {}
     where = {
@@ -185,14 +210,23 @@ def normalized_pair(
         "name": str(meta.get("name", "")),
         "namespace": str(meta.get("namespace", "")),
     }
-    norm_desired = normalize_ignored(comparable(desired), rules, **where)
-    norm_live = normalize_ignored(comparable(live), rules, **where)
-    return norm_desired, remove_fields(norm_desired, norm_live)
+    norm_desired, norm_live = normalize_pair(
+        comparable(desired), comparable(live, keep_managed_fields=True), rules, **where
+    )
+    norm_live = _without_managed_fields(norm_live)
+    orig = last_applied(live)
+    if orig is None:
+        stripped = remove_fields(norm_desired, norm_live)
+        return norm_desired, stripped, stripped
+    norm_orig = normalize(comparable(orig), rules, **where)
+    stripped = remove_fields(norm_orig, norm_live)
+    predicted = apply_merge_patch(stripped, three_way_merge_patch(norm_orig, norm_desired, stripped))
+    return norm_desired, strip_nulls(predicted), stripped
 
 
 def in_sync(desired: dict[str, Any], live: dict[str, Any], rules: list[dict[str, Any]]) -> bool:
-    norm_desired, norm_live = normalized_pair(desired, live, rules)
-    return bool(norm_desired == norm_live)
+    _, predicted, stripped = normalized_pair(desired, live, rules)
+    return bool(predicted == stripped)
 
 
 def health_of(kind: str, live: dict[str, Any] | None) -> tuple[str | None, str]:

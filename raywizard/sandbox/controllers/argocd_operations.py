@@ -1,15 +1,18 @@
 """Argo CD sync operations: requested (`operation` field) and automated (with retries and self-heal backoff).
 
-Mixed into ArgoCDController (argocd.py). As in Argo CD's appcontroller: an operation moves `operationState.phase`
-Running → Succeeded/Failed/Error, retries failed syncs with `retry.backoff`, then removes `operation` and records
-history; auto-sync starts an operation when the app is OutOfSync, unless the same revision and source were already
-attempted (then only self-heal syncs again, with an exponential backoff).
+Run for ArgoCDController (argocd.py), which this module knows only as an ``OperationHost``. As in Argo CD's
+appcontroller: an operation moves `operationState.phase` Running → Succeeded/Failed/Error, retries failed syncs
+with `retry.backoff`, then removes `operation` and records history; auto-sync starts an operation when the app is
+OutOfSync, unless the same revision and source were already attempted (then only self-heal syncs again, with an
+exponential backoff).
 """
 
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .argocd_compare import ResourceState
 from .argocd_status import CONTROLLER_NAMESPACE, history_entry, kitchen_time, retry_delay
@@ -18,14 +21,51 @@ from .objects import is_deleting, now_iso
 from .sources import Rendered
 
 if TYPE_CHECKING:
-    from .argocd import ArgoCDController
+    from raywizard.sandbox.store import Store
 
 APPS = "applications.argoproj.io"
 SYNC_DELAY = 0.5  # simulated seconds between "Running" and the apply (makes the phase observable)
 SELF_HEAL_BASE, SELF_HEAL_FACTOR, SELF_HEAL_CAP = 2.0, 3.0, 300.0
 
 
-def start_operation(ctl: ArgoCDController, app: dict[str, Any]) -> None:
+@dataclass
+class AppMemory:
+    """What the controller remembers about one Application between reconciliations."""
+
+    uid: str = ""
+    fingerprint: str = ""
+    operation_running: bool = False
+    last_finished: float = 0.0  # monotonic
+    self_heal_attempts: int = 0
+    synced_since: float = 0.0
+    last_write: float = 0.0
+    waiting: set[str] = field(default_factory=set)
+
+
+class OperationHost(Protocol):
+    """The Application controller as the operations see it."""
+
+    store: Store
+    speed: float
+
+    def seconds(self, simulated: float) -> float: ...
+
+    def enqueue(self, key: Hashable) -> None: ...
+
+    def after(self, simulated_seconds: float, action: Callable[[], None]) -> None: ...
+
+    def _memory(self, name: str) -> AppMemory: ...
+
+    def _render(self, app: dict[str, Any]) -> tuple[Rendered | None, list[tuple[str, str]]]: ...
+
+    def _compare(self, app: dict[str, Any], rendered: Rendered | None) -> list[ResourceState]: ...
+
+    def _write(self, name: str, mutate: Callable[[dict[str, Any]], None]) -> bool: ...
+
+    def _event(self, app: dict[str, Any], reason: str, message: str, type_: str = "Normal") -> None: ...
+
+
+def start_operation(ctl: OperationHost, app: dict[str, Any]) -> None:
     name = app["metadata"]["name"]
     operation = app.get("operation") or {}
     memory = ctl._memory(name)
@@ -54,7 +94,7 @@ def start_operation(ctl: ArgoCDController, app: dict[str, Any]) -> None:
     ctl.after(SYNC_DELAY, lambda: execute(ctl, name))
 
 
-def execute(ctl: ArgoCDController, name: str) -> None:
+def execute(ctl: OperationHost, name: str) -> None:
     memory = ctl._memory(name)
     app = ctl.store.get(APPS, CONTROLLER_NAMESPACE, name)
     if app is None or not app.get("operation") or is_deleting(app):
@@ -146,7 +186,7 @@ def execute(ctl: ArgoCDController, name: str) -> None:
 
 
 def maybe_autosync(
-    ctl: ArgoCDController, app: dict[str, Any], rendered: Rendered, states: list[ResourceState], sync_status: str
+    ctl: OperationHost, app: dict[str, Any], rendered: Rendered, states: list[ResourceState], sync_status: str
 ) -> str:
     """Start an automated sync if Argo CD would; returns a SyncError message when it refuses for good."""
     spec = app.get("spec") or {}

@@ -13,9 +13,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from raywizard.diff.report import normalize_ignored
-
 from .argocd_compare import LAST_APPLIED, ResourceState, kind_rank
+from .argocd_ignore import normalize
 from .crds import ANNOTATION_LIMIT, REAL_SIZES
 from .mergepatch import apply_merge_patch, create_merge_patch, three_way_merge_patch
 from .objects import KINDS
@@ -157,6 +156,7 @@ class SyncRun:
                     self.store.create(
                         "namespaces",
                         {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": self.namespace}},
+                        field_manager=FIELD_MANAGER,
                     )
                 results.append(
                     {
@@ -236,7 +236,7 @@ class SyncRun:
             # Argo CD `normalizeTargetResources`: re-add the live values of ignored fields with a merge patch
             # from normalised live to live. For custom resources arrays are replaced whole (the §4.3 pitfall).
             full_live = {k: v for k, v in state.live.items() if k != "status"}
-            normalized_live = normalize_ignored(
+            normalized_live = normalize(
                 full_live,
                 self.rules,
                 group=state.group,
@@ -259,14 +259,16 @@ class SyncRun:
         namespace_arg = ns or None
         if mode == "replace":
             if state.live is None:
-                self.store.create(resource, desired, namespace=namespace_arg, dry_run=self.dry_run)
+                self.store.create(
+                    resource, desired, namespace=namespace_arg, dry_run=self.dry_run, field_manager=FIELD_MANAGER
+                )
                 return f"{display} created"
             body = dict(desired)
             body["metadata"] = dict(
                 body.get("metadata") or {},
                 resourceVersion=(state.live.get("metadata") or {}).get("resourceVersion"),
             )
-            self.store.update(resource, body, dry_run=self.dry_run)
+            self.store.update(resource, body, dry_run=self.dry_run, field_manager=FIELD_MANAGER)
             return f"{display} replaced"
         if mode == "ssa":
             self.store.patch(
@@ -299,7 +301,9 @@ class SyncRun:
         applied = dict(stripped)
         applied["metadata"] = dict(meta, annotations=dict(annotations, **{LAST_APPLIED: last_applied + "\n"}))
         if state.live is None:
-            self.store.create(resource, applied, namespace=namespace_arg, dry_run=self.dry_run)
+            self.store.create(
+                resource, applied, namespace=namespace_arg, dry_run=self.dry_run, field_manager=FIELD_MANAGER
+            )
             return f"{display} created"
         live = {k: v for k, v in state.live.items() if k != "status"}
         original_text = ((state.live.get("metadata") or {}).get("annotations") or {}).get(LAST_APPLIED)

@@ -75,6 +75,38 @@ class RayAutoscaler(Controller):
             return BURST_EXTRA if elapsed % BURST_PERIOD < BURST_LENGTH else 0
         return 0
 
+    def report(self, namespace: str, name: str) -> dict[str, Any] | None:
+        """What this autoscaler would publish for the RayCluster now (``autoscaler_report.build_report``); None
+        when there is no such cluster. Without in-tree autoscaling only the load metrics are reported, as the
+        head's monitor does without an autoscaler."""
+        from .autoscaler_report import build_report, group_views, node_resources
+
+        cluster = self.store.get(RAYCLUSTERS, namespace, name)
+        if cluster is None:
+            return None
+        spec = cluster.get("spec") or {}
+        pods = [
+            p for p in self.store.list("pods", namespace, label_selector=f"ray.io/cluster={name}") if not is_deleting(p)
+        ]
+        heads = [p for p in pods if (p["metadata"].get("labels") or {}).get("ray.io/node-type") == "head"]
+        head_spec = spec.get("headGroupSpec") or {}
+        autoscaling = bool(spec.get("enableInTreeAutoscaling"))
+        extra = self.extra_demand() if autoscaling else 0
+        idle_since = {
+            group: since for (ns, cl, group), since in self._idle_since.items() if (ns, cl) == (namespace, name)
+        }
+        report = build_report(
+            group_views(spec, pods),
+            heads[0] if heads else None,
+            node_resources(head_spec.get("template") or {}, head_spec.get("rayStartParams") or {}),
+            extra,
+            autoscaling and self.load == "burst" and extra > 0,
+            idle_since,
+        )
+        if not autoscaling:
+            report.pop("autoscaler_report")
+        return report
+
     def _log(self, cluster: dict[str, Any], message: str) -> None:
         key = (cluster["metadata"].get("namespace", ""), cluster["metadata"]["name"])
         lines = self.log_lines.setdefault(key, [])

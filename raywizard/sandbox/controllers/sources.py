@@ -19,13 +19,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from raywizard.model import versions
-
+from . import kuberay_releases as releases
 from .crds import kuberay_crds
 from .git_sources import GitSourceError, GitSources, is_local_repo
 
-GIT_REPO = versions.KUBERAY_REPO_URL
-HELM_REPO = versions.KUBERAY_HELM_REPO_URL
+GIT_REPO = releases.GIT_REPO_URL
+HELM_REPO = releases.HELM_REPO_URL
 _DATA = Path(__file__).with_name("data")
 
 
@@ -61,11 +60,11 @@ def commit_sha(tag: str) -> str:
 def _git_tag(revision: str) -> str:
     revision = (revision or "HEAD").strip()
     if revision in ("HEAD", "master", "main"):
-        return versions.LATEST.tag
-    if revision in versions.kuberay_tags():
+        return releases.LATEST_TAG
+    if revision in releases.TAGS:
         return revision
     if len(revision) == 40 and all(c in "0123456789abcdef" for c in revision):
-        for tag in versions.kuberay_tags():
+        for tag in releases.TAGS:
             if commit_sha(tag) == revision:
                 return tag
     raise SourceError(_prefix(f"unable to resolve '{revision}' to a commit SHA"))
@@ -96,7 +95,7 @@ def render_source(
             )
         chart = str(source["chart"])
         version = str(source.get("targetRevision") or "").lstrip("v")
-        if chart not in ("ray-cluster", "kuberay-operator") or versions.release(version) is None:
+        if chart not in ("ray-cluster", "kuberay-operator") or not releases.is_release(version):
             raise SourceError(
                 _prefix(
                     f"failed to fetch chart: failed to get command args to log: `helm pull --destination "
@@ -112,9 +111,9 @@ def render_source(
         raise SourceError(_prefix("failed to list refs: authentication required: Repository not found."))
     tag = _git_tag(str(source.get("targetRevision") or "HEAD"))
     path = str(source.get("path") or "").strip().strip("/")
-    if path == versions.CRDS_PATH:
+    if path == releases.CRDS_PATH:
         return Rendered(kuberay_crds(tag), commit_sha(tag), "Directory")
-    if path in (versions.OPERATOR_PATH, "helm-chart/ray-cluster"):
+    if path in (releases.OPERATOR_PATH, releases.RAY_CLUSTER_PATH):
         chart = path.rsplit("/", 1)[-1]
         rendered = _render_chart(chart, tag.lstrip("v"), helm, app_name=app_name, namespace=namespace)
         rendered.revision = commit_sha(tag)

@@ -10,7 +10,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Static
 
-from raywizard.model.textsafe import rich_text
+from raywizard.tui.common.literal_text import rich_text
 
 
 class ConfirmWrite(ModalScreen[bool]):

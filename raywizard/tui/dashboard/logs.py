@@ -13,7 +13,8 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Input, RichLog, Static
 
-from raywizard.model.textsafe import literal, rich_text
+from raywizard.model.textsafe import literal
+from raywizard.tui.common.literal_text import rich_text
 
 MAX_LOG_LINES = 20_000
 BATCH_SECONDS = 0.1  # lines reach the UI at most 10 times a second, in batches

@@ -12,7 +12,8 @@ from typing import Any
 from rich.text import Text
 from textual.widgets import DataTable, Static
 
-from raywizard.model.textsafe import literal, rich_text
+from raywizard.model.textsafe import literal
+from raywizard.tui.common.literal_text import rich_text
 from raywizard.tui.dashboard.rows import field, text_of
 from raywizard.tui.dashboard.widgets.cells import status_cell, theme_styles
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from rich.text import Text
 
-from raywizard.model.textsafe import rich_text
+from raywizard.tui.common.literal_text import rich_text
 
 # Meaning -> theme variable; the colour itself comes from the running app's theme (never hex in our code).
 GOOD = {"Running", "Succeeded", "Synced", "Healthy", "ready", "True", "live", "Completed"}

@@ -19,7 +19,7 @@ from textual._two_way_dict import TwoWayDict
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellKey, RowDoesNotExist, RowKey
 
-from raywizard.model.textsafe import rich_text
+from raywizard.tui.common.literal_text import rich_text
 from raywizard.tui.dashboard.rows import field, text_of
 from raywizard.tui.dashboard.widgets.cells import age_seconds, status_cell, theme_styles
 

@@ -8,7 +8,8 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
-from raywizard.model.textsafe import literal, rich_text
+from raywizard.model.textsafe import literal
+from raywizard.tui.common.literal_text import rich_text
 from raywizard.tui.dashboard.rows import field, text_of
 from raywizard.tui.dashboard.widgets.cells import status_cell
 

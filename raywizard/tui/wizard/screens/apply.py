@@ -10,7 +10,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, LoadingIndicator, Static
 
-from raywizard.model.textsafe import literal, rich_text
+from raywizard.model.textsafe import literal
+from raywizard.tui.common.literal_text import rich_text
 from raywizard.tui.wizard.cluster_jobs import ApplyProgress, ClusterResult, run_in_worker
 from raywizard.tui.wizard.plan import PlanOutdated, apply_job, change_summary, plan_job, plan_steps, progress_fields
 from raywizard.tui.wizard.screens.base import StepScreen

@@ -13,7 +13,8 @@ from textual.widgets import Button, Input, LoadingIndicator, OptionList, Select,
 from textual.widgets.option_list import Option
 
 from raywizard.model.errors import RaywizardError
-from raywizard.model.textsafe import literal, rich_text
+from raywizard.model.textsafe import literal
+from raywizard.tui.common.literal_text import rich_text
 from raywizard.tui.wizard.cluster_jobs import (
     ClusterResult,
     check_summary,

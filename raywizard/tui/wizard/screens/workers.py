@@ -15,7 +15,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static
 
 from raywizard.model.spec import GPU_RESOURCE, ClusterSpec, WorkerGroup
-from raywizard.model.textsafe import rich_text
+from raywizard.tui.common.literal_text import rich_text
 from raywizard.tui.wizard.derived import effective, format_number, pair
 from raywizard.tui.wizard.screens.base import StepScreen
 from raywizard.tui.wizard.wizard_model import WizardStep
