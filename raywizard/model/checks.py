@@ -106,11 +106,27 @@ def check_dns1123_subdomain(value: object, *, what: str = "name") -> str | None:
     return None
 
 
+LABEL_VALUE_RE = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$")
+
+
 def check_group_name(value: object) -> str | None:
-    # Worker pods are named from it and it becomes the ray.io/group label value.
-    problem = check_dns1123_label(value, what="group name")
-    if problem:
-        return problem
+    """A worker group name KubeRay can use (docs/chart-values.md, "Validation": group names).
+
+    Mixed case is fine: KubeRay lower-cases the pod names it derives from the group name, and keeps the name as
+    written in the ray.io/group label, whose values may hold upper case.
+    """
+    text = str(value)
+    if not text:
+        return "group name is empty; give the group a name such as cpu-workers."
+    # The name is the ray.io/group label value of every worker pod: the API server rejects pods whose label
+    # values are longer than 63 characters or use other characters.
+    if len(text) > 63 or not LABEL_VALUE_RE.match(text):
+        return (f"group name {text!r} is not a valid Kubernetes label value, which worker pods carry it as; use "
+                "at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit.")
+    # Pod names are <cluster>-<group>-worker-<suffix>, lower-cased: an '_' makes them invalid object names.
+    if "_" in text:
+        return (f"group name {text!r} contains '_': KubeRay names worker pods after the group and the API server "
+                "rejects pod names with '_'; use '-' instead.")
     return None
 
 

@@ -1,7 +1,11 @@
-"""validate(spec) -> Problems: every check the wizard, the prompts and the CLI show.
+"""validate(spec, values) -> Problems: every check the wizard, the prompts and the CLI show.
 
 Never raises for a user mistake: whatever is in a spec, each problem comes back with a field path (as in
-``fields.py``), a message in Ray / Argo CD terms and a fix.
+``fields.py``), a message in Ray / Argo CD terms and a fix. ``values`` are the chart values as the user's
+document holds them (default: the spec's own); checks of what the chart renders read them, coalesced with the
+chart's defaults, never the spec's stand-ins. An *error* is only for what Kubernetes, KubeRay, the chart or
+Argo CD really reject, or what certainly breaks the cluster; each error rule names that behaviour, described in
+docs/chart-values.md ("Validation").
 """
 
 from __future__ import annotations
@@ -19,27 +23,34 @@ E, W = Severity.ERROR, Severity.WARNING
 _RESOURCE_FIELD = {"cpu": "cpu", "memory": "memory", GPU_RESOURCE: "gpu"}
 
 
-def validate(spec: ClusterSpec) -> list[Problem]:
+def validate(spec: ClusterSpec, values: dict[str, Any] | None = None) -> list[Problem]:
     from raywizard.chart import SUPPORTED_CHART_VERSIONS
+    from raywizard.render.helm_values import to_values
 
+    if values is None:
+        values = to_values(spec)
     problems: list[Problem] = []
-    problems += _field_checks(spec)
+    rendered = _rendered_group_names(spec, values)
+    problems += _field_checks(spec, rendered)
     problems += _version_checks(spec)
-    problems += _name_checks(spec)
+    problems += _name_checks(spec, values)
     if spec.versions.chart in SUPPORTED_CHART_VERSIONS:  # the checks below need the chart's defaults
         from raywizard.chart import ChartRenderError
 
         try:
-            from raywizard.validation.effective import effective_values
+            from raywizard.chart import effective_group_values
 
-            merged = effective_values(spec)
-            problems += _group_checks(spec, merged)
-            problems += _resource_checks(spec, merged)
+            merged = effective_group_values(values, spec.versions.chart)
+            problems += _image_checks(spec, values, merged)
+            problems += _group_checks(spec, merged, rendered)
+            problems += _resource_checks(spec, merged, rendered)
             # Last, the chart itself: values that helm template would reject or render into broken YAML.
-            from raywizard.render.applications import desired_raycluster
+            from raywizard.chart import render_raycluster
+            from raywizard.render.applications import release_name
 
             if not any(p.code == "image-part-missing" for p in problems):
-                desired_raycluster(spec)
+                render_raycluster(values, release_name=release_name(spec), namespace=spec.target.namespace,
+                                  chart_version=spec.versions.chart)
         except ChartRenderError as exc:
             problems.append(Problem(_path_of_chart_value(exc.message), exc.message,
                                     exc.fix or "change the value", E, "chart-render"))
@@ -48,12 +59,27 @@ def validate(spec: ClusterSpec) -> list[Problem]:
     return problems
 
 
-def _field_checks(spec: ClusterSpec) -> list[Problem]:
+def _rendered_group_names(spec: ClusterSpec, values: dict[str, Any]) -> set[str]:
+    """Names of the worker groups the chart renders from ``values`` (the spec's view when it cannot tell)."""
+    from raywizard.chart import SUPPORTED_CHART_VERSIONS, ChartRenderError, rendered_worker_groups
+
+    if spec.versions.chart in SUPPORTED_CHART_VERSIONS:
+        try:
+            return set(rendered_worker_groups(values, spec.versions.chart))
+        except ChartRenderError:
+            pass  # reported by the render check
+    return {group.name for group in spec.worker_groups if group.enabled}
+
+
+def _field_checks(spec: ClusterSpec, rendered: set[str]) -> list[Problem]:
     problems = []
     for field in SPEC_FIELDS:
         value = field.get(spec)
         if value is None or value == "":
-            if not field.optional and field.kind.value not in ("bool", "list", "resource-map"):
+            # Image parts the file leaves out come from the chart's defaults (see _image_checks).
+            left_to_chart = field.path().startswith("image.")
+            if not field.optional and not left_to_chart and field.kind.value not in ("bool", "list",
+                                                                                     "resource-map"):
                 problems.append(Problem(field.path(), f"{field.label} is required.",
                                         f"enter a value for {field.label}", E, "required"))
             continue
@@ -61,6 +87,8 @@ def _field_checks(spec: ClusterSpec) -> list[Problem]:
         if message:
             problems.append(Problem(field.path(), message, _fix_from(message), E, "invalid-value"))
     for index, group in enumerate(spec.worker_groups):
+        if group.name not in rendered:
+            continue  # the chart renders nothing of a disabled group, so nothing of it reaches Kubernetes
         for field in GROUP_FIELDS:
             value = field.get(group)
             if value is None or value == "" or not field.check:
@@ -106,27 +134,6 @@ def _version_checks(spec: ClusterSpec) -> list[Problem]:
             f"chart {spec.versions.chart} does not match the KubeRay operator and CRDs {spec.versions.kuberay} "
             f"(the guide's all-in-one file has this mismatch).",
             f"use chart {spec.versions.kuberay.lstrip('v')} or KubeRay v{spec.versions.chart}", W, "version-mismatch"))
-    for path, image in [("image", spec.versions.image), ("head.image", spec.head.image),
-                        *[(f"workerGroups[{i}].image", g.image) for i, g in enumerate(spec.worker_groups)]]:
-        if image is None:
-            continue
-        # The chart uses an image map only as a whole (repository, tag and pullPolicy): a blank part renders a
-        # broken image reference rather than falling back to the chart's default.
-        for part, label in (("repository", "repository"), ("tag", "tag")):
-            if not str(getattr(image, part) or "").strip():
-                default = _chart_default_image_part(spec, part)
-                where = f"{path}.{part}" if path == "image" else path
-                problems.append(Problem(where, f"the Ray image {label} is empty; the chart needs repository and tag "
-                                        "together once an image is set.",
-                                        f"enter a {label} (the chart's default is {default})", E, "image-part-missing"))
-    images = [("image.tag", spec.versions.image.tag if spec.versions.image else None)]
-    images.append(("head.image", spec.head.image.tag if spec.head.image else None))
-    images += [(f"workerGroups[{i}].image", g.image.tag if g.image else None) for i, g in enumerate(spec.worker_groups)]
-    for path, tag in images:
-        if tag in versions.MOVING_TAGS:
-            problems.append(Problem(path, f"image tag {tag!r} moves: pods started on different days run different "
-                                    f"Ray versions, and the autoscaler needs one Ray version cluster-wide.",
-                                    "pin a release tag such as 2.46.0", W, "moving-tag"))
     return problems
 
 
@@ -137,17 +144,60 @@ def _chart_default_image_part(spec: ClusterSpec, part: str) -> str:
     return str(chart_defaults(version)["image"][part])
 
 
-def _name_checks(spec: ClusterSpec) -> list[Problem]:
+def _image_path(spec: ClusterSpec, values: dict[str, Any], group: str) -> str:
+    """Field path of the image map the chart uses for ``group`` ('head' or a rendered group name)."""
+    from raywizard.chart.sprig import truthy
+
+    if group == "head":
+        head = values.get("head")
+        return "head.image" if isinstance(head, dict) and truthy(head.get("image")) else "image"
+    index = spec.group_index(group)
+    if index is not None and spec.worker_groups[index].image is not None:
+        return f"workerGroups[{index}].image"
+    return "image"
+
+
+def _image_checks(spec: ClusterSpec, values: dict[str, Any], merged: dict[str, dict[str, Any]]) -> list[Problem]:
+    """The image each rendered group really gets: the group's own image map, else the top-level one coalesced
+    with the chart's (a file that sets only image.tag gets the chart's repository and pullPolicy)."""
+    from raywizard.chart.sprig import template_print
+
+    problems: list[Problem] = []
+    reported: set[tuple[str, str]] = set()
+    for group, group_values in merged.items():
+        image = group_values.get("image") or {}
+        path = _image_path(spec, values, group)
+        for part in ("repository", "tag"):
+            # The chart writes `repository:tag`; with a part empty the reference is ':2.49.0' or 'ray:', which
+            # the kubelet refuses to pull (InvalidImageName): the pods never start.
+            if template_print(image.get(part)).strip() or (path, part) in reported:
+                continue
+            reported.add((path, part))
+            where = f"{path}.{part}" if path == "image" else path
+            problems.append(Problem(
+                where, f"the Ray image {part} is empty: the chart renders the image "
+                f"'{template_print(image.get('repository'))}:{template_print(image.get('tag'))}', which "
+                "Kubernetes cannot pull.", f"enter a {part} (the chart's default is "
+                f"{_chart_default_image_part(spec, part)})", E, "image-part-missing"))
+        tag = template_print(image.get("tag"))
+        if tag in versions.MOVING_TAGS and (path, "moving") not in reported:
+            reported.add((path, "moving"))
+            problems.append(Problem(f"{path}.tag" if path == "image" else path,
+                                    f"image tag {tag!r} moves: pods started on different days run different Ray "
+                                    "versions, and the autoscaler needs one Ray version cluster-wide.",
+                                    "pin a release tag such as 2.46.0", W, "moving-tag"))
+    return problems
+
+
+def _name_checks(spec: ClusterSpec, values: dict[str, Any]) -> list[Problem]:
     from raywizard.chart import ChartRenderError, fullname
-    from raywizard.render.applications import raycluster_name, release_name
-    from raywizard.render.helm_values import to_values
+    from raywizard.render.applications import release_name
 
     try:
-        fullname(to_values(spec), release_name(spec))
+        name = fullname(values, release_name(spec))
     except ChartRenderError as exc:
         return [Problem("target.releaseName", exc.message, exc.fix or "fix nameOverride/fullnameOverride", E,
                         "chart-render")]
-    name = raycluster_name(spec)
     path = "target.releaseName"
     if len(name) > checks.RAYCLUSTER_NAME_MAX:
         return [Problem(path, f"the RayCluster would be named {name!r} ({len(name)} characters); KubeRay rejects "
@@ -160,20 +210,31 @@ def _name_checks(spec: ClusterSpec) -> list[Problem]:
     return []
 
 
-def _group_checks(spec: ClusterSpec, merged: dict[str, dict[str, Any]]) -> list[Problem]:
+def _group_checks(spec: ClusterSpec, merged: dict[str, dict[str, Any]], rendered: set[str]) -> list[Problem]:
     problems = []
     seen: dict[str, int] = {}
     for index, group in enumerate(spec.worker_groups):
+        if group.enabled and group.name not in rendered:
+            # The chart's own example group (smallGroup) is disabled in its defaults; a file that adds keys
+            # under that name without `disabled: false` gets the default merged in and no group.
+            problems.append(Problem(f"workerGroups[{index}].disabled", f"group {group.name!r} is not rendered: "
+                                    "the chart's defaults disable a group of that name and the file does not "
+                                    "set disabled: false.", "set disabled: false, or rename the group", W,
+                                    "disabled-by-chart"))
+        if group.name not in rendered:
+            continue
+        # Two rendered groups with one name share the ray.io/group pod label, so KubeRay counts each group's
+        # pods as the other's and keeps deleting and creating workers.
         if group.name in seen:
             problems.append(Problem(f"workerGroups[{index}].name", f"group name {group.name!r} is used twice "
                                     f"(also group {seen[group.name]}); groups are keyed by name.",
                                     "rename one of the groups", E, "duplicate-group"))
         seen.setdefault(group.name, index)
-    if not spec.rendered_groups():
+    if not rendered:
         problems.append(Problem("workerGroups", "every worker group is disabled: the RayCluster gets a head "
                                 "and no workers.", "enable or add a worker group", W, "no-workers"))
     for index, group in enumerate(spec.worker_groups):
-        if not group.enabled:
+        if group.name not in rendered:
             continue
         values = merged.get(group.name) or {}
         problems += _replica_checks(index, group, values)
@@ -228,12 +289,12 @@ def _custom_resource_checks(spec: ClusterSpec, index: int, group: WorkerGroup) -
     return problems
 
 
-def _resource_checks(spec: ClusterSpec, merged: dict[str, dict[str, Any]]) -> list[Problem]:
+def _resource_checks(spec: ClusterSpec, merged: dict[str, dict[str, Any]], rendered: set[str]) -> list[Problem]:
     from raywizard.validation.effective import effective_resources
 
     problems = _one_resources_check(spec, "head", effective_resources(spec, None, merged), spec.head.resources)
     for index, group in enumerate(spec.worker_groups):
-        if group.enabled:
+        if group.name in rendered:
             problems += _one_resources_check(spec, f"workerGroups[{index}]",
                                              effective_resources(spec, group, merged), group.resources)
     return problems

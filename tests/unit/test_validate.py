@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
+from raywizard.chart import SUPPORTED_CHART_VERSIONS
 from raywizard.documents.presets import load_preset
 from raywizard.model.problems import Severity, has_errors
 from raywizard.model.spec import ClusterSpec, IgnoreMode, Resources, WorkerGroup
@@ -129,3 +134,69 @@ def test_a_blank_image_tag_is_reported_on_the_tag_with_the_chart_default() -> No
     problem = next(p for p in validate(spec) if p.code == "image-part-missing")
     assert problem.path == "image.tag" and "2.46.0" in problem.fix
     assert not [p for p in validate(spec) if p.code == "chart-render"]
+
+
+# ------------------------------------------------------------------------------------ users' own values files
+CORPUS = Path(__file__).resolve().parent.parent / "data" / "values-corpus"
+
+
+def _file_problems(text: str, version: str = "1.5.1") -> list:
+    from raywizard.documents.roundtrip_yaml import load_plain
+    from raywizard.render.helm_values import spec_from_values
+
+    values = load_plain(text) or {}
+    spec = spec_from_values(values)
+    spec.versions.chart = spec.versions.kuberay.lstrip("v") if version == "same" else version
+    spec.versions.kuberay = f"v{spec.versions.chart}"
+    return validate(spec, values)
+
+
+@pytest.mark.parametrize("version", SUPPORTED_CHART_VERSIONS)
+def test_no_corpus_file_has_an_error(version: str) -> None:
+    for path in sorted(CORPUS.glob("*.yaml")):
+        errors = [str(p) for p in _file_problems(path.read_text(encoding="utf-8"), version) if p.is_error]
+        assert errors == [], path.name
+
+
+def test_a_file_setting_only_the_tag_gets_the_chart_repository_and_pull_policy() -> None:
+    assert _file_problems("image:\n  tag: '2.49.0'\n") == []
+    assert _file_problems("image:\n  pullPolicy: Always\n") == []
+
+
+def test_a_group_image_without_repository_is_an_error_because_it_cannot_be_pulled() -> None:
+    problems = _file_problems("worker:\n  image:\n    tag: '2.49.0'\n")
+    errors = [p for p in problems if p.is_error]
+    assert {p.path for p in errors} == {"workerGroups[0].image"}
+    missing = next(p for p in errors if p.code == "image-part-missing")
+    assert "':2.49.0'" in missing.message
+
+
+def test_mixed_case_group_names_are_accepted() -> None:
+    text = "worker:\n  groupName: cpuGroup\nadditionalWorkerGroups:\n  GPUWorkers:\n    replicas: 1\n"
+    assert _file_problems(text) == []
+
+
+def test_the_charts_own_small_group_stays_disabled_unless_the_file_enables_it() -> None:
+    text = "additionalWorkerGroups:\n  smallGroup:\n    replicas: 1\n"
+    assert [(p.code, p.severity) for p in _file_problems(text)] == [("disabled-by-chart", Severity.WARNING)]
+    assert _file_problems(text.replace("replicas: 1", "disabled: false")) == []
+
+
+def test_group_names_that_break_pods_are_errors() -> None:
+    for name in ("gpu_group", "-gpu", "x" * 64, "a b"):
+        text = f"additionalWorkerGroups:\n  {name!r}:\n    replicas: 1\n"
+        codes_found = {p.code for p in _file_problems(text) if p.is_error}
+        assert codes_found == {"invalid-value"}, name
+
+
+def test_a_disabled_group_is_not_validated() -> None:
+    text = (
+        "additionalWorkerGroups:\n"
+        "  Bad_Group:\n    disabled: true\n    replicas: 5\n    maxReplicas: 1\n"
+        "    resources: {requests: {cpu: '8'}, limits: {cpu: '1'}}\n"
+        "  worker-dup:\n    disabled: true\n"
+    )
+    assert not [p for p in _file_problems(text) if p.is_error]
+    enabled = text.replace("disabled: true\n    replicas", "replicas")
+    assert {p.code for p in _file_problems(enabled) if p.is_error} >= {"invalid-value", "replicas-gt-max",
+                                                                         "request-gt-limit"}
