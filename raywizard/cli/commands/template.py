@@ -27,13 +27,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from raywizard.chart import UnknownChartVersion, render_raycluster
-    from raywizard.cli.commands._chart_values import spec_and_values
-    from raywizard.cli.commands._inputs import write_output
+    from raywizard.cli.commands._inputs import spec_from_args, write_output
     from raywizard.model.errors import InputError
     from raywizard.render.applications import release_name
     from raywizard.render.emitter import emit
+    from raywizard.render.helm_values import to_values
 
-    spec, values = spec_and_values(args)
+    spec = spec_from_args(args)
+    values = to_values(spec)  # the user's values as written, with the --set edits (render.values_delta)
     try:
         raycluster = render_raycluster(
             values, release_name=release_name(spec), namespace=spec.target.namespace,

@@ -38,11 +38,11 @@ def print_problems(problems: list[Problem], *, stream: TextIO, quiet_ok: bool = 
 def run(args: argparse.Namespace) -> int:
     import json
 
-    from raywizard.cli.commands._chart_values import spec_and_values
+    from raywizard.cli.commands._inputs import spec_from_args
     from raywizard.model.problems import has_errors
     from raywizard.validation.validate import validate
 
-    problems = validate(*spec_and_values(args))
+    problems = validate(spec_from_args(args))
     if args.output == "json":
         json.dump([{"path": p.path, "severity": p.severity.value, "message": p.message, "fix": p.fix,
                     "code": p.code} for p in problems], sys.stdout, indent=2)
