@@ -49,13 +49,7 @@ examples:
 def _load_commands() -> dict[str, ModuleType]:
     commands: dict[str, ModuleType] = {}
     for module_name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(f"raywizard.cli.commands.{module_name}")
-        except ModuleNotFoundError as exc:
-            # A subcommand that is not built yet is simply absent; any other missing module is a bug.
-            if exc.name != f"raywizard.cli.commands.{module_name}":
-                raise
-            continue
+        module = importlib.import_module(f"raywizard.cli.commands.{module_name}")
         commands[getattr(module, "NAME", module_name.replace("_", "-"))] = module
     return commands
 

@@ -47,7 +47,7 @@ async def test_apply_to_sandbox_then_dashboard(sandbox: Any) -> None:
         steps = screen.query_one("#apply-steps", DataTable)
         assert [steps.get_row(key)[0].plain for key in ("crds", "operator", "raycluster")] == ["✓", "✓", "✓"]
         await wait_for(pilot, lambda: app.screen is not screen)
-        assert type(app.screen).__name__ in ("DashboardScreen", "StatusSummaryScreen")
+        assert type(app.screen).__name__ == "DashboardScreen"
         await asyncio.sleep(0)
 
 

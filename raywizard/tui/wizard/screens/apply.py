@@ -189,15 +189,10 @@ class ApplyScreen(StepScreen):
             self.applied = True
             self.plan = None  # the cluster moved on: a new apply needs a new plan (see on_screen_resume)
             self._say("✓ Applied. Opening the dashboard…")
-            self.open_dashboard(event.value)
+            self.open_dashboard()
 
-    def open_dashboard(self, outcome: Any = None) -> None:
+    def open_dashboard(self) -> None:
+        from raywizard.tui.dashboard import DashboardScreen
+
         connection = self.wizard.connection
-        try:
-            from raywizard.tui.dashboard import DashboardScreen  # written by the dashboard work; optional here
-        except ImportError:
-            from raywizard.tui.wizard.screens.status import StatusSummaryScreen
-
-            self.app.push_screen(StatusSummaryScreen(connection, self.model.spec, outcome))
-            return
         self.app.push_screen(DashboardScreen(connection, self.model.spec, apply_timeline=self.timeline))
