@@ -1,7 +1,7 @@
 """Sandbox API server figures: startup, listing 5,000 pods, watch fan-out to 3 watchers, create throughput.
 
 Run: ``python bench/bench_apiserver.py`` (no controllers, real `kubernetes` client over HTTP on loopback).
-Targets (issue 3): startup < 0.5 s, list 5,000 pods < 200 ms, >= 2,000 watch events/s fanned out to 3 watchers.
+Targets: startup < 0.5 s, list 5,000 pods < 200 ms, >= 2,000 watch events/s fanned out to 3 watchers.
 """
 
 from __future__ import annotations

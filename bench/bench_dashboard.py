@@ -8,7 +8,7 @@ namespace through the real client, and Pilot presses cursor keys in the pods tab
 - redraws/s: frames the compositor produced per second while only data arrived (no keys);
 - RSS: this process, after the run.
 
-Goals (issue 6): p95 < 100 ms, <= 10 redraws/s, RSS < 300 MB.
+Goals: p95 < 100 ms, <= 10 redraws/s, RSS < 300 MB.
 
     python bench/bench_dashboard.py [--pods 5000] [--events 1000] [--seconds 20] [--churn 200]
 """

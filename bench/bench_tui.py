@@ -2,7 +2,7 @@
 
     python bench/bench_tui.py [--runs 5] [--keys 200]
 
-Goals (issue 5): first frame < 0.6 s; p95 keystroke-to-frame < 50 ms. Prints figures; asserts nothing.
+Goals: first frame < 0.6 s; p95 keystroke-to-frame < 50 ms. Prints figures; asserts nothing.
 
 * First frame: ``raywizard wizard --offline`` in a pseudo-terminal (pexpect), from spawn until the first frame
   (up to the footer) is on the terminal, i.e. interpreter start, imports, app set-up and the first paint.

@@ -2,7 +2,7 @@
 
     python bench/bench_watch.py [--pods 20000]
 
-Goals (issue 4): >= 20,000 events/s into ClusterState, and >= 5x the client's ``Watch().stream`` on the same
+Goals: >= 20,000 events/s into ClusterState, and >= 5x the client's ``Watch().stream`` on the same
 stream. Three measurements, each on the same watch stream of N Ray-worker-like pods (ADDED events):
   1. in-process: the captured stream bytes fed to our consumer vs to ``kubernetes.watch.Watch`` (no network);
   2. over HTTP from the sandbox API server: ``ResilientWatch`` vs ``Watch().stream`` (server cost included).

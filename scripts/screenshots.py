@@ -26,7 +26,7 @@ from raywizard.tui.wizard.wizard_model import WizardStep  # noqa: E402
 
 OUT = ROOT / "screenshots"
 SIZE = (100, 32)
-GUIDE_FILE = Path("/work/shared/seed/fixtures/raycluster.yaml")
+GUIDE_FILE = ROOT / "tests" / "data" / "guide" / "raycluster.yaml"
 
 Action = Callable[[Any], Awaitable[None]]
 

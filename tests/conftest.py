@@ -1,4 +1,4 @@
-"""Shared test helpers: where the shared fixtures (the guide's YAML, golden Helm renders) live."""
+"""Shared test helpers: where the test data lives (all of it inside the repository, under tests/data)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,11 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-# ../shared next to the checkout (as on our machines); RAYWIZARD_SHARED overrides; tests/data has a copy for CI.
-_CANDIDATES = [Path(os.environ["RAYWIZARD_SHARED"])] if os.environ.get("RAYWIZARD_SHARED") else []
-_CANDIDATES += [REPO / "tests" / "data" / "shared", REPO.parent / "shared", Path("/work/shared")]
-SHARED = next((p for p in _CANDIDATES if (p / "seed" / "fixtures").is_dir()), _CANDIDATES[-1])
-FIXTURES = SHARED / "seed" / "fixtures"
-GOLDEN = SHARED / "golden"
+DATA = REPO / "tests" / "data"
+# The guide's files as published (the all-in-one file and its three split Applications).
+FIXTURES = DATA / "guide"
+# Real Helm renders of the ray-cluster and kuberay-operator charts, and the charts' default values.
+GOLDEN = DATA / "golden"
 
 
 @pytest.fixture(autouse=True)

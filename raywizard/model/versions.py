@@ -86,10 +86,3 @@ def minor_of(version: str) -> tuple[int, int] | None:
 def same_release(kuberay_tag: str, chart_version: str) -> bool:
     return kuberay_tag.lstrip("v") == chart_version.lstrip("v")
 
-
-def default_image(chart_version: str) -> tuple[str, str]:
-    """The chart's default Ray image (repository, tag) for ``chart_version``."""
-    from raywizard.chart import chart_defaults
-
-    image = chart_defaults(chart_version if release(chart_version) else LATEST.version)["image"]
-    return str(image["repository"]), str(image["tag"])

@@ -305,7 +305,7 @@ def test_07c_confirmation_on_a_terminal(cluster: SandboxCluster, conn: Connectio
 def test_07d_the_question_goes_to_the_terminal_not_into_a_pipe(
     cluster: SandboxCluster, tmp_path, capsys: pytest.CaptureFixture[str]  # type: ignore[no-untyped-def]
 ) -> None:
-    """F10: `raywizard apply | tee log` must show the [y/N] question (stderr), and stdout holds no prompt; with
+    """`raywizard apply | tee log` must show the [y/N] question (stderr), and stdout holds no prompt; with
     stdin not a terminal and no --yes it fails at once."""
     import os
     import shlex

@@ -126,7 +126,7 @@ def test_500_on_a_one_shot_command_is_a_clear_error(
 
     monkeypatch.setattr(errors, "RETRY_BASE_DELAY", 0.01)  # keep the give-up case quick
     monkeypatch.setattr(errors, "RETRY_MAX_DELAY", 0.02)
-    cluster.faults.fail_next("list", "applications", 500)  # one 500 is retried (F15)
+    cluster.faults.fail_next("list", "applications", 500)  # one 500 is retried
     code, _, err = run(capsys, cluster.kubeconfig_path, "status", "-o", "json")
     assert code == 0, err
     cluster.faults.set_error_rate("list", 1.0)  # a server that keeps failing: a clear error after a few tries
@@ -138,7 +138,7 @@ def test_500_on_a_one_shot_command_is_a_clear_error(
 
 
 def test_apply_converges_through_30_percent_transient_errors(cluster: SandboxCluster) -> None:
-    """F15: 500s on patch and get, and 429s on list, are retried with back-off instead of ending the apply."""
+    """500s on patch and get, and 429s on list, are retried with back-off instead of ending the apply."""
     conn = load_connection(str(cluster.kubeconfig_path))
     try:
         spec = load_preset("argocd-guide")
@@ -175,7 +175,7 @@ def test_409_conflict_on_sync_resource_version(cluster: SandboxCluster, capsys: 
 
 
 def test_cli_odds_and_ends(cluster: SandboxCluster, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    """F11: sync/refresh take --yes like apply/delete; a file that is not a kubeconfig is one line; no nested
+    """sync/refresh take --yes like apply/delete; a file that is not a kubeconfig is one line; no nested
     parentheses in the connection-refused fix."""
     code, _, err = run(capsys, cluster.kubeconfig_path, "refresh", "raycluster", "--yes")
     assert code == 0 and "refresh requested" in err
@@ -189,7 +189,7 @@ def test_cli_odds_and_ends(cluster: SandboxCluster, capsys: pytest.CaptureFixtur
 
 
 def test_apply_without_argo_cd_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """F18: not a bare 404 from the preview."""
+    """Apply without Argo CD says Argo CD is missing, not a bare 404 from the preview."""
     bare = SandboxCluster(argocd=False, controllers=False).start()
     try:
         bare.write_kubeconfig(tmp_path / "kubeconfig")

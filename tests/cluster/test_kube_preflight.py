@@ -1,5 +1,5 @@
-"""Preflight against the sandbox: the checks run at once (F16), progress per check, a fixed result order, and no
-contradictory "apply will create it" when Argo CD is missing (F18)."""
+"""Preflight against the sandbox: the checks run at once, progress per check, a fixed result order, and no
+contradictory "apply will create it" when Argo CD is missing."""
 
 from __future__ import annotations
 

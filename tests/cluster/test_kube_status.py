@@ -1,4 +1,4 @@
-"""`raywizard status` against a sandbox with the guide applied: names are never cut (F7), plain columns when
+"""`raywizard status` against a sandbox with the guide applied: names are never cut, plain columns when
 piped, Rich tables on a terminal whose other columns give way instead."""
 
 from __future__ import annotations
@@ -86,7 +86,7 @@ def test_terminal_tables_never_cut_names(cluster: SandboxCluster, width: int) ->
 
 
 def test_status_without_argo_cd_says_why_it_is_empty(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
-    """F18: an empty table is not the same as "Argo CD is not installed"."""
+    """An empty table is not the same as "Argo CD is not installed"."""
     bare = SandboxCluster(argocd=False, controllers=False).start()
     try:
         bare.write_kubeconfig(tmp_path / "kubeconfig")

@@ -154,7 +154,7 @@ def test_500s_on_list_back_off_and_recover(cluster: SandboxCluster, watcher: Clu
 def test_hung_server_is_noticed_within_seconds(
     cluster: SandboxCluster, watcher: ClusterWatcher, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """F8: a server that keeps the connections open but stops answering (no events, no bookmarks, new requests
+    """A server that keeps the connections open but stops answering (no events, no bookmarks, new requests
     hang) turns the state from live to reconnecting within a few seconds, not after the watch's 65 s read
     timeout; once it answers again the state goes back to live."""
     from raywizard.sandbox import watchstream
@@ -180,7 +180,7 @@ def test_hung_server_is_noticed_within_seconds(
 
 
 def test_new_token_after_restart_is_picked_up_from_the_kubeconfig(cluster: SandboxCluster) -> None:
-    """F9: the server restarts with a new token and rewrites the kubeconfig; the 401 makes the watches re-read it
+    """The server restarts with a new token and rewrites the kubeconfig; the 401 makes the watches re-read it
     and carry on to live, without ever reporting the credentials error."""
     from raywizard.kube.connection import load_connection
 

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-SEED = Path("/work/shared/seed/fixtures")
-REPO_FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+from tests.conftest import FIXTURES
+
 SIZE = (100, 32)
 
 
@@ -25,18 +25,11 @@ def pytest_pyfunc_call(pyfuncitem: Any) -> bool | None:
     return True
 
 
-def seed_file(name: str) -> Path:
-    for base in (REPO_FIXTURES, SEED):
-        if (base / name).exists():
-            return base / name
-    pytest.skip(f"fixture {name} not available")
-
-
 @pytest.fixture
 def guide_cluster_file(tmp_path: Path) -> Path:
     """A private copy of the guide's RayCluster Application (with its comment)."""
     target = tmp_path / "raycluster.yaml"
-    shutil.copyfile(seed_file("raycluster.yaml"), target)
+    shutil.copyfile(FIXTURES / "raycluster.yaml", target)
     return target
 
 

@@ -1,4 +1,4 @@
-"""The Apply step when someone else touched the Applications (QA F14): a field owned by another manager is shown with
+"""The Apply step when someone else touched the Applications: a field owned by another manager is shown with
 the plan and taken over only after a confirmation that says so; a plan the cluster moved past is re-planned, never
 answered with CLI advice."""
 

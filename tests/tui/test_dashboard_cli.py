@@ -46,8 +46,8 @@ def test_dashboard_without_a_terminal_says_what_to_use() -> None:
 
 
 def test_w_opens_the_wizard_on_the_same_cluster(tmp_path: Path) -> None:
-    """F21: KUBECONFIG only (no flags), `w` → the wizard is connected: Live diff compares with the cluster, and
-    with no edits nothing differs (F13: the Application's values, not the autoscaler's replicas)."""
+    """KUBECONFIG only (no flags), `w` → the wizard is connected: Live diff compares with the cluster, and with
+    no edits nothing differs (it reads the Application's values, not the autoscaler's replicas)."""
     import os
 
     from tests.cluster.controller_helpers import guide_apps, running_sandbox

@@ -1,6 +1,6 @@
-"""Regressions from the QA findings (docs/qa-findings.md), on fixed data: no ghost pod rows after filtering
-and removals (F2/F20), `w` reads the Application and not the autoscaler's replicas (F13), human memory and
-ticking ages (F3), a footer that fits (F4) and a header that keeps its title in error states (F9).
+"""The dashboard on fixed data: no ghost pod rows after filtering and removals, `w` reads the Application and
+not the autoscaler's replicas, human memory and ticking ages, a footer that fits and a header that keeps its title
+in error states.
 """
 
 from __future__ import annotations

@@ -244,7 +244,7 @@ async def test_ray_dashboard_forward_shows_its_url_and_state(guide_sandbox: tupl
 
 
 async def test_recovers_after_a_restart_with_a_new_token(guide_sandbox: tuple[Any, Any]) -> None:
-    """F9: the restarted sandbox writes a new token into the kubeconfig; the dashboard re-reads it."""
+    """The restarted sandbox writes a new token into the kubeconfig; the dashboard re-reads it."""
     from raywizard.kube.connection import load_connection
     from raywizard.tui.dashboard import reconnect
 

@@ -1,4 +1,4 @@
-"""Pilot tests of the QA findings F4/F5 on the wizard: keys that fit and show where they work (footer, modals,
+"""Pilot tests of the wizard's keys and states: keys that fit and show where they work (footer, modals,
 Preview tabs, Problems list), derived views that say when they come from invalid input, the one-key version fix,
 disabled groups that keep their resources, and the Changes tab of a spec read from the cluster."""
 
@@ -200,7 +200,7 @@ async def test_changes_tab_of_a_live_spec_points_to_the_live_diff() -> None:
 
 @pytest.mark.parametrize("origin", ["preset", "file", "live"])
 async def test_preview_mounts_for_every_origin(origin: str, guide_cluster_file: Path) -> None:
-    """QA batch 3: Preview once failed on a model without ``from_live``; each way in must show it."""
+    """Every way into the Preview shows it, also for a model that was not read from the cluster."""
     if origin == "file":
         app = create_app(files=[guide_cluster_file], offline=True, start_step="preview")
     else:

@@ -1,4 +1,4 @@
-"""Acceptance tests of the ray-cluster chart model against the golden files in ../shared/golden."""
+"""Acceptance tests of the ray-cluster chart model against the golden files in tests/data/golden."""
 
 from __future__ import annotations
 

@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     spec = spec_from(args)
     connection = connect(args)
     # The wizard opened by `w` connects to the same cluster: the context the dashboard resolved (also when it
-    # came from KUBECONFIG / current-context rather than a flag), so Live diff and Apply work (F21).
+    # came from KUBECONFIG / current-context rather than a flag), so Live diff and Apply work.
     context = getattr(args, "context", None) or getattr(connection, "context_name", None) or None
     try:
         from raywizard.tui.dashboard import DashboardApp
