@@ -13,9 +13,9 @@ Pre-installed like a fresh cluster: namespaces ``default``, ``kube-system``, ``k
 Application and AppProject CRDs (argoproj.io/v1alpha1, as Argo CD installs them: no status subresource), the
 ``default`` AppProject and an ``argocd-cm`` ConfigMap.
 
-Controllers: ``SandboxCluster.controller_factories`` (class attribute) lists callables ``factory(cluster) ->
-controller`` with ``start()/stop()/pause()/resume()``; ``raywizard.sandbox.controllers`` (imported lazily by
-``start()`` if present) appends its own. They are started after the server and stopped before it.
+Controllers: ``raywizard.sandbox.controllers.FACTORIES`` (imported lazily by ``start()``) lists callables
+``factory(cluster) -> controller`` with ``start()/stop()/pause()/resume()``. They are started after the server and
+stopped before it.
 ``controllers=False`` runs the bare API server (what the API server's own tests use, for determinism).
 
 Auth: requests must carry ``Authorization: Bearer <token>`` (else 401). kubectl never sends credentials over plain
@@ -25,14 +25,12 @@ http (client-go reads a kubeconfig's user only for TLS transports), so ``anonymo
 
 from __future__ import annotations
 
-import importlib
 import logging
 import os
 import secrets
 import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, ClassVar, Protocol
+from typing import Any, Protocol
 
 from raywizard.sandbox import kubeconfig
 from raywizard.sandbox.faults import FaultInjector
@@ -152,8 +150,6 @@ def _node_status(index: int, name: str) -> dict[str, Any]:
 
 
 class SandboxCluster:
-    controller_factories: ClassVar[list[Callable[[SandboxCluster], Any]]] = []
-
     def __init__(
         self,
         *,
@@ -245,12 +241,9 @@ class SandboxCluster:
     def _start_controllers(self) -> None:
         if not self.with_controllers:
             return
-        try:
-            importlib.import_module("raywizard.sandbox.controllers")
-        except ModuleNotFoundError as exc:
-            if exc.name != "raywizard.sandbox.controllers":
-                raise
-        for factory in list(type(self).controller_factories):
+        from raywizard.sandbox.controllers import FACTORIES
+
+        for factory in FACTORIES:
             controller = factory(self)
             self.controllers.append(controller)
             controller.start()

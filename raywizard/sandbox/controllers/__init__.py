@@ -1,10 +1,9 @@
 """Simulated controllers of the sandbox cluster: Argo CD, KubeRay, the Ray autoscaler and the Kubernetes
 basics.
 
-Importing this package registers factories on `SandboxCluster.controller_factories`; `SandboxCluster.start()`
-imports it lazily and starts one controller per factory. Each controller has start/stop/pause/resume and runs
-on
-its own thread; delays are simulated seconds divided by the cluster's speed factor.
+`SandboxCluster.start()` imports this package lazily and starts one controller per entry of `FACTORIES`. Each
+controller has start/stop/pause/resume and runs on its own thread; delays are simulated seconds divided by the
+cluster's speed factor.
 
 The cluster also gets (when it does not define them itself): `set_load(profile)`, `generate_pods(n)`,
 `set_event_rate(per_second)` and `controller(name)`.
@@ -81,18 +80,5 @@ def controller(cluster: Any, name: str) -> Controller | None:
             return item  # type: ignore[no-any-return]
     return None
 
-
-def _register() -> None:
-    try:
-        from raywizard.sandbox.cluster import SandboxCluster
-    except ImportError:  # the API server package is not there (yet): callers use FACTORIES directly
-        return
-    factories = SandboxCluster.controller_factories
-    for factory in FACTORIES:
-        if factory not in factories:
-            factories.append(factory)
-
-
-_register()
 
 __all__ = ["FACTORIES", "PROFILES", "Controller", "controller"]
