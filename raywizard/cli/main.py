@@ -25,6 +25,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "apply",
     "status",
     "dashboard",
+    "forward",
     "sync",
     "refresh",
     "delete",

@@ -1,44 +1,47 @@
-"""Open the Ray dashboard (head service port 8265) on a local port, as step 4 of the guide does with ``kubectl
-port-forward svc/<cluster>-head-svc 8265:8265``.
+"""Forward local ports to a RayCluster's head pod, like ``kubectl port-forward`` (docs/port-forward.md).
 
-How: a small local HTTP proxy that forwards every request through the API server's *service proxy*
-(``/api/v1/namespaces/{ns}/services/{name}:{port}/proxy/{path}``) with the kubeconfig's credentials. The Ray
-dashboard is plain HTTP, so this needs no SPDY/WebSocket stream (which ``pods/portforward`` would, and which
-the embedded sandbox does not speak); it works against any API server that allows ``services/proxy``.
-
-Dropped connections: each request is retried with backoff; while the upstream fails the forward reports
-``reconnecting`` and a monitor thread probes it until it answers again (then ``live``). Credentials never
-appear in status messages.
+Every accepted local connection gets its own ``pods/portforward`` WebSocket (the kubernetes client's
+``kubernetes.stream.portforward``: one TCP connection per port and WebSocket) to the current head pod. The
+head is found by its labels (``ray.io/cluster=<name>``, ``ray.io/node-type=head``, Running, not being deleted)
+and looked up again whenever a connection to it fails, so the forward follows a head that KubeRay replaced.
+A monitor probes the dashboard (``GET /api/version``) every few seconds and reports ``live``, ``reconnecting``
+(no head / API server unreachable) or ``error`` (refused: permissions). Credentials never appear in messages.
 """
 
 from __future__ import annotations
 
 import contextlib
-import http.server
+import errno
+import select
 import socket
 import threading
-import time
-import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from raywizard.model.errors import InputError
+
 RAY_DASHBOARD_PORT = 8265
-# Hop-by-hop headers (RFC 9110 §7.6.1) and those we must not pass on to the API server.
-_HOP_HEADERS = {
-    "connection",
-    "keep-alive",
-    "proxy-authenticate",
-    "proxy-authorization",
-    "te",
-    "trailer",
-    "transfer-encoding",
-    "upgrade",
-    "host",
-    "authorization",
-    "content-length",
-}
+RAY_CLIENT_PORT = 10001
+RAY_SERVE_PORT = 8000
+CHUNK = 64 * 1024
+
+
+@dataclass(frozen=True)
+class PortMapping:
+    local: int
+    remote: int
+
+    def __str__(self) -> str:
+        return f"{self.local}:{self.remote}"
+
+
+DEFAULT_PORTS = (
+    PortMapping(RAY_DASHBOARD_PORT, RAY_DASHBOARD_PORT),
+    PortMapping(RAY_CLIENT_PORT, RAY_CLIENT_PORT),
+    PortMapping(RAY_SERVE_PORT, RAY_SERVE_PORT),
+)
 
 
 @dataclass
@@ -48,227 +51,346 @@ class ForwardStatus:
     since: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
-def service_proxy_path(namespace: str, service: str, port: int | str = RAY_DASHBOARD_PORT) -> str:
-    quote = urllib.parse.quote
-    return f"/api/v1/namespaces/{quote(namespace, safe='')}/services/{quote(service, safe='')}:{port}/proxy"
+class PortInUse(InputError):
+    pass
 
 
 def head_service_name(raycluster_name: str) -> str:
-    """KubeRay's head service (domain.md §3.3)."""
+    """KubeRay's head service."""
     return f"{raycluster_name}-head-svc"
 
 
-def _free_port(host: str, preferred: int) -> int:
-    for candidate in (preferred, 0):
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-            try:
-                probe.bind((host, candidate))
-            except OSError:
-                continue
-            return int(probe.getsockname()[1])
-    raise OSError("no free local port")
+def parse_ports(text: str) -> list[PortMapping]:
+    """``"8265,18000:8000"`` -> [8265:8265, 18000:8000] (LOCAL:REMOTE, or one port for both; local 0 = any)."""
+    mappings: list[PortMapping] = []
+    for item in (part.strip() for part in text.split(",")):
+        if not item:
+            continue
+        local_text, _, remote_text = item.partition(":")
+        remote_text = remote_text or local_text
+        if not (local_text.isdigit() and remote_text.isdigit()):
+            raise InputError(f"--ports: {item!r} is not LOCAL:REMOTE (e.g. 18265:8265)")
+        local, remote = int(local_text), int(remote_text)
+        if not (0 <= local < 65536 and 0 < remote < 65536):
+            raise InputError(f"--ports: {item!r}: ports are 1-65535 (local 0 picks a free one)")
+        mappings.append(PortMapping(local, remote))
+    if not mappings:
+        raise InputError("--ports: give at least one LOCAL:REMOTE pair")
+    return mappings
 
 
-class ServicePortForward:
-    """Forward ``http://127.0.0.1:<local_port>/`` to ``<service>:<port>`` in ``namespace`` via the API server."""
+def find_head_pod(api_client: Any, namespace: str, raycluster: str | None = None) -> dict[str, Any] | None:
+    """The running head pod of ``raycluster`` (or of the only RayCluster with one in ``namespace``)."""
+    from kubernetes import client
+
+    selector = "ray.io/node-type=head" + (f",ray.io/cluster={raycluster}" if raycluster else "")
+    import json
+
+    core: Any = client.CoreV1Api(api_client)
+    response = core.list_namespaced_pod(namespace, label_selector=selector, _preload_content=False)
+    items = json.loads(response.data).get("items") or []
+    running = [
+        p
+        for p in items
+        if (p.get("status") or {}).get("phase") == "Running" and not (p.get("metadata") or {}).get("deletionTimestamp")
+    ]
+    running.sort(key=lambda p: str((p.get("metadata") or {}).get("creationTimestamp") or ""), reverse=True)
+    return running[0] if running else None
+
+
+_STREAM_LOCK = threading.Lock()
+
+
+def stream_client(api_client: Any) -> Any:
+    """An ApiClient of its own for port-forwards, sharing the configuration (so reloaded credentials apply).
+
+    ``kubernetes.stream.portforward`` swaps ``api_client.request`` for a WebSocket call while it connects: on a
+    shared client a concurrent ordinary request (a watch, a list) would go out as a WebSocket, and two
+    concurrent forwards can leave the swap in place for good."""
+    from kubernetes import client
+
+    return client.ApiClient(getattr(api_client, "configuration", None))
+
+
+def open_pod_port(api_client: Any, namespace: str, pod: str, port: int) -> tuple[Any, Any]:
+    """(port-forward, socket) for one connection to ``port`` of ``pod``; close the forward when done.
+    ``api_client`` must be one from ``stream_client`` (used by nothing else)."""
+    from kubernetes import client
+    from kubernetes.stream import portforward
+
+    core = client.CoreV1Api(api_client)
+    with _STREAM_LOCK:
+        forward = portforward(core.connect_get_namespaced_pod_portforward, pod, namespace, ports=str(port))
+    sock = forward.socket(port)
+    sock.setblocking(True)
+    return forward, sock
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind((host, port))
+    except OSError as exc:
+        listener.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise PortInUse(
+                f"port {port} is in use on {host} (another port-forward, or a local Ray?): "
+                f"pick another local port, e.g. --ports {port + 10000 if port < 55536 else 0}:<remote>"
+            ) from exc
+        raise InputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
+    listener.listen(16)
+    return listener
+
+
+class HeadPortForward:
+    """Forward ``ports`` of the head pod of ``raycluster`` in ``namespace`` to ``host``."""
 
     def __init__(
         self,
         api_client: Any,
         namespace: str,
-        service: str,
-        port: int = RAY_DASHBOARD_PORT,
+        raycluster: str | None,
+        ports: tuple[PortMapping, ...] | list[PortMapping] = DEFAULT_PORTS,
         *,
-        local_port: int = RAY_DASHBOARD_PORT,
         host: str = "127.0.0.1",
         on_status: Callable[[ForwardStatus], None] | None = None,
-        retries: int = 3,
-        probe_interval: float = 2.0,
-        timeout: float = 10.0,
+        fallback_to_free_port: bool = False,
+        probe_interval: float = 3.0,
     ) -> None:
         self.api_client = getattr(api_client, "api_client", api_client)
+        self._stream_client: Any = None
         self.namespace = namespace
-        self.service = service
-        self.port = port
+        self.raycluster = raycluster
+        self.ports = list(ports)
         self.host = host
-        self.preferred_port = local_port
         self.on_status = on_status
-        self.retries = retries
+        self.fallback_to_free_port = fallback_to_free_port
         self.probe_interval = probe_interval
-        self.timeout = timeout
         self.status = ForwardStatus("stopped")
-        self._server: http.server.ThreadingHTTPServer | None = None
+        self.head_pod = ""
+        self._listeners: dict[socket.socket, PortMapping] = {}
+        self._bound: list[PortMapping] = []
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
-        self._status_lock = threading.Lock()
+        self._lock = threading.Lock()
 
     # -- lifecycle -----------------------------------------------------------------------------------------
 
     @property
-    def local_port(self) -> int:
-        return int(self._server.server_address[1]) if self._server else 0
+    def bound(self) -> list[PortMapping]:
+        """The mappings as listened on (local 0 resolved)."""
+        return list(self._bound)
 
     @property
     def url(self) -> str:
-        return f"http://{self.host}:{self.local_port}/" if self._server else ""
-
-    @property
-    def upstream_path(self) -> str:
-        return service_proxy_path(self.namespace, self.service, self.port)
+        for mapping in self._bound:
+            if mapping.remote == RAY_DASHBOARD_PORT:
+                return f"http://{self.host}:{mapping.local}/"
+        return ""
 
     def start(self) -> str:
-        """Listen locally (the preferred port, else a free one) and return the local URL."""
-        if self._server is not None:
+        """Listen on every local port (all or none: PortInUse names the busy one) and return the dashboard URL."""
+        if self._listeners:
             return self.url
         self._stop.clear()
-        port = _free_port(self.host, self.preferred_port)
-        self._server = _ProxyServer((self.host, port), _ProxyHandler, self)
-        self._set_status("starting", f"forwarding to {self.namespace}/{self.service}:{self.port}")
-        serve = threading.Thread(target=self._server.serve_forever, name="portforward-serve", daemon=True)
-        monitor = threading.Thread(target=self._monitor, name="portforward-monitor", daemon=True)
-        self._threads = [serve, monitor]
-        for thread in self._threads:
+        listeners: dict[socket.socket, PortMapping] = {}
+        try:
+            for mapping in self.ports:
+                try:
+                    listener = _bind(self.host, mapping.local)
+                except PortInUse:
+                    if not self.fallback_to_free_port:
+                        raise
+                    listener = _bind(self.host, 0)
+                listeners[listener] = PortMapping(int(listener.getsockname()[1]), mapping.remote)
+        except Exception:
+            for listener in listeners:
+                listener.close()
+            raise
+        self._listeners = listeners
+        self._bound = list(listeners.values())
+        self._set_status("starting", f"forwarding to the head of {self.namespace}/{self.raycluster or '*'}")
+        for target, name in ((self._accept_loop, "portforward-accept"), (self._monitor, "portforward-monitor")):
+            thread = threading.Thread(target=target, name=name, daemon=True)
+            self._threads.append(thread)
             thread.start()
         return self.url
 
     def stop(self) -> None:
         self._stop.set()
-        server, self._server = self._server, None
-        if server is not None:
-            server.shutdown()
-            server.server_close()
+        listeners, self._listeners = self._listeners, {}
+        for listener in listeners:
+            with contextlib.suppress(OSError):
+                listener.close()
         for thread in self._threads:
             thread.join(timeout=2)
         self._threads = []
+        stream, self._stream_client = self._stream_client, None
+        if stream is not None:
+            stream.close()
         self._set_status("stopped")
 
-    def __enter__(self) -> ServicePortForward:
+    def __enter__(self) -> HeadPortForward:
         self.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    # -- upstream ------------------------------------------------------------------------------------------
+    # -- status --------------------------------------------------------------------------------------------
 
     def _set_status(self, state: str, message: str = "") -> None:
-        with self._status_lock:
+        with self._lock:
             if self.status.state == state and self.status.message == message:
                 return
             self.status = ForwardStatus(state, message)
             status = self.status
-        if self.on_status is not None:
-            self.on_status(status)
+        callback = self.on_status
+        if callback is not None:
+            callback(status)
 
-    def request(self, method: str, path: str, headers: dict[str, str], body: bytes | None) -> Any:
-        """One upstream request (urllib3 response, not preloaded); retried with backoff on connection errors."""
-        import urllib3
+    def _failed(self, exc: BaseException) -> None:
+        if http_status(exc) in (401, 403):
+            self._set_status("error", "the API server refused pods/portforward: check your permissions")
+        else:
+            self._set_status("reconnecting", f"head not reachable ({describe(exc)})")
 
-        client = self.api_client
-        auth_headers: dict[str, str] = {}
-        client.update_params_for_auth(auth_headers, [], ["BearerToken"], path, method, body)
-        merged = {k: v for k, v in headers.items() if k.lower() not in _HOP_HEADERS}
-        merged.update(auth_headers)
-        url = client.configuration.host.rstrip("/") + self.upstream_path + path
-        delay = 0.2
-        for attempt in range(self.retries + 1):
+    # -- forwarding ----------------------------------------------------------------------------------------
+
+    def resolve_head(self, refresh: bool = False) -> str:
+        """The head pod's name (looked up again when ``refresh`` or not known yet); '' when there is none."""
+        if refresh or not self.head_pod:
+            pod = find_head_pod(self.api_client, self.namespace, self.raycluster)
+            self.head_pod = str(pod["metadata"]["name"]) if pod else ""
+        return self.head_pod
+
+    def connect(self, remote: int) -> tuple[Any, Any]:
+        """(port-forward, socket) to the head's ``remote`` port, following a replaced head once."""
+        last: BaseException | None = None
+        for refresh in (False, True):
+            pod = self.resolve_head(refresh)
+            if not pod:
+                raise LookupError(f"no running head pod of {self.raycluster or 'a RayCluster'} in {self.namespace}")
+            if self._stream_client is None:
+                self._stream_client = stream_client(self.api_client)
             try:
-                response = client.rest_client.pool_manager.request(
-                    method,
-                    url,
-                    headers=merged,
-                    body=body,
-                    preload_content=False,
-                    redirect=False,
-                    retries=False,
-                    timeout=urllib3.Timeout(connect=self.timeout, read=self.timeout),
+                return open_pod_port(self._stream_client, self.namespace, pod, remote)
+            except Exception as exc:  # the head went away (404/400): look it up again
+                last = exc
+        assert last is not None
+        raise last
+
+    def _accept_loop(self) -> None:
+        while not self._stop.is_set():
+            listeners = list(self._listeners)
+            if not listeners:
+                return
+            try:
+                readable, _, _ = select.select(listeners, [], [], 0.2)
+            except (OSError, ValueError):
+                return
+            for listener in readable:
+                mapping = self._listeners.get(listener)
+                try:
+                    conn, _ = listener.accept()
+                except OSError:
+                    continue
+                if mapping is None:
+                    conn.close()
+                    continue
+                thread = threading.Thread(
+                    target=self._serve, args=(conn, mapping.remote), name="portforward-conn", daemon=True
                 )
-            except (urllib3.exceptions.HTTPError, OSError) as exc:
-                self._set_status("reconnecting", f"API server unreachable ({type(exc).__name__})")
-                if attempt == self.retries or self._stop.is_set():
-                    raise
-                time.sleep(delay)
-                delay = min(delay * 2, 2.0)
-                continue
-            if response.status < 400:
-                self._set_status("live", self.url)
-            return response
-        raise RuntimeError("unreachable")
+                thread.start()
+
+    def _serve(self, conn: socket.socket, remote: int) -> None:
+        try:
+            forward, upstream = self.connect(remote)
+        except Exception as exc:
+            self._failed(exc)
+            conn.close()
+            return
+        try:
+            _pipe(conn, upstream, self._stop)
+            error = forward.error(remote)
+            if error:
+                self._set_status("live", f"port {remote} of {self.head_pod}: {error.strip()}")
+        finally:
+            with contextlib.suppress(OSError):
+                conn.close()
+            forward.close()
 
     def probe(self) -> bool:
-        """GET / of the dashboard; sets the status from the answer. True when it answered."""
+        """GET /api/version of the dashboard through a fresh forward; sets the status. True when it answered."""
+        import http.client
+
         try:
-            response = self.request("GET", "/", {}, None)
-        except Exception:
+            forward, sock = self.connect(RAY_DASHBOARD_PORT)
+        except Exception as exc:
+            self._failed(exc)
             return False
-        status = response.status
-        response.drain_conn()
-        response.release_conn()
-        if status < 400:
-            self._set_status("live", self.url)
-        elif status in (401, 403):
-            self._set_status("error", f"the API server refused services/proxy ({status}): check permissions")
-        elif status == 404:
-            self._set_status(
-                "error",
-                f"404 for {self.namespace}/{self.service}:{self.port}: no such service yet, "
-                "or the API server offers no services/proxy",
-            )
-        else:
-            self._set_status("reconnecting", f"the Ray dashboard answered {status}")
-        return status < 500
+        try:
+            sock.settimeout(5.0)
+            connection = http.client.HTTPConnection("localhost", RAY_DASHBOARD_PORT, timeout=5.0)
+            connection.sock = sock
+            connection.request("GET", "/api/version", headers={"Connection": "close"})
+            response = connection.getresponse()
+            response.read()
+        except (OSError, http.client.HTTPException) as exc:
+            self._set_status("reconnecting", f"the Ray dashboard on {self.head_pod} did not answer ({describe(exc)})")
+            return False
+        finally:
+            forward.close()
+        self._set_status("live", f"{self.url or self._bound[0]} -> {self.namespace}/{self.head_pod}")
+        return True
 
     def _monitor(self) -> None:
-        # First probe at once (so the UI learns quickly whether the dashboard answers), then keep watching.
         while not self._stop.is_set():
             self.probe()
             self._stop.wait(self.probe_interval)
 
 
-class _ProxyServer(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def __init__(self, address: tuple[str, int], handler: type, forward: ServicePortForward) -> None:
-        self.forward = forward
-        super().__init__(address, handler)
-
-
-class _ProxyHandler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server: _ProxyServer
-
-    def log_message(self, format: str, *args: Any) -> None:
-        return  # a TUI owns the terminal: no request logging to stderr
-
-    def _proxy(self) -> None:
-        forward = self.server.forward
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else None
-        headers = {key: value for key, value in self.headers.items()}
-        path = self.path if self.path.startswith("/") else "/" + self.path
+def _pipe(local: socket.socket, upstream: Any, stop: threading.Event) -> None:
+    """Copy both ways until either side closes."""
+    sockets = [local, upstream]
+    while not stop.is_set():
         try:
-            upstream = forward.request(self.command, path, headers, body)
-        except Exception as exc:
-            message = f"raywizard port-forward: upstream unreachable ({type(exc).__name__})\n".encode()
-            self.send_response(502)
-            self.send_header("Content-Type", "text/plain; charset=utf-8")
-            self.send_header("Content-Length", str(len(message)))
-            self.end_headers()
-            self.wfile.write(message)
+            readable, _, _ = select.select(sockets, [], [], 0.5)
+        except (OSError, ValueError):
             return
-        try:
-            data = upstream.read(decode_content=False)
-        finally:
-            upstream.release_conn()
-        self.send_response(upstream.status)
-        for key, value in upstream.headers.items():
-            if key.lower() not in _HOP_HEADERS:
-                self.send_header(key, value)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        if self.command != "HEAD":
-            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                self.wfile.write(data)
+        for sock in readable:
+            try:
+                data = sock.recv(CHUNK)
+            except OSError:
+                return
+            if not data:
+                return
+            other = upstream if sock is local else local
+            try:
+                other.sendall(data)
+            except OSError:
+                return
 
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _proxy
+
+def http_status(exc: BaseException) -> int:
+    """The HTTP status of a failed request or WebSocket handshake (the client reports the latter as status 0
+    with "Handshake status 403 Forbidden ..." as the reason); 0 when there was none."""
+    import re
+
+    status = int(getattr(exc, "status", 0) or 0)
+    if status:
+        return status
+    match = re.search(r"Handshake status (\d{3})", str(getattr(exc, "reason", "") or ""))
+    return int(match.group(1)) if match else 0
+
+
+def describe(exc: BaseException) -> str:
+    """A short, credential-free description of why a forward failed."""
+    status = http_status(exc)
+    if status:
+        return f"{status} from the API server"
+    if isinstance(exc, LookupError):
+        return str(exc.args[0]) if exc.args else "not found"
+    text = str(getattr(exc, "reason", "") or "") or str(exc) or type(exc).__name__
+    return text.splitlines()[0][:160]

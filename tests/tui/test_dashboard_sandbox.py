@@ -236,7 +236,7 @@ async def test_ray_dashboard_forward_shows_its_url_and_state(guide_sandbox: tupl
             with urllib.request.urlopen(url + path, timeout=10) as response:
                 return bytes(response.read())
 
-        # The sandbox's stub Ray dashboard, reached through the API server's service proxy.
+        # The sandbox's Ray head, reached through pods/portforward to the head pod.
         assert b"Ray Dashboard" in await asyncio.to_thread(fetch, "")
         assert b"ray_version" in await asyncio.to_thread(fetch, "api/version")
         await pilot.press("p")  # stops it

@@ -67,7 +67,15 @@ def load_state(conn: Any, argocd_namespace: str, namespace: str) -> Any:
     return state
 
 
-def status_data(snap: Any) -> dict[str, Any]:
+def ray_insight(conn: Any, namespace: str, snap: Any) -> Any:
+    """The autoscaler's view from the head of the namespace's RayCluster (through pods/portforward)."""
+    from raywizard.kube.rayhead import ray_insight as ask_head
+
+    clusters = [obj for obj in snap.rayclusters.values() if (obj.get("metadata") or {}).get("namespace") == namespace]
+    return ask_head(conn.api_client, namespace, clusters[0] if clusters else None, list(snap.pods.values()))
+
+
+def status_data(snap: Any, insight: Any = None) -> dict[str, Any]:
     from raywizard.kube import views
 
     summary = views.raycluster_summary(snap)
@@ -77,6 +85,7 @@ def status_data(snap: Any) -> dict[str, Any]:
         "workerGroups": [row.as_dict() for row in views.worker_group_rows(snap)],
         "pods": [row.as_dict() for row in views.pod_rows(snap)],
         "warnings": [row.as_dict() for row in views.event_rows(snap, warnings_only=True, limit=20)],
+        "ray": insight.as_dict() if insight is not None else None,
         "connection": {"state": snap.connection.state, "message": snap.connection.message},
     }
 
@@ -131,7 +140,21 @@ def fit_columns(section: Section, width: int) -> list[int]:
     return visible
 
 
-def sections(snap: Any) -> list[Section]:
+def ray_section(insight: Any) -> Section:
+    from raywizard.model.ray_insight import insight_rows, insight_summary
+
+    section = Section(f"Ray autoscaler ({insight_summary(insight)})", ("KIND", "GROUP", "DETAIL"), name_columns=(1,))
+    section.wrap_columns = (2,)
+    section.styles = {2: "yellow"}
+    section.rows = list(insight_rows(insight))
+    if not insight.reachable:
+        section.note = f"Ray: {insight.message}"
+    elif not section.rows:
+        section.note = f"Ray: {insight_summary(insight)} · no pending demands, launches, failures or idle nodes"
+    return section
+
+
+def sections(snap: Any, insight: Any = None) -> list[Section]:
     from raywizard.kube import views
 
     result: list[Section] = []
@@ -184,6 +207,8 @@ def sections(snap: Any) -> list[Section]:
                 (g.group, str(g.replicas), str(g.min_replicas), str(g.max_replicas), str(g.ready), str(g.pending))
             )
         result.append(groups)
+        if insight is not None:
+            result.append(ray_section(insight))
     pods = Section(
         f"Pods ({len(snap.pods)})", ("NAME", "GROUP", "READY", "STATUS", "RESTARTS", "AGE", "NODE", "REASON")
     )
@@ -213,12 +238,12 @@ def _connection_line(snap: Any) -> str:
     return f"connection: {snap.connection.state} {snap.connection.message}".rstrip()
 
 
-def render_plain(snap: Any) -> str:
+def render_plain(snap: Any, insight: Any = None) -> str:
     """kubectl-like columns for pipes and scripts: no box drawing, no colour, nothing cut, no trailing blanks."""
     from raywizard.model.textsafe import literal
 
     out: list[str] = []
-    for section in sections(snap):
+    for section in sections(snap, insight):
         if out:
             out.append("")
         if not section.rows and section.note:
@@ -235,7 +260,7 @@ def render_plain(snap: Any) -> str:
     return "\n".join(out) + "\n"
 
 
-def render_tables(snap: Any, footer: str = "", width: int = 120) -> Any:
+def render_tables(snap: Any, footer: str = "", width: int = 120, insight: Any = None) -> Any:
     """A Rich renderable of the whole status at ``width`` columns (every cluster string through rich_text: shown
     literally).
 
@@ -248,7 +273,7 @@ def render_tables(snap: Any, footer: str = "", width: int = 120) -> Any:
     from raywizard.tui.common.literal_text import rich_text as t
 
     parts: list[Any] = []
-    for section in sections(snap):
+    for section in sections(snap, insight):
         if not section.rows and section.note:
             parts.append(Text(section.note))
             continue
@@ -287,16 +312,17 @@ def run(args: argparse.Namespace) -> int:
     try:
         if not args.watch:
             snap = load_state(conn, argocd_ns, namespace).snapshot()
+            insight = ray_insight(conn, namespace, snap)
             if args.output == "table":
                 if not sys.stdout.isatty():
-                    sys.stdout.write(render_plain(snap))  # piped: kubectl-like columns
+                    sys.stdout.write(render_plain(snap, insight))  # piped: kubectl-like columns
                     return 0
                 from rich.console import Console
 
                 console = Console(no_color=bool(os.environ.get("NO_COLOR")))
-                console.print(render_tables(snap, width=console.width))
+                console.print(render_tables(snap, width=console.width, insight=insight))
             else:
-                sys.stdout.write(dump(status_data(snap), args.output))
+                sys.stdout.write(dump(status_data(snap, insight), args.output))
             return 0
         return _watch(conn, argocd_ns, namespace, args.output)
     finally:

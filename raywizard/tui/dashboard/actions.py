@@ -15,6 +15,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
+from raywizard.model.errors import RaywizardError
 from raywizard.model.textsafe import literal
 
 
@@ -217,7 +218,7 @@ class DashboardActions(Screen[None]):
     # -- Ray dashboard ---------------------------------------------------------------------------------------
 
     def action_port_forward(self) -> None:
-        """Toggle the forward of the head service's dashboard port (8265) to localhost."""
+        """Toggle the forward of the head pod's dashboard port (8265) to localhost (pods/portforward)."""
         if self.forward is not None:
             self.stop_forward()
             self.notify("Ray dashboard forward stopped.")
@@ -226,13 +227,15 @@ class DashboardActions(Screen[None]):
         if summary is None or self.connection is None:
             self.notify("No RayCluster to forward to yet.", severity="warning")
             return
-        from raywizard.kube.portforward import ServicePortForward, head_service_name
+        from raywizard.kube.portforward import RAY_DASHBOARD_PORT, HeadPortForward, PortMapping
 
-        self.forward = ServicePortForward(
+        self.forward = HeadPortForward(
             self.connection.api_client,
             summary.namespace,
-            head_service_name(summary.name),
+            summary.name,
+            [PortMapping(RAY_DASHBOARD_PORT, RAY_DASHBOARD_PORT)],
             on_status=self._forward_status,
+            fallback_to_free_port=True,  # 8265 taken (another forward, a local Ray): any free port will do
         )
         self._start_forward(self.forward)
 
@@ -240,7 +243,7 @@ class DashboardActions(Screen[None]):
     def _start_forward(self, forward: Any) -> None:
         try:
             url = forward.start()
-        except OSError as exc:
+        except (OSError, RaywizardError) as exc:
             self.app.call_from_thread(self.notify, f"Cannot listen locally: {exc}", severity="error")
             self.forward = None
             return
