@@ -26,7 +26,8 @@ NAMESPACE = "pf-ray"
 
 def _head(cluster: SandboxCluster, namespace: str) -> dict[str, Any] | None:
     for pod in cluster.store.list("pods", namespace, label_selector="ray.io/node-type=head"):
-        if (pod.get("status") or {}).get("phase") == "Running":
+        conditions = (pod.get("status") or {}).get("conditions") or []
+        if any(c.get("type") == "Ready" and c.get("status") == "True" for c in conditions):
             return pod
     return None
 
@@ -39,7 +40,7 @@ def ray_head(sandbox: SandboxCluster) -> dict[str, Any]:
         body = raycluster_body("raycluster-kuberay", namespace)
         body["spec"]["enableInTreeAutoscaling"] = True
         sandbox.store.create(RC, body)
-    return wait_for(lambda: _head(sandbox, namespace), what="a running head pod")
+    return wait_for(lambda: _head(sandbox, namespace), what="a ready head pod")
 
 
 def _client_forward(kube_api: Any, pod: dict[str, Any], port: int) -> Any:
