@@ -17,6 +17,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from raywizard.model.errors import InputError
+from raywizard.model.textsafe import literal
 
 
 def round_trip_yaml(mapping: int = 2, sequence: int = 4, offset: int = 2) -> YAML:
@@ -44,20 +45,73 @@ def guess_indent(text: str) -> tuple[int, int, int]:
     return 2, sequence, offset
 
 
+# Limits on what a file may expand to. A few lines of YAML aliases ("billion laughs") can stand for billions of
+# values; real values files and Applications hold a few thousand at most and nest a few dozen levels deep.
+MAX_VALUES = 500_000
+MAX_DEPTH = 100
+
+
 def parse_documents(text: str, *, source: str = "<text>") -> list[Any]:
+    """The documents in ``text`` as round-trip trees; InputError (with the line) for anything that is not YAML
+    raywizard can read: syntax errors, duplicate keys, and documents whose aliases expand beyond the limits."""
     yaml = round_trip_yaml()
+    shown = literal(source)
     try:
-        return [doc for doc in yaml.load_all(text) if doc is not None]
+        docs = [doc for doc in yaml.load_all(text) if doc is not None]
+    except RecursionError:
+        raise InputError(f"{shown}: is nested too deeply to be a values file or an Application",
+                         f"keep it under {MAX_DEPTH} levels") from None
     except Exception as exc:  # ruamel raises many types; all mean "not YAML we can read"
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise InputError(f"{source}:{where} is not valid YAML: {problem}", "fix the file and try again") from None
+        raise InputError(f"{shown}:{where} is not valid YAML: {literal(problem, single_line=True)}",
+                         "fix the file and try again") from None
+    check_expansion(docs, source=source)
+    return docs
 
 
-def load_plain(text: str) -> Any:
-    yaml = YAML(typ="safe", pure=True)
-    return yaml.load(text)
+def check_expansion(docs: list[Any], *, source: str) -> None:
+    """Refuse documents that alias themselves, expand to more than MAX_VALUES values or nest deeper than
+    MAX_DEPTH, before anything walks them (each walk would expand every alias again)."""
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+
+    def size(node: Any, depth: int) -> int:
+        if not isinstance(node, dict | list):
+            return 1
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in active:
+            raise InputError(f"{literal(source)}: an alias refers to the node that contains it (a loop)",
+                             "replace the alias by the values it stands for")
+        if depth > MAX_DEPTH:
+            raise InputError(f"{literal(source)}: is nested more than {MAX_DEPTH} levels deep",
+                             "a values file or an Application is never that deep; check the file")
+        active.add(key)
+        children = node.values() if isinstance(node, dict) else node
+        total = 1 + sum(size(child, depth + 1) for child in children)
+        active.discard(key)
+        if total > MAX_VALUES:
+            raise InputError(f"{literal(source)}: its aliases expand to more than {MAX_VALUES:,} values "
+                             "(an alias bomb?); not read", "write the values out, or use fewer nested aliases")
+        sizes[key] = total
+        return total
+
+    total = sum(size(doc, 0) for doc in docs)
+    if total > MAX_VALUES:
+        raise InputError(f"{literal(source)}: holds more than {MAX_VALUES:,} values; not read",
+                         "a values file or an Application is far smaller; check the file")
+
+
+def load_plain(text: str, *, source: str = "<text>") -> Any:
+    """The single document in ``text`` as plain data (None for an empty text), with parse_documents' checks."""
+    docs = parse_documents(text, source=source)
+    if len(docs) > 1:
+        raise InputError(f"{literal(source)}: holds {len(docs)} YAML documents, expected one",
+                         "keep one document (no '---' between values)")
+    return to_plain(docs[0]) if docs else None
 
 
 def to_plain(value: Any) -> Any:

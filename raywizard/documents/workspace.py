@@ -11,10 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from raywizard.documents.loading import read_documents
 from raywizard.documents.roundtrip_yaml import atomic_write, dump_documents, guess_indent, parse_documents, to_plain
+from raywizard.documents.shape_check import check_documents
 from raywizard.documents.splice import merge_into, splice_lines
 from raywizard.model.errors import InputError
 from raywizard.model.spec import ClusterSpec, Layout
+from raywizard.model.textsafe import literal
 from raywizard.render import applications as manifests
 from raywizard.render.helm_values import spec_from_values, to_values
 
@@ -67,14 +70,9 @@ class Workspace:
         values: dict[str, Any] | None = None
         for raw_path in paths:
             path = Path(raw_path)
-            try:
-                text = path.read_text(encoding="utf-8")
-            except FileNotFoundError:
-                raise InputError(f"{path}: no such file", "check the path") from None
-            except OSError as exc:
-                raise InputError(f"{path}: cannot read ({exc.strerror})") from None
-            docs = parse_documents(text, source=str(path))
+            text, docs = read_documents(path)
             plain = [to_plain(d) for d in docs]
+            check_documents(plain, source=str(path))
             if plain and all(manifests.role_of(d) for d in plain):
                 files.append(SourceFile(path, text, docs, "applications"))
                 apps.extend(plain)
@@ -82,9 +80,10 @@ class Workspace:
                 files.append(SourceFile(path, text, docs, "values"))
                 values = plain[0]
             else:
-                kinds = sorted({str(d.get("kind")) for d in plain if isinstance(d, dict)}) or ["nothing"]
+                kinds = sorted({literal(d.get("kind"), single_line=True) for d in plain
+                                if isinstance(d, dict)}) or ["nothing"]
                 raise InputError(
-                    f"{path}: expected the KubeRay Argo CD Applications or a ray-cluster values file, found "
+                    f"{literal(path)}: expected the KubeRay Argo CD Applications or a ray-cluster values file, found "
                     f"{', '.join(kinds)}",
                     "pass the guide's Application files (single or split) or a chart values file",
                 )

@@ -276,7 +276,7 @@ def applications_to_spec(apps: list[dict[str, Any]], base: ClusterSpec | None = 
             if values is None and isinstance(helm.get("values"), str):
                 from raywizard.documents.roundtrip_yaml import load_plain
 
-                values = load_plain(helm["values"]) or {}
+                values = load_plain(helm["values"], source="spec.source.helm.values") or {}
             apply_values(spec, values if isinstance(values, dict) else {})
             _read_ignore(spec, (app.get("spec") or {}).get("ignoreDifferences"))
     return spec

@@ -9,8 +9,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from raywizard.model.errors import InputError
-
 
 def add_input_arguments(parser: argparse.ArgumentParser, *, layout: bool = True) -> None:
     group = parser.add_argument_group("what to render (later options override earlier ones)")
@@ -36,8 +34,8 @@ def add_input_arguments(parser: argparse.ArgumentParser, *, layout: bool = True)
 
 def workspace_from_args(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     """A Workspace holding the spec the flags describe (and the --from files, for in-place saving)."""
+    from raywizard.documents.loading import read_values
     from raywizard.documents.presets import load_preset
-    from raywizard.documents.roundtrip_yaml import load_plain
     from raywizard.documents.workspace import Workspace
     from raywizard.fields.set_paths import apply_assignments
     from raywizard.model.spec import ClusterSpec, IgnoreMode, Layout
@@ -49,14 +47,7 @@ def workspace_from_args(args: argparse.Namespace):  # type: ignore[no-untyped-de
     spec = workspace.spec
     values_path: Path | None = getattr(args, "values", None)
     if values_path is not None:
-        try:
-            values = load_plain(values_path.read_text(encoding="utf-8")) or {}
-        except OSError as exc:
-            raise InputError(f"{values_path}: cannot read ({exc.strerror})", "check the path") from None
-        except Exception as exc:  # a YAML error from the safe loader
-            raise InputError(f"{values_path}: not valid YAML ({str(exc).splitlines()[0]})") from None
-        if not isinstance(values, dict):
-            raise InputError(f"{values_path}: expected a mapping of chart values", "see the chart's values.yaml")
+        values = read_values(values_path)
         apply_values(spec, values)
     if getattr(args, "release", None):
         spec.target.release_name = args.release

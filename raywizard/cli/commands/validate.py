@@ -7,6 +7,7 @@ import sys
 from typing import TextIO
 
 from raywizard.model.problems import Problem
+from raywizard.model.textsafe import literal
 
 HELP = "check a spec and list its problems (exit 0: no errors, 1: errors)"
 EXAMPLES = """\
@@ -31,18 +32,24 @@ def print_problems(problems: list[Problem], *, stream: TextIO, quiet_ok: bool = 
         return
     width = max(len(p.severity.value) for p in problems)
     for problem in problems:
-        print(f"{problem.severity.value:<{width}}  {problem.path}: {problem.message}", file=stream)
-        print(f"{'':<{width}}  fix: {problem.fix}", file=stream)
+        print(f"{problem.severity.value:<{width}}  {literal(problem.path)}: {literal(problem.message)}", file=stream)
+        print(f"{'':<{width}}  fix: {literal(problem.fix)}", file=stream)
 
 
 def run(args: argparse.Namespace) -> int:
     import json
+    from dataclasses import replace
 
     from raywizard.cli.commands._inputs import spec_from_args
+    from raywizard.documents.shape_check import ShapeError
     from raywizard.model.problems import has_errors
     from raywizard.validation.validate import validate
 
-    problems = validate(spec_from_args(args))
+    try:
+        problems = validate(spec_from_args(args))
+    except ShapeError as exc:
+        # Wrong types are problems of the file: listed like the others, with the file in front of each path.
+        problems = [replace(p, path=f"{exc.source}: {p.path}") for p in exc.problems]
     if args.output == "json":
         json.dump([{"path": p.path, "severity": p.severity.value, "message": p.message, "fix": p.fix,
                     "code": p.code} for p in problems], sys.stdout, indent=2)
