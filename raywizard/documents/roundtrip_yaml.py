@@ -1,21 +1,18 @@
 """YAML in and out with ruamel.yaml: round-trip loading (comments, key order, quotes kept), the guide's dump style,
-and atomic writes.
+and atomic writes (``safe_write``).
 """
 
 from __future__ import annotations
 
 import io
 import itertools
-import os
 import re
-import shutil
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from raywizard.documents.safe_write import atomic_write as atomic_write  # the writer lives with its guarantees
 from raywizard.model.errors import InputError
 from raywizard.model.textsafe import literal
 
@@ -152,29 +149,3 @@ def dump_documents(docs: list[Any], *, indent: tuple[int, int, int] = (2, 4, 2),
         yaml.dump(to_commented(doc) if not isinstance(doc, CommentedMap | CommentedSeq) else doc, stream)
         parts.append(stream.getvalue())
     return separator.join(parts)
-
-
-def atomic_write(path: Path, text: str, *, backup: bool = True) -> Path:
-    """Write ``text`` to ``path`` via a temp file in the same directory and a rename: readers never see half a
-    file, and a crash leaves the old file intact. The previous content is kept as ``<path>.bak``."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if backup and path.exists():
-        shutil.copy2(path, path.with_name(path.name + ".bak"))
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if path.exists():
-            shutil.copymode(path, tmp_name)
-        else:  # mkstemp creates 0600; a new file gets the mode the user's umask gives
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp_name, 0o666 & ~umask)
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
-    return path

@@ -144,12 +144,13 @@ class Workspace:
         return emit_all(manifests.render_applications(self.spec))
 
     # ------------------------------------------------------------------------------------------ saving
-    def save(self, target: Path | None = None, layout: Layout | str | None = None) -> list[Path]:
+    def save(self, target: Path | None = None, layout: Layout | str | None = None, *, force: bool = False
+             ) -> list[Path]:
         """Write the files. With ``target``: a new file (single) or directory (split) instead of the sources."""
         written: list[Path] = []
         if target is None and self.files:
             for path, text in self.render().items():
-                written.append(atomic_write(path, text))
+                written.append(atomic_write(path, text, force=force))
         else:
             layout_value = Layout(layout or self.spec.layout)
             rendered = manifests.render_files(self.spec, layout_value.value)
@@ -159,9 +160,9 @@ class Workspace:
                 directory = Path(target)
                 if directory.suffix in (".yaml", ".yml"):
                     directory = directory.parent
-                written = [atomic_write(directory / name, text) for name, text in rendered.items()]
+                written = [atomic_write(directory / name, text, force=force) for name, text in rendered.items()]
             else:
                 (text,) = rendered.values()
-                written = [atomic_write(Path(target), text)]
+                written = [atomic_write(Path(target), text, force=force)]
         self.saved_spec = self.spec.clone()
         return written

@@ -70,9 +70,9 @@ def spec_from_args(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     return workspace_from_args(args).spec
 
 
-def write_output(text_by_name: dict[str, str], output: str | None) -> list[Path]:
+def write_output(text_by_name: dict[str, str], output: str | None, *, force: bool = False) -> list[Path]:
     """``-o -`` (or none): stdout, files separated by ``---`` with a ``# Source:`` line when there are several;
-    ``-o FILE``: one file (atomic, .bak); ``-o DIR``: one file per name."""
+    ``-o FILE``: one file (atomic, .bak; a read-only file only with ``force``); ``-o DIR``: one file per name."""
     import sys
 
     from raywizard.documents.roundtrip_yaml import atomic_write
@@ -85,5 +85,5 @@ def write_output(text_by_name: dict[str, str], output: str | None) -> list[Path]
         return []
     target = Path(output)
     if len(text_by_name) == 1 and not target.is_dir():
-        return [atomic_write(target, next(iter(text_by_name.values())))]
-    return [atomic_write(target / name, text) for name, text in text_by_name.items()]
+        return [atomic_write(target, next(iter(text_by_name.values())), force=force)]
+    return [atomic_write(target / name, text, force=force) for name, text in text_by_name.items()]

@@ -51,6 +51,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-o", "--output", metavar="PATH|-",
                         help="file to write (a directory with --layout split); - prints the YAML. "
                              "Default with --from: the files read")
+    parser.add_argument("--force", action="store_true", help="overwrite read-only files")
     after = parser.add_argument_group("after saving")
     after.add_argument("--diff", action="store_true",
                        help="show the diff against the cluster (raywizard diff)")
@@ -97,7 +98,8 @@ def _run_without_questions(args: argparse.Namespace, answers: Answers) -> int:
         raise error
     for problem in problems:
         print(f"raywizard: warning: {problem.path}: {problem.message} — {problem.fix}", file=sys.stderr)
-    written = _write(answers, _in_place(answers, args.output), say=lambda text: print(text, file=sys.stderr))
+    written = _write(answers, _in_place(answers, args.output), say=lambda text: print(text, file=sys.stderr),
+                     force=args.force)
     return _after_save(args, written, interactive=None)
 
 
@@ -143,7 +145,7 @@ def _run_with_questions(args: argparse.Namespace, answers: Answers, asker: Asker
     if not asker.confirm(f"{verb} {', '.join(map(str, preview))}?", default=True):
         asker.say("Nothing was written.")
         return 1
-    written.extend(_write(answers, target, say=asker.say))
+    written.extend(_write(answers, target, say=asker.say, force=args.force))
     return _after_save(args, written, interactive=asker)
 
 
@@ -193,12 +195,12 @@ def _rendered(answers: Answers, target: str | None) -> dict[Path, str]:
     return {path: next(iter(rendered.values()))}
 
 
-def _write(answers: Answers, target: str | None, *, say: Any) -> list[Path]:
+def _write(answers: Answers, target: str | None, *, say: Any, force: bool = False) -> list[Path]:
     if target == "-":
         sys.stdout.write("---\n".join(_rendered(answers, "-").values()))
         sys.stdout.flush()
         return []
-    written = answers.workspace.save(_target_path(target))
+    written = answers.workspace.save(_target_path(target), force=force)
     for path in written:
         say(f"wrote {path}")
     return written

@@ -25,7 +25,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_input_arguments(parser)
     parser.add_argument("-o", "--output", metavar="PATH|-", default="-",
                         help="file, directory (split layout) or - for stdout (default)")
-    parser.add_argument("--force", action="store_true", help="render even when validation finds errors")
+    parser.add_argument("--force", action="store_true",
+                        help="render even when validation finds errors, and overwrite read-only files")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -42,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
         print("raywizard: error: not rendered because of the errors above (fix them, or pass --force)",
               file=sys.stderr)
         return 1
-    written = write_output(render_files(workspace.spec), args.output)
+    written = write_output(render_files(workspace.spec), args.output, force=args.force)
     for path in written:
         print(f"wrote {path}", file=sys.stderr)
     return 0

@@ -23,6 +23,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
     add_input_arguments(parser, layout=False)
     parser.add_argument("-o", "--output", metavar="PATH|-", default="-", help="file or - for stdout (default)")
+    parser.add_argument("--force", action="store_true", help="overwrite a read-only output file")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -42,5 +43,5 @@ def run(args: argparse.Namespace) -> int:
         )
     except UnknownChartVersion as exc:
         raise InputError(str(exc), "pick a chart version listed by `raywizard template --help`") from None
-    write_output({"raycluster.yaml": emit(raycluster)}, args.output)
+    write_output({"raycluster.yaml": emit(raycluster)}, args.output, force=args.force)
     return 0
