@@ -49,7 +49,11 @@ def apply_delta(document: Any, baseline: Any, current: Any) -> Any:
                 out.pop(key, None)
         for key, value in current.items():
             before = baseline.get(key, _MISSING)
-            if before is _MISSING:
+            if before is _MISSING and isinstance(value, dict) and isinstance(source.get(key), dict):
+                # New in the lens but already in the document (a map the lens had left out because it held
+                # nothing the lens models, e.g. `head: {resources: null}`): add the lens's keys to it.
+                out[key] = apply_delta(source[key], {}, value)
+            elif before is _MISSING:
                 out[key] = copy.deepcopy(value)
             elif not same(before, value):
                 out[key] = apply_delta(source.get(key, _MISSING), before, value)
