@@ -273,3 +273,19 @@ async def test_recovers_after_a_restart_with_a_new_token(guide_sandbox: tuple[An
             assert pods.row_count >= 5
     finally:
         reconnect.RECONNECT_EVERY = old_interval
+
+
+async def test_ray_panel_shows_the_autoscalers_view_under_burst(guide_sandbox: tuple[Any, Any]) -> None:
+    from raywizard.tui.dashboard.widgets.ray import RayPanel
+
+    cluster, connection = guide_sandbox
+    app = DashboardApp(connection, load_preset("argocd-guide"))
+    async with app.run_test(size=SIZE) as pilot:
+        panel = app.dashboard.query_one(RayPanel)
+        assert panel.display
+        await wait_until(pilot, lambda: panel.insight is not None and panel.insight.reachable, 90, "the Ray head")
+        assert panel.plain.startswith("Ray 2.")
+        cluster.set_load("burst")
+        # a burst queues {GPU: 1} tasks, and the guide's worker group offers no GPU
+        await wait_until(pilot, lambda: "no group offers GPU" in panel.plain, 60, "the GPU demand")
+        assert "demand    {GPU: 1} × 4 pending: no group offers GPU" in panel.plain.splitlines()

@@ -34,12 +34,14 @@ from raywizard.tui.dashboard.widgets.connection import ConnectionIndicator
 from raywizard.tui.dashboard.widgets.events import EventsLog
 from raywizard.tui.dashboard.widgets.groups import WorkerGroupsPanel
 from raywizard.tui.dashboard.widgets.pods import PodsTable
+from raywizard.tui.dashboard.widgets.ray import RayPanel
 from raywizard.tui.dashboard.widgets.raycluster import RayClusterPanel
 
 TICK_SECONDS = 0.125  # 8 UI batches a second: headroom under 10 redraws/s for Textual's own follow-up frames
 POD_BUDGET = 1500  # pod rows touched per tick; the rest is carried to the next tick
 GROUPS_EVERY = 0.5  # worker-group counts scan all pods: at most twice a second
 AGES_EVERY = 1.0  # ages tick each second: the pods on screen, the RayCluster age, the apps' "LAST SYNC … ago"
+RAY_POLL_SECONDS = 5.0  # the Ray head is asked through a fresh port-forward: every few seconds is plenty
 
 
 class DashboardScreen(DashboardPanels, ConnectionUpkeep):
@@ -168,6 +170,7 @@ class DashboardScreen(DashboardPanels, ConnectionUpkeep):
                 yield ApplicationDetails(id="app-details")
             yield RayClusterPanel(id="raycluster", classes="panel")
         yield WorkerGroupsPanel(id="groups", classes="panel")
+        yield RayPanel(id="ray", classes="panel")
         with Vertical(id="pods-panel", classes="panel"):
             yield PodsTable(id="pods")
             yield Static("", id="pod-details")
@@ -231,6 +234,7 @@ class DashboardScreen(DashboardPanels, ConnectionUpkeep):
         self.query_one("#apps-panel").border_title = "Applications"
         self.query_one("#raycluster").border_title = "RayCluster"
         self.query_one("#groups").border_title = "Worker groups"
+        self._start_ray_panel()
         self.query_one("#dash-filter").display = False
         pods = self.query_one(PodsTable)
         pods.on_counts_changed = self._pods_changed
@@ -240,6 +244,27 @@ class DashboardScreen(DashboardPanels, ConnectionUpkeep):
             self.start_watcher()
         self.set_interval(TICK_SECONDS, self.tick, name="dashboard-tick")
         self.call_after_refresh(self.tick)  # once the layout is known (the events log renders at its width)
+
+    def _start_ray_panel(self) -> None:
+        """The Ray autoscaler's view, asked of the head through a port-forward; hidden without a cluster."""
+        panel = self.query_one(RayPanel)
+        panel.border_title = "Ray autoscaler"
+        connection = self.connection
+        if connection is None:
+            panel.display = False
+            return
+        namespace = str(getattr(getattr(self.spec, "target", None), "namespace", "") or "")
+
+        def ask() -> Any:
+            from raywizard.kube.rayhead import ray_insight
+
+            snap = self.snapshot
+            summary = self._summary()
+            raycluster = dict(snap.rayclusters.get(summary.key) or {}) if snap is not None and summary else None
+            pods = list(snap.pods.values()) if snap is not None else []
+            return ray_insight(connection.api_client, summary.namespace if summary else namespace, raycluster, pods)
+
+        panel.poll(ask, RAY_POLL_SECONDS)
 
     def on_unmount(self) -> None:
         self.stop_forward(closing=True)

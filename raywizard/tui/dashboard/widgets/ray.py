@@ -8,7 +8,10 @@ reachable (why)" when the head could not be asked. Fed a RayInsight (raywizard.m
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.text import Text
+from textual import work
 from textual.widgets import Static
 
 from raywizard.model.ray_insight import RayInsight, insight_rows, insight_summary
@@ -53,6 +56,27 @@ class RayPanel(Static):
     def __init__(self, **kwargs: object) -> None:
         super().__init__(ray_text(None), **kwargs)  # type: ignore[arg-type]
         self.insight: RayInsight | None = None
+        self._ask: Callable[[], RayInsight] | None = None
+
+    def poll(self, ask: Callable[[], RayInsight], every: float) -> None:
+        """Call ``ask`` (which talks to the cluster) on a worker thread now and every ``every`` seconds."""
+        self._ask = ask
+        self.set_interval(every, self._refresh_insight, name="ray-panel-poll")
+        self._refresh_insight()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="ray-panel")
+    def _refresh_insight(self) -> None:
+        from textual.worker import get_current_worker
+
+        ask = self._ask
+        if ask is None:
+            return
+        try:
+            insight = ask()
+        except Exception as exc:  # a bug or a surprise from the cluster: say so in the panel, keep polling
+            insight = RayInsight.unreachable(f"{type(exc).__name__}: {exc}")
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self.show, insight)
 
     def show(self, insight: RayInsight | None) -> None:
         if insight == self.insight and insight is not None:
