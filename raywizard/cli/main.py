@@ -26,6 +26,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "status",
     "dashboard",
     "forward",
+    "restart",
     "sync",
     "refresh",
     "delete",

@@ -75,6 +75,18 @@ def ray_insight(conn: Any, namespace: str, snap: Any) -> Any:
     return ask_head(conn.api_client, namespace, clusters[0] if clusters else None, list(snap.pods.values()))
 
 
+def _stale(snap: Any) -> list[dict[str, Any]]:
+    """Per group: running pods that still run an older pod template (KubeRay does not restart them)."""
+    from raywizard.kube.template_drift import stale_pods
+
+    pods = list(snap.pods.values())
+    return [
+        {"raycluster": obj["metadata"].get("name"), "group": d.group, "stale": list(d.stale), "total": d.total}
+        for obj in snap.rayclusters.values()
+        for d in stale_pods(obj, pods)
+    ]
+
+
 def status_data(snap: Any, insight: Any = None) -> dict[str, Any]:
     from raywizard.kube import views
 
@@ -86,6 +98,7 @@ def status_data(snap: Any, insight: Any = None) -> dict[str, Any]:
         "pods": [row.as_dict() for row in views.pod_rows(snap)],
         "warnings": [row.as_dict() for row in views.event_rows(snap, warnings_only=True, limit=20)],
         "ray": insight.as_dict() if insight is not None else None,
+        "staleTemplates": _stale(snap),
         "connection": {"state": snap.connection.state, "message": snap.connection.message},
     }
 
@@ -209,6 +222,12 @@ def sections(snap: Any, insight: Any = None) -> list[Section]:
         result.append(groups)
         if insight is not None:
             result.append(ray_section(insight))
+        from raywizard.kube.template_drift import stale_pods
+
+        for obj in snap.rayclusters.values():
+            for drift in stale_pods(obj, list(snap.pods.values())):
+                note = f"{drift.line()}: `raywizard restart {drift.group}` recreates them"
+                result.append(Section("Old template", (), note=note))
     pods = Section(
         f"Pods ({len(snap.pods)})", ("NAME", "GROUP", "READY", "STATUS", "RESTARTS", "AGE", "NODE", "REASON")
     )
