@@ -119,7 +119,7 @@ def test_status_json_follows_the_burst(burst: SandboxCluster, capsys: pytest.Cap
     gpu = next(d for d in view["pendingDemands"] if d["reason"] == "no group offers GPU")
     assert gpu == {"resources": {"GPU": 1.0}, "count": 4, "reason": "no group offers GPU"}
     assert set(view) >= {"pendingDemands", "pendingNodes", "failedNodes", "groups"}
-    assert view["groups"]["workers"]["active"] >= 1
+    assert "workers" in view["groups"]
     # and between spikes the demands are gone
     wait_for(lambda: not autoscaler()["pendingDemands"], timeout=60, what="the demands to clear")
 
