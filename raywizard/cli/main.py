@@ -115,11 +115,13 @@ def main(argv: list[str] | None = None) -> int:
         module = commands["wizard"]
         args = parser.parse_args([*argv, "wizard"])
     from raywizard.model.errors import RaywizardError
+    from raywizard.model.textsafe import literal
 
     try:
         return int(module.run(args) or 0)
     except RaywizardError as exc:
-        print(f"raywizard: error: {exc}", file=sys.stderr)
+        # Messages quote files and cluster objects: shown literally, so they cannot drive the terminal.
+        print(f"raywizard: error: {literal(exc)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("raywizard: interrupted; nothing more was written.", file=sys.stderr)
@@ -128,3 +130,10 @@ def main(argv: list[str] | None = None) -> int:
         # `raywizard render | head`: the reader went away; that is not an error of ours.
         sys.stderr.close()
         return 0
+    except Exception as exc:
+        if os.environ.get("RAYWIZARD_DEBUG"):
+            raise
+        # A bug of ours: one line (its text may quote the input, so literally), not a traceback.
+        print(f"raywizard: internal error: {type(exc).__name__}: {literal(exc, single_line=True)} "
+              "(nothing more was written; RAYWIZARD_DEBUG=1 shows the traceback)", file=sys.stderr)
+        return 70

@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from raywizard.model.textsafe import literal
+
 if TYPE_CHECKING:
     from raywizard.prompts.ask import Asker
 
@@ -46,7 +48,7 @@ def run_subcommand(argv: list[str]) -> int:
 
 def diff_and_apply(args: argparse.Namespace, written: list[Path], asker: Asker | None) -> int:
     """Run what ``--diff``/``--apply`` asked for; interactively, offer both when the cluster code exists."""
-    say = asker.say if asker is not None else (lambda text: print(text, file=sys.stderr))
+    say = asker.say if asker is not None else (lambda text: print(literal(text), file=sys.stderr))
     want_diff, want_apply = bool(args.diff), bool(args.apply)
     if asker is not None and written and not (want_diff or want_apply) and command_available("apply"):
         choice = asker.select("Next:", [("Done", "done"), ("Diff against the cluster", "diff"),

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from raywizard.model.textsafe import literal
+
 HELP = "preview and apply the Applications in order (CRDs, operator, RayCluster), waiting for each"
 DESCRIPTION = (
     "Server-side apply (field manager raywizard) of the three Applications in order, each followed by a\n"
@@ -75,11 +77,11 @@ def run(args: argparse.Namespace) -> int:
         raise InputError("not applied because of the errors above", "fix them (raywizard validate) and retry")
     conn = connect(args)
     try:
-        print(f"apply to {conn.banner()}", file=sys.stderr)
+        print(literal(f"apply to {conn.banner()}"), file=sys.stderr)
         plan = plan_apply(conn, spec)
         print_report(plan.report)
         for conflict in plan.conflicts:
-            print(f"conflict: {conflict}", file=sys.stderr)
+            print(literal(f"conflict: {conflict}"), file=sys.stderr)
         if args.dry_run:
             return 1 if plan.has_changes else 0
         if not plan.has_changes and not args.force:
@@ -96,11 +98,11 @@ def run(args: argparse.Namespace) -> int:
                 on_progress=_progress_printer(sys.stderr),
             )
         except PlanOutdated as outdated:
-            print(f"raywizard: {outdated.message}; the current diff:", file=sys.stderr)
+            print(literal(f"raywizard: {outdated.message}; the current diff:"), file=sys.stderr)
             print_report(plan_apply(conn, spec).report)
             raise
     finally:
         conn.close()
     changed = ", ".join(f"{s.application} {s.outcome}" for s in result.steps)
-    print(f"applied: {changed}", file=sys.stderr)
+    print(literal(f"applied: {changed}"), file=sys.stderr)
     return 0

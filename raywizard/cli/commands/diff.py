@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from raywizard.model.textsafe import literal
+
 HELP = "show what apply would change in the cluster (exit 0: none, 1: differences, >1: error)"
 DESCRIPTION = (
     "Compare the Applications of the spec with the live ones (server-side dry-run apply) and the RayCluster\n"
@@ -60,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     spec = spec_from(args)
     conn = connect(args)
     try:
-        print(f"diff against {conn.banner()}", file=sys.stderr)
+        print(literal(f"diff against {conn.banner()}"), file=sys.stderr)
         plan = plan_apply(conn, spec)
     finally:
         conn.close()
@@ -70,5 +72,5 @@ def run(args: argparse.Namespace) -> int:
     else:
         print_report(report)
         for conflict in plan.conflicts:
-            print(f"conflict: {conflict}", file=sys.stderr)
+            print(literal(f"conflict: {conflict}"), file=sys.stderr)
     return 1 if report.has_changes else 0

@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from raywizard.model.textsafe import literal
+
 if TYPE_CHECKING:
     from raywizard.prompts.answers import Answers
     from raywizard.prompts.ask import Asker
@@ -97,8 +99,8 @@ def _run_without_questions(args: argparse.Namespace, answers: Answers) -> int:
     if error is not None:
         raise error
     for problem in problems:
-        print(f"raywizard: warning: {problem.path}: {problem.message} — {problem.fix}", file=sys.stderr)
-    written = _write(answers, _in_place(answers, args.output), say=lambda text: print(text, file=sys.stderr),
+        print(literal(f"raywizard: warning: {problem.path}: {problem.message} — {problem.fix}"), file=sys.stderr)
+    written = _write(answers, _in_place(answers, args.output), say=lambda text: print(literal(text), file=sys.stderr),
                      force=args.force)
     return _after_save(args, written, interactive=None)
 

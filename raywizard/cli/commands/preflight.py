@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from raywizard.model.textsafe import literal
+
 HELP = "check the cluster before applying: API, Argo CD, namespaces, permissions, existing Applications"
 EXAMPLES = """\
 examples:
@@ -54,12 +56,11 @@ def run(args: argparse.Namespace) -> int:
 
     from raywizard.cli.commands._cluster_args import connect, spec_from, use_color
     from raywizard.kube.preflight import run_preflight
-    from raywizard.model.textsafe import literal
 
     spec = spec_from(args)
     conn = connect(args)
     try:
-        print(f"preflight for {conn.banner()}", file=sys.stderr)
+        print(literal(f"preflight for {conn.banner()}"), file=sys.stderr)
         checks = run_preflight(conn, spec, on_check=_progress(spec))
     finally:
         conn.close()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from raywizard.model.textsafe import literal
+
 HELP = "ask Argo CD to refresh Applications (--hard also regenerates manifests)"
 EXAMPLES = """\
 examples:
@@ -39,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
         for name in app_names(args, spec):
             refresh_application(conn, spec.target.argocd_namespace, name, hard=args.hard)
             kind = "hard refresh" if args.hard else "refresh"
-            print(f"Application {spec.target.argocd_namespace}/{name}: {kind} requested", file=sys.stderr)
+            print(literal(f"Application {spec.target.argocd_namespace}/{name}: {kind} requested"), file=sys.stderr)
     finally:
         conn.close()
     return 0

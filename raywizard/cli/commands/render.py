@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from raywizard.model.textsafe import literal
+
 HELP = "print or write the three Argo CD Applications (CRDs, operator, RayCluster)"
 DESCRIPTION = (
     "Render the KubeRay CRDs, KubeRay operator and RayCluster Applications for Argo CD, as in Ray's guide.\n"
@@ -45,5 +47,5 @@ def run(args: argparse.Namespace) -> int:
         return 1
     written = write_output(render_files(workspace.spec), args.output, force=args.force)
     for path in written:
-        print(f"wrote {path}", file=sys.stderr)
+        print(literal(f"wrote {path}"), file=sys.stderr)
     return 0

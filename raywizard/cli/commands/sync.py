@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from raywizard.model.textsafe import literal
+
 HELP = "sync Applications through Argo CD (like `argocd app sync`), refusing while an operation runs"
 EXAMPLES = """\
 examples:
@@ -45,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
             sync_application(
                 conn, spec.target.argocd_namespace, name, revision=args.revision, prune=args.prune
             )
-            print(f"Application {spec.target.argocd_namespace}/{name}: sync requested", file=sys.stderr)
+            print(literal(f"Application {spec.target.argocd_namespace}/{name}: sync requested"), file=sys.stderr)
     finally:
         conn.close()
     print("follow progress with: raywizard status --watch", file=sys.stderr)
