@@ -5,6 +5,8 @@ RayCluster ``helm template`` renders, as Kubernetes reads it. Pure Python: no I/
 defaults JSON.
 """
 
+from typing import Any
+
 from raywizard.chart.custom_resources import decode_custom_resources, encode_custom_resources
 from raywizard.chart.errors import ChartRenderError, UnknownChartVersion
 from raywizard.chart.groups import effective_values, enabled_worker_groups, rendered_group_name
@@ -13,13 +15,13 @@ from raywizard.chart.render import render_raycluster
 from raywizard.chart.values import SUPPORTED_CHART_VERSIONS, chart_defaults, chart_features, merged_values
 
 
-def rendered_worker_groups(values: dict, chart_version: str) -> list[str]:
+def rendered_worker_groups(values: dict[str, Any], chart_version: str) -> list[str]:
     """Names of the enabled worker groups, in the order ``workerGroupSpecs`` lists them."""
     merged = merged_values(values, chart_version)
     return [rendered_group_name(group) for group in enabled_worker_groups(merged)]
 
 
-def effective_group_values(values: dict, chart_version: str) -> dict[str, dict]:
+def effective_group_values(values: dict[str, Any], chart_version: str) -> dict[str, dict[str, Any]]:
     """Per group name ('head' for the head) the merged values the template uses.
 
     See ``groups.effective_values``.

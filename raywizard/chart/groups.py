@@ -68,9 +68,10 @@ def effective_image(values: dict[str, Any], group: dict[str, Any], path: str) ->
             raise ChartRenderError(f"{path}.image must be a map, got {own!r}", "set repository/tag")
         return own
     image = access.field(values, "image", "")
-    if not isinstance(image, dict):
-        access.field(image, "repository", "image")  # raises with the right message
-    return image
+    if isinstance(image, dict):
+        return image
+    access.field(image, "repository", "image")  # raises with the right message
+    raise ChartRenderError(f"image must be a map, got {image!r}", "set repository/tag")
 
 
 def effective_resources(group: WorkerGroup | None, values: dict[str, Any], features: ChartFeatures) -> Any:

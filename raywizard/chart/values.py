@@ -152,7 +152,7 @@ def _drop_nulls(table: dict[str, Any]) -> None:
 
 def coalesce(values: Mapping[str, Any] | None, defaults: dict[str, Any]) -> dict[str, Any]:
     """Helm ``CoalesceValues`` of user ``values`` over chart ``defaults`` (both are left unchanged)."""
-    user = helm_values(dict(values or {}))
+    user: dict[str, Any] = helm_values(dict(values or {}))
     chart = copy.deepcopy(defaults)
     for key, chart_value in chart.items():
         if key not in user:

@@ -199,4 +199,4 @@ class RayHeadContext:
         scaler = controller(self.sandbox, "ray-autoscaler")
         if scaler is None:
             return None
-        return scaler.report(self.namespace, self.raycluster)  # type: ignore[attr-defined,no-any-return]
+        return scaler.report(self.namespace, self.raycluster)  # type: ignore[attr-defined]

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import urllib3
 from kubernetes import client
-from kubernetes.client.rest import ApiException
+from kubernetes.client.exceptions import ApiException
 
 from raywizard.sandbox.cluster import SandboxCluster
 from raywizard.sandbox.faults import FaultInjector, parse_duration

@@ -100,7 +100,7 @@ def test_a_port_nothing_listens_on_reports_on_the_error_channel(kube_api: Any, r
 
 
 def test_portforward_to_a_missing_pod_is_a_404(kube_api: Any, ray_head: dict[str, Any]) -> None:
-    from kubernetes.stream.ws_client import ApiException
+    from kubernetes.client.exceptions import ApiException
 
     with pytest.raises(ApiException) as caught:
         _client_forward(kube_api, {"metadata": {"name": "nope"}}, 8265)

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from kubernetes import client, watch
-from kubernetes.client.rest import ApiException
+from kubernetes.client.exceptions import ApiException
 
 from raywizard.sandbox.cluster import SandboxCluster
 

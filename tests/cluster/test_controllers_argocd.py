@@ -53,7 +53,7 @@ def test_self_heal_fights_the_autoscaler_without_the_replicas_rule() -> None:
             ),
             what="cluster ready",
         )
-        cluster.set_load("burst")  # type: ignore[attr-defined]
+        cluster.set_load("burst")
         history = _watch_replicas(cluster, 4.0)
         # The autoscaler raises replicas (1 -> 9), self-heal puts the Git value back (-> 1), again and again.
         reverts = sum(1 for before, after in itertools.pairwise(history) if before > 1 and after == 1)
@@ -85,7 +85,7 @@ def test_with_the_replicas_rule_the_autoscaler_wins_and_the_app_stays_synced() -
             ),
             what="cluster ready",
         )
-        cluster.set_load("burst")  # type: ignore[attr-defined]
+        cluster.set_load("burst")
         wait_for(lambda: _replicas(cluster) == 9, what="autoscaler scaled up")
         history = _watch_replicas(cluster, 1.0)
         assert history == [9]

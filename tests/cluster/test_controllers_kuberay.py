@@ -191,9 +191,9 @@ def test_autoscaler_scales_up_then_down_through_workers_to_delete(cluster: Sandb
     assert [c["name"] for c in head["spec"]["containers"]] == ["ray-head", "autoscaler"]
     assert cluster.store.get("serviceaccounts", ns, "auto") is not None
     assert cluster.store.get("rolebindings.rbac.authorization.k8s.io", ns, "auto") is not None
-    cluster.set_load("steady")  # type: ignore[attr-defined]
+    cluster.set_load("steady")
     wait_for(lambda: _status(cluster, ns, "auto").get("availableWorkerReplicas") == 3, what="3 workers")
-    cluster.set_load("idle")  # type: ignore[attr-defined]
+    cluster.set_load("idle")
     seen: list[list[str]] = []
 
     def scaled_down() -> bool:
@@ -206,7 +206,7 @@ def test_autoscaler_scales_up_then_down_through_workers_to_delete(cluster: Sandb
     wait_for(scaled_down, timeout=30, what="idle scale-down and cleared workersToDelete")
     assert len(seen[0]) == 2
     wait_for(lambda: _status(cluster, ns, "auto").get("availableWorkerReplicas") == 1, what="1 worker left")
-    cluster.set_load("idle")  # type: ignore[attr-defined]
+    cluster.set_load("idle")
 
 
 def test_deleting_a_raycluster_removes_its_pods_and_service(cluster: SandboxCluster) -> None:
@@ -219,13 +219,13 @@ def test_deleting_a_raycluster_removes_its_pods_and_service(cluster: SandboxClus
 
 
 def test_load_generator_creates_running_pods_and_events(cluster: SandboxCluster) -> None:
-    names = cluster.generate_pods(50)  # type: ignore[attr-defined]
+    names = cluster.generate_pods(50)
     assert len(names) == 50
     pods = cluster.store.list("pods", "load", label_selector="app=load")
     assert len(pods) == 50 and all(p["status"]["phase"] == "Running" for p in pods)
-    cluster.set_event_rate(400)  # type: ignore[attr-defined]
+    cluster.set_event_rate(400)
     wait_for(lambda: len(cluster.store.list("events", "load")) >= 40, what="load events")
-    cluster.set_event_rate(0)  # type: ignore[attr-defined]
+    cluster.set_event_rate(0)
 
 
 def test_suspend_deletes_pods_and_resume_recreates_them(cluster: SandboxCluster) -> None:

@@ -52,7 +52,7 @@ def raywizard(cluster: SandboxCluster, capsys: pytest.CaptureFixture[str], *args
     return code, out, err
 
 
-def wait_for(predicate, timeout: float = 20.0, interval: float = 0.1):  # type: ignore[no-untyped-def]
+def wait_for(predicate, timeout: float = 20.0, interval: float = 0.1):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = predicate()
@@ -303,7 +303,7 @@ def test_07c_confirmation_on_a_terminal(cluster: SandboxCluster, conn: Connectio
 
 
 def test_07d_the_question_goes_to_the_terminal_not_into_a_pipe(
-    cluster: SandboxCluster, tmp_path, capsys: pytest.CaptureFixture[str]  # type: ignore[no-untyped-def]
+    cluster: SandboxCluster, tmp_path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """`raywizard apply | tee log` must show the [y/N] question (stderr), and stdout holds no prompt; with
     stdin not a terminal and no --yes it fails at once."""

@@ -57,7 +57,7 @@ def run(cluster: SandboxCluster, capsys: pytest.CaptureFixture[str], *args: str)
     return code, out, err
 
 
-def wait_for(predicate, timeout: float = 20.0):  # type: ignore[no-untyped-def]
+def wait_for(predicate, timeout: float = 20.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = predicate()
@@ -82,7 +82,7 @@ def test_sync_sets_the_operation_with_copied_options_and_refuses_a_second(
         sync_application(conn, "argocd", "ray-operator-crds")
     cluster.resume_controllers()
 
-    def finished():  # type: ignore[no-untyped-def]
+    def finished():
         live = resources.get_custom(conn, APPLICATIONS, "argocd", "ray-operator-crds") or {}
         state = (live.get("status") or {}).get("operationState") or {}
         return not live.get("operation") and state.get("phase") == "Succeeded" and state

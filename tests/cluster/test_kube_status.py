@@ -85,7 +85,7 @@ def test_terminal_tables_never_cut_names(cluster: SandboxCluster, width: int) ->
     assert render_plain(snap).count(rc_name) >= 1
 
 
-def test_status_without_argo_cd_says_why_it_is_empty(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+def test_status_without_argo_cd_says_why_it_is_empty(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
     """An empty table is not the same as "Argo CD is not installed"."""
     bare = SandboxCluster(argocd=False, controllers=False).start()
     try:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -22,13 +23,13 @@ def ts(seconds_ago: float) -> str:
     return (NOW - timedelta(seconds=seconds_ago)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def app(sync="Synced", health="Healthy", **status) -> dict:
+def app(sync="Synced", health="Healthy", **status) -> dict[str, Any]:
     body = {"sync": {"status": sync, "revision": "abc"}, "health": {"status": health}}
     body.update(status)
     return {"metadata": {"name": "raycluster", "namespace": "argocd", "resourceVersion": "1"}, "status": body}
 
 
-def pod(name, group="workergroup", node_type="worker", phase="Running", ready=True, **extra) -> dict:
+def pod(name, group="workergroup", node_type="worker", phase="Running", ready=True, **extra) -> dict[str, Any]:
     obj = {
         "metadata": {
             "name": name,
@@ -56,7 +57,9 @@ def pod(name, group="workergroup", node_type="worker", phase="Running", ready=Tr
     return obj
 
 
-def raycluster(state="ready", desired=2, available=2, ready=2, conditions=None, generation=1, observed=1) -> dict:
+def raycluster(
+    state="ready", desired=2, available=2, ready=2, conditions=None, generation=1, observed=1
+) -> dict[str, Any]:
     status = {
         "desiredWorkerReplicas": desired,
         "availableWorkerReplicas": available,

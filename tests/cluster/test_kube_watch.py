@@ -61,7 +61,7 @@ def make_pod(cluster: SandboxCluster, name: str, message: str = "") -> dict[str,
     )
 
 
-def wait_for(predicate, timeout: float = 10.0):  # type: ignore[no-untyped-def]
+def wait_for(predicate, timeout: float = 10.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():

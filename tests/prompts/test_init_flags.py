@@ -26,7 +26,7 @@ def init(*args: str) -> int:
     return main(["init", *args])
 
 
-def guide_with(*assignments: str):  # type: ignore[no-untyped-def]
+def guide_with(*assignments: str):
     spec = load_preset("argocd-guide")
     for assignment in assignments:
         set_path(spec, *assignment.split("=", 1))

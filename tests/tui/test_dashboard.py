@@ -11,6 +11,7 @@ from typing import Any
 
 from rich.console import Console
 from textual.widgets import DataTable
+from textual.widgets.data_table import RowKey
 
 from raywizard.documents.presets import load_preset
 from raywizard.tui.dashboard import DashboardApp, DashboardScreen
@@ -92,7 +93,7 @@ async def test_pods_table_is_updated_in_place(monkeypatch: Any) -> None:
         rebuilt: list[bool] = []
         monkeypatch.setattr(pods, "clear", lambda *a, **k: rebuilt.append(True))
         head_key = f"{NS}/{CLUSTER}-head-x7k2p"
-        head_row = pods.rows[head_key]
+        head_row = pods.rows[RowKey(head_key)]
         pending_name = f"{CLUSTER}-workergroup-worker-pend1"
         # The Pending pod gets scheduled and starts; a new worker appears; one worker goes away.
         state.apply_event("pods", "MODIFIED", pod(pending_name, group="workergroup", node_type="worker", rv=2))
@@ -115,7 +116,7 @@ async def test_pods_table_is_updated_in_place(monkeypatch: Any) -> None:
         )
         await settle(pilot)
         assert not rebuilt
-        assert pods.rows[head_key] is head_row  # untouched rows keep their identity
+        assert pods.rows[RowKey(head_key)] is head_row  # untouched rows keep their identity
         assert str(pods.get_cell(f"{NS}/{pending_name}", "status")) == "Running"
         assert f"{NS}/{CLUSTER}-workergroup-worker-kq7rt" not in pods.rows
         assert pods.row_count == 5

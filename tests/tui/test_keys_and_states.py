@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable, Footer, Input, OptionList, Select, Static, TabbedContent
+from textual.widgets import Button, DataTable, Footer, Input, OptionList, Select, Static, TabbedContent
 from textual.widgets._footer import FooterKey
 
 from raywizard.documents.presets import load_preset
@@ -93,7 +93,7 @@ async def test_confirm_dialog_names_its_keys() -> None:
         await pilot.press("delete")
         await settle(pilot)
         assert isinstance(app.screen, ConfirmModal)
-        labels = [str(button.label) for button in app.screen.query("Button")]
+        labels = [str(button.label) for button in app.screen.query(Button)]
         assert labels == ["Remove (y)", "Cancel (n)"]
         assert {("y", "Remove"), ("n", "Cancel")} <= set(footer_keys(app))
         await pilot.press("n")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual.widget import Widget
 from textual.widgets import DataTable, OptionList, Select, Static
 
 from raywizard.tui.common.dialogs import ConfirmModal, HelpModal
@@ -16,7 +17,7 @@ from tests.tui.helpers import fill, settle, type_into
 pytestmark = pytest.mark.usefixtures("no_kubeconfig")
 
 
-def text_of(app, selector: str) -> str:  # type: ignore[no-untyped-def]
+def text_of(app, selector: str) -> str:
     return str(app.screen.query_one(selector, Static).render())
 
 
@@ -242,7 +243,10 @@ async def test_autoscaler_options_follow_the_autoscaling_toggle() -> None:
     app = create_app(preset="argocd-guide", offline=True, start_step="head")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        version_row = app.screen.query_one("#f-head-autoscaler-version").parent.parent  # type: ignore[union-attr]
+        version_input = app.screen.query_one("#f-head-autoscaler-version")
+        assert version_input.parent is not None
+        version_row = version_input.parent.parent
+        assert isinstance(version_row, Widget)
         assert not version_row.disabled
         app.screen.query_one("#f-head-autoscaling").focus()
         await pilot.press("space")

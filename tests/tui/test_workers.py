@@ -14,7 +14,7 @@ from tests.tui.helpers import settle, type_into
 pytestmark = pytest.mark.usefixtures("no_kubeconfig")
 
 
-def table(app) -> DataTable:  # type: ignore[no-untyped-def, type-arg]
+def table(app) -> DataTable:  # type: ignore[type-arg]
     return app.screen.query_one("#groups", DataTable)
 
 

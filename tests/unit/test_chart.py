@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 import yaml
@@ -22,7 +23,7 @@ from tests.conftest import GOLDEN
 needs_golden = pytest.mark.skipif(not GOLDEN.is_dir(), reason="shared/golden not available")
 
 
-def _render(values: dict, version: str = "1.5.1", release: str = "raycluster") -> dict:
+def _render(values: dict[str, Any], version: str = "1.5.1", release: str = "raycluster") -> dict[str, Any]:
     return render_raycluster(values, release_name=release, namespace="ray-cluster", chart_version=version)
 
 
@@ -82,13 +83,13 @@ def test_chart_defaults_is_a_deep_copy() -> None:
         ({"fullnameOverride": "", "nameOverride": "kuberay"}, "ray", "ray-kuberay"),
     ],
 )
-def test_fullname(values: dict, release: str, expected: str) -> None:
+def test_fullname(values: dict[str, Any], release: str, expected: str) -> None:
     assert fullname(values, release) == expected
     assert _render(values, release=release)["metadata"]["name"] == expected
 
 
 def test_group_order_is_byte_sorted_after_the_default_worker() -> None:
-    values = {"additionalWorkerGroups": {"zeta": {}, "alpha": {}, "Beta": {}}}
+    values: dict[str, Any] = {"additionalWorkerGroups": {"zeta": {}, "alpha": {}, "Beta": {}}}
     assert rendered_worker_groups(values, "1.5.1") == ["workergroup", "Beta", "alpha", "zeta"]
     values = {"additionalWorkerGroups": {"zzz-group": {}, "aaa-group": {}}}
     assert rendered_worker_groups(values, "1.5.1") == ["workergroup", "aaa-group", "zzz-group"]
@@ -133,7 +134,7 @@ def test_custom_resources_encode_like_kuberay_samples() -> None:
 @pytest.mark.parametrize(
     "resources", [{}, {"standard-worker": 1}, {"a": 0, "B-x": 5, "ünï": 3}, {"gpu.slot": 123456789}]
 )
-def test_custom_resources_round_trip(resources: dict) -> None:
+def test_custom_resources_round_trip(resources: dict[str, Any]) -> None:
     text = encode_custom_resources(resources)
     assert decode_custom_resources(text) == resources
     # The form Ray's autoscaler reads: drop outer quotes, strip backslashes, json.loads.
@@ -179,6 +180,6 @@ def test_decode_rejects_with_a_clear_message(text: str, message: str) -> None:
     "bad",
     [{"a": 1.5}, {"a": -1}, {"a": True}, {"a": "1"}, {"": 1}, {"a": float("inf")}, {'a"b': 1}, {"a\\b": 1}],
 )
-def test_encode_rejects_what_the_autoscaler_cannot_use(bad: dict) -> None:
+def test_encode_rejects_what_the_autoscaler_cannot_use(bad: dict[str, Any]) -> None:
     with pytest.raises(ValueError):
         encode_custom_resources(bad)

@@ -13,6 +13,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -33,7 +34,7 @@ def case_settings(text: str) -> tuple[str, str]:
     return (release.group(1) if release else "raycluster", namespace.group(1) if namespace else "ray-cluster")
 
 
-def golden(case: str, version: str) -> dict | str:
+def golden(case: str, version: str) -> dict[str, Any] | str:
     """Helm's RayCluster as data, or Helm's error message."""
     error = GOLDENS / case / f"{version}.error"
     if error.exists():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -12,20 +13,20 @@ from raywizard.chart import ChartRenderError, render_raycluster, rendered_worker
 
 
 def _render(
-    values: dict, version: str = "1.5.1", release: str = "raycluster", namespace: str = "ray"
-) -> dict:
+    values: dict[str, Any], version: str = "1.5.1", release: str = "raycluster", namespace: str = "ray"
+) -> dict[str, Any]:
     return render_raycluster(values, release_name=release, namespace=namespace, chart_version=version)
 
 
-def _head(rendered: dict) -> dict:
+def _head(rendered: dict[str, Any]) -> dict[str, Any]:
     return rendered["spec"]["headGroupSpec"]
 
 
-def _workers(rendered: dict) -> list[dict]:
+def _workers(rendered: dict[str, Any]) -> list[dict[str, Any]]:
     return rendered["spec"]["workerGroupSpecs"]
 
 
-def _pod(group: dict) -> dict:
+def _pod(group: dict[str, Any]) -> dict[str, Any]:
     return group["template"]["spec"]
 
 
@@ -268,7 +269,7 @@ def test_no_value_marker_is_stripped_like_helm_does() -> None:
         ({"head": {"rayStartParams": {"#x": 1}}}, "head.rayStartParams"),
     ],
 )
-def test_values_helm_cannot_render_are_errors_naming_the_path(values: dict, path: str) -> None:
+def test_values_helm_cannot_render_are_errors_naming_the_path(values: dict[str, Any], path: str) -> None:
     with pytest.raises(ChartRenderError) as info:
         _render(values)
     assert path in str(info.value)
@@ -337,7 +338,7 @@ _values = st.fixed_dictionaries(
 
 @settings(max_examples=300, deadline=None)
 @given(_values, st.sampled_from(["1.4.0", "1.5.2", "1.7.0"]))
-def test_random_values_render_or_fail_with_a_chart_error(values: dict, version: str) -> None:
+def test_random_values_render_or_fail_with_a_chart_error(values: dict[str, Any], version: str) -> None:
     try:
         rendered = _render(values, version=version)
     except ChartRenderError as error:

@@ -12,7 +12,7 @@ from raywizard.chart import ChartRenderError, chart_defaults, effective_group_va
 
 def test_no_values_is_the_defaults() -> None:
     assert merged_values({}, "1.5.1") == chart_defaults("1.5.1")
-    assert merged_values(None, "1.7.0") == chart_defaults("1.7.0")  # type: ignore[arg-type]
+    assert merged_values(None, "1.7.0") == chart_defaults("1.7.0")
 
 
 def test_maps_deep_merge_and_scalars_replace() -> None:

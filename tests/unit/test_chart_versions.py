@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from raywizard.chart import (
@@ -16,15 +18,15 @@ V15 = ("1.5.0", "1.5.1", "1.5.2")
 V16_17 = ("1.6.0", "1.6.1", "1.6.2", "1.7.0")
 
 
-def _render(values: dict, version: str) -> dict:
+def _render(values: dict[str, Any], version: str) -> dict[str, Any]:
     return render_raycluster(values, release_name="raycluster", namespace="ray", chart_version=version)
 
 
-def _worker(rendered: dict, index: int = 0) -> dict:
+def _worker(rendered: dict[str, Any], index: int = 0) -> dict[str, Any]:
     return rendered["spec"]["workerGroupSpecs"][index]
 
 
-def _container(group_spec: dict) -> dict:
+def _container(group_spec: dict[str, Any]) -> dict[str, Any]:
     return group_spec["template"]["spec"]["containers"][0]
 
 
@@ -111,7 +113,8 @@ def test_additional_group_without_resources(version: str) -> None:
 
 @pytest.mark.parametrize("version", V16_17)
 def test_16_default_resources_also_for_empty_resources(version: str) -> None:
-    for resources in ({}, None):
+    empty: tuple[dict[str, Any] | None, ...] = ({}, None)
+    for resources in empty:
         container = _container(
             _worker(_render({"additionalWorkerGroups": {"g": {"resources": resources}}}, version), 1)
         )

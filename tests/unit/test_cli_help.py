@@ -33,7 +33,7 @@ def test_help_has_examples(module_name: str) -> None:
         f"raywizard {command} --help does not show its examples"
 
 
-def _subparser(command: str):  # type: ignore[no-untyped-def]
+def _subparser(command: str):
     import argparse
 
     parser = build_parser()

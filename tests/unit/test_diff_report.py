@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+from typing import Any
 
 from raywizard.diff.report import REPLICAS_JQ, DiffReport, compare, diff_resource, strip_server_fields
 
@@ -18,7 +19,7 @@ RULES = [
 ]
 
 
-def raycluster(replicas: int = 1, max_replicas: int = 200) -> dict:
+def raycluster(replicas: int = 1, max_replicas: int = 200) -> dict[str, Any]:
     return {
         "apiVersion": "ray.io/v1",
         "kind": "RayCluster",
@@ -36,7 +37,7 @@ def raycluster(replicas: int = 1, max_replicas: int = 200) -> dict:
     }
 
 
-def live_of(desired: dict, **spec_changes: object) -> dict:
+def live_of(desired: dict[str, Any], **spec_changes: object) -> dict[str, Any]:
     live = copy.deepcopy(desired)
     live["metadata"].update(
         {
@@ -130,7 +131,7 @@ def test_added_and_removed_resources():
 
 
 def test_two_way_keeps_live_only_fields():
-    desired = {
+    desired: dict[str, Any] = {
         "apiVersion": "argoproj.io/v1alpha1",
         "kind": "Application",
         "metadata": {"name": "a", "namespace": "argocd"},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -140,7 +141,7 @@ def test_a_blank_image_tag_is_reported_on_the_tag_with_the_chart_default() -> No
 CORPUS = Path(__file__).resolve().parent.parent / "data" / "values-corpus"
 
 
-def _file_problems(text: str, version: str = "1.5.1") -> list:
+def _file_problems(text: str, version: str = "1.5.1") -> list[Any]:
     from raywizard.documents.roundtrip_yaml import load_plain
     from raywizard.render.helm_values import spec_from_values
 

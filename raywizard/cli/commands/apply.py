@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from raywizard.kube.apply import StepProgress
 
 from raywizard.model.textsafe import literal
 
@@ -47,10 +52,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _progress_printer(stream):  # type: ignore[no-untyped-def]
+def _progress_printer(stream: TextIO) -> Callable[[StepProgress], None]:
     from raywizard.model.textsafe import literal
 
-    def show(progress) -> None:  # type: ignore[no-untyped-def]
+    def show(progress: StepProgress) -> None:
         line = f"[{progress.step}] {progress.phase}: {literal(progress.message, single_line=True)}"
         if progress.app_status:
             line += f" ({literal(progress.app_status, single_line=True)})"

@@ -4,6 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from raywizard.kube.preflight import Check
+    from raywizard.model.spec import ClusterSpec
 
 from raywizard.model.textsafe import literal
 
@@ -23,7 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-o", "--output", choices=("text", "json"), default="text")
 
 
-def _progress(spec):  # type: ignore[no-untyped-def]
+def _progress(spec: ClusterSpec) -> Callable[[str, list[Check]], None] | None:
     """On a terminal, one stderr line updated as each check finishes (they run at once); nothing when piped."""
     import threading
 
@@ -35,7 +41,7 @@ def _progress(spec):  # type: ignore[no-untyped-def]
     total = len(pending)
     lock = threading.Lock()
 
-    def show(name, checks) -> None:  # type: ignore[no-untyped-def]
+    def show(name: str, checks: list[Check]) -> None:
         with lock:
             if name in pending:
                 pending.remove(name)

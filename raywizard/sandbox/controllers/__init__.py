@@ -77,7 +77,7 @@ def controller(cluster: Any, name: str) -> Controller | None:
     """The running controller called `name` (e.g. "ray-autoscaler") of a started cluster."""
     for item in getattr(cluster, "controllers", None) or []:
         if getattr(item, "name", "") == name:
-            return item  # type: ignore[no-any-return]
+            return item
     return None
 
 

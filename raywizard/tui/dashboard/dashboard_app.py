@@ -54,7 +54,7 @@ class DashboardApp(App[Any]):
                     yield SystemCommand(
                         f"{binding.description} ({key})",
                         f"dashboard key {key}",
-                        lambda action=binding.action: screen.run_action(action),  # type: ignore[misc]
+                        lambda action=binding.action: screen.run_action(action),
                     )
 
     def make_screen(self) -> DashboardScreen:

@@ -311,7 +311,7 @@ class WizardApp(App[int]):
         yield from super().get_system_commands(screen)
         for step in WizardStep:
             yield SystemCommand(f"Go to {step.number}. {step.label}", f"Open the {step.label} step",
-                                lambda step=step: self.goto(step))  # type: ignore[misc]
+                                lambda step=step: self.goto(step))
         yield SystemCommand("Save", "Save the Applications (atomic, keeps .bak)", self.action_save)
         yield SystemCommand("Save as…", "Save to a new file or directory (single or split layout)",
                             self.action_save_as)
@@ -325,7 +325,7 @@ class WizardApp(App[int]):
             action = binding.action
             # The tooltip is the long form of a footer label shortened for room ("Dup").
             yield SystemCommand(binding.tooltip or binding.description, f"{self.screen.__class__.__name__}: {action}",
-                                lambda action=action: self.run_action(action, self.screen))  # type: ignore[misc]
+                                lambda action=action: self.run_action(action, self.screen))
 
     # ------------------------------------------------------------------------------------------ workers
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

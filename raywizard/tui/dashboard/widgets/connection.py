@@ -24,7 +24,7 @@ def format_since(since: Any) -> str:
     if isinstance(since, datetime):
         if since.tzinfo is None:
             since = since.replace(tzinfo=UTC)
-        return since.astimezone(UTC).strftime("%H:%M:%S")
+        return str(since.astimezone(UTC).strftime("%H:%M:%S"))
     return literal(since)
 
 
