@@ -32,7 +32,7 @@ def burst(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxCluster]:
     body["spec"]["enableInTreeAutoscaling"] = True
     cluster.store.create(RC, body)
     wait_for(lambda: _head(cluster), what="a running head")
-    cluster.set_load("burst")  # type: ignore[attr-defined]
+    cluster.set_load("burst")
     yield cluster
     cluster.stop()
 

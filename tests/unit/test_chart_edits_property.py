@@ -7,6 +7,7 @@ the file as data: every key path that differs must lie under the values key the 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -64,7 +65,7 @@ GROUP_EDITS = {
 }
 
 
-def _group_prefix(values: dict, spec, index: int) -> tuple[str, ...]:  # type: ignore[no-untyped-def]
+def _group_prefix(values: dict[str, Any], spec: Any, index: int) -> tuple[str, ...]:
     return ("worker",) if index == 0 else ("additionalWorkerGroups", spec.worker_groups[index].name)
 
 
@@ -75,7 +76,7 @@ def edits(draw: st.DrawFn) -> tuple[Path, str, tuple[str, ...]]:
         fields = sorted(HEAD_EDITS)
         document = load_plain(path.read_text(encoding="utf-8")) or {}
         image = document.get("image") if isinstance(document.get("image"), dict) else {}
-        if not {"repository", "tag", "pullPolicy"} <= set(image):
+        if not {"repository", "tag", "pullPolicy"} <= set(image or ()):
             # The spec holds the image as one object of three parts, so setting one part of an image the file
             # leaves to the chart writes the other two as well.
             fields = [f for f in fields if not f.startswith("image.")]

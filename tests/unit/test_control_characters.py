@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -73,7 +74,7 @@ COMMANDS = [
 def test_no_raw_control_character_reaches_the_terminal(tmp_path: Path, command: list[str]) -> None:
     env = {**os.environ, "NO_COLOR": "1", "KUBECONFIG": str(tmp_path / "no-kubeconfig"), "COLUMNS": "100"}
     env.pop("RAYWIZARD_DEBUG", None)
-    inputs = [["--values", _values(tmp_path)], ["--from", _applications(tmp_path, typed=True)],
+    inputs: list[list[Any]] = [["--values", _values(tmp_path)], ["--from", _applications(tmp_path, typed=True)],
               ["--from", _applications(tmp_path, typed=False)], ["--from", _kind(tmp_path)],
               ["--values", _kind(tmp_path)], ["--from", _bad_yaml(tmp_path)], ["--values", _bad_yaml(tmp_path)]]
     for flag, path in inputs:

@@ -87,7 +87,7 @@ def test_oversized_and_missing_files(tmp_path: Path) -> None:
      "a string ('false')", "true or false"),
 ])
 def test_wrong_types_in_an_application_are_problems_with_path_found_and_expected(
-    tmp_path: Path, edit: tuple, path: str, found: str, expected: str
+    tmp_path: Path, edit: tuple[str, ...], path: str, found: str, expected: str
 ) -> None:
     from raywizard.documents.roundtrip_yaml import dump_documents, parse_documents
 

@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from raywizard.cli.main import main
-from raywizard.documents import safe_write
 from raywizard.documents.safe_write import WriteError, atomic_write, remove_stale_temps
 
 
@@ -102,7 +101,7 @@ def test_os_errors_while_writing_damage_nothing(
             raise OSError(code, os.strerror(code))
         return real_write(fd, data)
 
-    monkeypatch.setattr(safe_write.os, "write", write)
+    monkeypatch.setattr(os, "write", write)
     with pytest.raises(WriteError) as caught:
         atomic_write(target, "new\n")
     monkeypatch.undo()
