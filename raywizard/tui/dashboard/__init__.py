@@ -1,4 +1,4 @@
-"""The live dashboard (issue 6): ``DashboardScreen(connection, spec)`` and the standalone ``DashboardApp``."""
+"""The live dashboard: ``DashboardScreen(connection, spec)`` and the standalone ``DashboardApp``."""
 
 from raywizard.tui.dashboard.dashboard_app import DashboardApp
 from raywizard.tui.dashboard.screen import DashboardScreen

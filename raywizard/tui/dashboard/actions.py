@@ -132,7 +132,7 @@ class DashboardActions(Screen[None]):
         snapshot = self.snapshot
         connected = snapshot is not None and str(getattr(snapshot.connection, "state", "")) == "live"
         if connected and f"{namespace}/{name}" not in snapshot.applications:
-            # Asking first and failing with "not found" afterwards (F17) helps nobody.
+            # Asking first and failing with "not found" afterwards helps nobody.
             self.notify(
                 f"There is no Application {namespace}/{name} yet: apply first (raywizard apply, or the wizard).",
                 severity="warning",
@@ -288,7 +288,7 @@ class DashboardActions(Screen[None]):
         running cluster" reads them (``tui.cluster.strip_live`` + ``applications_to_spec``).
 
         Never the RayCluster's live replicas: those belong to the autoscaler (the ignore rule keeps Argo CD off
-        them), and copying them into the spec would write transient numbers into the Application (F13).
+        them), and copying them into the spec would write transient numbers into the Application.
         """
         from raywizard.render.applications import applications_to_spec, role_of
         from raywizard.tui.wizard.cluster_jobs import strip_live

@@ -146,7 +146,7 @@ class DashboardPanels(DashboardActions):
         """The highlighted pod's status and full reason (the table's REASON column is often cut off).
 
         Read from the row under the cursor *now*: after a filter, sort or removal the cursor may sit on another
-        pod (or none) without a RowHighlighted event, and a stale line here looked like a ghost table row (F2).
+        pod (or none) without a RowHighlighted event, and a stale line here looked like a ghost table row.
         The ``selected ›`` prefix keeps it from reading as a row at all.
         """
         table = self.query_one(PodsTable)

@@ -1,10 +1,10 @@
 """Getting the dashboard's connection back, and noticing quickly that it is gone.
 
-- Reconnect (F9): when the watches report ``error`` (the API server rejected the credentials, or never answered),
+- Reconnect: when the watches report ``error`` (the API server rejected the credentials, or never answered),
   the kubeconfig is re-read every ``RECONNECT_EVERY`` seconds. A restarted sandbox (or a refreshed cloud login)
   writes a new token there; when what the kubeconfig says differs from the connection in use, the watches are
   restarted on a new connection, into the same ``ClusterState`` (they relist, so nothing is lost).
-- Probe (F8): a watch that is blocked reading from a hung server still reports ``live`` until its read times
+- Probe: a watch that is blocked reading from a hung server still reports ``live`` until its read times
   out. While the watches say ``live``, a cheap ``GET /version`` every ``PROBE_EVERY`` seconds (``PROBE_TIMEOUT``
   to answer) tells the truth sooner: the indicator shows ``reconnecting`` while the probe fails.
 

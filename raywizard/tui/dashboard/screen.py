@@ -329,7 +329,7 @@ class DashboardScreen(DashboardPanels, ConnectionUpkeep):
                     if len(found) == len(changed_events):
                         break
             # Oldest first by the event's own time (the state's order is arrival order: a relist delivered them
-            # newest-first, and a new Warning then landed below older events, off screen — F17/F19).
+            # newest-first, and a new Warning then landed below older events, off screen).
             found.reverse()  # arrival order, which breaks ties between events of the same second
             found.sort(key=_event_time)
             self._new_events.extend(found)

@@ -59,7 +59,7 @@ class ConnectionUpkeep:
         raise NotImplementedError
 
     def _show_connection(self) -> None:
-        """The watches' status, unless they say live while the probe finds the server silent (F8)."""
+        """The watches' status, unless they say live while the probe finds the server silent."""
         status: Any = self.snapshot.connection if self.snapshot is not None else None
         if self.probe_failure is not None and str(getattr(status, "state", "")) == "live":
             since, message = self.probe_failure
@@ -78,7 +78,7 @@ class ConnectionUpkeep:
             self._error_notified = ""
 
     def _check_connection(self, now: float) -> None:
-        """Re-read the kubeconfig while the watches are in error (F9); probe the server while they say live."""
+        """Re-read the kubeconfig while the watches are in error; probe the server while they say live."""
         from raywizard.tui.dashboard import reconnect
 
         if not self._own_state or self.connection is None or self.snapshot is None:
