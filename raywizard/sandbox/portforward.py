@@ -62,8 +62,11 @@ class RawSpdyTransport:
 
     def send(self, payload: bytes, opcode: int = OP_BINARY) -> None:
         with self._lock:
-            self.wfile.write(payload)
-            self.wfile.flush()
+            try:
+                self.wfile.write(payload)
+                self.wfile.flush()
+            except ValueError as closed:  # the HTTP handler closed its file: the client has gone
+                raise WebSocketClosed("connection closed") from closed
 
     def close(self) -> None:
         self.closed = True
