@@ -182,33 +182,47 @@ class _Handler(BaseHTTPRequestHandler):
         self._status = code
         super().send_response(code, message)
 
+    def end_headers(self) -> None:
+        # Log before the headers leave: a client that has read its response must find its request in the log.
+        self._record()
+        super().end_headers()
+
     def _handle(self, method: str) -> None:
         self._status = 0
+        self._recorded = False
+        self._method = method
         self._route_seen: Route | None = None
         self._verb_seen = ""
         self._body = b""
         url = urlsplit(self.path)
-        query = {k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
+        self._url_path = url.path
+        self._query = {k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
         try:
-            self._serve(method, url.path, query)
+            self._serve(method, url.path, self._query)
         finally:
-            route = self._route_seen
-            self.api.cluster.requests.add(
-                RequestRecord(
-                    method=method,
-                    path=url.path,
-                    query=query,
-                    status=self._status,
-                    content_type=self.headers.get("Content-Type", ""),
-                    user_agent=self.headers.get("User-Agent", ""),
-                    verb=self._verb_seen,
-                    resource=route.info.key if route else "",
-                    namespace=route.namespace if route else None,
-                    name=route.name if route else None,
-                    subresource=route.subresource if route else None,
-                    body=self._body,
-                )
+            self._record()  # requests that ended without a response (client gone, server stopping)
+
+    def _record(self) -> None:
+        if getattr(self, "_recorded", True):
+            return
+        self._recorded = True
+        route = self._route_seen
+        self.api.cluster.requests.add(
+            RequestRecord(
+                method=self._method,
+                path=self._url_path,
+                query=self._query,
+                status=self._status,
+                content_type=self.headers.get("Content-Type", ""),
+                user_agent=self.headers.get("User-Agent", ""),
+                verb=self._verb_seen,
+                resource=route.info.key if route else "",
+                namespace=route.namespace if route else None,
+                name=route.name if route else None,
+                subresource=route.subresource if route else None,
+                body=self._body,
             )
+        )
 
     def _serve(self, method: str, path: str, query: dict[str, str]) -> None:
         try:
