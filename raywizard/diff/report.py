@@ -3,7 +3,7 @@
 Pure: no kubernetes, no rich. The kube layer fetches live objects (and, for Applications, the server-side
 dry-run result) and hands plain dicts to ``diff_resource``.
 
-What is compared (domain.md §4.3):
+What is compared (docs/domain/argocd.md#diff):
 - server-written noise is stripped from both sides: ``metadata.managedFields/resourceVersion/generation/uid/
   creationTimestamp/selfLink``, ``status``, the Application ``operation`` and Argo CD's tracking annotation;
 - live-only fields are dropped like Argo CD's three-way diff does: with a ``last-applied-configuration``

@@ -1,7 +1,8 @@
 """An Argo CD health check for RayCluster: ``argocd-cm`` key ``resource.customizations.health.ray.io_RayCluster``.
 
-Argo CD ships none (domain.md §4.4), so an Application with a RayCluster is Healthy as soon as the object
-exists. This Lua script derives health from the fields KubeRay v1.x writes (domain.md §3.1):
+Argo CD ships none (docs/domain/argocd.md#health-of-a-raycluster), so an Application with a RayCluster is Healthy as
+soon as the object exists. This Lua script derives health from the fields KubeRay v1.x writes
+(docs/domain/kuberay.md#status):
 ``observedGeneration``, the conditions ``RayClusterSuspended``, ``RayClusterSuspending``, ``ReplicaFailure``,
 ``HeadPodReady`` and ``RayClusterProvisioned``, the deprecated ``state`` and the ready/desired worker counts.
 """

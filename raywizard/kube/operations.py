@@ -1,4 +1,5 @@
-"""Argo CD operations through the Kubernetes API only (domain.md §4.2): sync, refresh, delete; and pod logs.
+"""Argo CD operations through the Kubernetes API only (docs/domain/argocd.md#sync-and-refresh-without-the-argo-cd-api):
+sync, refresh, delete; and pod logs.
 
 A raw patch of ``operation`` has none of the API server's guards, so ``sync_application`` adds them: it
 refuses while an operation is set or running, copies ``spec.syncPolicy.syncOptions``/``retry`` into the

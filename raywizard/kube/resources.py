@@ -2,7 +2,7 @@
 
 All calls pass ``_preload_content=False`` and parse the body ourselves: it is faster than the client's model
 deserialisation and it sidesteps the client's status-code mapping (server-side apply that *creates* an object
-answers 201, which ``patch_namespaced_custom_object`` maps to ``None``; sandbox-notes.md §5).
+answers 201, which ``patch_namespaced_custom_object`` maps to ``None``; docs/domain/kubernetes-client.md).
 """
 
 from __future__ import annotations

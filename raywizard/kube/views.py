@@ -1,7 +1,7 @@
 """Rows for tables, computed from a ``StateSnapshot``: the dashboard and ``raywizard status`` both use these.
 
-Pure functions over raw JSON dicts (shapes: domain.md §3-§4). Strings come straight from the cluster: callers
-show them through ``raywizard.model.textsafe``.
+Pure functions over raw JSON dicts (shapes: docs/domain/kuberay.md#status, docs/domain/argocd.md#application-status).
+Strings come straight from the cluster: callers show them through ``raywizard.model.textsafe``.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """When is a step of an apply done, and if it is not, what is blocking it? Pure predicates over raw JSON.
 
-``app_wait_state`` is what ``argocd app wait`` (no flags: --sync --health --operation) checks: sync Synced,
-health Healthy and no operation in progress (``operation`` unset, ``operationState.finishedAt`` set and
-``status.reconciledAt >= finishedAt``). Argo CD has no health check for RayCluster (domain.md §4.4), so the
-app is Healthy as soon as the RayCluster exists: ``raycluster_wait_state`` adds Ray's own readiness (state
+``app_wait_state`` is what ``argocd app wait`` (no flags: --sync --health --operation) checks: sync Synced, health
+Healthy and no operation in progress (``operation`` unset, ``operationState.finishedAt`` set and ``status.reconciledAt
+>= finishedAt``). Argo CD has no health check for RayCluster (docs/domain/argocd.md#health-of-a-raycluster), so the app
+is Healthy as soon as the RayCluster exists: ``raycluster_wait_state`` adds Ray's own readiness (state
 ``ready`` or ``RayClusterProvisioned`` True, available workers = desired) and names what holds it back.
 """
 

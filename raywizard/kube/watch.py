@@ -1,7 +1,7 @@
 """Resilient list+watch over raw JSON, feeding a ``ClusterState``.
 
 The client's ``Watch`` deserialises every event into models (slow) and, once ``timeout_seconds`` is passed, no
-longer reconnects by itself (sandbox-notes.md §5). So we run our own loop: list, then watch from the list's
+longer reconnects by itself (docs/domain/kubernetes-client.md). So we run our own loop: list, then watch from the list's
 resourceVersion with bookmarks; on stream end watch again from the last version seen; on ``410 Gone`` list
 again; on errors back off exponentially with jitter and say so in the state's connection status. Every request
 carries a ``_request_timeout`` so that a dead server cannot hang a thread, and ``stop()`` shuts the socket to

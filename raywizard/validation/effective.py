@@ -1,8 +1,8 @@
 """What the chart will really render for a spec: resources after the chart's defaults, and cluster totals.
 
-A user who sets only ``requests`` still gets the chart's default ``limits`` (domain.md §6): showing the effective
-values beside the inputs, and validating them, is how the wizard catches requests > limits before Kubernetes
-rejects every pod.
+A user who sets only ``requests`` still gets the chart's default ``limits``
+(docs/domain/ray-cluster-chart.md#effective-resources): showing the effective values beside the inputs, and validating
+them, is how the wizard catches requests > limits before Kubernetes rejects every pod.
 """
 
 from __future__ import annotations

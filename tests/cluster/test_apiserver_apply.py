@@ -179,7 +179,7 @@ def test_apply_through_python_clients(bare_api: Any) -> None:
         "metadata": {"name": f"app-{uuid.uuid4().hex[:6]}", "namespace": "argocd"},
         "spec": {"project": "default", "source": {"repoURL": "https://x", "targetRevision": "v1"}},
     }
-    # client v37 quirk: a 201 from patch maps to None (see sandbox-notes §5); the object is there
+    # client v37 quirk: a 201 from patch maps to None (docs/domain/kubernetes-client.md); the object is there
     result = custom.patch_namespaced_custom_object(
         "argoproj.io",
         "v1alpha1",

@@ -1,4 +1,4 @@
-"""Pure logic of the cluster layer over raw JSON shaped like domain.md §3-§4: views, waits, state, Lua health.
+"""Pure logic of the cluster layer over raw JSON (shapes: docs/domain/kuberay.md, argocd.md): views, waits, Lua health.
 
 No sandbox needed; the same functions then run against the sandbox in the other test_kube_* files.
 """

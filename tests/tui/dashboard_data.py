@@ -1,6 +1,6 @@
 """Deterministic cluster data for the dashboard's snapshot tests and screenshots: a ClusterState filled from
-fixed JSON (the shapes of domain.md §3-§4), not from the live sandbox, so that every run renders the same
-frame.
+fixed JSON (the shapes of docs/domain/kuberay.md and argocd.md), not from the live sandbox, so that every run
+renders the same frame.
 """
 
 from __future__ import annotations

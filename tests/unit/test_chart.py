@@ -20,14 +20,11 @@ from raywizard.chart import (
 )
 from tests.conftest import GOLDEN
 
-needs_golden = pytest.mark.skipif(not GOLDEN.is_dir(), reason="shared/golden not available")
-
 
 def _render(values: dict[str, Any], version: str = "1.5.1", release: str = "raycluster") -> dict[str, Any]:
     return render_raycluster(values, release_name=release, namespace="ray-cluster", chart_version=version)
 
 
-@needs_golden
 @pytest.mark.parametrize("name", ["seed", "gpu"])
 def test_golden_v151_renders_exactly(name: str) -> None:
     values = yaml.safe_load((GOLDEN / "values" / f"{name}.yaml").read_text())
@@ -38,7 +35,6 @@ def test_golden_v151_renders_exactly(name: str) -> None:
     assert json.dumps(rendered) == json.dumps(expected)
 
 
-@needs_golden
 @pytest.mark.parametrize("version", ["1.4.1", "1.5.1", "1.7.0"])
 def test_chart_defaults_match_golden(version: str) -> None:
     expected = json.loads((GOLDEN / f"ray-cluster-v{version}-default-values.json").read_text())

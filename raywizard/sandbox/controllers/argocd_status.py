@@ -1,4 +1,4 @@
-"""Building Application `.status` pieces exactly in the shapes of Argo CD 3.x (domain.md §4.1)."""
+"""Application `.status` pieces in the exact shapes of Argo CD 3.x (docs/domain/argocd.md#application-status)."""
 
 from __future__ import annotations
 

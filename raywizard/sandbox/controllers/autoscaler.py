@@ -1,10 +1,10 @@
 """Simulated Ray autoscaler (in-tree, one per RayCluster with `enableInTreeAutoscaling: true`).
 
 Like Ray's KubeRay node provider it only talks to the RayCluster: a JSON patch `replace
-/spec/workerGroupSpecs/<i>/replicas` to scale up (index = position of groupName in the *live* list), and on
-scale
-down `replicas` plus `scaleStrategy.workersToDelete` naming idle pods, cleared to [] once they are gone
-(domain.md §3.4). Demand comes from a load profile, switchable at runtime with `cluster.set_load(name)`:
+/spec/workerGroupSpecs/<i>/replicas` to scale up (index = position of groupName in the *live* list), and on scale down
+`replicas` plus `scaleStrategy.workersToDelete` naming idle pods, cleared to [] once they are gone
+(docs/domain/kuberay.md#templates-scaling-and-the-autoscaler). Demand comes from a load profile, switchable at runtime
+with `cluster.set_load(name)`:
 
 - idle: no demand beyond minReplicas; extra workers go after idleTimeoutSeconds (default 60).
 - steady: two workers above minReplicas per group.

@@ -16,7 +16,8 @@ from typing import Any
 from .base import Controller
 from .objects import now_iso
 
-# Compact-JSON sizes of the real CRDs (KubeRay v1.5.1, domain.md §2); other versions are within a few percent.
+# Compact-JSON sizes of the real CRDs (KubeRay v1.5.1, docs/domain/kuberay.md#the-operator-chart); other versions are
+# within a few percent.
 REAL_SIZES = {"rayclusters.ray.io": 276_871, "rayjobs.ray.io": 404_446, "rayservices.ray.io": 290_801}
 ANNOTATION_LIMIT = 262_144
 

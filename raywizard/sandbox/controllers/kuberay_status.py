@@ -1,4 +1,4 @@
-"""RayCluster `.status` as KubeRay v1.5.1 computes it (`calculateStatus`, domain.md §3.1)."""
+"""RayCluster `.status` as KubeRay v1.5.1 computes it (`calculateStatus`; docs/domain/kuberay.md#status)."""
 
 from __future__ import annotations
 

@@ -1,13 +1,10 @@
 """What the simulated repo-server "renders" for an Application source.
 
-Known sources (domain.md §2, §6): the kuberay git repo at tags v1.4.0…v1.7.0 (and HEAD/master = newest) with
-paths
-`helm-chart/kuberay-operator/crds` (plain YAML), `helm-chart/kuberay-operator` and `helm-chart/ray-cluster`
-(Helm),
-and the Helm repo https://ray-project.github.io/kuberay-helm/ with charts `kuberay-operator` and
-`ray-cluster`.
-Anything else fails with the message shapes of Argo CD's repo-server, which the controller reports as a
-ComparisonError condition.
+Known sources (docs/domain/kuberay.md, docs/domain/ray-cluster-chart.md#other-versions): the kuberay git repo at tags
+v1.4.0…v1.7.0 (and HEAD/master = newest) with paths `helm-chart/kuberay-operator/crds` (plain YAML),
+`helm-chart/kuberay-operator` and `helm-chart/ray-cluster` (Helm), and the Helm repo
+https://ray-project.github.io/kuberay-helm/ with charts `kuberay-operator` and `ray-cluster`. Anything else fails with
+the message shapes of Argo CD's repo-server, which the controller reports as a ComparisonError condition.
 """
 
 from __future__ import annotations
