@@ -23,6 +23,7 @@ from raywizard.kube.error_translation import is_api_exception, status_message, t
 from raywizard.kube.resources import APPLICATIONS, RAYCLUSTERS
 from raywizard.kube.waits import WaitState, app_wait_state, compared_current, raycluster_wait_state
 from raywizard.model.errors import ClusterError
+from raywizard.model.scale_limits import ScaleLimitNote, limit_changes
 from raywizard.model.textsafe import literal
 
 STEPS = (("crds", "crds"), ("operator", "operator"), ("raycluster", "cluster"))  # (step, manifests role)
@@ -51,6 +52,7 @@ class ApplyPlan:
     raycluster_resource_version: str | None
     raycluster_name: str
     ray_namespace: str
+    scale_notes: list[ScaleLimitNote] = field(default_factory=list)  # limits lowered below running workers
 
     @property
     def report(self) -> DiffReport:
@@ -134,8 +136,12 @@ def plan_apply(conn: Connection, spec: Any) -> ApplyPlan:
     name = manifests.raycluster_name(spec)
     namespace = spec.target.namespace
     live_rc = resources.get_custom(conn, RAYCLUSTERS, namespace, name)
-    rc_diff = diff_resource(live_rc, manifests.desired_raycluster(spec), rules=manifests.ignore_rules(spec))
-    return ApplyPlan(conn.context_name, conn.server_url, planned, rc_diff, _rv(live_rc), name, namespace)
+    desired_rc = manifests.desired_raycluster(spec)
+    rc_diff = diff_resource(live_rc, desired_rc, rules=manifests.ignore_rules(spec))
+    notes: list[ScaleLimitNote] = []
+    if live_rc is not None:
+        notes = limit_changes(desired_rc, live_rc, resources.list_pods(conn, namespace, f"ray.io/cluster={name}"))
+    return ApplyPlan(conn.context_name, conn.server_url, planned, rc_diff, _rv(live_rc), name, namespace, notes)
 
 
 def _dry_run(conn: Connection, body: dict[str, Any]) -> tuple[dict[str, Any], str | None]:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
     from raywizard.kube.apply import StepProgress
+    from raywizard.kube.connection import Connection
 
 from raywizard.model.textsafe import literal
 
@@ -68,7 +69,7 @@ def _progress_printer(stream: TextIO) -> Callable[[StepProgress], None]:
 
 def run(args: argparse.Namespace) -> int:
     from raywizard.cli.commands._cluster_args import confirm, connect, spec_from
-    from raywizard.cli.commands.diff import print_report
+    from raywizard.cli.commands.diff import print_report, print_scale_notes
     from raywizard.cli.commands.validate import print_problems
     from raywizard.kube.apply import PlanOutdated, execute_apply, plan_apply
     from raywizard.model.errors import InputError
@@ -85,6 +86,7 @@ def run(args: argparse.Namespace) -> int:
         print(literal(f"apply to {conn.banner()}"), file=sys.stderr)
         plan = plan_apply(conn, spec)
         print_report(plan.report)
+        print_scale_notes(plan.scale_notes)
         for conflict in plan.conflicts:
             print(literal(f"conflict: {conflict}"), file=sys.stderr)
         if args.dry_run:
@@ -92,7 +94,8 @@ def run(args: argparse.Namespace) -> int:
         if not plan.has_changes and not args.force:
             print("Applications already up to date; checking that they are synced and ready", file=sys.stderr)
         else:
-            confirm(f"apply these changes to {conn.banner()}?", args.yes)
+            limits = " (with the scale warnings above)" if plan.scale_notes else ""
+            confirm(f"apply these changes{limits} to {conn.banner()}?", args.yes)
         try:
             result = execute_apply(
                 conn,
@@ -106,8 +109,44 @@ def run(args: argparse.Namespace) -> int:
             print(literal(f"raywizard: {outdated.message}; the current diff:"), file=sys.stderr)
             print_report(plan_apply(conn, spec).report)
             raise
+        changed = ", ".join(f"{s.application} {s.outcome}" for s in result.steps)
+        print(literal(f"applied: {changed}"), file=sys.stderr)
+        if not args.no_wait:
+            offer_restarts(conn, plan.ray_namespace, plan.raycluster_name, ask=not args.yes and sys.stdin.isatty())
     finally:
         conn.close()
-    changed = ", ".join(f"{s.application} {s.outcome}" for s in result.steps)
-    print(literal(f"applied: {changed}"), file=sys.stderr)
     return 0
+
+
+def offer_restarts(conn: Connection, namespace: str, raycluster: str, *, ask: bool) -> None:
+    """After an apply: per group, the running pods that still run an older pod template (KubeRay does not
+    restart them, docs/template-drift.md) and the command that recreates them; on a terminal (``ask``) the
+    offer to restart the group now, with a confirmation naming the count. Declining changes nothing."""
+    from raywizard.kube import resources
+    from raywizard.kube.resources import RAYCLUSTERS
+    from raywizard.kube.template_drift import restart_group, stale_pods
+
+    live = resources.get_custom(conn, RAYCLUSTERS, namespace, raycluster)
+    if live is None:
+        return
+    for drift in stale_pods(live, resources.list_pods(conn, namespace, f"ray.io/cluster={raycluster}")):
+        command = f"raywizard restart {drift.group} --namespace {namespace}"
+        print(literal(f"{drift.line()}; KubeRay does not restart them", single_line=True), file=sys.stderr)
+        if not ask:
+            print(literal(f"  `{command}` recreates them", single_line=True), file=sys.stderr)
+            continue
+        question = (
+            f"Restart group {drift.group} now: delete its {drift.total} pod(s) so that KubeRay recreates them from "
+            "the new template (work running on them is lost)?"
+        )
+        sys.stderr.write(literal(question, single_line=True) + " [y/N] ")
+        sys.stderr.flush()
+        try:
+            answer = sys.stdin.readline().strip().lower()
+        except (EOFError, KeyboardInterrupt):
+            answer = ""
+        if answer in ("y", "yes"):
+            count = restart_group(conn, namespace, raycluster, drift.group)
+            print(literal(f"deleted {count} pod(s) of {drift.group}; KubeRay recreates them"), file=sys.stderr)
+        else:
+            print(literal(f"  not restarted; `{command}` does it later", single_line=True), file=sys.stderr)

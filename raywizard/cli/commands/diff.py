@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from raywizard.model.scale_limits import ScaleLimitNote
 
 from raywizard.model.textsafe import literal
 
@@ -68,9 +73,22 @@ def run(args: argparse.Namespace) -> int:
         conn.close()
     report = plan.report
     if args.output == "json":
-        sys.stdout.write(report.to_json() + "\n")
+        import json
+
+        document = report.as_dict()
+        document["scaleWarnings"] = [note.as_dict() for note in plan.scale_notes]
+        sys.stdout.write(json.dumps(document, indent=2, default=str) + "\n")
     else:
         print_report(report)
+        print_scale_notes(plan.scale_notes)
         for conflict in plan.conflicts:
             print(literal(f"conflict: {conflict}"), file=sys.stderr)
     return 1 if report.has_changes else 0
+
+
+def print_scale_notes(notes: Sequence[ScaleLimitNote], stream: TextIO | None = None) -> None:
+    """One 'warning:' line per group whose new maxReplicas/minReplicas is below the workers it runs, saying
+    what KubeRay and the autoscaler will do with the surplus (docs/scale-limits.md)."""
+    out = stream or sys.stderr
+    for note in notes:
+        out.write(literal(f"warning: {note.line()}", single_line=True) + "\n")
