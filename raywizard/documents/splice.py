@@ -66,13 +66,20 @@ def merge_into(node: Any, desired: Any, owns: OwnsKeys, path: tuple[str, ...] = 
 
 def _keep_scalar_style(old: Any, new: Any) -> Any:
     """A new scalar in the old one's quoting style (``"1.5.1"`` stays double-quoted)."""
-    from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
+    from ruamel.yaml.scalarstring import (
+        DoubleQuotedScalarString,
+        FoldedScalarString,
+        LiteralScalarString,
+        SingleQuotedScalarString,
+    )
 
-    if isinstance(new, str) and not isinstance(new, DoubleQuotedScalarString | SingleQuotedScalarString):
-        if isinstance(old, DoubleQuotedScalarString):
-            return DoubleQuotedScalarString(new)
-        if isinstance(old, SingleQuotedScalarString):
-            return SingleQuotedScalarString(new)
+    styles = (DoubleQuotedScalarString, SingleQuotedScalarString, LiteralScalarString, FoldedScalarString)
+    if isinstance(new, str) and not isinstance(new, styles):
+        for style in styles:
+            # A block scalar (a helm.values string) stays a block scalar; it needs a final newline to be one.
+            if isinstance(old, style) and (style not in (LiteralScalarString, FoldedScalarString)
+                                           or new.endswith("\n")):
+                return style(new)
     return to_commented(new)
 
 
@@ -115,3 +122,39 @@ def splice_lines(original_text: str, base_dump: str, new_dump: str) -> str | Non
         result[start + shift:end + shift] = new[n1:n2]
         shift += (n2 - n1) - (end - start)
     return "".join(result)
+
+
+def _owns_everything(_path: tuple[str, ...]) -> bool:
+    return True
+
+
+def edit_documents_text(text: str, desired_for: Callable[[Any], Any], owns: OwnsKeys = _owns_everything,
+                        *, source: str = "<text>") -> str:
+    """``text`` (a YAML stream) edited so that each document equals ``desired_for(document)``, changing only
+    the lines that must change (comments, quoting and indentation kept), or normalised where that fails."""
+    from raywizard.documents.roundtrip_yaml import dump_documents, guess_indent, parse_documents
+
+    indent = guess_indent(text)
+    base_dump = dump_documents(parse_documents(text, source=source), indent=indent)
+    fresh = parse_documents(text, source=source)
+    edited = [merge_into(doc, desired_for(doc), owns) for doc in fresh]
+    new_dump = dump_documents(edited, indent=indent)
+    if new_dump == base_dump:
+        return text
+    spliced = splice_lines(text, base_dump, new_dump)
+    if spliced is not None:
+        try:
+            if [to_plain(d) for d in parse_documents(spliced)] == [to_plain(d) for d in edited]:
+                return spliced
+        except Exception:
+            pass
+    return new_dump
+
+
+def edit_yaml_text(text: str, desired: Any) -> str:
+    """One YAML document in ``text`` (a ``helm.values`` string) edited to equal ``desired``, lines kept."""
+    from raywizard.documents.roundtrip_yaml import dump_documents, parse_documents
+
+    if not parse_documents(text):
+        return dump_documents([desired]) if desired else text
+    return edit_documents_text(text, lambda _doc: desired)

@@ -12,31 +12,34 @@ from pathlib import Path
 from typing import Any
 
 from raywizard.documents.loading import read_documents
-from raywizard.documents.roundtrip_yaml import atomic_write, dump_documents, guess_indent, parse_documents, to_plain
+from raywizard.documents.roundtrip_yaml import atomic_write, to_plain
 from raywizard.documents.shape_check import check_documents
-from raywizard.documents.splice import merge_into, splice_lines
+from raywizard.documents.splice import edit_documents_text
 from raywizard.model.errors import InputError
 from raywizard.model.spec import ClusterSpec, Layout
 from raywizard.model.textsafe import literal
 from raywizard.render import applications as manifests
 from raywizard.render.helm_values import spec_from_values, to_values
 
-# Application-level maps whose keys we own entirely (a key we no longer render is removed); anything else in a
-# user's Application (labels, finalizers, info, revisionHistoryLimit...) is kept as written.
-_OWNED_APP_MAPS = {
-    ("spec", "syncPolicy"),
-    ("spec", "syncPolicy", "automated"),
-    ("spec", "destination"),
-}
+
+def _owns_everything(_path: tuple[str, ...]) -> bool:
+    # The desired documents are the user's own with the spec's edits applied (render.application_forms), so
+    # a key they lack was removed by an edit.
+    return True
 
 
-def _owns_application_keys(path: tuple[str, ...]) -> bool:
-    if path in _OWNED_APP_MAPS:
-        return True
-    # Inside valuesObject the spec carries every key (unknown ones in its `extra` maps): own it all, except
-    # image maps, of which the chart reads only repository/tag/pullPolicy (anything else there is left alone).
-    in_values = len(path) >= 4 and path[:4] == ("spec", "source", "helm", "valuesObject")
-    return in_values and path[-1:] != ("image",)
+def _data_with_quotes(value: Any) -> Any:
+    """Plain data, except that double-quoted strings stay so (so ``targetRevision: "1.5.1"`` renders
+    quoted again where the document is written out anew)."""
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+    if isinstance(value, DoubleQuotedScalarString):
+        return DoubleQuotedScalarString(str(value))
+    if isinstance(value, dict):
+        return {str(k): _data_with_quotes(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_data_with_quotes(v) for v in value]
+    return to_plain(value)
 
 
 def _owns_values_keys(path: tuple[str, ...]) -> bool:
@@ -63,7 +66,10 @@ class Workspace:
         return cls(spec=spec, files=[], saved_spec=None)
 
     @classmethod
-    def load(cls, paths: list[Path] | Path, base: ClusterSpec | None = None) -> Workspace:
+    def load(cls, paths: list[Path] | Path, base: ClusterSpec | None = None,
+             checkouts: list[Path] | None = None) -> Workspace:
+        """Open files; ``checkouts``: local git checkouts holding ``$ref/...`` value files of multi-source
+        Applications (the repository an Application file is in is looked at anyway)."""
         paths = [paths] if isinstance(paths, Path | str) else list(paths)
         files: list[SourceFile] = []
         apps: list[dict[str, Any]] = []
@@ -75,7 +81,7 @@ class Workspace:
             check_documents(plain, source=str(path))
             if plain and all(manifests.role_of(d) for d in plain):
                 files.append(SourceFile(path, text, docs, "applications"))
-                apps.extend(plain)
+                apps.extend(_data_with_quotes(d) for d in docs)
             elif len(plain) == 1 and isinstance(plain[0], dict) and not plain[0].get("kind"):
                 files.append(SourceFile(path, text, docs, "values"))
                 values = plain[0]
@@ -87,7 +93,11 @@ class Workspace:
                     f"{', '.join(kinds)}",
                     "pass the guide's Application files (single or split) or a chart values file",
                 )
-        spec = manifests.applications_to_spec(apps, base) if apps else (base or ClusterSpec()).clone()
+        from raywizard.documents.value_files import local_reader
+
+        reader = local_reader([Path(p) for p in paths], checkouts)
+        spec = (manifests.applications_to_spec(apps, base, read_value_file=reader) if apps
+                else (base or ClusterSpec()).clone())
         if values is not None:
             spec = spec_from_values(values, spec)
         workspace = cls(spec=spec, files=files)
@@ -115,27 +125,13 @@ class Workspace:
                 out[source.path] = self._render_file(source, lambda _doc: to_values(self.spec), _owns_values_keys)
             else:
                 out[source.path] = self._render_file(
-                    source, lambda doc: desired_apps[manifests.role_of(to_plain(doc))], _owns_application_keys
+                    source, lambda doc: desired_apps[manifests.role_of(to_plain(doc))], _owns_everything
                 )
         return out
 
     @staticmethod
     def _render_file(source: SourceFile, desired_for: Any, owns: Any) -> str:
-        indent = guess_indent(source.text)
-        base_dump = dump_documents(source.docs, indent=indent)
-        fresh = parse_documents(source.text, source=str(source.path))  # never mutate the loaded tree
-        edited = [merge_into(doc, desired_for(doc), owns) for doc in fresh]
-        new_dump = dump_documents(edited, indent=indent)
-        if new_dump == base_dump:
-            return source.text
-        spliced = splice_lines(source.text, base_dump, new_dump)
-        if spliced is not None:
-            try:
-                if [to_plain(d) for d in parse_documents(spliced)] == [to_plain(d) for d in edited]:
-                    return spliced
-            except InputError:
-                pass
-        return new_dump
+        return edit_documents_text(source.text, desired_for, owns, source=str(source.path))
 
     def render_applications_text(self) -> str:
         """All three Applications as one YAML stream (for previews and apply), independent of the files."""

@@ -151,6 +151,16 @@ class SyncPolicy:
 
 
 @dataclass
+class ValuesLayers:
+    """The RayCluster Application's Helm values besides its inline values, in Argo CD's order: the value files
+    (below the inline values) and ``helm.parameters`` (above them)."""
+
+    below: dict[str, Any] = field(default_factory=dict)  # the value files that were read, merged in order
+    parameters: list[dict[str, Any]] = field(default_factory=list)  # helm.parameters as written
+    unread: list[str] = field(default_factory=list)  # value files that could not be read, with the reason
+
+
+@dataclass
 class ClusterSpec:
     versions: Versions = field(default_factory=Versions)
     target: Target = field(default_factory=Target)
@@ -170,6 +180,11 @@ class ClusterSpec:
     # document (``render.values_delta``), so what the user wrote and did not edit is written back as it was.
     values_document: dict[str, Any] | None = None
     values_baseline: dict[str, Any] | None = None
+    values_layers: ValuesLayers | None = None
+    # The user's Applications by role (plain data) and what the fields rendered for them right after reading:
+    # rendering applies only the fields' changes to these documents (every key we have no field for is kept).
+    app_documents: dict[str, dict[str, Any]] = field(default_factory=dict)
+    app_baselines: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def clone(self) -> ClusterSpec:
         return copy.deepcopy(self)

@@ -7,13 +7,14 @@ files, keeping comments). ``applications_to_spec`` reads the guide's files (or o
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from typing import Any
 
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from raywizard.diff.ignore_differences import REPLICAS_JQ
 from raywizard.model import versions
-from raywizard.model.spec import ClusterSpec, CrdSyncMode, IgnoreMode, Target
+from raywizard.model.spec import ClusterSpec, CrdSyncMode, IgnoreMode, Target, ValuesLayers
 from raywizard.render.helm_values import apply_values, to_values
 
 API_VERSION = "argoproj.io/v1alpha1"
@@ -29,9 +30,10 @@ def release_name(spec: ClusterSpec) -> str:
 def raycluster_name(spec: ClusterSpec) -> str:
     """The RayCluster's name: the chart's fullname rule applied to the Helm release name."""
     from raywizard.chart import ChartRenderError, fullname
+    from raywizard.render.helm_values import chart_values
 
     try:
-        return fullname(to_values(spec), release_name(spec))
+        return fullname(chart_values(spec), release_name(spec))
     except ChartRenderError:
         # Values or a release name helm cannot use: validation reports it; render a best-effort name meanwhile.
         try:
@@ -156,17 +158,42 @@ def cluster_application(spec: ClusterSpec) -> dict[str, Any]:
     return _application(_metadata(spec, "cluster"), body)
 
 
-def render_applications(spec: ClusterSpec) -> list[dict[str, Any]]:
-    """The three Applications in apply order: CRDs, operator, RayCluster."""
+def canonical_applications(spec: ClusterSpec) -> list[dict[str, Any]]:
+    """The three Applications in apply order, in raywizard's own form (one source, valuesObject)."""
     return [crds_application(spec), operator_application(spec), cluster_application(spec)]
+
+
+def render_applications(spec: ClusterSpec) -> list[dict[str, Any]]:
+    """The three Applications in apply order: CRDs, operator, RayCluster. An Application the spec was read from
+    is that document with the spec's edits, in its own form (``render.application_forms``)."""
+    canonical = canonical_applications(spec)
+    if not spec.app_documents:
+        return canonical
+    from raywizard.render.application_forms import write_application
+    from raywizard.render.helm_values import parameters_now
+
+    out = []
+    for role, app in zip(ROLES, canonical, strict=True):
+        document, baseline = spec.app_documents.get(role), spec.app_baselines.get(role)
+        if document is None or baseline is None:
+            out.append(app)
+            continue
+        values = parameters = None
+        if role == "cluster":
+            values = (spec.values_document, to_values(spec)) if spec.values_document is not None else None
+            if spec.values_layers is not None and spec.values_layers.parameters:
+                parameters = (spec.values_layers.parameters, parameters_now(spec))
+        out.append(write_application(document, baseline, app, role, values=values, parameters=parameters))
+    return out
 
 
 def desired_raycluster(spec: ClusterSpec) -> dict[str, Any]:
     """The RayCluster that Argo CD will render from the cluster Application (the chart model)."""
     from raywizard.chart import render_raycluster
+    from raywizard.render.helm_values import chart_values
 
     return render_raycluster(
-        to_values(spec),
+        chart_values(spec),
         release_name=release_name(spec),
         namespace=spec.target.namespace,
         chart_version=spec.versions.chart,
@@ -187,17 +214,11 @@ def render_files(spec: ClusterSpec, layout: str | None = None, stem: str = "ray-
 # ---------------------------------------------------------------------------------------- reading back
 def role_of(app: Any) -> str | None:
     """Which of our three Applications ``app`` is, from its source (names may be anything)."""
+    from raywizard.render.application_forms import role_source
+
     if not isinstance(app, dict) or app.get("kind") != "Application":
         return None
-    source = (app.get("spec") or {}).get("source") or {}
-    path = str(source.get("path") or "").strip("/")
-    if source.get("chart") == versions.RAY_CLUSTER_CHART:
-        return "cluster"
-    if path.endswith("kuberay-operator/crds"):
-        return "crds"
-    if path.endswith("kuberay-operator"):
-        return "operator"
-    return None
+    return next((role for role in ("cluster", "crds", "operator") if role_source(app, role) is not None), None)
 
 
 def _read_sync(spec: ClusterSpec, policy: Any) -> None:
@@ -248,8 +269,74 @@ def _read_ignore(spec: ClusterSpec, rules: Any) -> None:
         spec.ignore_extra_rules.append(copy.deepcopy(dict(rule)) if isinstance(rule, dict) else rule)
 
 
-def applications_to_spec(apps: list[dict[str, Any]], base: ClusterSpec | None = None) -> ClusterSpec:
+ValueFileReader = Callable[[dict[str, Any] | None, str], dict[str, Any] | None]
+"""(the ``ref`` source a ``$ref/path`` value file names, or None; the path) -> the file's values, or None when
+it cannot be read (no local checkout of that repository)."""
+
+
+def _read_layers(app: dict[str, Any], helm: dict[str, Any], read_value_file: ValueFileReader | None
+                 ) -> ValuesLayers | None:
+    from raywizard.render import argocd_helm
+
+    def listed(key: str) -> list[Any]:
+        found = helm.get(key)
+        return found if isinstance(found, list) else []
+
+    value_files, parameters, file_parameters = listed("valueFiles"), listed("parameters"), listed("fileParameters")
+    if not (value_files or parameters or file_parameters):
+        return None
+    layers = ValuesLayers(parameters=[copy.deepcopy(p) for p in parameters if isinstance(p, dict)])
+    refs = argocd_helm.ref_sources(app)
+    for entry in value_files:
+        text = str(entry)
+        ref: dict[str, Any] | None = None
+        path = text
+        if text.startswith("$"):
+            name, _, path = text[1:].partition("/")
+            ref = refs.get(name)
+            if ref is None:
+                layers.unread.append(f"{text}: no source has ref: {name}")
+                continue
+        elif text.startswith(("http://", "https://")):
+            layers.unread.append(f"{text}: values from a URL: not read")
+            continue
+        data = read_value_file(ref, path) if read_value_file is not None else None
+        if data is None:
+            where = "values from git" if ref is not None else "values in the chart package"
+            layers.unread.append(f"{text}: {where}: not read")
+            continue
+        layers.below = argocd_helm.merge_values(layers.below, data)
+    for parameter in file_parameters:
+        label = parameter.get("name") if isinstance(parameter, dict) else parameter
+        layers.unread.append(f"fileParameters {label}: file contents: not read")
+    return layers
+
+
+def _read_cluster_values(spec: ClusterSpec, app: dict[str, Any], helm: dict[str, Any],
+                         read_value_file: ValueFileReader | None) -> None:
+    from raywizard.render import argocd_helm
+
+    inline = helm.get("valuesObject")
+    if inline is None and isinstance(helm.get("values"), str):
+        from raywizard.documents.roundtrip_yaml import load_plain
+
+        inline = load_plain(helm["values"], source="spec.source.helm.values") or {}
+    inline = inline if isinstance(inline, dict) else {}
+    layers = _read_layers(app, helm, read_value_file)
+    if layers is None:
+        apply_values(spec, inline)
+        return
+    merged = argocd_helm.apply_parameters(argocd_helm.merge_values(layers.below, inline), layers.parameters)
+    apply_values(spec, merged)  # the fields show what the chart gets; edits are written to the inline values
+    spec.values_document = copy.deepcopy(inline)
+    spec.values_layers = layers
+
+
+def applications_to_spec(apps: list[dict[str, Any]], base: ClusterSpec | None = None,
+                         read_value_file: ValueFileReader | None = None) -> ClusterSpec:
     """A spec from any subset of the three Applications (what is missing keeps ``base``'s values)."""
+    from raywizard.render.application_forms import role_source
+
     spec = (base or ClusterSpec()).clone()
     spec.sync.options = []
     by_role = {role_of(app): app for app in apps if role_of(app)}
@@ -260,7 +347,8 @@ def applications_to_spec(apps: list[dict[str, Any]], base: ClusterSpec | None = 
         _read_common(spec, app)
         _read_sync(spec, (app.get("spec") or {}).get("syncPolicy"))
         name = str((app.get("metadata") or {}).get("name") or "")
-        source = (app.get("spec") or {}).get("source") or {}
+        located = role_source(app, role)
+        source = located[1] if located else {}
         if role in ("crds", "operator"):
             spec.versions.kuberay = str(source.get("targetRevision") or spec.versions.kuberay)
         if role == "crds":
@@ -270,13 +358,20 @@ def applications_to_spec(apps: list[dict[str, Any]], base: ClusterSpec | None = 
         else:
             spec.target.cluster_app = name or spec.target.cluster_app
             spec.versions.chart = str(source.get("targetRevision") or spec.versions.chart)
-            helm = source.get("helm") or {}
+            found_helm = source.get("helm")
+            helm: dict[str, Any] = found_helm if isinstance(found_helm, dict) else {}
+            # Without releaseName, Argo CD names the Helm release after the Application.
             spec.target.release_name = str(helm["releaseName"]) if helm.get("releaseName") else None
-            values = helm.get("valuesObject")
-            if values is None and isinstance(helm.get("values"), str):
-                from raywizard.documents.roundtrip_yaml import load_plain
-
-                values = load_plain(helm["values"], source="spec.source.helm.values") or {}
-            apply_values(spec, values if isinstance(values, dict) else {})
+            _read_cluster_values(spec, app, helm, read_value_file)
             _read_ignore(spec, (app.get("spec") or {}).get("ignoreDifferences"))
+    remember_documents(spec, list(by_role.items()))
     return spec
+
+
+def remember_documents(spec: ClusterSpec, apps: list[tuple[str | None, dict[str, Any]]]) -> None:
+    """Keep ``apps`` as the documents that rendering edits, with the canonical renders of ``spec`` as read."""
+    canonical = dict(zip(ROLES, canonical_applications(spec), strict=True))
+    for role, app in apps:
+        if role in canonical:
+            spec.app_documents[role] = copy.deepcopy(app)
+            spec.app_baselines[role] = canonical[role]

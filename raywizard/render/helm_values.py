@@ -107,14 +107,56 @@ def _group_values(group: WorkerGroup, *, primary: bool) -> dict[str, Any]:
 
 def to_values(spec: ClusterSpec) -> dict[str, Any]:
     """The chart values (``valuesObject``) for ``spec``: the user's document with the spec's edits, or (for a
-    spec that did not come from a document) the fields' values in the guide's key order."""
+    spec that did not come from a document) the fields' values in the guide's key order.
+
+    With ``helm.parameters`` (which Argo CD applies last), an edit of a value a parameter sets goes to the
+    parameter (``parameters_now``), not to these inline values, where it would have no effect."""
     from raywizard.render.values_delta import apply_delta
 
     lens = lens_values(spec)
     if spec.values_document is None or spec.values_baseline is None:
         return lens
+    layers = spec.values_layers
+    if layers is not None and layers.parameters:
+        from raywizard.render import argocd_helm
+
+        for parameter in layers.parameters:
+            path = argocd_helm.parameter_path(str(parameter.get("name") or ""))
+            before = argocd_helm.get_at(spec.values_baseline, path)
+            if path and argocd_helm.found(before):
+                argocd_helm.set_at(lens, path, copy.deepcopy(before))
     result: dict[str, Any] = apply_delta(spec.values_document, spec.values_baseline, lens)
     return result
+
+
+def parameters_now(spec: ClusterSpec) -> list[dict[str, Any]]:
+    """``helm.parameters`` with the spec's edits of the values they set."""
+    from raywizard.render import argocd_helm
+
+    layers = spec.values_layers
+    if layers is None or spec.values_baseline is None:
+        return []
+    lens = lens_values(spec)
+    out = []
+    for parameter in layers.parameters:
+        parameter = copy.deepcopy(parameter)
+        path = argocd_helm.parameter_path(str(parameter.get("name") or ""))
+        before, now = argocd_helm.get_at(spec.values_baseline, path), argocd_helm.get_at(lens, path)
+        if path and argocd_helm.found(before) and now != before and not isinstance(now, dict | list):
+            parameter["value"] = argocd_helm.format_parameter(None if not argocd_helm.found(now) else now)
+        out.append(parameter)
+    return out
+
+
+def chart_values(spec: ClusterSpec) -> dict[str, Any]:
+    """All the values Argo CD passes to the chart: value files, then the inline values, then parameters."""
+    layers = spec.values_layers
+    if layers is None:
+        return to_values(spec)
+    from raywizard.render import argocd_helm
+
+    merged = argocd_helm.merge_values(layers.below, to_values(spec))
+    return argocd_helm.apply_parameters(merged, parameters_now(spec))
 
 
 def lens_values(spec: ClusterSpec) -> dict[str, Any]:
@@ -245,6 +287,7 @@ def apply_values(spec: ClusterSpec, values: dict[str, Any]) -> ClusterSpec:
     }
     spec.values_document = copy.deepcopy(values)
     spec.values_baseline = lens_values(spec)
+    spec.values_layers = None
     return spec
 
 

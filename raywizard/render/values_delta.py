@@ -21,11 +21,17 @@ from typing import Any
 _MISSING = object()
 
 
+def _kind(value: Any) -> type:
+    for kind in (bool, int, float, str, dict, list):  # bool before int: True is an int to Python
+        if isinstance(value, kind):
+            return kind
+    return type(value)
+
+
 def same(a: Any, b: Any) -> bool:
-    """Equal as data and of the same types at every level (YAML ``1`` and ``1.0`` and ``"1"`` differ)."""
-    both_maps = isinstance(a, dict) and isinstance(b, dict)
-    both_lists = isinstance(a, list) and isinstance(b, list)
-    if type(a) is not type(b) and not both_maps and not both_lists:
+    """Equal as data and of the same types at every level (YAML ``1`` and ``1.0`` and ``"1"`` differ; a quoted
+    string is the same string as a plain one)."""
+    if _kind(a) is not _kind(b):
         return False
     if isinstance(a, dict):
         return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)

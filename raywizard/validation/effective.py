@@ -13,7 +13,7 @@ from typing import Any
 
 from raywizard.model.checks import parse_quantity
 from raywizard.model.spec import GPU_RESOURCE, ClusterSpec, Resources, WorkerGroup
-from raywizard.render.helm_values import to_values
+from raywizard.render.helm_values import chart_values
 
 HEAD = "head"
 
@@ -26,7 +26,7 @@ def effective_values(spec: ClusterSpec) -> dict[str, dict[str, Any]]:
     """Per group name (``head`` for the head) the merged values the chart's template uses."""
     from raywizard.chart import effective_group_values
 
-    return effective_group_values(to_values(spec), spec.versions.chart)
+    return effective_group_values(chart_values(spec), spec.versions.chart)
 
 
 def effective_resources(spec: ClusterSpec, group: WorkerGroup | None = None,

@@ -25,10 +25,10 @@ _RESOURCE_FIELD = {"cpu": "cpu", "memory": "memory", GPU_RESOURCE: "gpu"}
 
 def validate(spec: ClusterSpec, values: dict[str, Any] | None = None) -> list[Problem]:
     from raywizard.chart import SUPPORTED_CHART_VERSIONS
-    from raywizard.render.helm_values import to_values
+    from raywizard.render.helm_values import chart_values
 
     if values is None:
-        values = to_values(spec)
+        values = chart_values(spec)
     problems: list[Problem] = []
     rendered = _rendered_group_names(spec, values)
     problems += _field_checks(spec, rendered)

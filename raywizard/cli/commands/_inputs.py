@@ -17,6 +17,9 @@ def add_input_arguments(parser: argparse.ArgumentParser, *, layout: bool = True)
     source.add_argument("--from", dest="from_files", metavar="FILE", action="append", type=Path,
                         help="start from Application file(s) (single or split, like the guide's) or a values file; "
                              "repeat for split files")
+    group.add_argument("--checkout", metavar="DIR", action="append", type=Path, default=[],
+                       help="a local git checkout holding the $ref/... value files of a multi-source Application "
+                            "(repeatable; the repository the --from file is in is used anyway)")
     group.add_argument("--values", metavar="VALUES.yaml", type=Path,
                        help="ray-cluster chart values (as in the RayCluster Application's valuesObject)")
     group.add_argument("--release", metavar="NAME", help="Helm release name (names the RayCluster)")
@@ -43,7 +46,8 @@ def workspace_from_args(args: argparse.Namespace):  # type: ignore[no-untyped-de
 
     base = load_preset(args.preset) if getattr(args, "preset", None) else ClusterSpec()
     files = getattr(args, "from_files", None)
-    workspace = Workspace.load(files, base) if files else Workspace.new(base)
+    checkouts = list(getattr(args, "checkout", None) or [])
+    workspace = Workspace.load(files, base, checkouts=checkouts) if files else Workspace.new(base)
     spec = workspace.spec
     values_path: Path | None = getattr(args, "values", None)
     if values_path is not None:

@@ -32,10 +32,11 @@ def run(args: argparse.Namespace) -> int:
     from raywizard.model.errors import InputError
     from raywizard.render.applications import release_name
     from raywizard.render.emitter import emit
-    from raywizard.render.helm_values import to_values
+    from raywizard.render.helm_values import chart_values
 
     spec = spec_from_args(args)
-    values = to_values(spec)  # the user's values as written, with the --set edits (render.values_delta)
+    # every value Argo CD passes: value files, the inline values as written with the --set edits, parameters
+    values = chart_values(spec)
     try:
         raycluster = render_raycluster(
             values, release_name=release_name(spec), namespace=spec.target.namespace,
