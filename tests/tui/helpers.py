@@ -30,6 +30,8 @@ async def settle(pilot: Pilot[int]) -> None:
     """Let the app finish handling input, including the revalidation it defers until after the next frame."""
     await pilot.pause()
     app = pilot.app
+    while getattr(app, "keys_pending", False):  # keys typed ahead go to the widgets one at a time
+        await pilot.pause()
     if isinstance(app, WizardApp):
         app.flush_changes()
     await pilot.pause()

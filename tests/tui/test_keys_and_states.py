@@ -233,3 +233,27 @@ async def test_editing_keys_keep_their_order_when_keys_arrive_in_a_burst() -> No
         await pilot.pause(0.2)
         assert editor.value == "my-release"
         assert app.model.spec.target.release_name == "my-release"
+
+
+async def test_keys_typed_ahead_land_in_the_field_focused_when_they_were_typed() -> None:
+    """A burst across fields (paste, a key macro, tmux send-keys): the App used to hand every queued key to the
+    widget focused when it read the key, before the earlier Tab had moved the focus, so `4 Tab 4 Tab 8Gi Tab 8Gi`
+    all went into CPU request."""
+    from textual import events
+
+    app = create_app(preset="argocd-guide", offline=True, start_step="workers")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        cpu = app.screen.query_one("#f-workerGroups-cpuRequest", Input)
+        cpu.focus()
+        cpu.value = ""
+        await pilot.pause()
+        keys = ["4", "tab", "ctrl+u", "4", "tab", "ctrl+u", *"8Gi", "tab", "ctrl+u", *"8Gi"]
+        for key in keys:
+            app.post_message(events.Key(key, key if len(key) == 1 else None))
+        await settle(pilot)
+        values = [app.screen.query_one(f"#f-workerGroups-{name}", Input).value
+                  for name in ("cpuRequest", "cpuLimit", "memoryRequest", "memoryLimit")]
+        assert values == ["4", "4", "8Gi", "8Gi"]

@@ -18,6 +18,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from raywizard.model.spec import ClusterSpec
+from raywizard.tui.common.key_order import InOrderKeys
 from raywizard.tui.wizard.wizard_model import WizardModel, WizardStep
 
 DEFAULT_PRESET = "argocd-guide"
@@ -50,7 +51,7 @@ def _screen_class(step: WizardStep) -> type[Screen[Any]]:
 _TEXTUAL_ACTIONS = {binding.action for binding in (*Screen.BINDINGS, *App.BINDINGS) if isinstance(binding, Binding)}
 
 
-class WizardApp(App[int]):
+class WizardApp(InOrderKeys[int]):
     TITLE = "raywizard"
     CSS_PATH = "wizard.tcss"
     ENABLE_COMMAND_PALETTE = True
