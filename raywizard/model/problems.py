@@ -18,6 +18,9 @@ class Problem:
     fix: str  # how to fix it
     severity: Severity = Severity.ERROR
     code: str = ""  # stable identifier for tests and docs, e.g. "min-gt-max"
+    # When the fix is one field set to one value, "FIELD_PATH=VALUE": each surface then names its own control for
+    # that field (the wizard's label, the CLI's flag, the prompt's question; see raywizard.fields.fix_text).
+    setting: str = ""
 
     @property
     def is_error(self) -> bool:

@@ -46,11 +46,12 @@ class Answers:
 
 
 def split_assignment(text: str) -> tuple[str, str]:
-    """``"workerGroups.gpu.maxReplicas=8"`` -> ``("workerGroups.gpu.maxReplicas", "8")``."""
+    """``"workerGroups.gpu-worker.maxReplicas=8"`` -> ``("workerGroups.gpu.maxReplicas", "8")``."""
     path, equals, value = text.partition("=")
     if not equals or not path.strip():
         raise InputError(f"--set {text!r} is not path=value",
-                         "write it like --set image.tag=2.46.0 or --set workerGroups.gpu.maxReplicas=8")
+                         "write it like --set image.tag=2.46.0 or --set workerGroups.NAME.maxReplicas=8 (NAME: a group "
+                         "of yours; `raywizard validate` lists them) or --set workerGroups[0].maxReplicas=8")
     return path.strip(), value
 
 
@@ -147,6 +148,8 @@ def first_error_as_input_error(spec: ClusterSpec, problems: list[Problem], sourc
     first = errors[0]
     origin = "--set" if first.path in (assigned or set()) else source
     more = f" (and {len(errors) - 1} more: run `raywizard validate`)" if len(errors) > 1 else ""
-    hint = set_flag_hint(spec, first)
-    fix = first.fix + (f"; e.g. {hint}" if hint else "")
+    from raywizard.fields.fix_text import fix_for
+
+    hint = "" if first.setting else set_flag_hint(spec, first)  # a setting's fix already names the flag
+    fix = fix_for(first, "cli") + (f"; e.g. {hint}" if hint else "")
     return InputError(f"invalid answer {first.path} (from {origin}): {first.message}{more}", fix)

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from raywizard.fields.declarations import Field, Kind
+from raywizard.fields.fix_text import fix_for
 from raywizard.model.problems import Problem, Severity
 from raywizard.model.spec import ClusterSpec, WorkerGroup
 
@@ -140,7 +141,7 @@ class FieldAsker:
             except ValueError as exc:
                 return str(exc)
             errors = self.cross_field_errors(field, index, value)
-            return f"{errors[0].message} — {errors[0].fix}" if errors else None
+            return f"{errors[0].message} — {fix_for(errors[0], 'prompt')}" if errors else None
 
         return check
 
@@ -168,7 +169,7 @@ class FieldAsker:
             if field.kind in (Kind.CHOICE, Kind.BOOL):
                 errors = self.cross_field_errors(field, index, value)
                 if errors:
-                    self.asker.say(f"  ✗ {errors[0].message} — {errors[0].fix}")
+                    self.asker.say(f"  ✗ {errors[0].message} — {fix_for(errors[0], 'prompt')}")
                     continue
             break
         if value != current:
@@ -191,7 +192,7 @@ class FieldAsker:
             key = (problem.path, problem.message)
             if problem.severity is Severity.WARNING and key not in self._warned:
                 self._warned.add(key)
-                self.asker.say(f"  ! {problem.message} — {problem.fix}")
+                self.asker.say(f"  ! {problem.message} — {fix_for(problem, 'prompt')}")
 
 
 def group_label(group: WorkerGroup, index: int) -> str:

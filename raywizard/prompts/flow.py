@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from raywizard.fields.declarations import BY_KEY, GROUP_FIELDS, Field, Step, fields_for
+from raywizard.fields.fix_text import fix_for
 from raywizard.model.problems import Problem, Severity
 from raywizard.model.spec import ClusterSpec, WorkerGroup
 from raywizard.prompts.answers import field_at
@@ -190,7 +191,7 @@ class PromptFlow:
                 fixable = False
                 continue
             field, index = located
-            self.asker.say(f"  ✗ {problem.path}: {problem.message} — {problem.fix}")
+            self.asker.say(f"  ✗ {problem.path}: {problem.message} — {fix_for(problem, 'prompt')}")
             self.fields.ask(field, index)
         return fixable
 
@@ -218,5 +219,5 @@ def summary_lines(spec: ClusterSpec, problems: list[Problem]) -> list[str]:
         lines.append("  No problems found.")
     for problem in problems:
         mark = "✗" if problem.severity is Severity.ERROR else "!"
-        lines.append(f"  {mark} {problem.path}: {problem.message} — {problem.fix}")
+        lines.append(f"  {mark} {problem.path}: {problem.message} — {fix_for(problem, 'prompt')}")
     return lines

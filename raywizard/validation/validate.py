@@ -338,7 +338,7 @@ def _autoscaling_checks(spec: ClusterSpec) -> list[Problem]:
     if num_cpus is None or str(num_cpus).strip() not in ("0", "0.0"):
         problems.append(Problem("head.numCpus", "with autoscaling, work scheduled on the head competes with the "
                                 "GCS and the autoscaler, and head CPUs hide the need to scale workers.",
-                                "set head num-cpus to 0", W, "head-cpus"))
+                                "set head.numCpus to 0", W, "head-cpus", "head.numCpus=0"))
     if spec.ignore_mode is IgnoreMode.NONE:
         fights = spec.sync.automated and spec.sync.self_heal
         problems.append(Problem(
@@ -346,7 +346,8 @@ def _autoscaling_checks(spec: ClusterSpec) -> list[Problem]:
             "autoscaling is on but Argo CD does not ignore workerGroupSpecs[].replicas: "
             + ("selfHeal will revert every scaling decision of the autoscaler (replicas flap)." if fights else
                "the RayCluster shows OutOfSync whenever the autoscaler scales, and a sync resets replicas."),
-            "set 'Ignore replicas as' to jq", E if fights else W, "missing-replicas-rule"))
+            "set ignoreDifferences.mode to jq", E if fights else W, "missing-replicas-rule",
+            "ignoreDifferences.mode=jq"))
     return problems
 
 

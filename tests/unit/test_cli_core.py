@@ -38,7 +38,7 @@ def test_validate_exit_codes_and_messages() -> None:
     assert ok.returncode == 0 and "no problems" in ok.stdout
     bad = raywizard("validate", "--preset", "large-autoscaling", "--ignore-differences", "none")
     assert bad.returncode == 1
-    assert "ignoreDifferences.mode" in bad.stdout and "fix: set 'Ignore replicas as' to jq" in bad.stdout
+    assert "ignoreDifferences.mode" in bad.stdout and "fix: --ignore-differences jq" in bad.stdout
 
 
 def test_render_refuses_errors_and_writes_files_atomically(tmp_path: Path) -> None:

@@ -31,7 +31,8 @@ def add_input_arguments(parser: argparse.ArgumentParser, *, layout: bool = True)
     if layout:
         group.add_argument("--layout", choices=("single", "split"), help="one file, or one per Application")
     group.add_argument("--set", dest="assignments", metavar="PATH=VALUE", action="append", default=[],
-                       help="set any field, e.g. --set workerGroups.gpu.maxReplicas=8 (repeatable); "
+                       help="set any field (repeatable): --set image.tag=2.46.0, --set workerGroups[0].maxReplicas=8 "
+                            "(the first group), --set workerGroups.NAME.maxReplicas=8 (the group NAME); "
                             "workerGroups.+NAME.FIELD=VALUE adds the group NAME if missing")
 
 

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from raywizard.fields.fix_text import fix_for
 from raywizard.model.textsafe import literal
 
 if TYPE_CHECKING:
@@ -25,7 +26,7 @@ flag that fixes it.
 """
 EXAMPLES = """\
 examples:
-  raywizard init                                 ask everything, starting from the guide's defaults
+  raywizard init                                 ask everything, starting from the chart's defaults
   raywizard init --preset argocd-guide           start from a bundled preset
   raywizard init --from apps.yaml                edit an existing file (saved in place, .bak kept)
   raywizard init --preset argocd-guide --set image.tag=2.46.0 \\
@@ -99,7 +100,8 @@ def _run_without_questions(args: argparse.Namespace, answers: Answers) -> int:
     if error is not None:
         raise error
     for problem in problems:
-        print(literal(f"raywizard: warning: {problem.path}: {problem.message} — {problem.fix}"), file=sys.stderr)
+        fix = fix_for(problem, "cli")
+        print(literal(f"raywizard: warning: {problem.path}: {problem.message} — {fix}"), file=sys.stderr)
     written = _write(answers, _in_place(answers, args.output), say=lambda text: print(literal(text), file=sys.stderr),
                      force=args.force)
     return _after_save(args, written, interactive=None)

@@ -6,6 +6,7 @@ import argparse
 import sys
 from typing import TextIO
 
+from raywizard.fields.fix_text import fix_for
 from raywizard.model.problems import Problem
 from raywizard.model.textsafe import literal
 
@@ -33,7 +34,7 @@ def print_problems(problems: list[Problem], *, stream: TextIO, quiet_ok: bool = 
     width = max(len(p.severity.value) for p in problems)
     for problem in problems:
         print(f"{problem.severity.value:<{width}}  {literal(problem.path)}: {literal(problem.message)}", file=stream)
-        print(f"{'':<{width}}  fix: {literal(problem.fix)}", file=stream)
+        print(f"{'':<{width}}  fix: {literal(fix_for(problem, 'cli'))}", file=stream)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -10,6 +10,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from raywizard.fields.fix_text import fix_for
 from raywizard.model.problems import Problem
 from raywizard.tui.wizard.widgets.chrome import StatusLine, StepBar
 from raywizard.tui.wizard.widgets.field_form import FieldForm
@@ -91,7 +92,7 @@ class StepScreen(Screen[None]):
 
     def show_unclaimed(self, problems: list[Problem]) -> None:
         box = self.query_one("#step-problems", Static)
-        lines = [f"{'✗' if p.is_error else '⚠'} {p.path}: {p.message} — {p.fix}" for p in problems]
+        lines = [f"{'✗' if p.is_error else '⚠'} {p.path}: {p.message} — {fix_for(p, 'wizard')}" for p in problems]
         box.update("\n".join(lines))
         box.set_class(bool(lines), "-shown")
 

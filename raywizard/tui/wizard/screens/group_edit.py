@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Static
 
 from raywizard.fields.declarations import GROUP_FIELDS
+from raywizard.fields.fix_text import fix_for
 from raywizard.model.problems import Problem, under
 from raywizard.model.spec import ClusterSpec, WorkerGroup
 from raywizard.tui.wizard.derived import effective_aside
@@ -73,7 +74,7 @@ class GroupEditModal(ModalScreen[WorkerGroup | None]):
         rest = form.show_problems(self.problems)
         form.set_asides(lambda field: effective_aside(self.trial, self.group, field))
         self.query_one("#group-problems", Static).update(
-            "\n".join(f"{'✗' if p.is_error else '⚠'} {p.path}: {p.message} — {p.fix}" for p in rest))
+            "\n".join(f"{'✗' if p.is_error else '⚠'} {p.path}: {p.message} — {fix_for(p, 'wizard')}" for p in rest))
         blocked = bool(form.parse_errors) or any(p.is_error for p in self.problems)
         self.query_one("#save", Button).disabled = blocked
 

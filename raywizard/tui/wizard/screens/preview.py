@@ -16,6 +16,7 @@ from textual.highlight import highlight
 from textual.widgets import LoadingIndicator, OptionList, Select, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 
+from raywizard.fields.fix_text import fix_for
 from raywizard.model.textsafe import literal
 from raywizard.tui.wizard.cluster_jobs import ClusterResult, run_in_worker
 from raywizard.tui.wizard.screens.base import StepScreen
@@ -205,7 +206,8 @@ class PreviewScreen(StepScreen):
         for index, problem in enumerate(everything):
             mark = "✗" if problem.is_error else "⚠"
             step = step_of_path(problem.path)
-            problems.add_option(Option(f"{mark} [{step.label}] {problem.path}: {problem.message} — {problem.fix}",
+            fix = fix_for(problem, "wizard")
+            problems.add_option(Option(f"{mark} [{step.label}] {problem.path}: {problem.message} — {fix}",
                                        id=f"p{index}"))
         if not everything:
             problems.add_option(Option("✓ No problems.", id="none", disabled=True))
@@ -225,7 +227,7 @@ class PreviewScreen(StepScreen):
         problem = self._problems[int(str(event.option.id)[1:])]
         step = step_of_path(problem.path)
         if step is WizardStep.PREVIEW:
-            self.notify(f"{problem.path}: {problem.message} — {problem.fix}", markup=False)
+            self.notify(f"{problem.path}: {problem.message} — {fix_for(problem, 'wizard')}", markup=False)
             return
         self.wizard.goto(step, force=True, focus_path=problem.path)
 

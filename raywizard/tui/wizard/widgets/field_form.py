@@ -21,6 +21,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Label, Select, Static
 from textual.widgets.select import InvalidSelectValueError
 
+from raywizard.fields.fix_text import fix_for
 from raywizard.fields.kit import Field, Kind
 from raywizard.model.problems import Problem
 from raywizard.model.spec import ClusterSpec, WorkerGroup
@@ -228,7 +229,7 @@ class FieldForm(Vertical):
             if mine:
                 worst = sorted(mine, key=lambda p: not p.is_error)[0]
                 mark = "✗" if worst.is_error else "⚠"
-                row.show_message(f"{mark} {worst.message} — {worst.fix}",
+                row.show_message(f"{mark} {worst.message} — {fix_for(worst, 'wizard')}",
                                  "error" if worst.is_error else "warning")
             else:
                 row.show_message("", "")
