@@ -62,15 +62,19 @@ def _application_crd() -> dict[str, Any]:
         {"name": "Revision", "type": "string", "jsonPath": ".status.sync.revision", "priority": 10},
         {"name": "Project", "type": "string", "jsonPath": ".spec.project", "priority": 10},
     ]
-    return _crd("applications", "Application", ["app", "apps"], columns)
+    from raywizard.sandbox.controllers.crd_schemas import application_schema
+
+    return _crd("applications", "Application", ["app", "apps"], columns, application_schema())
 
 
-def _crd(plural: str, kind: str, short: list[str], columns: list[dict[str, Any]]) -> dict[str, Any]:
+def _crd(
+    plural: str, kind: str, short: list[str], columns: list[dict[str, Any]], schema: dict[str, Any] | None = None
+) -> dict[str, Any]:
     version: dict[str, Any] = {
         "name": "v1alpha1",
         "served": True,
         "storage": True,
-        "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}},
+        "schema": {"openAPIV3Schema": schema or {"type": "object", "x-kubernetes-preserve-unknown-fields": True}},
     }
     if columns:
         version["additionalPrinterColumns"] = columns

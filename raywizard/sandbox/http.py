@@ -152,6 +152,11 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Cache-Control", "no-cache, private")
         for k, v in (headers or {}).items():
             self.send_header(k, v)
+        from raywizard.sandbox.structural import current_field_validation
+
+        for warning in current_field_validation()[1] or []:
+            text = warning.replace("\\", "\\\\").replace('"', '\\"')
+            self.send_header("Warning", f'299 - "{text}"')
         self.end_headers()
         self.wfile.write(body)
 
@@ -371,7 +376,10 @@ class _Handler(BaseHTTPRequestHandler):
                 raise ApiError(422, "Invalid", f'Invalid value: "{query["dryRun"]}": supported values: "All"', {})
             dry_run = True
         handler = getattr(self, f"_{verb}")
-        handler(route, query, body, dry_run)
+        from raywizard.sandbox.structural import request_scope
+
+        with request_scope(query.get("fieldValidation") or "Warn", verb):
+            handler(route, query, body, dry_run)
 
     def _field_manager(self, query: dict[str, str]) -> str:
         manager = query.get("fieldManager")

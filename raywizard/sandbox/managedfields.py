@@ -284,12 +284,13 @@ def server_side_apply(
             meta[name] = apply_merge(meta.get(name), meta_config[name], name, builtin, True)
     merged["metadata"] = meta
 
-    owned_by_others: set[Path] = set()
+    # structured-merge-diff's field sets hold every node, not just leaves: a map this manager applied before and
+    # no longer mentions goes as a whole unless someone else owns something inside it.
+    kept = _prefixes(applied)
     for _, owned in others:
-        owned_by_others |= owned
-    for path in sorted(previous - applied, key=len, reverse=True):
-        if path not in owned_by_others and not any(o[: len(path)] == path for o in owned_by_others):
-            remove_path(merged, path)
+        kept |= _prefixes(owned)
+    for path in sorted(_prefixes(previous) - kept, key=len, reverse=True):
+        remove_path(merged, path)
 
     new_entries = []
     for entry, owned in others:
@@ -299,6 +300,10 @@ def server_side_apply(
     new_entries.append(_entry(manager, "Apply", api_version, now, applied, subresource))
     merged["metadata"]["managedFields"] = new_entries
     return merged
+
+
+def _prefixes(paths: Iterable[Path]) -> set[Path]:
+    return {path[:n] for path in paths for n in range(1, len(path) + 1)}
 
 
 def record_update(

@@ -6,13 +6,14 @@ import builtins
 import json
 from typing import Any
 
-from raywizard.sandbox import managedfields, patching
+from raywizard.sandbox import managedfields, patching, structural
 from raywizard.sandbox.registry import ResourceInfo
 from raywizard.sandbox.status import (
     ApiError,
     bad_request,
     not_found,
 )
+from raywizard.sandbox.storecore import CRD_KEY
 from raywizard.sandbox.watching import Event, clone, dumps
 from raywizard.sandbox.writing import WritingStore
 
@@ -138,6 +139,7 @@ class PatchingStore(WritingStore):
                 f"the kind in the object ({config['apiVersion']}, Kind={config['kind']}) does not match the "
                 f"resource ({info.api_version(version)}, Kind={info.kind})"
             )
+        self._refuse_undeclared(info, namespace, name, config, version)
         now = self.clock.timestamp()
         pending: builtins.list[Event] = []
         created = False
@@ -189,6 +191,27 @@ class PatchingStore(WritingStore):
                 )
         self._dispatch(pending)
         return json.loads(dumps(result)), created
+
+
+    def _refuse_undeclared(
+        self, info: ResourceInfo, namespace: str | None, name: str, config: dict[str, Any], version: str | None
+    ) -> None:
+        """Server-side apply turns the configuration into a typed object first; a field the CRD's structural
+        schema does not declare fails that conversion with a plain error, which the apiserver answers as 500
+        without a reason (structured-merge-diff's wording, see docs/sandbox-fidelity.md)."""
+        if info.builtin:
+            return
+        crd = self._current(self.info(CRD_KEY), None, f"{info.plural}.{info.group}")
+        schema = structural.schema_of(crd.obj if crd else None, version or info.version)
+        if schema is None:
+            return
+        fields = structural.undeclared(config, schema)
+        if not fields:
+            return
+        errors = [f".{field}: field not declared in schema" for field in fields]
+        text = errors[0] if len(errors) == 1 else "\n".join(["errors:", *("  " + e for e in errors)])
+        where = f"{namespace or ''}/{name}; {info.api_version(version)}, Kind={info.kind}"
+        raise ApiError(500, "", f"failed to create typed patch object ({where}): {text}")
 
 
 def unprocessable_body() -> ApiError:

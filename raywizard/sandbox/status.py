@@ -33,6 +33,8 @@ class ApiError(Exception):
             "reason": self.reason,
             "code": self.code,
         }
+        if not self.reason:
+            del body["reason"]  # StatusReasonUnknown is "" and omitted, e.g. for errors that are not a Status
         if self.details is not None:
             body["details"] = self.details
         return body

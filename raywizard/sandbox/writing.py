@@ -7,7 +7,7 @@ import json
 import uuid
 from typing import Any
 
-from raywizard.sandbox import defaults, managedfields
+from raywizard.sandbox import defaults, managedfields, structural
 from raywizard.sandbox.deletion import DeletingStore
 from raywizard.sandbox.registry import ResourceInfo, info_from_crd
 from raywizard.sandbox.status import (
@@ -125,6 +125,7 @@ class WritingStore(DeletingStore):
         if info.status_for(version or info.version):
             obj.pop("status", None)
         defaults.apply_create_defaults(info, obj)
+        self._admit_custom(info, obj, version)
         meta["uid"] = str(uuid.uuid4())
         meta["creationTimestamp"] = self.clock.timestamp()
         if "spec" in obj or not info.builtin:
@@ -266,6 +267,8 @@ class WritingStore(DeletingStore):
         new["metadata"]["resourceVersion"] = old_meta.get("resourceVersion")
         if info.key == CRD_KEY and subresource != "status" and new.get("spec") != old.get("spec"):
             new["status"] = defaults.crd_status(new, self.clock.timestamp())
+        if subresource != "status":
+            self._admit_custom(info, new, version)
         if _same_ignoring_times(new, old):
             return old
         defaults.validate_metadata(info, new)
@@ -293,6 +296,23 @@ class WritingStore(DeletingStore):
         if info.key == CRD_KEY:
             self.registry.add(info_from_crd(new))
         return result
+
+    def _admit_custom(self, info: ResourceInfo, obj: dict[str, Any], version: str | None) -> None:
+        """Prune, default and validate a custom resource with its CRD's structural schema (see structural.py)."""
+        if info.builtin:
+            return
+        crd = self._current(self.info(CRD_KEY), None, f"{info.plural}.{info.group}")
+        schema = structural.schema_of(crd.obj if crd else None, version or info.version)
+        if schema is None:
+            return
+        mode, warnings = structural.current_field_validation()
+        pruned, causes = structural.admit(obj, schema)
+        if pruned and mode == "Strict":
+            raise bad_request(structural.strict_message(obj, info.kind, pruned))
+        if causes:
+            raise invalid(info.group, info.kind, str((obj.get("metadata") or {}).get("name", "")), causes)
+        if pruned and mode == "Warn" and warnings is not None:
+            warnings.extend(f'unknown field "{p}"' for p in pruned)
 
     def _access_review(self, obj: dict[str, Any]) -> dict[str, Any]:
         attrs = ((obj.get("spec") or {}).get("resourceAttributes")) or {}

@@ -154,7 +154,7 @@ def test_application_crd_preinstalled_without_status_subresource(bare_api: Any) 
         "apiVersion": "argoproj.io/v1alpha1",
         "kind": "Application",
         "metadata": {"name": f"a-{uuid.uuid4().hex[:6]}", "namespace": "argocd"},
-        "spec": {"project": "default"},
+        "spec": {"project": "default", "destination": {"server": "https://kubernetes.default.svc"}},
     }
     created = apps.create(body=app, namespace="argocd")
     # no status subresource: a status write through the main resource sticks (and bumps generation, as for CRs)

@@ -177,7 +177,11 @@ def test_apply_through_python_clients(bare_api: Any) -> None:
         "apiVersion": "argoproj.io/v1alpha1",
         "kind": "Application",
         "metadata": {"name": f"app-{uuid.uuid4().hex[:6]}", "namespace": "argocd"},
-        "spec": {"project": "default", "source": {"repoURL": "https://x", "targetRevision": "v1"}},
+        "spec": {
+            "project": "default",
+            "destination": {"server": "https://kubernetes.default.svc"},
+            "source": {"repoURL": "https://x", "targetRevision": "v1"},
+        },
     }
     # client v37 quirk: a 201 from patch maps to None (docs/domain/kubernetes-client.md); the object is there
     result = custom.patch_namespaced_custom_object(
@@ -219,23 +223,23 @@ def test_custom_resource_lists_are_atomic(bare_sandbox: SandboxCluster, bare_api
         "apiVersion": "argoproj.io/v1alpha1",
         "kind": "Application",
         "metadata": {"name": "a"},
-        "spec": {"groups": [{"name": "g", "replicas": 1}]},
+        "spec": {"project": "default", "destination": {}, "info": [{"name": "g", "value": "1"}]},
     }
     _apply(bare_api, path, app, manager="argocd-controller")
     bare_sandbox.store.patch(
         "applications.argoproj.io",
         ns,
         "a",
-        [{"op": "replace", "path": "/spec/groups/0/replicas", "value": 3}],
+        [{"op": "replace", "path": "/spec/info/0/value", "value": "3"}],
         "json",
         field_manager="autoscaler",
     )
     obj = bare_sandbox.store.get("applications.argoproj.io", ns, "a")
     assert obj is not None
-    assert _managers(obj)["autoscaler"][1] == {"f:spec": {"f:groups": {}}}
-    assert "argocd-controller" not in _managers(obj)  # it lost its only field
+    assert _managers(obj)["autoscaler"][1] == {"f:spec": {"f:info": {}}}
+    assert _managers(obj)["argocd-controller"][1]["f:spec"].keys() == {"f:project", "f:destination"}
     status, body = _apply(bare_api, path, app, manager="argocd-controller", force=False)
-    assert status == 409 and body["message"].endswith(".spec.groups")
+    assert status == 409 and body["message"].endswith(".spec.info")
 
 
 def test_invalid_apply_body(bare_api: Any) -> None:

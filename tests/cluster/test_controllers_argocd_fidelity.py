@@ -61,12 +61,15 @@ def test_a_value_removed_from_git_is_drift_and_self_heal_removes_it(tmp_path: Pa
         )
         # The live object still has env while last-applied has it and Git does not: OutOfSync, then self-heal.
         wait_for(lambda: "env" not in _head_autoscaler(cluster), what="self-heal removed env")
-        operation = wait_for(
-            lambda: ((cluster.store.get(APPS, "argocd", "raycluster") or {}).get("status") or {}).get("operationState"),
-            what="operation state",
-        )
-        messages = [r["message"] for r in operation["syncResult"]["resources"]]
-        assert "raycluster.ray.io/raycluster-kuberay configured" in messages
+        def configured() -> bool:
+            app = cluster.store.get(APPS, "argocd", "raycluster") or {}
+            state = (app.get("status") or {}).get("operationState") or {}
+            results = (state.get("syncResult") or {}).get("resources") or []
+            return state.get("phase") == "Succeeded" and any(
+                r.get("message") == "raycluster.ray.io/raycluster-kuberay configured" for r in results
+            )
+
+        wait_for(configured, what="a sync that configured the RayCluster")
         wait_for(lambda: app_status(cluster, "raycluster")[0] == "Synced", what="Synced again")
         live = json.loads(
             _kubectl(

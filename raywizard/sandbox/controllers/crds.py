@@ -2,7 +2,8 @@
 
 The real CRDs carry ~270–400 KB OpenAPI schemas; ours keep the real names, versions (v1 served+storage,
 v1alpha1
-served), status subresource and printer columns with a permissive schema. `REAL_SIZES` remembers how big the
+served), status subresource and printer columns; RayCluster v1 has a compact structural schema
+(crd_schemas.py), the others a permissive one. `REAL_SIZES` remembers how big the
 real
 ones are, so a client-side apply still fails with the real "metadata.annotations: Too long" error.
 """
@@ -14,6 +15,7 @@ from collections.abc import Hashable
 from typing import Any
 
 from .base import Controller
+from .crd_schemas import raycluster_schema
 from .objects import now_iso
 
 # Compact-JSON sizes of the real CRDs (KubeRay v1.5.1, docs/domain/kuberay.md#the-operator-chart); other versions are
@@ -50,9 +52,10 @@ _RAYSERVICE_COLUMNS: list[dict[str, Any]] = [
 def _crd(
     kind: str, plural: str, columns: list[dict[str, Any]], *, version: str, labels: dict[str, str]
 ) -> dict[str, Any]:
-    schema = {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}}
+    permissive = {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}}
     versions = []
     for name, storage in (("v1", True), ("v1alpha1", False)):
+        schema = {"openAPIV3Schema": raycluster_schema()} if kind == "RayCluster" and name == "v1" else permissive
         entry: dict[str, Any] = {
             "name": name,
             "schema": schema,

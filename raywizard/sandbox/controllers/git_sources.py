@@ -140,9 +140,7 @@ class GitSources:
                 if doc is None:
                     continue
                 if not isinstance(doc, dict) or not doc.get("apiVersion") or not doc.get("kind"):
-                    raise GitSourceError(
-                        f"Object 'Kind' is missing in '{json.dumps(doc, default=str)[:200]}' ({name})"
-                    )
+                    raise GitSourceError(f"Object 'Kind' is missing in '{json.dumps(doc, default=str)[:200]}' ({name})")
                 objects.append(doc)
         return objects
 

@@ -67,9 +67,7 @@ def _git_tag(revision: str) -> str:
     raise SourceError(_prefix(f"unable to resolve '{revision}' to a commit SHA"))
 
 
-def render_source(
-    source: dict[str, Any], *, app_name: str, namespace: str, git: GitSources | None = None
-) -> Rendered:
+def render_source(source: dict[str, Any], *, app_name: str, namespace: str, git: GitSources | None = None) -> Rendered:
     """Manifests for one `spec.source`, or SourceError. Local repositories (file://) are read with `git`."""
     raw_url = str(source.get("repoURL") or "")
     if git is not None and is_local_repo(raw_url) and not source.get("chart"):
