@@ -237,12 +237,12 @@ def _group_checks(spec: ClusterSpec, merged: dict[str, dict[str, Any]], rendered
         if group.name not in rendered:
             continue
         values = merged.get(group.name) or {}
-        problems += _replica_checks(index, group, values)
+        problems += _replica_checks(spec, index, group, values)
         problems += _custom_resource_checks(spec, index, group)
     return problems
 
 
-def _replica_checks(index: int, group: WorkerGroup, values: dict[str, Any]) -> list[Problem]:
+def _replica_checks(spec: ClusterSpec, index: int, group: WorkerGroup, values: dict[str, Any]) -> list[Problem]:
     base = f"workerGroups[{index}]"
     low, current, high = values.get("minReplicas"), values.get("replicas"), values.get("maxReplicas")
     problems = []
@@ -256,17 +256,36 @@ def _replica_checks(index: int, group: WorkerGroup, values: dict[str, Any]) -> l
                                 "empty value and KubeRay starts 0 workers.", "set replicas (for example to "
                                 "minReplicas)", W, "replicas-unset"))
     low_n = low if isinstance(low, int) and not isinstance(low, bool) else 0
+    operator = spec.versions.kuberay
     if isinstance(high, int) and not isinstance(high, bool) and low_n > high:
-        problems.append(Problem(f"{base}.minReplicas", f"minReplicas {low_n} is above maxReplicas {high}.",
-                                "lower minReplicas or raise maxReplicas", E, "min-gt-max"))
+        if _operator_rejects_inverted_bounds(operator):
+            # KubeRay 1.6 and later validate the spec before reconciling: a group with minReplicas above
+            # maxReplicas fails the whole RayCluster (event InvalidRayClusterSpec), no pod is created.
+            problems.append(Problem(f"{base}.minReplicas", f"minReplicas {low_n} is above maxReplicas {high}: "
+                                    f"KubeRay {operator} rejects the RayCluster and creates no pods.",
+                                    "lower minReplicas or raise maxReplicas", E, "min-gt-max"))
+        else:
+            # Earlier operators accept it and run maxReplicas workers (docs/chart-values.md, "Replicas").
+            problems.append(Problem(f"{base}.minReplicas", f"minReplicas {low_n} is above maxReplicas {high}: "
+                                    f"KubeRay {operator} runs {high} worker(s) (maxReplicas) and ignores "
+                                    "replicas.", "lower minReplicas or raise maxReplicas", W, "min-gt-max"))
+        return problems
     if isinstance(current, int) and not isinstance(current, bool):
+        # KubeRay clamps replicas into [minReplicas, maxReplicas] when it counts the workers to run.
         if current < low_n:
-            problems.append(Problem(f"{base}.replicas", f"replicas {current} is below minReplicas {low_n}.",
-                                    f"set replicas to at least {low_n}", E, "replicas-lt-min"))
+            problems.append(Problem(f"{base}.replicas", f"replicas {current} is below minReplicas {low_n}: "
+                                    f"KubeRay runs {low_n} worker(s).", f"set replicas to at least {low_n}", W,
+                                    "replicas-lt-min"))
         if isinstance(high, int) and not isinstance(high, bool) and current > high:
-            problems.append(Problem(f"{base}.replicas", f"replicas {current} is above maxReplicas {high}.",
-                                    f"set replicas to at most {high}", E, "replicas-gt-max"))
+            problems.append(Problem(f"{base}.replicas", f"replicas {current} is above maxReplicas {high}: "
+                                    f"KubeRay runs {high} worker(s).", f"set replicas to at most {high}", W,
+                                    "replicas-gt-max"))
     return problems
+
+
+def _operator_rejects_inverted_bounds(kuberay_tag: str) -> bool:
+    minor = versions.minor_of(kuberay_tag)
+    return minor is not None and minor >= (1, 6)
 
 
 def _custom_resource_checks(spec: ClusterSpec, index: int, group: WorkerGroup) -> list[Problem]:

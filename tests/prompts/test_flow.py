@@ -107,10 +107,11 @@ def test_autoscaler_questions_follow_the_autoscaling_answer() -> None:
 def test_group_editor_asks_bounds_first_and_refuses_cross_field_errors() -> None:
     assert [f.name for f in EDITED_GROUP_FIELDS[:4]] == ["name", "maxReplicas", "minReplicas", "replicas"]
     spec = ClusterSpec()
+    spec.versions.kuberay = "v1.6.0"  # an operator that refuses minReplicas above maxReplicas
     script: list[tuple[str, Any]] = [("versions", False), ("target", False), ("head", False),
                                      ("Worker groups:", "edit:0"), ("Group name", None),
                                      ("Max replicas", "10"), ("Min replicas", "12"), ("Min replicas", "2"),
-                                     ("Replicas", "1"), ("Replicas", "4"),
+                                     ("Replicas", "4"),
                                      ("CPU limit", None), ("CPU request", "4"), ("CPU request", "1"),
                                      ("Memory limit", None), ("Memory request", None), ("GPUs", None),
                                      ("Custom Ray resources", "workergroup=1"), ("Image override", None),
@@ -122,8 +123,7 @@ def test_group_editor_asks_bounds_first_and_refuses_cross_field_errors() -> None
     assert (group.replicas, group.min_replicas, group.max_replicas) == (4, 2, 10)
     assert group.custom_resources == {"workergroup": 1}
     assert [r.split(" — ")[0] for r in asker.refusals] == [
-        "minReplicas 12 is above maxReplicas 10.",
-        "replicas 1 is below minReplicas 2.",
+        "minReplicas 12 is above maxReplicas 10: KubeRay v1.6.0 rejects the RayCluster and creates no pods.",
         'cpu request 4 is above the limit 1 (the limit comes from the chart\'s defaults); Kubernetes rejects '
         "every such pod.",
     ]
@@ -160,6 +160,7 @@ def test_answers_given_with_set_are_not_asked() -> None:
 
 def test_fix_problems_asks_the_field_behind_each_error() -> None:
     spec = ClusterSpec()
+    spec.versions.kuberay = "v1.6.0"  # an operator that refuses minReplicas above maxReplicas
     spec.worker_groups[0].min_replicas, spec.worker_groups[0].max_replicas = 5, 2
     spec.head.enable_in_tree_autoscaling = True
     spec.ignore_mode = IgnoreMode.NONE
@@ -179,6 +180,7 @@ def test_paths_between_set_form_and_problem_form() -> None:
     assert located is not None and located[0].key == "workerGroups[].cpuRequest" and located[1] == 1
     assert field_at(spec, "workerGroups") is None
     spec.worker_groups[0].min_replicas = 999
+    spec.versions.kuberay = "v1.6.0"  # an operator that refuses minReplicas above maxReplicas
     error = first_error_as_input_error(spec, validate(spec), "preset argocd-guide")
     assert error is not None and "--set workerGroups.standard-worker.minReplicas=VALUE" in str(error)
 

@@ -57,7 +57,7 @@ def test_set_beats_file_which_is_edited_in_place_with_a_backup(tmp_path: Path) -
 
 def test_stored_answers_are_revalidated(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     source = tmp_path / "apps.yaml"
-    bad = guide_with("image.tag=2.46.0", "workerGroups.standard-worker.minReplicas=9",
+    bad = guide_with("image.tag=2.46.0", "versions.kuberay=v1.6.0", "workerGroups.standard-worker.minReplicas=9",
                      "workerGroups.standard-worker.maxReplicas=4")
     source.write_text(render_files(bad)["ray-cluster.yaml"])
     assert init("--from", str(source), "--yes") == 2
@@ -130,7 +130,7 @@ def test_output_naming_the_file_read_edits_it_in_place(tmp_path: Path) -> None:
 
 
 def test_an_invalid_set_answer_is_named_as_such(capsys: pytest.CaptureFixture[str]) -> None:
-    assert init("--preset", "argocd-guide", "--set", "workerGroups.standard-worker.minReplicas=999", "--yes",
-                "-o", "x.yaml") == 2
+    assert init("--preset", "argocd-guide", "--kuberay-version", "v1.6.0",
+                "--set", "workerGroups.standard-worker.minReplicas=999", "--yes", "-o", "x.yaml") == 2
     err = capsys.readouterr().err
     assert "invalid answer workerGroups[0].minReplicas (from --set): minReplicas 999 is above maxReplicas" in err

@@ -46,12 +46,13 @@ def test_edit_a_group_with_wrong_values_reasked_then_saved(spawn_init, tmp_path:
     child.expect_exact("must be a whole number")
     child.send(CTRL_U + "8\r")
     _keep(child, "Min replicas (standard-worker)")
+    answer_text(child, "Replicas (standard-worker)", "2")
+    answer_text(child, "CPU limit (standard-worker)", "1")
     # A value only validate(spec) rejects (cross-field): re-asked with the Problem's message and fix.
-    answer_text(child, "Replicas (standard-worker)", "20")
-    child.expect_exact("above maxReplicas 8")
-    child.send(CTRL_U + "2\r")
-    for label in ("CPU limit", "CPU request", "Memory limit", "Memory request", "GPUs",
-                  "Custom Ray resources", "Image override"):
+    answer_text(child, "CPU request (standard-worker)", "4")
+    child.expect_exact("above the limit 1")
+    child.send(CTRL_U + "1\r")
+    for label in ("Memory limit", "Memory request", "GPUs", "Custom Ray resources", "Image override"):
         _keep(child, f"{label} (standard-worker)")
     child.expect_exact("Worker groups:")
     child.send("\r")  # Done
@@ -67,7 +68,8 @@ def test_edit_a_group_with_wrong_values_reasked_then_saved(spawn_init, tmp_path:
     assert child.exitstatus == 0, plain(child.before or "")
 
     expected = load_preset("argocd-guide")
-    for assignment in ("image.tag=2.46.0", "workerGroups[0].maxReplicas=8", "workerGroups[0].replicas=2"):
+    for assignment in ("image.tag=2.46.0", "workerGroups[0].maxReplicas=8", "workerGroups[0].replicas=2",
+                       "workerGroups[0].cpuLimit=1", "workerGroups[0].cpuRequest=1"):
         set_path(expected, *assignment.split("=", 1))
     assert out.read_text() == next(iter(render_files(expected).values()))
     spec = Workspace.load([out]).spec

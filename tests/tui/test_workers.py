@@ -58,7 +58,7 @@ async def test_modal_blocks_invalid_values() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("e")
         await settle(pilot)
-        await type_into(pilot, "#f-workerGroups-minReplicas", "500")  # above max 200
+        await type_into(pilot, "#f-workerGroups-cpuRequest", "64")  # above the group's CPU limit
         assert app.screen.query_one("#save", Button).disabled
         await pilot.press("ctrl+s")
         await settle(pilot)

@@ -42,7 +42,8 @@ def test_validate_exit_codes_and_messages() -> None:
 
 
 def test_render_refuses_errors_and_writes_files_atomically(tmp_path: Path) -> None:
-    refused = raywizard("render", "--preset", "minimal", "--set", "workerGroups.workergroup.minReplicas=5")
+    refused = raywizard("render", "--preset", "minimal", "--kuberay-version", "v1.6.0",
+                        "--set", "workerGroups.workergroup.minReplicas=5")
     assert refused.returncode == 1 and "not rendered" in refused.stderr
     out = tmp_path / "apps"
     split = raywizard("render", "--preset", "gpu", "--layout", "split", "-o", str(out))

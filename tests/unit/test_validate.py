@@ -55,13 +55,26 @@ def test_groups_unique_and_replica_bounds() -> None:
     spec.worker_groups[1].name = "small"
     assert codes(spec)["duplicate-group"] == ("workerGroups[1].name", Severity.ERROR)
     spec = autoscaling_spec()
-    spec.worker_groups[0].min_replicas = 60
-    found = codes(spec)
-    assert found["min-gt-max"] == ("workerGroups[0].minReplicas", Severity.ERROR)
-    assert found["replicas-lt-min"] == ("workerGroups[0].replicas", Severity.ERROR)
+    spec.worker_groups[0].min_replicas, spec.worker_groups[0].replicas = 60, 70
+    found = {p.code: p for p in validate(spec)}
+    # KubeRay up to 1.5 runs maxReplicas workers when the bounds contradict; 1.6 and later refuse the cluster.
+    assert (found["min-gt-max"].path, found["min-gt-max"].severity) == ("workerGroups[0].minReplicas",
+                                                                        Severity.WARNING)
+    assert "runs 50 worker(s)" in found["min-gt-max"].message
+    assert "replicas-gt-max" not in found  # maxReplicas wins, whatever replicas says
+    spec.versions.kuberay = "v1.6.0"
+    assert codes(spec)["min-gt-max"] == ("workerGroups[0].minReplicas", Severity.ERROR)
     spec = autoscaling_spec()
+    spec.worker_groups[0].min_replicas, spec.worker_groups[0].replicas = 2, 1
+    found = {p.code: p for p in validate(spec)}
+    assert (found["replicas-lt-min"].severity, found["replicas-lt-min"].path) == (Severity.WARNING,
+                                                                                  "workerGroups[0].replicas")
+    assert "KubeRay runs 2 worker(s)" in found["replicas-lt-min"].message
     spec.worker_groups[0].replicas = 51
-    assert codes(spec)["replicas-gt-max"][0] == "workerGroups[0].replicas"
+    found = {p.code: p for p in validate(spec)}
+    assert (found["replicas-gt-max"].severity, found["replicas-gt-max"].path) == (Severity.WARNING,
+                                                                                  "workerGroups[0].replicas")
+    assert "KubeRay runs 50 worker(s)" in found["replicas-gt-max"].message
     spec.worker_groups[0].replicas = -1
     assert codes(spec)["invalid-value"][0] == "workerGroups[0].replicas"
 
@@ -199,5 +212,5 @@ def test_a_disabled_group_is_not_validated() -> None:
     )
     assert not [p for p in _file_problems(text) if p.is_error]
     enabled = text.replace("disabled: true\n    replicas", "replicas")
-    assert {p.code for p in _file_problems(enabled) if p.is_error} >= {"invalid-value", "replicas-gt-max",
-                                                                         "request-gt-limit"}
+    assert {p.code for p in _file_problems(enabled) if p.is_error} >= {"invalid-value", "request-gt-limit"}
+    assert "replicas-gt-max" in {p.code for p in _file_problems(enabled) if not p.is_error}
