@@ -101,8 +101,9 @@ async def test_slow_api_keeps_the_ui_responsive(sandbox: Any) -> None:
         app = create_app(kubeconfig=str(sandbox.kubeconfig_path), context=SANDBOX_CONTEXT)
         async with app.run_test(size=SIZE) as pilot:
             await wait_for(pilot, lambda: app.connecting)
-            await pilot.pause()
-            assert app.screen.query_one("#cluster-spinner").display  # a spinner, not a frozen screen
+            # A spinner, not a frozen screen (shown once the screen has seen the state change).
+            await wait_for(pilot, lambda: app.screen.query_one("#cluster-spinner").display or not app.connecting)
+            assert app.screen.query_one("#cluster-spinner").display
             await pilot.press("ctrl+n")  # the UI answers while the preflight is still waiting
             await pilot.pause()
             assert app.current_step is WizardStep.VERSIONS

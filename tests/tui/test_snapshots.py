@@ -34,6 +34,11 @@ def test_inline_error_blocks_next(snap_compare: Any) -> None:
         editor = pilot.app.screen.query_one("#f-target-namespace")
         editor.focus()
         editor.value = "Bad_Name"
+        # The edit travels through a few messages before the row shows it: wait for the row, not for a fixed time.
+        for _ in range(200):
+            await pilot.pause()
+            if pilot.app.screen.query(".field-message.-error"):
+                break
         await pilot.pause()
 
     assert snap_compare(wizard("target"), run_before=break_namespace, terminal_size=SIZE)
