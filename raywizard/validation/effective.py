@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from raywizard.model import units
 from raywizard.model.checks import parse_quantity
 from raywizard.model.spec import GPU_RESOURCE, ClusterSpec, Resources, WorkerGroup
 from raywizard.render.helm_values import chart_values
@@ -118,12 +119,7 @@ def totals(spec: ClusterSpec) -> Totals:
 
 
 def format_bytes(amount: Decimal) -> str:
-    value = float(amount)
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
-        if abs(value) < 1024 or unit == "PiB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{value:.1f} PiB"  # pragma: no cover
+    return units.format_bytes(amount)
 
 
 def format_cpus(amount: Decimal) -> str:

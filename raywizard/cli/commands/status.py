@@ -169,6 +169,7 @@ def ray_section(insight: Any) -> Section:
 
 def sections(snap: Any, insight: Any = None) -> list[Section]:
     from raywizard.kube import views
+    from raywizard.model.units import human_cpu, human_memory
 
     result: list[Section] = []
     apps = Section("Argo CD Applications", ("NAME", "SYNC", "HEALTH", "OPERATION", "REVISION", "MESSAGE"))
@@ -204,9 +205,9 @@ def sections(snap: Any, insight: Any = None) -> list[Section]:
                 summary.name,
                 str(summary.desired_workers),
                 str(summary.available_workers),
-                summary.cpus,
-                summary.memory,
-                summary.gpus,
+                human_cpu(summary.cpus),
+                human_memory(summary.memory),
+                human_cpu(summary.gpus),
                 summary.state,
                 summary.age,
                 summary.head_pod_ip,
