@@ -90,6 +90,61 @@ def refresh_application(conn: Connection, namespace: str, name: str, hard: bool 
     return resources.patch_custom(conn, APPLICATIONS, namespace, name, patch)
 
 
+TERMINAL_PHASES = ("Succeeded", "Failed", "Error")
+
+
+def _wait_for(
+    conn: Connection,
+    namespace: str,
+    name: str,
+    done: Callable[[dict[str, Any]], bool],
+    *,
+    what: str,
+    timeout: float,
+    poll_interval: float,
+) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while True:
+        app = _require(conn, namespace, name)
+        if done(app):
+            return app
+        if time.monotonic() >= deadline:
+            raise ClusterError(
+                f"timed out after {int(timeout)} s waiting for {what} of Application {namespace}/{name}",
+                "check `raywizard status`; a longer --timeout waits longer",
+            )
+        time.sleep(poll_interval)
+
+
+def wait_for_operation(
+    conn: Connection, namespace: str, name: str, *, timeout: float = 300, poll_interval: float = 0.5
+) -> dict[str, Any]:
+    """The Application once its operation has finished and been compared (what `argocd app sync` waits for:
+    ``operation`` unset, ``operationState`` terminal, ``reconciledAt`` not older than ``finishedAt``)."""
+    from raywizard.kube.waits import operation_in_progress
+
+    def finished(app: dict[str, Any]) -> bool:
+        phase = ((app.get("status") or {}).get("operationState") or {}).get("phase")
+        return phase in TERMINAL_PHASES and not operation_in_progress(app)
+
+    return _wait_for(
+        conn, namespace, name, finished, what="the sync", timeout=timeout, poll_interval=poll_interval
+    )
+
+
+def wait_for_refresh(
+    conn: Connection, namespace: str, name: str, *, timeout: float = 300, poll_interval: float = 0.5
+) -> dict[str, Any]:
+    """The Application once the controller has taken the refresh (it removes the annotation after comparing)."""
+
+    def refreshed(app: dict[str, Any]) -> bool:
+        return REFRESH_ANNOTATION not in ((app.get("metadata") or {}).get("annotations") or {})
+
+    return _wait_for(
+        conn, namespace, name, refreshed, what="the refresh", timeout=timeout, poll_interval=poll_interval
+    )
+
+
 def ensure_cascade_finalizer(conn: Connection, app: dict[str, Any]) -> bool:
     """Add Argo CD's resources finalizer, so deleting the Application deletes what it deployed; True if added."""
     meta = app["metadata"]

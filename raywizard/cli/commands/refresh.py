@@ -12,6 +12,7 @@ EXAMPLES = """\
 examples:
   raywizard refresh
   raywizard refresh raycluster --hard
+  raywizard refresh --wait           wait until Argo CD has compared again and print sync and health
 """
 
 
@@ -27,21 +28,32 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--hard", action="store_true", help="hard refresh: regenerate manifests from the source"
     )
+    from raywizard.cli.commands.sync import add_wait_arguments
+
+    add_wait_arguments(parser, "the refresh")
 
 
 def run(args: argparse.Namespace) -> int:
     from raywizard.cli.commands._cluster_args import connect, print_banner, spec_from
+    from raywizard.cli.commands._operation_report import refresh_report
     from raywizard.cli.commands.sync import app_names
-    from raywizard.kube.operations import refresh_application
+    from raywizard.kube.operations import refresh_application, wait_for_refresh
 
     spec = spec_from(args)
+    namespace = spec.target.argocd_namespace
     conn = connect(args)
     try:
         print_banner(conn, "refresh")
-        for name in app_names(args, spec):
-            refresh_application(conn, spec.target.argocd_namespace, name, hard=args.hard)
+        for index, name in enumerate(app_names(args, spec)):
+            refresh_application(conn, namespace, name, hard=args.hard)
             kind = "hard refresh" if args.hard else "refresh"
-            print(literal(f"Application {spec.target.argocd_namespace}/{name}: {kind} requested"), file=sys.stderr)
+            print(literal(f"Application {namespace}/{name}: {kind} requested"), file=sys.stderr, flush=True)
+            if args.wait:
+                app = wait_for_refresh(conn, namespace, name, timeout=args.timeout)
+                if index:
+                    print()
+                sys.stdout.write(refresh_report(app))
+                sys.stdout.flush()
     finally:
         conn.close()
     return 0

@@ -13,6 +13,7 @@ examples:
   raywizard sync                     sync the three Applications of the default spec
   raywizard sync raycluster --prune
   raywizard sync --from ray-apps.yaml --revision v1.5.1
+  raywizard sync raycluster --wait   wait for the operation and print its result (exit 1 if it failed)
 """
 
 
@@ -27,6 +28,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-y", "--yes", action="store_true", help="accepted for symmetry with apply/delete; no effect")
     parser.add_argument("--prune", action="store_true", help="delete resources no longer in the source")
     parser.add_argument("--revision", metavar="REV", help="sync to this revision instead of targetRevision")
+    add_wait_arguments(parser, "the sync operation")
+
+
+def add_wait_arguments(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument(
+        "--wait",
+        action="store_true",
+        help=f"wait for {what} to finish on each Application in turn and print the result",
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=300, metavar="SECONDS", help="with --wait: give up after this long (300)"
+    )
 
 
 def app_names(args: argparse.Namespace, spec) -> list[str]:  # type: ignore[no-untyped-def]
@@ -36,19 +49,36 @@ def app_names(args: argparse.Namespace, spec) -> list[str]:  # type: ignore[no-u
 
 
 def run(args: argparse.Namespace) -> int:
+    """0 when every sync was requested (or, with --wait, succeeded); 1 when a waited-for operation ended
+    Failed or Error, as `argocd app sync` exits."""
     from raywizard.cli.commands._cluster_args import connect, print_banner, spec_from
-    from raywizard.kube.operations import sync_application
+    from raywizard.cli.commands._operation_report import operation_phase, sync_report
+    from raywizard.kube.operations import sync_application, wait_for_operation
 
     spec = spec_from(args)
+    namespace = spec.target.argocd_namespace
+    failed: list[str] = []
     conn = connect(args)
     try:
         print_banner(conn, "sync")
-        for name in app_names(args, spec):
-            sync_application(
-                conn, spec.target.argocd_namespace, name, revision=args.revision, prune=args.prune
-            )
-            print(literal(f"Application {spec.target.argocd_namespace}/{name}: sync requested"), file=sys.stderr)
+        for index, name in enumerate(app_names(args, spec)):
+            sync_application(conn, namespace, name, revision=args.revision, prune=args.prune)
+            print(literal(f"Application {namespace}/{name}: sync requested"), file=sys.stderr, flush=True)
+            if not args.wait:
+                continue
+            app = wait_for_operation(conn, namespace, name, timeout=args.timeout)
+            if index:
+                print()
+            sys.stdout.write(sync_report(app))
+            sys.stdout.flush()
+            phase = operation_phase(app)
+            if phase != "Succeeded":
+                failed.append(f"{name} ({phase})")
     finally:
         conn.close()
-    print("follow progress with: raywizard status --watch", file=sys.stderr)
+    if failed:
+        print(literal(f"operation completed with a failure: {', '.join(failed)}"), file=sys.stderr)
+        return 1
+    if not args.wait:
+        print("follow progress with: raywizard status --watch", file=sys.stderr)
     return 0
