@@ -21,6 +21,7 @@ from raywizard.kube import resources
 from raywizard.kube.connection import Connection
 from raywizard.kube.error_translation import is_api_exception, status_message, to_cluster_error
 from raywizard.kube.resources import APPLICATIONS, RAYCLUSTERS
+from raywizard.kube.tracking import ManagedByParent, ParentApplication, find_parents
 from raywizard.kube.waits import WaitState, app_wait_state, compared_current, raycluster_wait_state
 from raywizard.model.errors import ClusterError
 from raywizard.model.scale_limits import ScaleLimitNote, limit_changes
@@ -53,6 +54,7 @@ class ApplyPlan:
     raycluster_name: str
     ray_namespace: str
     scale_notes: list[ScaleLimitNote] = field(default_factory=list)  # limits lowered below running workers
+    parents: dict[str, ParentApplication] = field(default_factory=dict)  # child name -> the parent managing it
 
     @property
     def report(self) -> DiffReport:
@@ -117,9 +119,11 @@ def plan_apply(conn: Connection, spec: Any) -> ApplyPlan:
 
     apps = manifests.render_applications(spec)
     planned: list[PlannedApp] = []
+    lives: list[dict[str, Any] | None] = []
     for (step, _role), body in zip(STEPS, apps, strict=True):
         meta = body["metadata"]
         live = resources.get_custom(conn, APPLICATIONS, meta["namespace"], meta["name"])
+        lives.append(live)
         predicted, conflict = _dry_run(conn, body)
         planned.append(
             PlannedApp(
@@ -141,7 +145,8 @@ def plan_apply(conn: Connection, spec: Any) -> ApplyPlan:
     notes: list[ScaleLimitNote] = []
     if live_rc is not None:
         notes = limit_changes(desired_rc, live_rc, resources.list_pods(conn, namespace, f"ray.io/cluster={name}"))
-    return ApplyPlan(conn.context_name, conn.server_url, planned, rc_diff, _rv(live_rc), name, namespace, notes)
+    return ApplyPlan(conn.context_name, conn.server_url, planned, rc_diff, _rv(live_rc), name, namespace, notes,
+                     find_parents(conn, lives))
 
 
 def _dry_run(conn: Connection, body: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
@@ -203,8 +208,12 @@ def execute_apply(
     on_progress: Callable[[StepProgress], None] | None = None,
     poll_interval: float = 1.0,
     stall_after: float = 30.0,
+    over_parent: bool = False,
 ) -> ApplyResult:
+    """``over_parent``: apply even to Applications a parent Application manages (it may revert them)."""
     report = on_progress or (lambda progress: None)
+    if plan.parents and not over_parent:
+        raise ManagedByParent(plan.parents)
     if plan.conflicts and not force:
         raise ClusterError(
             "other field managers own fields raywizard would change:\n  " + "\n  ".join(plan.conflicts),

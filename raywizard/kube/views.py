@@ -25,6 +25,7 @@ class AppRow:
     revision: str
     last_sync: str  # operationState.finishedAt (or startedAt while running)
     conditions: tuple[tuple[str, str], ...] = ()  # (type, message)
+    managed_by: str = ""  # "managed by Application ray-root (repo, path, revision)" for a child of a parent
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -155,7 +156,9 @@ def error_conditions(app: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 
 # --- Applications ---
-def application_row(app: Mapping[str, Any]) -> AppRow:
+def application_row(app: Mapping[str, Any], applications: Mapping[str, Mapping[str, Any]] | None = None) -> AppRow:
+    """``applications`` (key -> live Application): where to look up the parent its tracking names, for
+    ``managed_by`` with the parent's repository, path and revision (without it: the parent's name only)."""
     status = app.get("status") or {}
     op_state = status.get("operationState") or {}
     operation = str(op_state.get("phase", "") or "")
@@ -186,11 +189,27 @@ def application_row(app: Mapping[str, Any]) -> AppRow:
         revision=revision,
         last_sync=last_sync,
         conditions=conditions,
+        managed_by=_managed_by(app, applications),
     )
 
 
+def _managed_by(app: Mapping[str, Any], applications: Mapping[str, Mapping[str, Any]] | None) -> str:
+    from raywizard.kube.tracking import parent_from, tracked_parent
+
+    named = tracked_parent(dict(app))
+    if named is None:
+        return ""
+    namespace, name, method = named
+    parent = (applications or {}).get(f"{namespace}/{name}")
+    if parent is not None:
+        return parent_from(dict(parent), method).line()
+    if applications is not None and method == "label":
+        return ""  # the label names no Application: a Helm release name, not a parent
+    return f"managed by Application {name}"
+
+
 def application_rows(snap: StateSnapshot) -> list[AppRow]:
-    return [application_row(app) for _, app in sorted(snap.applications.items())]
+    return [application_row(app, snap.applications) for _, app in sorted(snap.applications.items())]
 
 
 # --- RayCluster ---

@@ -49,7 +49,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--force",
         action="store_true",
-        help="apply even if the cluster changed since the preview, and take ownership of fields other managers own",
+        help="apply even if the cluster changed since the preview, take ownership of fields other managers own, "
+             "and apply Applications a parent Application manages (it reverts them when it self-heals)",
     )
 
 
@@ -69,9 +70,10 @@ def _progress_printer(stream: TextIO) -> Callable[[StepProgress], None]:
 
 def run(args: argparse.Namespace) -> int:
     from raywizard.cli.commands._cluster_args import confirm, connect, spec_from
-    from raywizard.cli.commands.diff import print_report, print_scale_notes
+    from raywizard.cli.commands.diff import print_managed, print_report, print_scale_notes
     from raywizard.cli.commands.validate import print_problems
     from raywizard.kube.apply import PlanOutdated, execute_apply, plan_apply
+    from raywizard.kube.tracking import ManagedByParent, commit_hint, reverted_note
     from raywizard.model.errors import InputError
     from raywizard.model.problems import has_errors
     from raywizard.validation.validate import validate
@@ -89,8 +91,15 @@ def run(args: argparse.Namespace) -> int:
         print_scale_notes(plan.scale_notes)
         for conflict in plan.conflicts:
             print(literal(f"conflict: {conflict}"), file=sys.stderr)
+        print_managed(plan.parents)
         if args.dry_run:
             return 1 if plan.has_changes else 0
+        if plan.parents and not args.force:
+            raise ManagedByParent(plan.parents)
+        if plan.parents:
+            parent = next(iter(plan.parents.values()))
+            print(literal(f"warning: applying anyway (--force); {reverted_note(parent)}; {commit_hint(parent)}",
+                          single_line=True), file=sys.stderr)
         if not plan.has_changes and not args.force:
             print("Applications already up to date; checking that they are synced and ready", file=sys.stderr)
         else:
@@ -104,6 +113,7 @@ def run(args: argparse.Namespace) -> int:
                 timeout=args.timeout,
                 force=args.force,
                 on_progress=_progress_printer(sys.stderr),
+                over_parent=args.force,
             )
         except PlanOutdated as outdated:
             print(literal(f"raywizard: {outdated.message}; the current diff:"), file=sys.stderr)

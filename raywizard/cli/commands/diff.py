@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
+    from raywizard.kube.tracking import ParentApplication
     from raywizard.model.scale_limits import ScaleLimitNote
 
 from raywizard.model.textsafe import literal
@@ -77,13 +78,30 @@ def run(args: argparse.Namespace) -> int:
 
         document = report.as_dict()
         document["scaleWarnings"] = [note.as_dict() for note in plan.scale_notes]
+        document["managedBy"] = {child: managed_by_dict(parent) for child, parent in plan.parents.items()}
         sys.stdout.write(json.dumps(document, indent=2, default=str) + "\n")
     else:
         print_report(report)
         print_scale_notes(plan.scale_notes)
         for conflict in plan.conflicts:
             print(literal(f"conflict: {conflict}"), file=sys.stderr)
+        print_managed(plan.parents)
     return 1 if report.has_changes else 0
+
+
+def managed_by_dict(parent: ParentApplication) -> dict[str, object]:
+    return {"name": parent.name, "namespace": parent.namespace, "repoURL": parent.repo_url, "path": parent.path,
+            "targetRevision": parent.target_revision, "revision": parent.revision, "selfHeal": parent.self_heal,
+            "tracking": parent.method}
+
+
+def print_managed(parents: dict[str, ParentApplication], stream: TextIO | None = None) -> None:
+    """``Application raycluster: managed by Application ray-root (repo, path, revision)`` per managed child."""
+    from raywizard.kube.tracking import managed_lines
+
+    out = stream or sys.stderr
+    for line in managed_lines(parents):
+        out.write(line + "\n")
 
 
 def print_scale_notes(notes: Sequence[ScaleLimitNote], stream: TextIO | None = None) -> None:

@@ -40,16 +40,18 @@ class PlanOutdated:
 
 
 def apply_job(connection: Any, plan: Any, on_progress: Callable[[Any], Any], *,
-              force: bool = False) -> Callable[[], Any]:
+              force: bool = False, over_parent: bool = False) -> Callable[[], Any]:
     """``force`` takes ownership of fields another field manager owns (the plan's conflicts), as ``apply
     --force`` does; the user confirmed exactly that. A plan the cluster moved past comes back as
-    ``PlanOutdated`` (not an error whose advice names CLI flags): the step plans again and shows it."""
+    ``PlanOutdated`` (not an error whose advice names CLI flags): the step plans again and shows it.
+    ``over_parent``: the user confirmed applying Applications that a parent Application manages."""
 
     def job() -> Any:
         from raywizard.kube import apply
 
         try:
-            return apply.execute_apply(connection, plan, wait=True, on_progress=on_progress, force=force)
+            return apply.execute_apply(connection, plan, wait=True, on_progress=on_progress, force=force,
+                                       over_parent=over_parent)
         except apply.PlanOutdated as exc:
             return PlanOutdated(list(exc.changed))
 
@@ -78,3 +80,10 @@ def progress_fields(progress: Any) -> tuple[str, str, str]:
     if getattr(progress, "blocker", None):
         parts.append(f"blocked: {progress.blocker}")
     return str(progress.step), str(progress.phase), " · ".join(str(p) for p in parts if p)
+
+
+def managed_summary(plan: Any) -> list[str]:
+    """``Application raycluster: managed by Application ray-root (repo, path, revision)`` per managed child."""
+    from raywizard.kube.tracking import managed_lines
+
+    return managed_lines(getattr(plan, "parents", None) or {})

@@ -123,6 +123,10 @@ def app_details(row: Any | None, timeline: Sequence[str] = ()) -> Text:
     if message:
         text.append("  ")
         text.append(literal(message, single_line=True))
+    managed_by = field(row, "managed_by", default="")
+    if managed_by:
+        text.append("\n  ")
+        text.append(literal(managed_by, single_line=True), style="bold")
     for condition in field(row, "conditions", default=()) or ():
         ctype, cmessage = ([*list(condition), "", ""])[:2]
         text.append("\n  ")

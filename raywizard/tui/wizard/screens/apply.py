@@ -13,7 +13,15 @@ from textual.widgets import DataTable, LoadingIndicator, Static
 from raywizard.model.textsafe import literal
 from raywizard.tui.common.literal_text import rich_text
 from raywizard.tui.wizard.cluster_jobs import ApplyProgress, ClusterResult, run_in_worker
-from raywizard.tui.wizard.plan import PlanOutdated, apply_job, change_summary, plan_job, plan_steps, progress_fields
+from raywizard.tui.wizard.plan import (
+    PlanOutdated,
+    apply_job,
+    change_summary,
+    managed_summary,
+    plan_job,
+    plan_steps,
+    progress_fields,
+)
 from raywizard.tui.wizard.screens.base import StepScreen
 from raywizard.tui.wizard.wizard_model import WizardStep
 
@@ -112,10 +120,11 @@ class ApplyScreen(StepScreen):
             return
 
         conflicts = list(self.plan.conflicts)
+        managed = managed_summary(self.plan)
 
         def confirmed(answer: bool | None) -> None:
             if answer:
-                self._start_apply(force=bool(conflicts))
+                self._start_apply(force=bool(conflicts), over_parent=bool(managed))
 
         steps = "\n".join(literal(line) for line in change_summary(self.plan))
         if not self.plan.has_changes:
@@ -124,17 +133,27 @@ class ApplyScreen(StepScreen):
         if conflicts:
             detail += ("\n\nAnother field manager owns fields this changes; applying takes them over (as apply "
                        "--force does):\n  " + "\n  ".join(literal(c) for c in conflicts))
+        if managed:
+            detail += ("\n\n" + "\n".join(managed) + "\n" + self._reverted_text()
+                       + " Cancel and commit the change to its repository instead.")
+        yes = "Apply anyway" if managed else "Take over and apply" if conflicts else "Apply"
         self.app.push_screen(ConfirmModal(
             f"Apply to context {literal(connection.context_name)} ({literal(connection.server_url)})?",
-            "Take over and apply" if conflicts else "Apply", detail=detail), confirmed)
+            yes, detail=detail), confirmed)
 
-    def _start_apply(self, *, force: bool = False) -> None:
+    def _reverted_text(self) -> str:
+        from raywizard.kube.tracking import reverted_note
+
+        parents = list((getattr(self.plan, "parents", None) or {}).values())
+        return (literal(reverted_note(parents[0]), single_line=True).capitalize() + ".") if parents else ""
+
+    def _start_apply(self, *, force: bool = False, over_parent: bool = False) -> None:
         connection = self.wizard.connection
         self.applying = True
         self.query_one("#apply-spinner").display = True
         self._say("Applying… (the table shows each step)")
         run_in_worker(self, "apply", apply_job(connection, self.plan, lambda p: self.post_message(ApplyProgress(p)),
-                                               force=force), group="apply")
+                                               force=force, over_parent=over_parent), group="apply")
 
     def on_apply_progress(self, event: ApplyProgress) -> None:
         key, status, message = progress_fields(event.progress)
@@ -166,7 +185,12 @@ class ApplyScreen(StepScreen):
                 table.add_row(Text("·"), rich_text(title, single_line=True), Text("pending"), Text(""), key=key)
             changes = "changes to apply" if self.plan.has_changes else "no changes to the Applications"
             reason, self.replan_reason = self.replan_reason, ""
-            if self.plan.conflicts:
+            managed = managed_summary(self.plan)
+            if managed:
+                self._say(f"{reason}Plan ready ({changes}), but:\n" + "\n".join(managed) + "\n"
+                          + self._reverted_text() + " Commit the change to its repository instead; "
+                          "a applies anyway.")
+            elif self.plan.conflicts:
                 self._say(f"{reason}Plan ready ({changes}), but another field manager owns fields it changes:\n  "
                           + "\n  ".join(literal(c) for c in self.plan.conflicts)
                           + "\nPress a to review and take them over, or r to plan again once that is sorted out.")
