@@ -17,8 +17,9 @@ GOLDEN = DATA / "golden"
 
 @pytest.fixture(autouse=True)
 def _isolated_user_presets(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    # Never read or write the developer's own saved presets from tests.
+    # Never read or write the developer's own saved presets or recovery files from tests.
     monkeypatch.setenv("RAYWIZARD_USER_PRESETS_DIR", str(tmp_path_factory.mktemp("user-presets")))
+    monkeypatch.setenv("RAYWIZARD_STATE_DIR", str(tmp_path_factory.mktemp("state")))
 
 
 # The suite leaves daemon threads behind by design (sandbox servers, watches, controllers that a session fixture

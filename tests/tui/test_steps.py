@@ -8,7 +8,7 @@ import pytest
 from textual.widget import Widget
 from textual.widgets import DataTable, OptionList, Select, Static
 
-from raywizard.tui.common.dialogs import ConfirmModal, HelpModal
+from raywizard.tui.common.dialogs import ConfirmModal, ErrorModal, HelpModal
 from raywizard.tui.wizard.app import create_app
 from raywizard.tui.wizard.wizard_model import WizardStep
 from tests.tui.conftest import SIZE
@@ -55,7 +55,7 @@ async def test_start_reports_a_missing_file(tmp_path: Path) -> None:
         await pilot.press("enter")
         await settle(pilot)
         assert app.current_step is WizardStep.START
-        assert any("no such file" in str(n.message) for n in app._notifications)
+        assert isinstance(app.screen, ErrorModal) and "no such file" in app.screen.body
 
 
 async def test_start_without_kubeconfig_stays_offline() -> None:

@@ -50,11 +50,12 @@ def run(args: argparse.Namespace) -> int:
             kubeconfig = cluster.write_kubeconfig(Path(scratch) / "kubeconfig")
             print(demo_banner(cluster.url, kubeconfig), flush=True)
             app = create_app(preset=getattr(args, "preset", None), kubeconfig=str(kubeconfig),
-                             context=SANDBOX_CONTEXT, demo_note=demo_note(cluster.url, kubeconfig))
+                             context=SANDBOX_CONTEXT, demo_note=demo_note(cluster.url, kubeconfig),
+                             offer_recovery=True)
             result = app.run()
         finally:
             cluster.stop()
-    return int(result or 0)
+    return app.return_code or int(result or 0)
 
 
 def kubectl_line(kubeconfig: Path) -> str:

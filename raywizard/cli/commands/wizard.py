@@ -37,5 +37,6 @@ def run(args: argparse.Namespace) -> int:
 
     app = create_app(preset=getattr(args, "preset", None), files=getattr(args, "files", None),
                      kubeconfig=getattr(args, "kubeconfig", None), context=getattr(args, "context", None),
-                     offline=bool(getattr(args, "offline", False)))
-    return int(app.run() or 0)
+                     offline=bool(getattr(args, "offline", False)), offer_recovery=True)
+    result = app.run()
+    return app.return_code or int(result or 0)  # non-zero after a crash (the recovery message says why)

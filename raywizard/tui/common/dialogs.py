@@ -77,6 +77,29 @@ class HelpModal(ModalScreen[None]):
         self.dismiss(None)
 
 
+class ErrorModal(ModalScreen[None]):
+    """Something the user asked for could not be done (a file that does not open): the whole message, which
+    may be long (a Problem per wrongly typed value), until the user closes it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,enter,q", "close", "Close")]
+
+    def __init__(self, title: str, body: str) -> None:
+        super().__init__(classes="small-modal error-modal")
+        self.error_title = title
+        self.body = body
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static(self.error_title, classes="dialog-title", markup=False)
+            with VerticalScroll():
+                yield Static(self.body, classes="help-body", markup=False)
+            yield Static("Enter or Esc closes", classes="dialog-hint")
+        yield Footer(compact=True)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
 class SaveModal(ModalScreen[tuple[str, str] | None]):
     """Where to save a new configuration and in which layout (single file or one per Application)."""
 

@@ -61,7 +61,8 @@ class WizardApp(InOrderKeys[int]):
 
     def __init__(self, workspace: Any, *, kubeconfig: str | None = None, context: str | None = None,
                  offline: bool = False, start_step: WizardStep = WizardStep.START,
-                 on_exit: Callable[[], None] | None = None, demo_note: str = "") -> None:
+                 on_exit: Callable[[], None] | None = None, demo_note: str = "",
+                 offer_recovery: bool = False) -> None:
         super().__init__()
         self.model = WizardModel(workspace)
         self.model.changed()
@@ -79,12 +80,33 @@ class WizardApp(InOrderKeys[int]):
         self.current_step = start_step
         self.demo_note = demo_note
         self._on_exit = on_exit
+        self.offer_recovery = offer_recovery
+        self.crash_message: str | None = None  # set once an unexpected exception ended the app
 
     # ----------------------------------------------------------------------------------------- lifecycle
     def on_mount(self) -> None:
         self.push_screen(_screen_class(self.start_step)())
         if not self.offline and (self.kubeconfig or self.context_name):
             self.call_after_refresh(self.connect, self.context_name)  # after the first frame (see StartScreen)
+        if self.offer_recovery:
+            from raywizard.tui.wizard.crash import offer_restore
+
+            self.call_after_refresh(offer_restore, self)
+
+    def _handle_exception(self, error: Exception) -> None:
+        """Textual's one hook for an exception no handler caught; it then ends the app. Keep the user's work
+        first, and end with one message instead of a traceback of locals (RAYWIZARD_DEBUG=1 keeps that)."""
+        from rich.text import Text
+
+        from raywizard.tui.wizard.crash import CRASH_EXIT, debugging, keep_work
+
+        first = self.crash_message is None
+        if first:
+            self.crash_message = keep_work(self, error)
+        super()._handle_exception(error)
+        self._return_code = CRASH_EXIT
+        if first and not debugging():
+            self._exit_renderables[:] = [Text(self.crash_message or "")]
 
     def on_unmount(self) -> None:
         if self._on_exit is not None:
@@ -351,6 +373,7 @@ def create_app(
     start_step: WizardStep | str | None = None,
     on_exit: Callable[[], None] | None = None,
     demo_note: str = "",
+    offer_recovery: bool = False,
 ) -> WizardApp:
     """Build the wizard. Without workspace/spec/files/preset it opens the Start step on the guide's preset."""
     from raywizard.documents.workspace import Workspace
@@ -367,4 +390,4 @@ def create_app(
             workspace = Workspace.new(spec)
     step = WizardStep(start_step) if start_step else (WizardStep.VERSIONS if chosen else WizardStep.START)
     return WizardApp(workspace, kubeconfig=kubeconfig, context=context, offline=offline, start_step=step,
-                     on_exit=on_exit, demo_note=demo_note)
+                     on_exit=on_exit, demo_note=demo_note, offer_recovery=offer_recovery)

@@ -110,7 +110,10 @@ class StartScreen(StepScreen):
         try:
             workspace = Workspace.load(paths)
         except RaywizardError as exc:
-            self.notify(str(exc), title="Cannot open", severity="error", timeout=8, markup=False)
+            from raywizard.tui.common.dialogs import ErrorModal
+
+            # A dialog, not a toast: the message may list a Problem per wrongly typed value, each with its path.
+            self.app.push_screen(ErrorModal("Cannot open", literal(exc)))
             return
         self.wizard.replace_workspace(workspace)
         self.notify(f"Opened {', '.join(str(p) for p in paths)}.", markup=False)
