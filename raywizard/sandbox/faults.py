@@ -43,6 +43,9 @@ def parse_duration(text: str) -> float:
     return value / 1000 if unit == "ms" else value * 60 if unit == "m" else value
 
 
+HOLD_LIMIT = 300.0  # seconds a held request waits at most, so a test that forgets release() cannot hang a server
+
+
 @dataclass
 class _FailNext:
     verb: str
@@ -61,7 +64,11 @@ class FaultInjector:
             self.configure(spec)
 
     def clear(self) -> None:
+        held = getattr(self, "_held", None)
+        if held is not None:
+            held[1].set()  # a cleared injector lets every held request through
         with self._lock:
+            self._held: tuple[set[tuple[str, str]], threading.Event] | None = None
             self.latency: dict[str, float] = {}
             self.error_rate: dict[str, float] = {}
             self.throttle_rate: dict[str, float] = {}
@@ -117,6 +124,20 @@ class FaultInjector:
         with self._lock:
             self._fail_next.append(_FailNext(verb, resource, code, count))
 
+    def hold(self, verb: str = "*", resource: str = "*") -> None:
+        """Matching requests wait (up to HOLD_LIMIT seconds) until release(): a server that is slow on one call
+        for exactly as long as a test needs, instead of a latency that a loaded machine may outlast."""
+        with self._lock:
+            if self._held is None:
+                self._held = (set(), threading.Event())
+            self._held[0].add((verb, resource))
+
+    def release(self) -> None:
+        with self._lock:
+            held, self._held = self._held, None
+        if held is not None:
+            held[1].set()
+
     def drop_watches(self) -> None:
         """Cut every open watch connection now."""
         with self._lock:
@@ -158,6 +179,9 @@ class FaultInjector:
         if delay > 0:
             time.sleep(delay)
         key = f"{plural}.{group}" if group else plural
+        held = self._held
+        if held is not None and any(v in ("*", verb) and r in ("*", plural, key) for v, r in list(held[0])):
+            held[1].wait(HOLD_LIMIT)
         with self._lock:
             for fail in self._fail_next:
                 if fail.verb in ("*", verb) and fail.resource in ("*", plural, key) and fail.count > 0:
