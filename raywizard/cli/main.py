@@ -23,6 +23,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "presets",
     "diff",
     "apply",
+    "commit",
     "status",
     "dashboard",
     "forward",

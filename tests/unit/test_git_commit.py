@@ -1,0 +1,161 @@
+"""`raywizard commit` in a real git clone of a bare repository: files written per Application or edited in place,
+the generated message, the push, and the refusals that leave the clone exactly as it was."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from raywizard.cli import main as cli
+from raywizard.documents.commit_message import commit_message, field_label
+from tests.cluster.gitops_helpers import Repos, git, make_repos
+
+CHILDREN = ("ray-operator-crds.yaml", "ray-operator.yaml", "raycluster.yaml")
+
+
+@pytest.fixture
+def repos(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Repos:
+    made = make_repos(tmp_path)
+    # The user's identity comes from their git configuration; here the clone's own.
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    return made
+
+
+def commit(repos: Repos, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    capsys.readouterr()
+    code = cli.main(["commit", "--repo", str(repos.clone), "--path", "ray", *args])
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    return code, out, err
+
+
+def snapshot(repos: Repos) -> tuple[str, str, dict[str, str]]:
+    files = {str(p.relative_to(repos.clone)): p.read_text(encoding="utf-8")
+             for p in sorted(repos.clone.rglob("*")) if p.is_file() and ".git" not in p.parts}
+    return git(repos.clone, "rev-parse", "HEAD"), git(repos.clone, "status", "--porcelain"), files
+
+
+def test_first_commit_writes_one_file_per_application_and_pushes(repos: Repos, capsys: pytest.CaptureFixture[str]
+                                                                   ) -> None:
+    code, out, err = commit(repos, capsys, "--preset", "argocd-guide", "--push")
+    assert code == 0, err
+    assert sorted(p.name for p in (repos.clone / "ray").iterdir()) == sorted(CHILDREN)
+    assert "+++ b/ray/raycluster.yaml" in out  # the diff, shown before the commit
+    assert f"pushing to origin ({repos.bare}) branch main" in err
+    subject = git(repos.clone, "log", "-1", "--format=%s").strip()
+    assert subject == "add Applications ray-operator-crds, ray-operator, raycluster"
+    assert repos.head() == git(repos.clone, "rev-parse", "HEAD").strip()
+    assert f"pushed {repos.head()[:7]} to origin/main" in err
+    assert git(repos.clone, "status", "--porcelain") == ""  # no .bak or temp file left behind
+
+
+def test_a_set_edits_the_files_in_place_and_the_message_says_what_changed(
+        repos: Repos, capsys: pytest.CaptureFixture[str]) -> None:
+    assert commit(repos, capsys, "--preset", "argocd-guide", "--push")[0] == 0
+    path = repos.clone / "ray" / "raycluster.yaml"
+    text = path.read_text(encoding="utf-8").replace("maxReplicas: 200", "maxReplicas: 200  # our peak")
+    path.write_text("# reviewed by the platform team\n" + text, encoding="utf-8")
+    git(repos.clone, "commit", "-qam", "comments")
+    code, out, err = commit(repos, capsys, "--set", "workerGroups.standard-worker.maxReplicas=8", "--push")
+    assert code == 0, err
+    # The comment stays, in its column.
+    assert "-          maxReplicas: 200  # our peak" in out and "+          maxReplicas: 8    # our peak" in out
+    assert git(repos.clone, "log", "-1", "--format=%s").strip() == "raycluster: standard-worker maxReplicas 200 → 8"
+    new = path.read_text(encoding="utf-8")
+    assert new.startswith("# reviewed by the platform team\n")
+    old_lines, new_lines = ("# reviewed by the platform team\n" + text).splitlines(), new.splitlines()
+    assert len(old_lines) == len(new_lines)
+    assert [(a, b) for a, b in zip(old_lines, new_lines, strict=True) if a != b] == [
+        ("          maxReplicas: 200  # our peak", "          maxReplicas: 8    # our peak")]
+    assert git(repos.bare, "log", "-1", "--format=%s", "main").strip().startswith("raycluster:")
+
+
+def test_nothing_to_commit_and_a_given_message(repos: Repos, capsys: pytest.CaptureFixture[str]) -> None:
+    assert commit(repos, capsys, "--preset", "argocd-guide")[0] == 0
+    before = snapshot(repos)
+    code, _out, err = commit(repos, capsys)
+    assert code == 0 and "nothing to commit: ray/ already holds these Applications" in err
+    assert snapshot(repos) == before
+    code, _out, err = commit(repos, capsys, "-m", "ray: smaller", "--set", "workerGroups.standard-worker.maxReplicas=4")
+    assert code == 0, err
+    assert git(repos.clone, "log", "-1", "--format=%B").strip() == "ray: smaller"
+
+
+def test_changes_outside_the_path_are_refused_and_nothing_is_written(
+        repos: Repos, capsys: pytest.CaptureFixture[str]) -> None:
+    (repos.clone / "README.md").write_text("edited\n", encoding="utf-8")
+    (repos.clone / "notes.txt").write_text("untracked\n", encoding="utf-8")
+    before = snapshot(repos)
+    code, _out, err = commit(repos, capsys, "--preset", "argocd-guide", "--push")
+    assert code == 2
+    assert "the working tree has changes outside ray/: M README.md, ?? notes.txt; nothing was written" in err
+    assert "git stash -u" in err
+    assert snapshot(repos) == before
+
+
+def test_a_detached_head_is_refused(repos: Repos, capsys: pytest.CaptureFixture[str]) -> None:
+    git(repos.clone, "checkout", "-q", "--detach")
+    before = snapshot(repos)
+    code, _out, err = commit(repos, capsys, "--preset", "argocd-guide")
+    assert code == 2 and "HEAD is detached" in err and "git switch main" in err
+    assert snapshot(repos) == before
+
+
+def test_push_without_an_upstream_is_refused(repos: Repos, capsys: pytest.CaptureFixture[str]) -> None:
+    git(repos.clone, "checkout", "-q", "-b", "feature")
+    before = snapshot(repos)
+    code, _out, err = commit(repos, capsys, "--preset", "argocd-guide", "--push")
+    assert code == 2 and "branch feature has no upstream" in err and "git push -u origin feature" in err
+    assert snapshot(repos) == before
+
+
+def test_a_failed_push_undoes_the_commit_and_the_files(repos: Repos, tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    assert commit(repos, capsys, "--preset", "argocd-guide", "--push")[0] == 0
+    # Someone else pushes first: ours is no longer a fast-forward.
+    other = tmp_path / "other"
+    git(tmp_path, "clone", "-q", str(repos.bare), str(other))
+    (other / "OTHER.md").write_text("x\n", encoding="utf-8")
+    git(other, "add", "OTHER.md")
+    git(other, "commit", "-qm", "other")
+    git(other, "push", "-q", "origin", "main")
+    before = snapshot(repos)
+    code, _out, err = commit(repos, capsys, "--set", "workerGroups.standard-worker.maxReplicas=8", "--push")
+    assert code == 2
+    assert f"push to origin ({repos.bare}) branch main failed" in err
+    assert "nothing was committed: the commit was undone and the files are as they were" in err
+    assert "git pull --rebase" in err
+    assert snapshot(repos) == before
+
+
+def test_a_failing_commit_hook_leaves_the_clone_as_it_was(repos: Repos, capsys: pytest.CaptureFixture[str]) -> None:
+    hook = repos.clone / ".git" / "hooks" / "pre-commit"
+    hook.write_text("#!/bin/sh\necho 'lint failed' >&2\nexit 1\n", encoding="utf-8")
+    hook.chmod(0o755)
+    before = snapshot(repos)
+    code, _out, err = commit(repos, capsys, "--preset", "argocd-guide")
+    assert code == 2 and "lint failed" in err and "nothing was committed and the files are as they were" in err
+    assert snapshot(repos) == before
+
+
+def test_not_a_repository(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = cli.main(["commit", "--repo", str(tmp_path), "--path", "ray", "--preset", "argocd-guide"])
+    assert code == 2 and "is not inside a git working tree" in capsys.readouterr().err
+
+
+def test_field_labels_and_messages() -> None:
+    values = ".spec.source.helm.valuesObject"
+    path = f'{values}.additionalWorkerGroups["standard-worker"].maxReplicas'
+    assert field_label(path) == "standard-worker maxReplicas"
+    assert field_label(f"{values}.additionalWorkerGroups.gpu.resources.limits.cpu") == "gpu resources.limits.cpu"
+    assert field_label(f"{values}.worker.minReplicas", "small") == "small minReplicas"
+    assert field_label(f"{values}.image.tag") == "image.tag"
+    assert field_label(".spec.source.targetRevision") == "spec.source.targetRevision"
+    old = "kind: Application\nmetadata: {name: raycluster}\nspec: {source: {targetRevision: '1.5.1'}}\n"
+    new = old.replace("1.5.1", "1.6.0")
+    assert commit_message([("ray/raycluster.yaml", old, new)]) == (
+        "raycluster: spec.source.targetRevision 1.5.1 → 1.6.0")
+    long = commit_message([("a.yaml", old, new.replace("raycluster", "x" * 80))])
+    assert len(long.splitlines()[0]) <= 72 and "\n\n- " in long
