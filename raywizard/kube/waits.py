@@ -182,6 +182,9 @@ def _pod_blocker(pods: Iterable[Mapping[str, Any]]) -> str | None:
                     message = str(waiting.get("message") or "")
                     break
             return f"pod {name}: {status_text}" + (f": {message}" if message else "")
+        exited = _exited_under_never(pod)
+        if exited:
+            return f"pod {name}: {exited}"
         for condition in pod_status_block.get("conditions") or []:
             if condition.get("type") == "PodScheduled" and condition.get("status") == "False":
                 why = condition.get("message") or condition.get("reason") or "unschedulable"
@@ -189,10 +192,38 @@ def _pod_blocker(pods: Iterable[Mapping[str, Any]]) -> str | None:
     return None
 
 
+def _exited_under_never(pod: Mapping[str, Any]) -> str | None:
+    """A container that exited with an error in a pod that will not restart it: with autoscaler v2 KubeRay sets
+    restartPolicy Never and deletes and recreates such pods instead of a CrashLoopBackOff
+    (docs/domain/kuberay.md#restart-policy-and-replaced-pods)."""
+    status = pod.get("status") or {}
+    policy = (pod.get("spec") or {}).get("restartPolicy")
+    if policy != "Never" and status.get("phase") != "Failed":
+        return None
+    for container in status.get("containerStatuses") or []:
+        terminated = (container.get("state") or {}).get("terminated") or {}
+        code = terminated.get("exitCode")
+        if terminated and code:
+            why = terminated.get("reason") or "Error"
+            return (
+                f"{container.get('name', '')} exited ({why}, exit code {code}) under restartPolicy "
+                f"{policy or 'Never'}: KubeRay replaces it"
+            )
+    return None
+
+
+def _replaced_pod(event: Mapping[str, Any]) -> bool:
+    """KubeRay's Normal event for a pod it deleted because it cannot run again."""
+    message = str(event.get("message") or "")
+    return event.get("reason") in ("DeletedHeadPod", "DeletedWorkerPod") and (
+        "Ray container terminated status: &" in message or "Pod status: Failed" in message
+    )
+
+
 def _event_blocker(events: Iterable[Mapping[str, Any]], cluster: str | None) -> str | None:
     latest: Mapping[str, Any] | None = None
     for event in sorted(events, key=event_time):
-        if event.get("type") != "Warning":
+        if event.get("type") != "Warning" and not _replaced_pod(event):
             continue
         involved = event.get("involvedObject") or event.get("regarding") or {}
         if cluster is not None and involved.get("kind") == "RayCluster" and involved.get("name") != cluster:

@@ -252,6 +252,16 @@ class SandboxCluster:
             self.controllers.append(controller)
             controller.start()
 
+    def crash_container(self, namespace: str, pod: str, container: str | None = None, exit_code: int = 1) -> bool:
+        """Make a running container's process exit (the kubelet simulation decides what follows from the pod's
+        restartPolicy). False without controllers or when the pod does not run."""
+        from raywizard.sandbox.controllers.kubelet import Kubelet
+
+        for controller in self.controllers:
+            if isinstance(controller, Kubelet):
+                return controller.crash(namespace, pod, container, exit_code)
+        return False
+
     def pause_controllers(self) -> None:
         for controller in self.controllers:
             controller.pause()

@@ -65,6 +65,8 @@ def test_status_fields_and_scaling_without_autoscaler(cluster: SandboxCluster) -
     assert {c["type"]: c["status"] for c in status["conditions"]} == {
         "HeadPodReady": "True",
         "RayClusterProvisioned": "True",
+        "RayClusterSuspended": "False",
+        "RayClusterSuspending": "False",
     }
     cluster.store.patch(
         RC, ns, "demo", [{"op": "replace", "path": "/spec/workerGroupSpecs/0/replicas", "value": 1}], "json"
@@ -94,10 +96,26 @@ def test_invalid_name_gives_only_a_warning_event(cluster: SandboxCluster) -> Non
 
 def test_invalid_spec_gives_only_a_warning_event(cluster: SandboxCluster) -> None:
     ns = with_namespace(cluster, "invalid-spec")
-    cluster.store.create(RC, raycluster_body("bad", ns, minReplicas=4, maxReplicas=2))
+    body = raycluster_body("bad", ns)
+    body["spec"]["enableInTreeAutoscaling"] = True
+    body["spec"]["autoscalerOptions"] = {"version": "v2"}
+    body["spec"]["workerGroupSpecs"][0]["template"]["spec"]["restartPolicy"] = "Always"
+    cluster.store.create(RC, body)
     found = wait_for(lambda: events(cluster, ns, "InvalidRayClusterSpec"), what="warning event")
-    assert "worker group workers has minReplicas 4 greater than maxReplicas 2" in found[0]["message"]
-    assert _pods(cluster, ns, "bad") == []
+    assert found[0]["message"] == (
+        f"The RayCluster spec is invalid {ns}/bad: restartPolicy for worker group workers should be Never or unset "
+        "when using autoscaler V2"
+    )
+    assert found[0]["source"]["component"] == "raycluster-controller"
+    assert _pods(cluster, ns, "bad") == [] and _status(cluster, ns, "bad") == {}
+
+
+def test_min_above_max_runs_max_replicas(cluster: SandboxCluster) -> None:
+    ns = with_namespace(cluster, "min-above-max")
+    cluster.store.create(RC, raycluster_body("odd", ns, replicas=3, minReplicas=3, maxReplicas=1))
+    status = wait_for(lambda: (s := _status(cluster, ns, "odd")).get("state") == "ready" and s, what="ready")
+    assert status["desiredWorkerReplicas"] == 1
+    assert not events(cluster, ns, "InvalidRayClusterSpec")
 
 
 def test_requests_above_limits_fail_pod_creation(cluster: SandboxCluster) -> None:
@@ -235,8 +253,16 @@ def test_suspend_deletes_pods_and_resume_recreates_them(cluster: SandboxCluster)
     cluster.store.patch(RC, ns, "nap", {"spec": {"suspend": True}}, "merge")
     status = wait_for(lambda: (s := _status(cluster, ns, "nap")).get("state") == "suspended" and s, what="suspended")
     conditions = {c["type"]: c["status"] for c in status["conditions"]}
-    assert conditions["RayClusterSuspended"] == "True" and conditions["RayClusterProvisioned"] == "False"
+    assert conditions == {
+        "HeadPodReady": "False",
+        "RayClusterProvisioned": "False",
+        "RayClusterSuspended": "True",
+        "RayClusterSuspending": "False",
+    }
     assert _pods(cluster, ns, "nap") == []
+    assert [e["message"] for e in events(cluster, ns, "DeletedPod")] == [
+        f"Deleted Pods for RayCluster {ns}/nap due to suspension"
+    ]
     cluster.store.patch(RC, ns, "nap", {"spec": {"suspend": False}}, "merge")
     status = wait_for(lambda: (s := _status(cluster, ns, "nap")).get("state") == "ready" and s, what="ready again")
     assert {c["type"]: c["status"] for c in status["conditions"]}["RayClusterSuspended"] == "False"

@@ -412,6 +412,75 @@ class Kubelet(Controller):
         status["containerStatuses"] = [dict(s, ready=True) for s in status.get("containerStatuses") or []]
         self._status(pod_key, status)
 
+    # --- a container process that exits ---
+    def crash(self, namespace: str, name: str, container: str | None = None, exit_code: int = 1) -> bool:
+        """The process of `container` (default: the first) exits with `exit_code`. Like the kubelet
+        (`pkg/kubelet/kuberuntime`, `computePodActions`): under restartPolicy Never the container stays terminated
+        and the pod turns Failed once no container runs; otherwise it restarts after a CrashLoopBackOff wait.
+        False when the pod does not run."""
+        pod_key = (namespace, name)
+        pod = self._get(pod_key)
+        if pod is None or (pod.get("status") or {}).get("phase") != "Running":
+            return False
+        spec = pod.get("spec") or {}
+        target = container or ((spec.get("containers") or [{}])[0]).get("name", "")
+        now = now_iso()
+        status = dict(pod.get("status") or {})
+        statuses = [dict(s) for s in status.get("containerStatuses") or []]
+        never = spec.get("restartPolicy") == "Never"
+        reason = "Error" if exit_code else "Completed"
+        for entry in statuses:
+            if entry.get("name") != target:
+                continue
+            started = ((entry.get("state") or {}).get("running") or {}).get("startedAt", now)
+            terminated = {"exitCode": exit_code, "reason": reason, "startedAt": started, "finishedAt": now}
+            entry.update(ready=False, started=False)
+            if never or (spec.get("restartPolicy") == "OnFailure" and exit_code == 0):
+                entry["state"] = {"terminated": dict(terminated, containerID=entry.get("containerID", ""))}
+            else:
+                entry["lastState"] = {"terminated": terminated}
+                entry["restartCount"] = int(entry.get("restartCount") or 0) + 1
+                entry["state"] = {
+                    "waiting": {
+                        "reason": "CrashLoopBackOff",
+                        "message": f"back-off 10s restarting failed container={target} pod={name}_{namespace}"
+                        f"({pod['metadata'].get('uid', '')})",
+                    }
+                }
+        status["containerStatuses"] = statuses
+        status["conditions"] = pod_conditions(now, initialized=True, ready=False, reason="ContainersNotReady", pod=pod)
+        if never and all("terminated" in (s.get("state") or {}) for s in statuses):
+            status["phase"] = (
+                "Failed"
+                if any(((s.get("state") or {}).get("terminated") or {}).get("exitCode") for s in statuses)
+                else "Succeeded"
+            )
+        self._status(pod_key, status)
+        if "waiting" in next((s.get("state") or {} for s in statuses if s.get("name") == target), {}):
+            self._event(
+                pod,
+                "BackOff",
+                f"Back-off restarting failed container {target} in pod {name}_{namespace}"
+                f"({pod['metadata'].get('uid', '')})",
+                "Warning",
+            )
+            self.after(BACKOFF_SECONDS, lambda: self._restarted(pod_key, target))
+        return True
+
+    def _restarted(self, pod_key: tuple[str, str], target: str) -> None:
+        pod = self._get(pod_key)
+        if pod is None or (pod.get("status") or {}).get("phase") != "Running":
+            return
+        now = now_iso()
+        status = dict(pod.get("status") or {})
+        statuses = [dict(s) for s in status.get("containerStatuses") or []]
+        for entry in statuses:
+            if entry.get("name") == target and "waiting" in (entry.get("state") or {}):
+                entry.update(started=True, state={"running": {"startedAt": now}})
+        status["containerStatuses"] = statuses
+        self._status(pod_key, status)
+        self.after(DEFAULT_READY_DELAY, lambda: self._ready(pod_key))
+
 
 def _present(node: Node, container: dict[str, Any]) -> bool:
     image = str(container.get("image", ""))

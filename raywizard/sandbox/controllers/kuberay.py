@@ -10,17 +10,26 @@ field manager `kuberay-operator` when anything but lastUpdateTime changed.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Hashable
 from typing import Any
 
 from .base import Controller
-from .kuberay_pods import build_pod, check_name, head_service, head_service_name, invalid_resources
-from .kuberay_status import compute_status, group_replicas, same_status
+from .kuberay_pods import (
+    autoscaling_v2,
+    build_pod,
+    check_name,
+    head_service,
+    head_service_name,
+    invalid_resources,
+)
+from .kuberay_status import compute_status, group_replicas, same_status, suspend_condition
 from .objects import create_generated, is_deleting, name_of, owner_ref
 
 RAYCLUSTERS = "rayclusters.ray.io"
 MANAGER = "kuberay-operator"
+EVENT_SOURCE = "raycluster-controller"  # mgr.GetEventRecorderFor in raycluster_controller.go
 OPERATOR_DEPLOYMENT = "kuberay-operator"
 MAX_NAME_LENGTH = 53
 _DNS1035 = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
@@ -46,24 +55,112 @@ def metadata_error(name: str) -> str | None:
     return None
 
 
-def spec_error(spec: dict[str, Any]) -> str | None:
-    head = spec.get("headGroupSpec") or {}
-    if not ((head.get("template") or {}).get("spec") or {}).get("containers"):
-        return "headGroupSpec should have at least one container"
-    seen: set[str] = set()
-    for group in spec.get("workerGroupSpecs") or []:
-        name = str((group or {}).get("groupName", ""))
-        if not (((group or {}).get("template") or {}).get("spec") or {}).get("containers"):
-            return "workerGroupSpec should have at least one container"
-        if name in seen:
-            return f"worker group names must be unique, but {name} is duplicated"
-        seen.add(name)
-        minimum, maximum = group.get("minReplicas"), group.get("maxReplicas")
-        if minimum is not None and maximum is not None and int(minimum) > int(maximum):
-            return f"worker group {name} has minReplicas {minimum} greater than maxReplicas {maximum}"
-        if group.get("replicas") is not None and int(group["replicas"]) < 0:
-            return f"worker group {name} has negative replicas {group['replicas']}"
+def _env_value(container: dict[str, Any], name: str) -> str | None:
+    for entry in container.get("env") or []:
+        if entry.get("name") == name:
+            return str(entry.get("value") or "")
     return None
+
+
+def _group_problem(group_name: str, group: dict[str, Any]) -> str | None:
+    params = group.get("rayStartParams") or {}
+    if any(params.get(k) for k in ("num-cpus", "num-gpus", "memory", "resources")) and group.get("resources"):
+        return (
+            f"resource fields should not be set in both rayStartParams and Resources for {group_name} group; "
+            "please use only one"
+        )
+    if "labels" in params:
+        return (
+            f"rayStartParams['labels'] is not supported for {group_name} group; please use the top-level Labels "
+            "field instead"
+        )
+    return None
+
+
+def spec_error(spec: dict[str, Any], annotations: dict[str, Any] | None = None) -> str | None:
+    """KubeRay v1.5.1 `ValidateRayClusterSpec` (`controllers/ray/utils/validation.go`), the rules a RayCluster of
+    this schema can break. It has no rule on replica bounds or on group names: minReplicas above maxReplicas
+    runs maxReplicas, and duplicate groups both reconcile (docs/domain/kuberay.md#scaling)."""
+    annotations = annotations or {}
+    head = spec.get("headGroupSpec") or {}
+    head_pod = (head.get("template") or {}).get("spec") or {}
+    if not head_pod.get("containers"):
+        return "headGroupSpec should have at least one container"
+    problem = _group_problem("Head", head)
+    if problem:
+        return problem
+    groups = [g or {} for g in spec.get("workerGroupSpecs") or []]
+    for group in groups:
+        if not ((group.get("template") or {}).get("spec") or {}).get("containers"):
+            return "workerGroupSpec should have at least one container"
+        problem = _group_problem(str(group.get("groupName", "")), group)
+        if problem:
+            return problem
+    ray_head = head_pod["containers"][0]
+    if annotations.get("ray.io/ft-enabled") and spec.get("gcsFaultToleranceOptions") is not None:
+        return (
+            "ray.io/ft-enabled annotation and GcsFaultToleranceOptions are both set. Please use only "
+            "GcsFaultToleranceOptions to configure GCS fault tolerance"
+        )
+    for group in groups:
+        if group.get("suspend"):
+            return (
+                f"worker group {group.get('groupName', '')} can be suspended only when the RayJobDeletionPolicy "
+                "feature gate is enabled"
+            )
+    autoscaling = bool(spec.get("enableInTreeAutoscaling"))
+    v2_env = _env_value(ray_head, "RAY_enable_autoscaler_v2")
+    if not autoscaling and v2_env in ("1", "true"):
+        return (
+            f"environment variable RAY_enable_autoscaler_v2 cannot be set to '{v2_env}' when enableInTreeAutoscaling "
+            "is false. Please set enableInTreeAutoscaling: true to use autoscaler v2"
+        )
+    if autoscaling:
+        if (spec.get("autoscalerOptions") or {}).get("version") is not None and v2_env is not None:
+            return (
+                "both .spec.autoscalerOptions.version and head Pod env var RAY_enable_autoscaler_v2 are set, "
+                "please only use the former"
+            )
+        if autoscaling_v2(spec):
+            if head_pod.get("restartPolicy") not in (None, "", "Never"):
+                return "restartPolicy for head Pod should be Never or unset when using autoscaler V2"
+            for group in groups:
+                if ((group.get("template") or {}).get("spec") or {}).get("restartPolicy") not in (None, "", "Never"):
+                    return (
+                        f"restartPolicy for worker group {group.get('groupName', '')} should be Never or unset "
+                        "when using autoscaler V2"
+                    )
+    return None
+
+
+def ray_container_terminated(pod: dict[str, Any]) -> str:
+    """The Ray container's terminated state as KubeRay's events print it (Go's %v of the struct), `<nil>` when
+    it is not terminated."""
+    containers = (pod.get("spec") or {}).get("containers") or []
+    ray_name = containers[0].get("name") if containers else None
+    for entry in (pod.get("status") or {}).get("containerStatuses") or []:
+        terminated = (entry.get("state") or {}).get("terminated")
+        if entry.get("name") == ray_name and terminated:
+            return (
+                f"&ContainerStateTerminated{{ExitCode:{terminated.get('exitCode', 0)},Signal:0,"
+                f"Reason:{terminated.get('reason', '')},Message:{terminated.get('message', '')},"
+                f"StartedAt:{terminated.get('startedAt', '')},FinishedAt:{terminated.get('finishedAt', '')},"
+                f"ContainerID:{terminated.get('containerID', '')},}}"
+            )
+    return "<nil>"
+
+
+def should_delete_pod(pod: dict[str, Any]) -> bool:
+    """`shouldDeletePod`: a pod in a terminal phase, or Running with its Ray container terminated under
+    restartPolicy Never, will not run Ray again (docs/domain/kuberay.md#restart-policy-and-replaced-pods)."""
+    phase = (pod.get("status") or {}).get("phase")
+    if phase in ("Failed", "Succeeded"):
+        return True
+    return (
+        phase == "Running"
+        and (pod.get("spec") or {}).get("restartPolicy") == "Never"
+        and ray_container_terminated(pod) != "<nil>"
+    )
 
 
 class KubeRayOperator(Controller):
@@ -126,7 +223,7 @@ class KubeRayOperator(Controller):
                 f"The RayCluster metadata is invalid {namespace}/{name}: {problem}",
             )
             return
-        problem = spec_error(cluster.get("spec") or {})
+        problem = spec_error(cluster.get("spec") or {}, cluster["metadata"].get("annotations"))
         if problem:
             self._warn(
                 cluster,
@@ -138,9 +235,12 @@ class KubeRayOperator(Controller):
         service = self._ensure_head_service(cluster)
         if (cluster.get("spec") or {}).get("enableInTreeAutoscaling"):
             self._ensure_autoscaler_rbac(cluster)
-        if (cluster.get("spec") or {}).get("suspend"):
-            failure = self._suspend(cluster)
-        else:
+        # suspending is two passes: the status first says RayClusterSuspending, the next pass deletes every pod
+        suspend_status = suspend_condition(cluster)
+        failure: tuple[str, str] | None = None
+        if suspend_status == "RayClusterSuspending":
+            self._suspend(cluster)
+        elif suspend_status != "RayClusterSuspended" and not (cluster.get("spec") or {}).get("suspend"):
             failure = self._reconcile_pods(cluster)
         pods = [
             p for p in self.store.list("pods", namespace, label_selector=f"ray.io/cluster={name}") if not is_deleting(p)
@@ -178,7 +278,7 @@ class KubeRayOperator(Controller):
             reason=reason,
             message=message,
             type=type_,
-            component=MANAGER,
+            component=EVENT_SOURCE,
         )
 
     def _ensure_head_service(self, cluster: dict[str, Any]) -> dict[str, Any] | None:
@@ -272,7 +372,8 @@ class KubeRayOperator(Controller):
                 pass
 
     def _reconcile_pods(self, cluster: dict[str, Any]) -> tuple[str, str] | None:
-        """Create/delete pods; returns (reason, message) for a ReplicaFailure condition, or None."""
+        """`reconcilePods`: create and delete pods. Returns the reconcile error as (ReplicaFailure reason or "",
+        message), or None. Pods that cannot run again are deleted first and replaced on the next pass."""
 
         name = cluster["metadata"]["name"]
         namespace = cluster["metadata"].get("namespace", "")
@@ -282,13 +383,17 @@ class KubeRayOperator(Controller):
             p for p in self.store.list("pods", namespace, label_selector=f"ray.io/cluster={name}") if not is_deleting(p)
         ]
         heads = [p for p in pods if (p["metadata"].get("labels") or {}).get("ray.io/node-type") == "head"]
-        failure: tuple[str, str] | None = None
-        for extra in heads[1:]:
-            self._delete_pod(cluster, extra, "DeletedHeadPod", "head")
-        if not heads:
+        if len(heads) == 1:
+            if should_delete_pod(heads[0]):
+                self._delete_pod(cluster, heads[0], "DeletedHeadPod", "head", failed=True)
+                return ("", "head Pod deleted: it cannot run again")
+        elif not heads:
             error = self._create_pod(cluster, None)
             if error:
-                failure = ("FailedCreateHeadPod", error)
+                return ("FailedCreateHeadPod", f"FailedCreateHeadPod\n{error}")
+        else:
+            names = " ".join(name_of(p) for p in heads)
+            return ("", f"{len(heads)} head pods found [{names}]. Please delete extra head pods")
         for group in spec.get("workerGroupSpecs") or []:
             group = group or {}
             group_name = str(group.get("groupName", ""))
@@ -298,6 +403,11 @@ class KubeRayOperator(Controller):
                 if (p["metadata"].get("labels") or {}).get("ray.io/node-type") == "worker"
                 and (p["metadata"].get("labels") or {}).get("ray.io/group") == group_name
             ]
+            unhealthy = [p for p in group_pods if should_delete_pod(p)]
+            for pod in unhealthy:
+                self._delete_pod(cluster, pod, "DeletedWorkerPod", "worker", failed=True)
+            if unhealthy:  # no creates in the same pass
+                return ("", f"delete {len(unhealthy)} unhealthy worker Pods")
             to_delete = set((group.get("scaleStrategy") or {}).get("workersToDelete") or [])
             remaining = []
             for pod in group_pods:
@@ -310,22 +420,25 @@ class KubeRayOperator(Controller):
             for _ in range(max(0, diff)):
                 error = self._create_pod(cluster, group)
                 if error:
-                    failure = failure or ("FailedCreateWorkerPod", error)
-                    break
+                    return ("FailedCreateWorkerPod", f"FailedCreateWorkerPod\n{error}")
             if diff < 0 and not autoscaling:
                 for pod in remaining[diff:]:
                     self._delete_pod(cluster, pod, "DeletedWorkerPod", "worker")
-        return failure
+        return None
 
-    def _suspend(self, cluster: dict[str, Any]) -> tuple[str, str] | None:
-        """spec.suspend: delete every Ray pod (KubeRay deletes them all at once with a DeleteAllOf)."""
+    def _suspend(self, cluster: dict[str, Any]) -> None:
+        """RayClusterSuspending: delete every Ray pod at once (a DeleteAllOf) and say so in one event."""
+        from raywizard.sandbox.store import ApiError
+
         name = cluster["metadata"]["name"]
         namespace = cluster["metadata"].get("namespace", "")
-        for pod in self.store.list("pods", namespace, label_selector=f"ray.io/cluster={name}"):
+        pods = [p for p in self.store.list("pods", namespace, label_selector=f"ray.io/cluster={name}")]
+        for pod in pods:
             if not is_deleting(pod):
-                role = (pod["metadata"].get("labels") or {}).get("ray.io/node-type", "worker")
-                self._delete_pod(cluster, pod, "DeletedHeadPod" if role == "head" else "DeletedWorkerPod", role)
-        return None
+                with contextlib.suppress(ApiError):
+                    self.store.delete("pods", namespace, name_of(pod))
+        if pods:
+            self._event(cluster, "DeletedPod", f"Deleted Pods for RayCluster {namespace}/{name} due to suspension")
 
     def _create_pod(self, cluster: dict[str, Any], group: dict[str, Any] | None) -> str | None:
         from raywizard.sandbox.store import ApiError
@@ -348,7 +461,9 @@ class KubeRayOperator(Controller):
         self._event(cluster, reason_ok, f"Created {role} Pod {namespace}/{name_of(created or {})}")
         return None
 
-    def _delete_pod(self, cluster: dict[str, Any], pod: dict[str, Any], reason: str, role: str) -> None:
+    def _delete_pod(
+        self, cluster: dict[str, Any], pod: dict[str, Any], reason: str, role: str, *, failed: bool = False
+    ) -> None:
         from raywizard.sandbox.store import ApiError
 
         namespace = cluster["metadata"].get("namespace", "")
@@ -356,7 +471,14 @@ class KubeRayOperator(Controller):
             self.store.delete("pods", namespace, name_of(pod))
         except ApiError:
             return
-        self._event(cluster, reason, f"Deleted {role} Pod {namespace}/{name_of(pod)}")
+        message = f"Deleted {role} Pod {namespace}/{name_of(pod)}"
+        if failed:
+            message += (
+                f"; Pod status: {(pod.get('status') or {}).get('phase', '')}; Pod restart policy: "
+                f"{(pod.get('spec') or {}).get('restartPolicy', '')}; Ray container terminated status: "
+                f"{ray_container_terminated(pod)}"
+            )
+        self._event(cluster, reason, message)
 
 
 __all__ = ["KubeRayOperator", "check_name", "operator_available"]

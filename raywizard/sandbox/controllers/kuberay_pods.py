@@ -31,6 +31,44 @@ def check_name(name: str) -> str:
     return name
 
 
+def pod_name_prefix(prefix: str, node_type: str) -> str:
+    """KubeRay `utils.PodName` for generateName: the first 50 characters, lower-cased, then `-head-`/`-worker-`."""
+    return f"{prefix[:50]}-{node_type}-".lower()
+
+
+def autoscaling_v2(spec: dict[str, Any]) -> bool:
+    """`utils.IsAutoscalingV2Enabled`: autoscalerOptions.version is v2 (the head env variable alone does not count)."""
+    return str((spec.get("autoscalerOptions") or {}).get("version") or "") == "v2"
+
+
+def ft_enabled(cluster: dict[str, Any]) -> bool:
+    annotations = (cluster.get("metadata") or {}).get("annotations") or {}
+    return str(annotations.get("ray.io/ft-enabled", "")).lower() == "true" or bool(
+        (cluster.get("spec") or {}).get("gcsFaultToleranceOptions")
+    )
+
+
+def _empty_dir(pod_spec: dict[str, Any], container: dict[str, Any], volume: str, path: str, *, memory: bool) -> None:
+    """`addEmptyDir`: nothing when the container mounts something at `path` already; a memory volume is as large
+    as the container's memory limit (else request)."""
+    mounts = list(container.get("volumeMounts") or [])
+    if any(m.get("mountPath") == path for m in mounts):
+        return
+    volumes = list(pod_spec.get("volumes") or [])
+    if not any(v.get("name") == volume for v in volumes):
+        empty_dir: dict[str, Any] = {}
+        if memory:
+            empty_dir["medium"] = "Memory"
+            resources = container.get("resources") or {}
+            size = (resources.get("limits") or {}).get("memory") or (resources.get("requests") or {}).get("memory")
+            if size is not None:
+                empty_dir["sizeLimit"] = size
+        volumes.append({"name": volume, "emptyDir": empty_dir})
+        pod_spec["volumes"] = volumes
+    mounts.append({"mountPath": path, "name": volume})
+    container["volumeMounts"] = mounts
+
+
 def head_service_name(cluster: dict[str, Any]) -> str:
     spec = cluster.get("spec") or {}
     custom = (((spec.get("headGroupSpec") or {}).get("headService") or {}).get("metadata") or {}).get("name")
@@ -136,30 +174,39 @@ def build_pod(cluster: dict[str, Any], *, group: dict[str, Any] | None) -> dict[
     template = copy.deepcopy(group_spec.get("template") or {})
     template_meta = template.get("metadata") or {}
     group_name = "headgroup" if head else str(group_spec.get("groupName", ""))
-    labels = dict(template_meta.get("labels") or {})
-    labels.update(ray_labels(name, "head" if head else "worker", group_name))
+    # labelPod: template labels override the operator's, except node type, group and cluster
+    labels = ray_labels(name, "head" if head else "worker", group_name)
+    for key, value in (template_meta.get("labels") or {}).items():
+        if key not in ("ray.io/node-type", "ray.io/group", "ray.io/cluster"):
+            labels[key] = value
     annotations = dict(template_meta.get("annotations") or {})
-    annotations.setdefault("ray.io/ft-enabled", "false")
+    if head:  # configureGCSFaultTolerance annotates the head only
+        annotations["ray.io/ft-enabled"] = "true" if ft_enabled(cluster) else "false"
+    autoscaling = bool(spec.get("enableInTreeAutoscaling"))
+    autoscaler_v2 = autoscaling and autoscaling_v2(spec)
     pod_spec = dict(template.get("spec") or {})
     containers = [dict(c) for c in pod_spec.get("containers") or []]
     fqdn = f"{head_service_name(cluster)}.{namespace}.svc.cluster.local"
     if containers:
         ray = containers[0]
-        command = _start_command(dict(group_spec.get("rayStartParams") or {}), ray, head=head, address=f"{fqdn}:6379")
+        params = dict(group_spec.get("rayStartParams") or {})
+        if head and autoscaling:
+            params["no-monitor"] = "true"  # the autoscaler sidecar replaces Ray's own monitor
+        command = _start_command(params, ray, head=head, address=f"{fqdn}:6379")
         ray.setdefault("command", ["/bin/bash", "-c", "--"])
         ray.setdefault("args", [f"ulimit -n 65536; {command}"])
         _env(ray, command, cluster_name=name, head=head, fqdn=fqdn)
-        if head and not ray.get("ports"):
-            ray["ports"] = [
-                {"containerPort": port, "name": port_name, "protocol": "TCP"} for port_name, port in DEFAULT_PORTS
-            ]
-        elif not head and not ray.get("ports"):
-            ray["ports"] = [{"containerPort": 8080, "name": "metrics", "protocol": "TCP"}]
+        # the template's ports plus a metrics port when none is named so (the head Service, not the pod, gets
+        # the default ports)
+        ports = [dict(p) for p in ray.get("ports") or []]
+        if not any(p.get("name") == "metrics" for p in ports):
+            ports.append({"containerPort": 8080, "name": "metrics", "protocol": "TCP"})
+        ray["ports"] = ports
         _probes(ray, head=head)
         ray.setdefault("imagePullPolicy", "IfNotPresent")
-        if head and spec.get("enableInTreeAutoscaling"):
+        if head and autoscaling:
             options = spec.get("autoscalerOptions") or {}
-            if str(options.get("version", "")).lower() == "v2":
+            if autoscaler_v2:
                 ray["env"].append({"name": "RAY_enable_autoscaler_v2", "value": "1"})
             containers.append(
                 {
@@ -195,7 +242,7 @@ def build_pod(cluster: dict[str, Any], *, group: dict[str, Any] | None) -> dict[
                     "resources": copy.deepcopy(options.get("resources") or AUTOSCALER_RESOURCES),
                 }
             )
-            pod_spec.setdefault("serviceAccountName", name)
+            pod_spec["serviceAccountName"] = check_name(str(pod_spec.get("serviceAccountName") or name))
     if not head and containers:
         init = list(pod_spec.get("initContainers") or [])
         init.append(
@@ -219,10 +266,17 @@ def build_pod(cluster: dict[str, Any], *, group: dict[str, Any] | None) -> dict[
             }
         )
         pod_spec["initContainers"] = init
+    if containers:
+        _empty_dir(pod_spec, containers[0], "shared-mem", "/dev/shm", memory=True)
+        if head and autoscaling and len(containers) > 1:
+            # the autoscaler writes logs that the head reads
+            _empty_dir(pod_spec, containers[0], "ray-logs", "/tmp/ray", memory=False)
+            _empty_dir(pod_spec, containers[-1], "ray-logs", "/tmp/ray", memory=False)
     pod_spec["containers"] = containers
-    pod_spec.setdefault("restartPolicy", "Always")
+    if autoscaler_v2:
+        pod_spec["restartPolicy"] = "Never"
     pod_spec.setdefault("enableServiceLinks", False)
-    prefix = f"{name}-head-" if head else check_name(f"{name}-{group_name}").lower() + "-worker-"
+    prefix = pod_name_prefix(name if head else f"{name}-{group_name}", "head" if head else "worker")
     return {
         "apiVersion": "v1",
         "kind": "Pod",
@@ -259,10 +313,15 @@ def head_service(cluster: dict[str, Any]) -> dict[str, Any]:
     spec = cluster.get("spec") or {}
     head_spec = spec.get("headGroupSpec") or {}
     containers = ((head_spec.get("template") or {}).get("spec") or {}).get("containers") or []
-    declared = (
-        [(p.get("name"), p.get("containerPort")) for p in (containers[0].get("ports") or [])] if containers else []
-    )
-    ports = [(n, p) for n, p in declared if n] or list(DEFAULT_PORTS)
+    # getServicePorts: the head container's ports (an unnamed one as `<port>-port`), the defaults when it declares
+    # none, and a metrics port unless one is named so
+    declared = {
+        str(p.get("name") or f"{p.get('containerPort')}-port"): p.get("containerPort")
+        for p in ((containers[0].get("ports") or []) if containers else [])
+    }
+    declared = declared or dict(DEFAULT_PORTS)
+    declared.setdefault("metrics", 8080)
+    ports = list(declared.items())
     service_type = head_spec.get("serviceType") or "ClusterIP"
     selector = {
         k: v

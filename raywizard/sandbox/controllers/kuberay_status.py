@@ -39,8 +39,12 @@ def desired_resources(spec: dict[str, Any]) -> dict[str, str]:
                 totals.setdefault(key, Quantity()).add(quantity)
 
     add((spec.get("headGroupSpec") or {}).get("template") or {}, 1)
+    # `CalculateDesiredResources` sums the raw `replicas` (not clamped to the bounds) times numOfHosts
     for group in spec.get("workerGroupSpecs") or []:
-        add((group or {}).get("template") or {}, group_replicas(group or {})[0])
+        group = group or {}
+        if not group.get("suspend"):
+            hosts = int(group.get("numOfHosts") or 1)
+            add(group.get("template") or {}, max(0, int(group.get("replicas") or 0)) * hosts)
     gpu = Quantity()
     for key, quantity in totals.items():
         if key.endswith("gpu"):
@@ -67,7 +71,9 @@ def compute_status(
     desired = minimum = maximum = 0
     for group in spec.get("workerGroupSpecs") or []:
         d, lo, hi, _ = group_replicas(group or {})
-        desired, minimum, maximum = desired + d, min(INT32_MAX, minimum + lo), min(INT32_MAX, maximum + hi)
+        desired += d
+        if not (group or {}).get("suspend"):  # CalculateMin/MaxReplicas skip suspended groups
+            minimum, maximum = min(INT32_MAX, minimum + lo), min(INT32_MAX, maximum + hi)
     status: dict[str, Any] = {
         "readyWorkerReplicas": sum(1 for p in workers if pod_ready(p)),
         "availableWorkerReplicas": sum(1 for p in workers if (p.get("status") or {}).get("phase") == "Running"),
@@ -103,14 +109,15 @@ def compute_status(
             status["endpoints"] = endpoints
     if head_status:
         status["head"] = head_status
-    all_ready = bool(head) and all(pod_ready(p) for p in pods) and len(pods) == desired + 1
+    all_running = bool(pods) and all(pod_ready(p) for p in pods)
+    all_ready = bool(head) and all_running and len(pods) == desired + 1
     state = old.get("state", "")
     transitions = dict(old.get("stateTransitionTimes") or {})
     suspend = bool(spec.get("suspend"))
     if suspend and not pods and state != "suspended":
         state = "suspended"
         transitions["suspended"] = now
-    elif not suspend and state in ("", "suspended") and all_ready:
+    elif not suspend and state in ("", "suspended") and all_ready and replica_failure is None:
         state = "ready"
         transitions["ready"] = now
     if state:
@@ -118,43 +125,15 @@ def compute_status(
     if transitions:
         status["stateTransitionTimes"] = transitions
     conditions = list(old.get("conditions") or [])
-    conditions = set_condition(conditions, _head_condition(head))
-    conditions = _suspend_conditions(conditions, suspend, bool(pods))
-    provisioned = condition(conditions, "RayClusterProvisioned")
-    if suspend:  # RayClusterProvisioned only changes after True when the cluster is suspended
+    if replica_failure and replica_failure[0]:
         conditions = set_condition(
             conditions,
-            {
-                "type": "RayClusterProvisioned",
-                "status": "False",
-                "reason": "RayClusterPodsProvisioning",
-                "message": "RayCluster Pods are being provisioned for first time",
-            },
+            {"type": "ReplicaFailure", "status": "True", "reason": replica_failure[0], "message": replica_failure[1]},
         )
-    elif not (provisioned and provisioned.get("status") == "True"):
-        conditions = set_condition(
-            conditions,
-            {
-                "type": "RayClusterProvisioned",
-                "status": "True" if all_ready else "False",
-                "reason": "AllPodRunningAndReadyFirstTime" if all_ready else "RayClusterPodsProvisioning",
-                "message": "All Ray Pods are ready for the first time"
-                if all_ready
-                else "RayCluster Pods are being provisioned for first time",
-            },
-        )
-    if replica_failure:
-        conditions = set_condition(
-            conditions,
-            {
-                "type": "ReplicaFailure",
-                "status": "True",
-                "reason": replica_failure[0],
-                "message": replica_failure[1],
-            },
-        )
-    else:
+    elif replica_failure is None:
         conditions = [c for c in conditions if c.get("type") != "ReplicaFailure"]
+    conditions = set_condition(conditions, _head_condition(head))
+    conditions = _provisioned_and_suspend_conditions(conditions, suspend, pods, all_running)
     status["conditions"] = conditions
     status["observedGeneration"] = (cluster.get("metadata") or {}).get("generation", 1)
     status["lastUpdateTime"] = now
@@ -170,16 +149,53 @@ def compute_status(
     return status
 
 
-def _suspend_conditions(conditions: list[dict[str, Any]], suspend: bool, has_pods: bool) -> list[dict[str, Any]]:
-    """RayClusterSuspending while pods are being deleted, then RayClusterSuspended (reason = type, as KubeRay)."""
-    suspending = suspend and has_pods
-    suspended = suspend and not has_pods
-    known = {c.get("type") for c in conditions}
-    for ctype, active in (("RayClusterSuspending", suspending), ("RayClusterSuspended", suspended)):
-        if active or ctype in known:
-            conditions = set_condition(
-                conditions, {"type": ctype, "status": "True" if active else "False", "reason": ctype, "message": ""}
+def suspend_condition(cluster: dict[str, Any]) -> str:
+    """`FindRayClusterSuspendStatus`: RayClusterSuspending or RayClusterSuspended when True, else ""."""
+    for item in (cluster.get("status") or {}).get("conditions") or []:
+        if item.get("type") in ("RayClusterSuspending", "RayClusterSuspended") and item.get("status") == "True":
+            return str(item["type"])
+    return ""
+
+
+def _provisioned_and_suspend_conditions(
+    conditions: list[dict[str, Any]], suspend: bool, pods: list[dict[str, Any]], all_running: bool
+) -> list[dict[str, Any]]:
+    """`calculateStatus` with the RayClusterStatusConditions gate (on by default): RayClusterProvisioned until
+    it is True once, and both suspend conditions on every cluster (docs/domain/kuberay.md#conditions)."""
+    suspend_status = suspend_condition({"status": {"conditions": conditions}})
+
+    def put(ctype: str, ok: bool, reason: str | None = None, message: str = "") -> None:
+        nonlocal conditions
+        item = {"type": ctype, "status": "True" if ok else "False", "reason": reason or ctype, "message": message}
+        conditions = set_condition(conditions, item)
+
+    provisioned = condition(conditions, "RayClusterProvisioned")
+    if not (provisioned and provisioned.get("status") == "True") and suspend_status != "RayClusterSuspended":
+        if all_running:
+            put(
+                "RayClusterProvisioned",
+                True,
+                "AllPodRunningAndReadyFirstTime",
+                "All Ray Pods are ready for the first time",
             )
+        else:
+            put(
+                "RayClusterProvisioned",
+                False,
+                "RayClusterPodsProvisioning",
+                "RayCluster Pods are being provisioned for first time",
+            )
+    if suspend_status == "RayClusterSuspending":
+        if not pods:
+            put("RayClusterProvisioned", False, "RayClusterPodsProvisioning", "RayCluster has been suspended")
+            put("RayClusterSuspending", False)
+            put("RayClusterSuspended", True)
+    elif suspend_status == "RayClusterSuspended":
+        if not suspend:
+            put("RayClusterSuspended", False)
+    else:
+        put("RayClusterSuspended", False)
+        put("RayClusterSuspending", suspend)
     return conditions
 
 
