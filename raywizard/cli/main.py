@@ -24,6 +24,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "diff",
     "apply",
     "commit",
+    "root",
     "status",
     "dashboard",
     "forward",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from raywizard.model.textsafe import literal
 
@@ -18,17 +18,20 @@ DESCRIPTION = (
     "already there edited in place, comments kept), show the diff, commit with a message generated from what\n"
     "changed (or -m), and with --push push to the branch's upstream. Without --preset/--from the files already\n"
     "at --path are the starting point, so `--set` edits them. Refuses (writing nothing) on a detached HEAD, on\n"
-    "changes outside --path, or without an upstream for --push; a failed commit or push undoes everything."
+    "changes outside --path, or without an upstream for --push; a failed commit or push undoes everything.\n"
+    "--wait (with --push) refreshes the parent Application that manages the live Applications and follows it\n"
+    "until it and its children run the pushed commit and the RayCluster is ready."
 )
 EXAMPLES = """\
 examples:
   raywizard commit --preset argocd-guide --repo ~/src/deploy --path ray --push
-  raywizard commit --repo ~/src/deploy --path ray --set workerGroups.standard-worker.maxReplicas=8 --push
+  raywizard commit --repo ~/src/deploy --path ray --set workerGroups.standard-worker.maxReplicas=8 --push --wait
   raywizard commit --repo . --path ray -m "ray: bigger workers" --set workerGroups[0].cpu=8
 """
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from raywizard.cli.commands._cluster_args import add_cluster_arguments
     from raywizard.cli.commands._inputs import add_input_arguments
 
     add_input_arguments(parser, layout=False)
@@ -40,6 +43,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                           "parent Application syncs)")
     git.add_argument("-m", "--message", metavar="MESSAGE", help="commit message (default: generated from the change)")
     git.add_argument("--push", action="store_true", help="push the commit to the branch's upstream")
+    wait = parser.add_argument_group("following the revision (with --push)")
+    wait.add_argument("--wait", action="store_true",
+                      help="after the push, refresh the parent Application that manages the live Applications and "
+                           "wait until it and its children run the new commit and the RayCluster is ready")
+    wait.add_argument("--timeout", type=float, default=600, metavar="SECONDS",
+                      help="give up waiting after this long (default 600)")
+    wait.add_argument("--argocd-namespace", metavar="NS", help="namespace of Argo CD (default: from the spec)")
+    add_cluster_arguments(parser)
 
 
 def commit_texts(args: argparse.Namespace, directory: Path) -> tuple[Workspace, dict[Path, str]]:
@@ -47,7 +58,9 @@ def commit_texts(args: argparse.Namespace, directory: Path) -> tuple[Workspace, 
     from raywizard.cli.commands._inputs import workspace_from_args
     from raywizard.documents.repo_commit import application_files
     from raywizard.documents.workspace import Workspace
-    from raywizard.render.applications import render_files
+    from raywizard.render.applications import render_applications
+    from raywizard.render.emitter import emit
+    from raywizard.render.gitops import children_for_parent
 
     existing = application_files(directory)
     if not getattr(args, "from_files", None) and existing:
@@ -61,7 +74,9 @@ def commit_texts(args: argparse.Namespace, directory: Path) -> tuple[Workspace, 
         target = Workspace.load(existing)
         target.spec = workspace.spec
         return workspace, {f.resolve(): t for f, t in target.render().items()}
-    return workspace, {resolved / name: text for name, text in render_files(workspace.spec, "split").items()}
+    # New files: each child gets its sync wave and a retry, because the parent syncs all three at once.
+    children = children_for_parent(render_applications(workspace.spec))
+    return workspace, {resolved / f"{app['metadata']['name']}.yaml": emit(app) for app in children}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -72,6 +87,8 @@ def run(args: argparse.Namespace) -> int:
     from raywizard.model.problems import has_errors
     from raywizard.validation.validate import validate
 
+    if args.wait and not args.push:
+        raise InputError("--wait follows a pushed commit", "add --push")
     repo = open_repository(args.repo)
     subdir = subdir_of(repo, args.subdir)
     directory = repo.root / subdir
@@ -85,6 +102,8 @@ def run(args: argparse.Namespace) -> int:
     print(literal(f"commit in {repo.root} on branch {plan.branch} ({where})"), file=sys.stderr)
     if plan.empty:
         print(literal(f"nothing to commit: {where} already holds these Applications"), file=sys.stderr)
+        if args.wait:
+            return follow_commit(args, workspace.spec, None)
         return 0
     sys.stdout.write(stage(plan))
     sys.stdout.flush()
@@ -95,4 +114,43 @@ def run(args: argparse.Namespace) -> int:
           file=sys.stderr)
     if outcome.pushed_to:
         print(literal(f"pushed {outcome.sha[:7]} to {outcome.pushed_to}"), file=sys.stderr)
+    if args.wait:
+        return follow_commit(args, workspace.spec, outcome.sha)
+    return 0
+
+
+def follow_commit(args: argparse.Namespace, spec: Any, sha: str | None) -> int:
+    """Refresh the parent managing the live Applications and follow it to ``sha`` (None: its branch now)."""
+    from raywizard.cli.commands._cluster_args import connect
+    from raywizard.cli.commands._follow import follow
+    from raywizard.kube import resources
+    from raywizard.kube.follow import FollowTarget
+    from raywizard.kube.operations import refresh_application
+    from raywizard.kube.resources import APPLICATIONS
+    from raywizard.kube.tracking import find_parents
+    from raywizard.model.errors import ClusterError
+    from raywizard.render.applications import raycluster_name
+
+    if args.argocd_namespace:
+        spec.target.argocd_namespace = args.argocd_namespace
+    namespace = spec.target.argocd_namespace
+    names = [spec.target.crds_app, spec.target.operator_app, spec.target.cluster_app]
+    conn = connect(args)
+    try:
+        print(literal(f"following on {conn.banner()}"), file=sys.stderr)
+        lives = [resources.get_custom(conn, APPLICATIONS, namespace, name) for name in names]
+        parents = find_parents(conn, lives)
+        if not parents:
+            raise ClusterError(
+                f"no parent Application manages {', '.join(names)} in namespace {namespace}, so nothing syncs the "
+                "commit",
+                "create one: raywizard root --repo-url URL --path SUBDIR --apply")
+        parent = next(iter(parents.values()))
+        refresh_application(conn, parent.namespace, parent.name)
+        print(literal(f"Application {parent.namespace}/{parent.name}: refresh requested"), file=sys.stderr)
+        target = FollowTarget(parent.namespace, parent.name, revision=sha, ray_namespace=spec.target.namespace,
+                              raycluster=raycluster_name(spec))
+        follow(conn, target, args.timeout)
+    finally:
+        conn.close()
     return 0
