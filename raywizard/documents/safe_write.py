@@ -107,6 +107,18 @@ def _new_file_mode() -> int:
     return 0o666 & ~umask
 
 
+def missing_directory(path: Path) -> Path | None:
+    """The outermost folder that writing ``path`` would create (``atomic_write`` creates missing parents), or
+    None when its folder exists. Surfaces ask before creating one (the wizard) or say that they did (the CLI): a
+    typo in a path should not silently become a new tree of folders."""
+    parent = Path(os.path.realpath(Path(path).expanduser())).parent
+    outermost = None
+    while not parent.exists() and parent != parent.parent:
+        outermost = parent
+        parent = parent.parent
+    return outermost
+
+
 def atomic_write(path: Path, text: str, *, backup: bool = True, force: bool = False) -> Path:
     """Write ``text`` to ``path`` (see the module docstring); returns the path written (``path`` itself, also
     when it is a symlink). Raises WriteError with the path and the fix; the target and ``.bak`` are then

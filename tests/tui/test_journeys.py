@@ -8,7 +8,7 @@ import pytest
 from textual.widgets import Static, TabbedContent
 
 from raywizard.render.applications import render_files
-from raywizard.tui.common.dialogs import SaveModal
+from raywizard.tui.common.dialogs import ConfirmModal, SaveModal
 from raywizard.tui.wizard.app import create_app
 from raywizard.tui.wizard.screens.group_edit import GroupEditModal
 from raywizard.tui.wizard.screens.preview import changed_line_count, file_changes
@@ -48,6 +48,9 @@ async def test_preset_edit_group_save_equals_render(tmp_path: Path) -> None:
         target = tmp_path / "out" / "ray-cluster.yaml"
         await fill(pilot, "#save-path", str(target))
         await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmModal)  # the folder out/ does not exist: asked first
+        await pilot.press("y")
         await settle(pilot)
         spec = app.model.spec
         assert spec.worker_groups[0].max_replicas == 40
@@ -96,6 +99,9 @@ async def test_split_save_writes_one_file_per_application(tmp_path: Path) -> Non
         modal.query_one("#save-layout").value = "split"  # type: ignore[attr-defined]
         await fill(pilot, "#save-path", str(tmp_path / "apps"))
         await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmModal)
+        await pilot.press("y")
         await settle(pilot)
         spec = app.model.spec
     expected = render_files(spec, "split")

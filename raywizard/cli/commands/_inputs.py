@@ -88,7 +88,16 @@ def write_output(text_by_name: dict[str, str], output: str | None, *, force: boo
         else:
             sys.stdout.write("---\n".join(f"# Source: {name}\n{text}" for name, text in text_by_name.items()))
         return []
+    from raywizard.documents.safe_write import missing_directory
+    from raywizard.model.textsafe import literal
+
     target = Path(output)
-    if len(text_by_name) == 1 and not target.is_dir():
-        return [atomic_write(target, next(iter(text_by_name.values())), force=force)]
-    return [atomic_write(target / name, text, force=force) for name, text in text_by_name.items()]
+    single = len(text_by_name) == 1 and not target.is_dir()
+    created = missing_directory(target if single else target / next(iter(text_by_name)))
+    if single:
+        written = [atomic_write(target, next(iter(text_by_name.values())), force=force)]
+    else:
+        written = [atomic_write(target / name, text, force=force) for name, text in text_by_name.items()]
+    if created is not None:
+        print(f"created folder {literal(created)}", file=sys.stderr)
+    return written

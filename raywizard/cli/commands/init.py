@@ -204,7 +204,12 @@ def _write(answers: Answers, target: str | None, *, say: Any, force: bool = Fals
         sys.stdout.write("---\n".join(_rendered(answers, "-").values()))
         sys.stdout.flush()
         return []
+    from raywizard.documents.safe_write import missing_directory
+
+    folders = {missing_directory(path) for path in _rendered(answers, target)} - {None}
     written = answers.workspace.save(_target_path(target), force=force)
+    for folder in sorted(str(f) for f in folders):
+        say(f"created folder {folder}")
     for path in written:
         say(f"wrote {path}")
     return written

@@ -74,6 +74,7 @@ class WizardApp(InOrderKeys[int]):
         self.connecting = False
         self.preflight_progress = ""  # the latest finished check while connecting (see cluster.PreflightProgress)
         self.connection_error: str | None = None
+        self.offline_chosen = False  # the user went offline: never connect on their behalf after that
         self._revalidate_pending = False
         self._changed_sources: set[Any] = set()
         self.start_step = start_step
@@ -88,6 +89,11 @@ class WizardApp(InOrderKeys[int]):
         self.push_screen(_screen_class(self.start_step)())
         if not self.offline and (self.kubeconfig or self.context_name):
             self.call_after_refresh(self.connect, self.context_name)  # after the first frame (see StartScreen)
+        elif not self.offline:
+            # As kubectl does: the kubeconfig's current context, if there is one (offline is one choice away).
+            from raywizard.tui.wizard.cluster_jobs import list_contexts_job, run_in_worker
+
+            self.call_after_refresh(run_in_worker, self, "current-context", list_contexts_job(None))
         if self.offer_recovery:
             from raywizard.tui.wizard.crash import offer_restore
 
@@ -124,6 +130,7 @@ class WizardApp(InOrderKeys[int]):
         self._connection_changed()
 
     def disconnect(self) -> None:
+        self.offline_chosen = True
         if self.connection is not None:
             self.connection.close()
         self.workers.cancel_group(self, "connect")
@@ -135,6 +142,9 @@ class WizardApp(InOrderKeys[int]):
         self._connection_changed()
 
     def on_cluster_result(self, event: Any) -> None:
+        if event.kind == "current-context":
+            self._connect_to_current(event.value or [])
+            return
         if event.kind != "connect":
             return
         if not self.connecting:  # the user went offline meanwhile: drop the late answer
@@ -153,6 +163,18 @@ class WizardApp(InOrderKeys[int]):
             self.context_name = info.context
             self.preflight = info.checks
         self._connection_changed()
+
+    def _connect_to_current(self, contexts: list[Any]) -> None:
+        current = next((c for c in contexts if c.current), None)
+        if current is None or self.offline or self.offline_chosen or self.connecting or self.connection is not None:
+            return  # no current context (work offline), or the user chose already
+        from raywizard.model.textsafe import literal
+
+        self.notify(f"Connecting to the kubeconfig's current context {literal(current.name, single_line=True)} "
+                    f"({literal(current.server, single_line=True)}). To work without a cluster, choose offline "
+                    "in the Cluster box of the Start step (or start with --offline).",
+                    title="Cluster", timeout=8, markup=False)
+        self.connect(current.name)
 
     def on_preflight_progress(self, event: Any) -> None:
         if not self.connecting:

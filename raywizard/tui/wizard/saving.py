@@ -44,9 +44,33 @@ def _choose_target(app: WizardApp, save_as: bool) -> None:
     def chosen(answer: tuple[str, str] | None) -> None:
         if answer is not None:
             path, layout_choice = answer
-            write(app, Path(path).expanduser(), layout_choice)
+            write_asking_for_folders(app, Path(path).expanduser(), layout_choice)
 
     app.push_screen(SaveModal(default, layout), chosen)
+
+
+def write_asking_for_folders(app: WizardApp, target: Path, layout: str) -> None:
+    """Write to ``target``; when its folder does not exist, ask before creating it (a typo in the path
+    should not silently become a new folder)."""
+    from raywizard.documents.safe_write import missing_directory
+    from raywizard.model.textsafe import literal
+    from raywizard.tui.common.dialogs import ConfirmModal
+
+    is_directory = layout == "split" and target.suffix not in (".yaml", ".yml")
+    folder = missing_directory(target / "x.yaml" if is_directory else target)
+    if folder is None:
+        write(app, target, layout)
+        return
+
+    def confirmed(yes: bool | None) -> None:
+        if yes:
+            write(app, target, layout)
+        else:
+            app.notify("Not saved: the folder was not created.", severity="warning", markup=False)
+
+    app.push_screen(ConfirmModal(f"Create the folder {literal(folder)}?", "Create and save", "Cancel",
+                                 detail=f"It does not exist yet; the Applications go to {literal(target)}."),
+                    confirmed)
 
 
 def write(app: WizardApp, target: Path | None, layout: str | None) -> list[Path]:

@@ -3,6 +3,7 @@ kube context (server URL + preflight summary). Everything but "tweak" works offl
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -11,6 +12,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, LoadingIndicator, OptionList, Select, Static
 from textual.widgets.option_list import Option
+from textual.widgets.select import InvalidSelectValueError
 
 from raywizard.model.errors import RaywizardError
 from raywizard.model.textsafe import literal
@@ -27,12 +29,14 @@ from raywizard.tui.wizard.widgets.field_form import InOrderInput
 from raywizard.tui.wizard.wizard_model import WizardStep
 
 OFFLINE = "__offline__"
+BLANK = "__blank__"  # the presets list's "new from the chart's defaults"
 
 
 class StartScreen(StepScreen):
     STEP = WizardStep.START
-    INTRO = ("Start from a preset, open your Application files (the guide's single or split files, or a values "
-             "file), or load the Applications running in a cluster. No cluster is needed to render and save.")
+    INTRO = ("Start from a preset or a blank configuration, open your Application files (the guide's single or "
+             "split files, or a values file), or load the Applications running in a cluster. No cluster is needed "
+             "to render and save.")
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("o", "focus_open", "Open file"),
@@ -43,10 +47,12 @@ class StartScreen(StepScreen):
     def compose_body(self) -> ComposeResult:
         from raywizard.documents.presets import list_presets
 
-        yield Static("New from a preset", classes="section-title")
+        yield Static("New from a preset, or blank (the last choice)", classes="section-title")
         options = [Option(f"{p.name}{' (yours)' if p.source == 'user' else ''} — "
                           f"{literal(p.description, single_line=True)}", id=p.name)
                    for p in list_presets()]
+        options.append(Option("blank — the chart's defaults: no preset, one worker group (as raywizard init)",
+                              id=BLANK))
         yield OptionList(*options, id="presets", markup=False)
         yield Static("Open files", classes="section-title")
         with Horizontal(classes="inline-row"):
@@ -81,6 +87,12 @@ class StartScreen(StepScreen):
         from raywizard.documents.workspace import Workspace
 
         name = str(event.option.id)
+        if name == BLANK:
+            from raywizard.model.spec import ClusterSpec
+
+            self.wizard.replace_workspace(Workspace.new(ClusterSpec()))
+            self.notify("New configuration from the chart's defaults.", markup=False)
+            return
         try:
             spec = load_preset(name)
         except RaywizardError as exc:
@@ -172,12 +184,23 @@ class StartScreen(StepScreen):
         contexts: list[Any] = event.value or []
         # Names and URLs come from the kubeconfig: shown literally (rich Text is never parsed for markup).
         options: list[tuple[Any, str]] = [("offline (no cluster)", OFFLINE)] + [
-            (rich_text(f"{c.name}  {c.server}", single_line=True), c.name) for c in contexts]
+            (rich_text(f"{c.name}  {c.server}{'  (current)' if c.current else ''}", single_line=True), c.name)
+            for c in contexts]
         current = getattr(self.wizard.connection, "context_name", None) or self.wizard.context_name
         with select.prevent(Select.Changed):
             select.set_options(options)
             if current in {c.name for c in contexts}:
                 select.value = current
+
+    def _show_chosen_context(self) -> None:
+        """The Cluster box names the context the app connects to, also when the app chose it (the current one)."""
+        select = self.query_one("#context", Select)
+        chosen = getattr(self.wizard.connection, "context_name", None) or (
+            self.wizard.context_name if self.wizard.connecting else None)
+        if chosen is None or select.value == chosen:
+            return
+        with select.prevent(Select.Changed), contextlib.suppress(InvalidSelectValueError):
+            select.value = chosen  # not listed yet: _fill_contexts selects it once the contexts are read
 
     def show_connection(self) -> None:
         """Called on mount and by the app whenever the connection changes."""
@@ -188,6 +211,7 @@ class StartScreen(StepScreen):
         button = self.query_one("#load-live", Button)
         connection = self.wizard.connection
         button.disabled = connection is None
+        self._show_chosen_context()
         if self.wizard.connection_error:
             summary.update(f"✗ {self.wizard.connection_error}")
         elif self.wizard.connecting:

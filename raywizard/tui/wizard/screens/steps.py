@@ -14,7 +14,8 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Static
 
 from raywizard.fields.declarations import fields_for
-from raywizard.fields.kit import Step
+from raywizard.fields.kit import Kind, Step
+from raywizard.model.problems import Problem
 from raywizard.tui.wizard.derived import effective_aside
 from raywizard.tui.wizard.screens.base import StepScreen
 from raywizard.tui.wizard.widgets.field_form import FieldForm
@@ -46,8 +47,8 @@ class FormStepScreen(StepScreen):
         unparsed = [f.label for f in form.fields if f.key in form.parse_errors]
         if unparsed:
             note = f"⚠ Stale: {unparsed[0]} does not parse; below is from its last valid value."
-        elif self.model.blocking(self.STEP):
-            note = "✗ From invalid input: fix the ✗ field first."
+        elif blocking := self.model.blocking(self.STEP):
+            note = _blocked_note(blocking[0])
         else:
             note = ""
         self.query_one("#side-note", Static).update(note)
@@ -58,6 +59,19 @@ class FormStepScreen(StepScreen):
         editors = self.query(".field-editor")
         if editors:
             editors.first().focus()
+
+
+def _blocked_note(problem: Problem) -> str:
+    """What the side panel says while the step has an error: "invalid input" only for a value the user typed;
+    a choice or a switch is not a typing error, so the note names the problem instead."""
+    from raywizard.fields.declarations import BY_KEY
+    from raywizard.tui.wizard.wizard_model import field_key_of
+
+    field = BY_KEY.get(field_key_of(problem.path))
+    if field is not None and field.kind not in (Kind.CHOICE, Kind.BOOL):
+        return "✗ From invalid input: fix the ✗ field first."
+    what = field.label if field is not None else problem.path
+    return f"✗ Not deployable as set: {what} — {problem.message}"
 
 
 class VersionsScreen(FormStepScreen):
