@@ -1,15 +1,16 @@
 #!/usr/bin/env python3
 """Render the RayCluster of every Application in tests/data/applications-corpus with real Helm, given the values
-the way Argo CD gives them (see docs/argocd-helm-values.md).
+the way Argo CD gives them (see docs/application-forms.md).
 
 For each Application: the ray-cluster source (``spec.source`` or an entry of ``spec.sources``) at its
 ``targetRevision``; ``--values`` for each ``valueFiles`` entry in order (``$ref/path`` read from
 tests/data/applications-corpus/checkout, a plain path from the chart directory, missing files skipped as
 ``ignoreMissingValueFiles`` allows), then the inline values (``valuesObject``, else the ``values`` string), then
 ``--set`` and ``--set-string`` (``forceString``) for each parameter, commas escaped as Argo CD escapes them; the
-release is ``releaseName`` or the Application's name. Helm itself (helm-python-sdk) parses every values file and
-``--set`` expression; only the merge of those parts follows Helm's rule (maps merged key by key, the rest
-replaced).
+release is ``releaseName`` or the Application's name. For an ApplicationSet, the Application its first list
+element generates (``{{name}}`` placeholders replaced, as the controller does without ``goTemplate``).
+Helm itself (helm-python-sdk) parses every values file and ``--set`` expression; only the merge of those parts
+follows Helm's rule (maps merged key by key, the rest replaced).
 
     python scripts/make_application_goldens.py --kuberay ~/src/kuberay
 
@@ -44,6 +45,17 @@ def escaped(value: str) -> str:
     if value.startswith("{") and value.endswith("}"):
         return value
     return re.sub(r"(?<!\\),", r"\\,", value)
+
+
+def first_generated(appset: dict[str, Any]) -> dict[str, Any]:
+    """The Application of an ApplicationSet's first list element: placeholders in the template's text replaced."""
+    import yaml
+
+    element = next(g["list"]["elements"][0] for g in appset["spec"]["generators"] if "list" in g)
+    text = yaml.safe_dump(appset["spec"]["template"])
+    text = re.sub(r"\{\{([^}]*)\}\}", lambda m: str(element.get(m.group(1).strip(), m.group(0))), text)
+    template = yaml.safe_load(text)
+    return {"kind": "Application", "metadata": template["metadata"], "spec": template["spec"]}
 
 
 def chart_source(app: dict[str, Any]) -> dict[str, Any]:
@@ -91,6 +103,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as scratch:
         for case in sorted(CORPUS.glob("*.yaml")):
             app = yaml.safe_load(case.read_text(encoding="utf-8"))
+            if app["kind"] == "ApplicationSet":
+                app = first_generated(app)
             source = chart_source(app)
             version = str(source["targetRevision"])
             chart_dir = extract_chart(args.kuberay, version, Path(scratch) / case.stem)

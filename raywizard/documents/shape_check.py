@@ -197,8 +197,15 @@ def check_documents(docs: list[Any], *, source: str) -> None:
                                     "write the document as a mapping", Severity.ERROR, "wrong-type"))
             continue
         shape = APPLICATION if doc.get("kind") == "Application" else VALUES if not doc.get("kind") else None
-        for problem in check(doc, shape):
-            problems.append(Problem(prefix + problem.path, problem.message, problem.fix, problem.severity,
-                                    problem.code))
+        checked, inside = doc, ""
+        if doc.get("kind") == "ApplicationSet" and isinstance((doc.get("spec") or {}).get("template"), dict):
+            from raywizard.render.applicationsets import template_application
+
+            checked, shape, inside = template_application(doc), APPLICATION, "spec.template."
+        for problem in check(checked, shape):
+            path = problem.path
+            if inside and path.startswith(("spec", "metadata")):
+                path = inside + path
+            problems.append(Problem(prefix + path, problem.message, problem.fix, problem.severity, problem.code))
     if problems:
         raise ShapeError(source, problems)

@@ -185,6 +185,9 @@ class ClusterSpec:
     # rendering applies only the fields' changes to these documents (every key we have no field for is kept).
     app_documents: dict[str, dict[str, Any]] = field(default_factory=dict)
     app_baselines: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # An ApplicationSet whose template is the RayCluster Application (``app_documents["cluster"]`` is that
+    # template): rendering writes the edited template back into it (``render.applicationsets``).
+    app_set: dict[str, Any] | None = None
 
     def clone(self) -> ClusterSpec:
         return copy.deepcopy(self)

@@ -68,9 +68,13 @@ def write_application(document: dict[str, Any], baseline: dict[str, Any], curren
     index, user_source = located
     source = apply_delta(user_source, base_source, now_source)
     if values is not None and not same(values[0], values[1]):
-        _write_values(source, values[1])
+        _write_values(source, values[0], values[1])
     if parameters is not None and not same(parameters[0], parameters[1]):
-        source.setdefault("helm", {})["parameters"] = copy.deepcopy(parameters[1])
+        helm = source.setdefault("helm", {})
+        written = helm.get("parameters") if isinstance(helm.get("parameters"), list) else []
+        helm["parameters"] = [
+            apply_delta(written[i] if i < len(written) else {}, parameters[0][i] if i < len(parameters[0]) else {},
+                        now) for i, now in enumerate(parameters[1])]
     if index is None:
         body["source"] = source  # in the placeholder's place: key order kept
     else:
@@ -79,13 +83,19 @@ def write_application(document: dict[str, Any], baseline: dict[str, Any], curren
     return out
 
 
-def _write_values(source: dict[str, Any], inline: Any) -> None:
+def _write_values(source: dict[str, Any], as_read: Any, inline: Any) -> None:
+    """The change ``as_read`` -> ``inline`` of the inline values, into the form the source holds them in. Only
+    the change: what the document holds there may differ from what was read (an ApplicationSet template's
+    ``{{placeholders}}``, read with a list element's values)."""
     helm = source.get("helm")
     if not isinstance(helm, dict):
         helm = source["helm"] = {}
     if "valuesObject" not in helm and isinstance(helm.get("values"), str):
+        from raywizard.documents.roundtrip_yaml import load_plain
         from raywizard.documents.splice import edit_yaml_text
 
-        helm["values"] = edit_yaml_text(helm["values"], inline)
+        written = load_plain(helm["values"]) or {}
+        helm["values"] = edit_yaml_text(helm["values"], apply_delta(written, as_read, inline))
         return
-    helm["valuesObject"] = copy.deepcopy(inline)
+    written_object = helm.get("valuesObject")
+    helm["valuesObject"] = apply_delta(written_object if isinstance(written_object, dict) else {}, as_read, inline)

@@ -183,7 +183,12 @@ def render_applications(spec: ClusterSpec) -> list[dict[str, Any]]:
             values = (spec.values_document, to_values(spec)) if spec.values_document is not None else None
             if spec.values_layers is not None and spec.values_layers.parameters:
                 parameters = (spec.values_layers.parameters, parameters_now(spec))
-        out.append(write_application(document, baseline, app, role, values=values, parameters=parameters))
+        written = write_application(document, baseline, app, role, values=values, parameters=parameters)
+        if role == "cluster" and spec.app_set is not None:
+            from raywizard.render.applicationsets import with_template
+
+            written = with_template(spec.app_set, written)
+        out.append(written)
     return out
 
 
@@ -215,7 +220,11 @@ def render_files(spec: ClusterSpec, layout: str | None = None, stem: str = "ray-
 def role_of(app: Any) -> str | None:
     """Which of our three Applications ``app`` is, from its source (names may be anything)."""
     from raywizard.render.application_forms import role_source
+    from raywizard.render.applicationsets import is_application_set, template_application
 
+    if is_application_set(app):
+        app = template_application(app)
+        return "cluster" if role_source(app, "cluster") is not None else None
     if not isinstance(app, dict) or app.get("kind") != "Application":
         return None
     return next((role for role in ("cluster", "crds", "operator") if role_source(app, role) is not None), None)
@@ -300,6 +309,8 @@ def _read_layers(app: dict[str, Any], helm: dict[str, Any], read_value_file: Val
         elif text.startswith(("http://", "https://")):
             layers.unread.append(f"{text}: values from a URL: not read")
             continue
+        elif text.removeprefix("./") == "values.yaml":
+            continue  # the chart's own values.yaml: the defaults the chart model merges anyway
         data = read_value_file(ref, path) if read_value_file is not None else None
         if data is None:
             where = "values from git" if ref is not None else "values in the chart package"
@@ -335,8 +346,15 @@ def _read_cluster_values(spec: ClusterSpec, app: dict[str, Any], helm: dict[str,
 def applications_to_spec(apps: list[dict[str, Any]], base: ClusterSpec | None = None,
                          read_value_file: ValueFileReader | None = None) -> ClusterSpec:
     """A spec from any subset of the three Applications (what is missing keeps ``base``'s values)."""
+    from raywizard.model.errors import InputError
+    from raywizard.render import applicationsets
     from raywizard.render.application_forms import role_source
 
+    sets = [app for app in apps if applicationsets.is_application_set(app)]
+    try:
+        apps = [applicationsets.first_application(app) if app in sets else app for app in apps]
+    except applicationsets.GenerateError as exc:
+        raise InputError(f"ApplicationSet: {exc}", "fix the list generator's elements") from None
     spec = (base or ClusterSpec()).clone()
     spec.sync.options = []
     by_role = {role_of(app): app for app in apps if role_of(app)}
@@ -365,6 +383,11 @@ def applications_to_spec(apps: list[dict[str, Any]], base: ClusterSpec | None = 
             _read_cluster_values(spec, app, helm, read_value_file)
             _read_ignore(spec, (app.get("spec") or {}).get("ignoreDifferences"))
     remember_documents(spec, list(by_role.items()))
+    for appset in sets:
+        if role_of(appset) == "cluster" and "cluster" in spec.app_documents:
+            # Edits go into the template as written (placeholders kept), not into the generated Application.
+            spec.app_set = copy.deepcopy(appset)
+            spec.app_documents["cluster"] = applicationsets.template_application(appset)
     return spec
 
 

@@ -1,4 +1,4 @@
-"""How Argo CD hands Helm values to the chart, from an Application's helm source (see docs/argocd-helm-values.md).
+"""How Argo CD hands Helm values to the chart, from an Application's helm source (docs/application-forms.md).
 
 Argo CD runs ``helm template`` with ``--values`` for each ``valueFiles`` entry in order, then ``--values`` for the
 inline values (``valuesObject`` when set, else the ``values`` string), and ``--set`` / ``--set-string`` for each

@@ -116,16 +116,26 @@ def to_values(spec: ClusterSpec) -> dict[str, Any]:
     lens = lens_values(spec)
     if spec.values_document is None or spec.values_baseline is None:
         return lens
+    baseline = spec.values_baseline
+    document_worker = spec.values_document.get("worker")
+    if not (isinstance(document_worker, dict) and "groupName" in document_worker):
+        # The lens names the chart's `worker` group; a document that leaves the name to the chart's default
+        # keeps doing so when one of the group's other values is edited.
+        baseline = copy.deepcopy(baseline)
+        for side in (lens, baseline):
+            worker = side.get("worker")
+            if isinstance(worker, dict) and worker.get("groupName") == DEFAULT_WORKER_GROUP_NAME:
+                worker.pop("groupName")
     layers = spec.values_layers
     if layers is not None and layers.parameters:
         from raywizard.render import argocd_helm
 
         for parameter in layers.parameters:
             path = argocd_helm.parameter_path(str(parameter.get("name") or ""))
-            before = argocd_helm.get_at(spec.values_baseline, path)
+            before = argocd_helm.get_at(baseline, path)
             if path and argocd_helm.found(before):
                 argocd_helm.set_at(lens, path, copy.deepcopy(before))
-    result: dict[str, Any] = apply_delta(spec.values_document, spec.values_baseline, lens)
+    result: dict[str, Any] = apply_delta(spec.values_document, baseline, lens)
     return result
 
 

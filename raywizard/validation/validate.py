@@ -56,6 +56,37 @@ def validate(spec: ClusterSpec, values: dict[str, Any] | None = None) -> list[Pr
                                     exc.fix or "change the value", E, "chart-render"))
     problems += _autoscaling_checks(spec)
     problems += _sync_checks(spec)
+    problems += _value_file_notes(spec)
+    problems += _application_set_notes(spec)
+    return problems
+
+
+def _application_set_notes(spec: ClusterSpec) -> list[Problem]:
+    """What of an ApplicationSet raywizard does not model (docs/application-forms.md#applicationsets)."""
+    if spec.app_set is None:
+        return []
+    from raywizard.render.applicationsets import describe
+
+    return [Problem("applicationSet.generators", line, "raywizard edits the template and renders list-generator "
+                    "Applications only; Argo CD's controller generates the rest", W, "applicationset-not-modelled")
+            for line in describe(spec.app_set) if "not modelled" in line or "only {{" in line]
+
+
+def _value_file_notes(spec: ClusterSpec) -> list[Problem]:
+    """Value files of the RayCluster Application that could not be read here: what raywizard shows and renders
+    then lacks them (docs/application-forms.md#value-files)."""
+    layers = spec.values_layers
+    if layers is None:
+        return []
+    problems = []
+    for note in layers.unread:
+        if "values from git" in note:
+            fix = ("pass a local checkout of the ref source's repository (--checkout DIR), or keep the Application "
+                   "file inside that checkout")
+        else:
+            fix = "raywizard shows and renders the other values only; Argo CD reads this file when it syncs"
+        problems.append(Problem("source.helm.valueFiles", f"{note}: the fields and the render leave it out", fix,
+                                W, "value-file-not-read"))
     return problems
 
 

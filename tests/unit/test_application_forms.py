@@ -126,8 +126,8 @@ def test_value_file_found_through_the_repository_the_application_is_in(tmp_path:
 def test_value_files_that_cannot_be_read_are_named() -> None:
     spec = Workspace.load([CORPUS / "value-files-unread.yaml"]).spec
     assert spec.values_layers is not None
-    assert spec.values_layers.unread == ["values.yaml: values in the chart package: not read",
-                                         "$cfg/clusters/prod.yaml: values from git: not read"]
+    # values.yaml is the chart's own values file: its defaults, which the chart model merges anyway.
+    assert spec.values_layers.unread == ["$cfg/clusters/prod.yaml: values from git: not read"]
     multi = Workspace.load([CORPUS / "multi-source-ref.yaml"]).spec
     assert multi.values_layers is not None
     assert multi.values_layers.unread == ["$values/ray/values.yaml: values from git: not read"]
@@ -151,3 +151,99 @@ def test_parameter_names_and_values_follow_helms_set_grammar() -> None:
     assert argocd_helm.parameter_value({"value": "{a,b}"}) == ["a", "b"]
     merged = argocd_helm.merge_values({"a": {"x": 1, "l": [1]}, "b": 1}, {"a": {"l": [2]}, "b": None})
     assert merged == {"a": {"x": 1, "l": [2]}, "b": None}
+
+
+# Where `init --set image.tag=9.9.9 --yes` writes, per form: the one line holding the tag, or (the tag coming
+# from a git value file) the two lines that set it in valuesObject.
+TAG_EDITS = {
+    "applicationset-list": ["-              tag: '{{rayVersion}}'  # per environment",
+                            "+              tag: '9.9.9'           # per environment"],
+    "multi-source-ref": ["+          image:", "+            tag: 9.9.9"],
+    "parameters": ["-          value: 2.47.1", "+          value: 9.9.9"],
+    "single-values-object": ["-          tag: 2.46.0  # pinned for the quarter",
+                             "+          tag: 9.9.9   # pinned for the quarter"],
+    "single-values-string": ["-          tag: 2.41.0   # the Ray version",
+                             "+          tag: 9.9.9    # the Ray version"],
+    "value-files-unread": ["-            tag: 2.46.0", "+            tag: 9.9.9"],
+}
+
+
+def test_every_case_has_its_tag_edit() -> None:
+    assert sorted(TAG_EDITS) == CASES
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_init_set_image_tag_yes_changes_only_the_tag(case: str, tmp_path: Path) -> None:
+    path = _copy(case, tmp_path)
+    before = path.read_text()
+    command = [sys.executable, "-m", "raywizard", "init", "--from", str(path), "--checkout", str(CHECKOUT),
+               "--set", "image.tag=9.9.9", "--yes"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert _changed_lines(before, path.read_text()) == TAG_EDITS[case]
+
+
+def _leaves(node: object, prefix: tuple[object, ...] = ()) -> dict[tuple[object, ...], object]:
+    if isinstance(node, dict):
+        return {k: v for key, value in node.items() for k, v in _leaves(value, (*prefix, key)).items()} or {
+            prefix: {}}
+    if isinstance(node, list):
+        return {k: v for i, value in enumerate(node) for k, v in _leaves(value, (*prefix, i)).items()} or {
+            prefix: []}
+    return {prefix: node}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_an_edit_changes_that_value_and_nothing_else(case: str) -> None:
+    """Every key of the document, the ones raywizard has no field for included, comes back as written; the one
+    edited value changes where the document holds it; nothing is added."""
+    path = CORPUS / f"{case}.yaml"
+    workspace = Workspace.load([path], checkouts=[CHECKOUT])
+    set_path(workspace.spec, "workerGroups[0].maxReplicas", "7")
+    before = _leaves(_values_strings_read(yaml.safe_load(path.read_text())))
+    after = _leaves(_values_strings_read(yaml.safe_load(workspace.render()[path])))
+    changed = {key for key in before.keys() | after.keys() if before.get(key, "absent") != after.get(key, "absent")}
+    assert len(changed) == 1, changed
+    (key,) = changed
+    assert after[key] in (7, "7") and key[-1] in ("maxReplicas", "value")
+
+
+def _values_strings_read(app: dict[str, object]) -> dict[str, object]:
+    """The document with each helm.values string replaced by the data it holds."""
+    def visit(node: object) -> object:
+        if isinstance(node, dict):
+            return {k: (yaml.safe_load(v) if k == "values" and isinstance(v, str) else visit(v))
+                    for k, v in node.items()}
+        if isinstance(node, list):
+            return [visit(v) for v in node]
+        return node
+
+    result = visit(app)
+    assert isinstance(result, dict)
+    return result
+
+
+def test_an_edit_keeps_the_keys_raywizard_has_no_field_for() -> None:
+    path = CORPUS / "single-values-object.yaml"
+    workspace = Workspace.load([path])
+    set_path(workspace.spec, "image.tag", "2.48.0")
+    set_path(workspace.spec, "workerGroups[0].maxReplicas", "9")
+    data = yaml.safe_load(workspace.render()[path])
+    assert data["metadata"]["annotations"] == {"notifications.argoproj.io/subscribe.on-sync-failed.slack": "ml-alerts",
+                                               "argocd.argoproj.io/sync-wave": "2"}
+    assert data["metadata"]["finalizers"] == ["resources-finalizer.argocd.argoproj.io"]
+    assert data["spec"]["info"] == [{"name": "owner", "value": "ml-platform@example.com"}]
+    assert data["spec"]["revisionHistoryLimit"] == 3
+    assert data["spec"]["syncPolicy"] == yaml.safe_load(path.read_text())["spec"]["syncPolicy"]
+    assert "selfHeal" not in data["spec"]["syncPolicy"]["automated"]
+
+
+def test_a_values_string_with_no_tag_gets_the_tag_inside_the_string(tmp_path: Path) -> None:
+    path = _copy("single-values-string", tmp_path)
+    path.write_text(path.read_text().replace("          tag: 2.41.0   # the Ray version\n", ""))
+    workspace = Workspace.load([path])
+    set_path(workspace.spec, "image.tag", "2.47.0")
+    data = yaml.safe_load(workspace.render()[path])
+    helm = data["spec"]["source"]["helm"]
+    assert "valuesObject" not in helm
+    assert yaml.safe_load(helm["values"])["image"] == {"repository": "rayproject/ray", "tag": "2.47.0"}

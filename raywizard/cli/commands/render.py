@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from raywizard.model.textsafe import literal
+
+if TYPE_CHECKING:
+    from raywizard.model.spec import ClusterSpec
 
 HELP = "print or write the three Argo CD Applications (CRDs, operator, RayCluster)"
 DESCRIPTION = (
@@ -18,7 +22,27 @@ examples:
   raywizard render --preset minimal --release my-ray --namespace ml -o ray-apps.yaml
   raywizard render --from ray-argocd-all.yaml --set workerGroups.standard-worker.maxReplicas=50 -o -
   raywizard render --preset gpu --layout split -o apps/
+  raywizard render --from ray-appset.yaml --generated -o -    # the Applications a list generator makes
 """
+
+
+def _generated_files(spec: ClusterSpec) -> dict[str, str]:
+    from raywizard.model.errors import InputError
+    from raywizard.render.applications import render_applications
+    from raywizard.render.applicationsets import GenerateError, generated_applications
+    from raywizard.render.emitter import emit, emit_all
+
+    if spec.app_set is None:
+        raise InputError("--generated renders the Applications of an ApplicationSet; none was read",
+                         "pass an ApplicationSet file with --from, or leave out --generated")
+    appset = render_applications(spec)[2]
+    try:
+        apps = generated_applications(appset)
+    except GenerateError as exc:
+        raise InputError(f"ApplicationSet: {exc}", "fix the list generator's elements") from None
+    if spec.layout.value == "split":
+        return {f"{app['metadata']['name']}.yaml": emit(app) for app in apps}
+    return {"generated-applications.yaml": emit_all(apps)}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -29,6 +53,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="file, directory (split layout) or - for stdout (default)")
     parser.add_argument("--force", action="store_true",
                         help="render even when validation finds errors, and overwrite read-only files")
+    parser.add_argument("--generated", action="store_true",
+                        help="for an ApplicationSet (--from), the Applications its list generators make instead "
+                             "of the ApplicationSet")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -45,7 +72,16 @@ def run(args: argparse.Namespace) -> int:
         print("raywizard: error: not rendered because of the errors above (fix them, or pass --force)",
               file=sys.stderr)
         return 1
-    written = write_output(render_files(workspace.spec), args.output, force=args.force)
+    if workspace.spec.app_set is not None:
+        from raywizard.render.applicationsets import describe
+
+        for line in describe(workspace.spec.app_set):
+            print(literal(f"note: {line}"), file=sys.stderr)
+    if args.generated:
+        files = _generated_files(workspace.spec)
+    else:
+        files = render_files(workspace.spec)
+    written = write_output(files, args.output, force=args.force)
     for path in written:
         print(literal(f"wrote {path}"), file=sys.stderr)
     return 0

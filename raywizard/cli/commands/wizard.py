@@ -21,7 +21,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--preset", metavar="NAME", help="start from this preset (raywizard presets lists them)")
     source.add_argument("--from", dest="files", metavar="FILE", nargs="+",
-                        help="open these Application files (single or split) or a chart values file")
+                        help="open these Application files (single or split), an ApplicationSet or a chart values "
+                             "file")
+    parser.add_argument("--checkout", metavar="DIR", action="append", default=[],
+                        help="a local git checkout holding the $ref/... value files of a multi-source Application "
+                             "(repeatable; the repository the --from file is in is used anyway)")
     parser.add_argument("--kubeconfig", metavar="PATH", help="kubeconfig file (default: KUBECONFIG, ~/.kube/config)")
     parser.add_argument("--context", metavar="NAME", help="kube context to preview the diff and apply against")
     parser.add_argument("--offline", action="store_true", help="never talk to a cluster")
@@ -36,6 +40,7 @@ def run(args: argparse.Namespace) -> int:
     from raywizard.tui.wizard.app import create_app
 
     app = create_app(preset=getattr(args, "preset", None), files=getattr(args, "files", None),
+                     checkouts=list(getattr(args, "checkout", None) or []),
                      kubeconfig=getattr(args, "kubeconfig", None), context=getattr(args, "context", None),
                      offline=bool(getattr(args, "offline", False)), offer_recovery=True)
     result = app.run()

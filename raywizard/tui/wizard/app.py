@@ -388,6 +388,7 @@ def create_app(
     workspace: Any = None,
     spec: ClusterSpec | None = None,
     files: list[Path] | None = None,
+    checkouts: list[Path] | None = None,
     preset: str | None = None,
     kubeconfig: str | None = None,
     context: str | None = None,
@@ -403,7 +404,7 @@ def create_app(
     chosen = workspace is not None or spec is not None or files or preset
     if workspace is None:
         if files:
-            workspace = Workspace.load([Path(f) for f in files])
+            workspace = Workspace.load([Path(f) for f in files], checkouts=[Path(c) for c in checkouts or []])
         else:
             if spec is None:
                 from raywizard.documents.presets import load_preset

@@ -1,0 +1,40 @@
+"""The wizard opens an Application in every form (and an ApplicationSet), and saving an edit of the Ray image tag
+changes only where the document holds the tag."""
+
+from __future__ import annotations
+
+import difflib
+import shutil
+from pathlib import Path
+
+import pytest
+
+from raywizard.tui.wizard.app import create_app
+from raywizard.tui.wizard.wizard_model import WizardStep
+from tests.tui.conftest import SIZE
+from tests.tui.helpers import fill, settle
+from tests.unit.test_application_forms import CASES, CHECKOUT, CORPUS, TAG_EDITS
+
+pytestmark = pytest.mark.usefixtures("no_kubeconfig")
+
+
+@pytest.mark.parametrize("case", CASES)
+async def test_the_wizard_opens_the_form_and_saves_only_the_tag(case: str, tmp_path: Path) -> None:
+    path = tmp_path / f"{case}.yaml"
+    shutil.copy(CORPUS / f"{case}.yaml", path)
+    before = path.read_text()
+    app = create_app(files=[path], checkouts=[CHECKOUT], offline=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.current_step is WizardStep.VERSIONS
+        assert not app.model.dirty
+        await fill(pilot, "#f-image-tag", "9.9.9")  # the text replaced in one edit, as select-all + type does
+        assert app.model.dirty
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.pause()
+        assert not app.model.dirty
+    changed = [line for line in difflib.unified_diff(before.splitlines(), path.read_text().splitlines(),
+                                                     lineterm="", n=0)
+               if not line.startswith(("---", "+++", "@@"))]
+    assert changed == TAG_EDITS[case]

@@ -1,0 +1,148 @@
+"""ApplicationSets whose template holds the ray-cluster source: read from the first list element, edited in the
+template (placeholders kept), the Applications of list generators rendered, the rest named as not modelled."""
+
+from __future__ import annotations
+
+import copy
+import io
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from raywizard.documents.workspace import Workspace
+from raywizard.fields.set_paths import set_path
+from raywizard.model.errors import InputError
+from raywizard.render import applicationsets
+from raywizard.validation.validate import validate
+
+CORPUS = Path(__file__).resolve().parents[1] / "data" / "applications-corpus"
+APPSET = CORPUS / "applicationset-list.yaml"
+
+
+def _appset() -> dict[str, Any]:
+    data = yaml.safe_load(APPSET.read_text())
+    assert isinstance(data, dict)
+    return data
+
+
+def test_the_fields_show_the_first_elements_application() -> None:
+    spec = Workspace.load([APPSET]).spec
+    assert spec.target.cluster_app == "ray-staging" and spec.target.namespace == "ray-staging"
+    assert spec.versions.image is not None and spec.versions.image.tag == "2.47.1"
+    assert spec.app_set is not None and validate(spec) == []
+
+
+def test_an_edit_goes_into_the_template_and_keeps_its_placeholders(tmp_path: Path) -> None:
+    path = tmp_path / APPSET.name
+    shutil.copy(APPSET, path)
+    workspace = Workspace.load([path])
+    set_path(workspace.spec, "workerGroups[0].maxReplicas", "6")
+    data = yaml.safe_load(workspace.render()[path])
+    template = data["spec"]["template"]
+    assert template["metadata"]["name"] == "ray-{{env}}"
+    assert template["spec"]["destination"]["namespace"] == "ray-{{ env }}"
+    assert template["spec"]["source"]["helm"]["valuesObject"] == {
+        "image": {"tag": "{{rayVersion}}"}, "worker": {"maxReplicas": 6, "labels": {"env": "{{env}}"}}}
+    original = _appset()
+    original["spec"]["template"]["spec"]["source"]["helm"]["valuesObject"]["worker"]["maxReplicas"] = 6
+    assert data == original
+
+
+def test_list_generator_applications() -> None:
+    apps = applicationsets.generated_applications(_appset())
+    assert [a["metadata"]["name"] for a in apps] == ["ray-staging", "ray-prod"]
+    prod = apps[1]
+    assert prod["metadata"]["namespace"] == "argocd"  # the ApplicationSet's namespace
+    assert prod["metadata"]["labels"] == {"env": "prod"}
+    assert prod["metadata"]["finalizers"] == [applicationsets.FINALIZER]
+    assert prod["spec"]["destination"]["namespace"] == "ray-prod"  # spaces inside the braces trimmed
+    assert prod["spec"]["source"]["helm"]["valuesObject"]["image"] == {"tag": "2.46.0"}
+
+
+def test_finalizer_only_when_the_template_has_none_and_resources_are_not_preserved() -> None:
+    appset = _appset()
+    appset["spec"]["syncPolicy"]["preserveResourcesOnDeletion"] = True
+    assert "finalizers" not in applicationsets.generated_applications(appset)[0]["metadata"]
+    appset = _appset()
+    appset["spec"]["template"]["metadata"]["finalizers"] = ["example.com/keep"]
+    assert applicationsets.generated_applications(appset)[0]["metadata"]["finalizers"] == ["example.com/keep"]
+
+
+def test_values_map_and_unknown_placeholders() -> None:
+    appset = _appset()
+    appset["spec"]["generators"][0]["list"]["elements"] = [{"env": "dev", "values": {"tier": "gold"}}]
+    appset["spec"]["template"]["metadata"]["annotations"] = {"tier": "{{values.tier}}", "other": "{{ missing }}"}
+    (app,) = applicationsets.generated_applications(appset)
+    assert app["metadata"]["annotations"] == {"tier": "gold", "other": "{{ missing }}"}
+
+
+def test_go_template_field_references() -> None:
+    appset = _appset()
+    appset["spec"]["goTemplate"] = True
+    appset["spec"]["generators"][0]["list"]["elements"] = [{"env": "dev", "ray": {"version": "2.47.1"}}]
+    template = appset["spec"]["template"]
+    template["metadata"]["name"] = "ray-{{ .env }}"
+    template["spec"]["source"]["helm"]["valuesObject"]["image"]["tag"] = "{{ .ray.version }}"
+    template["metadata"]["labels"] = {"env": "{{ .env | upper }}"}
+    (app,) = applicationsets.generated_applications(appset)
+    assert app["metadata"]["name"] == "ray-dev"
+    assert app["spec"]["source"]["helm"]["valuesObject"]["image"]["tag"] == "2.47.1"
+    assert app["metadata"]["labels"] == {"env": "{{ .env | upper }}"}  # a pipeline: not modelled, kept
+    assert any("only {{ .field }}" in line for line in applicationsets.describe(appset))
+
+
+def test_a_non_string_element_value_is_an_error_naming_it(tmp_path: Path) -> None:
+    appset = _appset()
+    appset["spec"]["generators"][0]["list"]["elements"][0]["replicas"] = 3
+    path = tmp_path / "appset.yaml"
+    path.write_text(yaml.safe_dump(appset))
+    with pytest.raises(InputError, match="replicas is not a string"):
+        Workspace.load([path])
+
+
+def test_other_generators_are_named_as_not_modelled(tmp_path: Path) -> None:
+    appset = _appset()
+    appset["spec"]["generators"].append({"git": {"repoURL": "https://git.example.com/x.git", "revision": "HEAD",
+                                                 "directories": [{"path": "clusters/*"}]}})
+    lines = applicationsets.describe(appset)
+    assert lines[0].startswith("ApplicationSet ray-clusters generators[0]: list generator, 2 element(s): staging")
+    assert lines[1] == "ApplicationSet ray-clusters generators[1]: git generator: not modelled (its Applications " \
+                       "are not rendered)"
+    path = tmp_path / "appset.yaml"
+    path.write_text(yaml.safe_dump(appset))
+    problems = validate(Workspace.load([path]).spec)
+    assert [p.code for p in problems] == ["applicationset-not-modelled"]
+    assert not problems[0].is_error
+
+
+def test_render_generated_prints_the_applications(capsys: pytest.CaptureFixture[str]) -> None:
+    from raywizard.cli.main import main
+
+    assert main(["render", "--from", str(APPSET), "--generated", "--set", "image.tag=2.48.0", "-o", "-"]) == 0
+    captured = capsys.readouterr()
+    apps = list(yaml.safe_load_all(io.StringIO(captured.out)))
+    assert [a["metadata"]["name"] for a in apps] == ["ray-staging", "ray-prod"]
+    assert {a["spec"]["source"]["helm"]["valuesObject"]["image"]["tag"] for a in apps} == {"2.48.0"}
+    assert "list generator, 2 element(s): staging, prod" in captured.err
+
+
+def test_render_generated_without_an_applicationset_is_an_error(capsys: pytest.CaptureFixture[str]) -> None:
+    from raywizard.cli.main import main
+
+    assert main(["render", "--from", str(CORPUS / "parameters.yaml"), "--generated", "-o", "-"]) == 2
+    assert "--generated renders the Applications of an ApplicationSet" in capsys.readouterr().err
+
+
+def test_wrong_types_in_the_template_name_the_template_path(tmp_path: Path) -> None:
+    from raywizard.documents.shape_check import ShapeError
+
+    appset = copy.deepcopy(_appset())
+    appset["spec"]["template"]["spec"]["syncPolicy"]["syncOptions"] = "CreateNamespace=true"
+    path = tmp_path / "appset.yaml"
+    path.write_text(yaml.safe_dump(appset))
+    with pytest.raises(ShapeError) as caught:
+        Workspace.load([path])
+    assert [p.path for p in caught.value.problems] == ["spec.template.spec.syncPolicy.syncOptions"]
