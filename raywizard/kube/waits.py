@@ -54,11 +54,31 @@ def compared_current(app: Mapping[str, Any] | None, previous_reconciled_at: str 
     status = app.get("status") or {}
     compared = (status.get("sync") or {}).get("comparedTo")
     if compared:
-        same_source = compared.get("source") == spec.get("source") and compared.get("sources") == spec.get("sources")
-        same_destination = compared.get("destination") == spec.get("destination")
-        same_ignore = (compared.get("ignoreDifferences") or []) == (spec.get("ignoreDifferences") or [])
-        return bool(same_source and same_destination and same_ignore)
+        return all(
+            _without_zero_values(compared.get(key)) == _without_zero_values(spec.get(key))
+            for key in ("source", "sources", "destination", "ignoreDifferences")
+        )
     return status.get("reconciledAt") != previous_reconciled_at
+
+
+def _without_zero_values(value: Any) -> Any:
+    """Argo CD writes comparedTo from its Go types, whose fields are all omitempty: `skipCrds: false`,
+    `valueFiles: []` or `name: ""` in the spec are absent there, and a multi-source Application's comparedTo has
+    `source: {repoURL: ""}` (docs/domain/argocd.md#application-status). Both sides lose their zero values before
+    they are compared; Helm values (`valuesObject`) are kept as they are, Argo CD stores them verbatim."""
+    if isinstance(value, Mapping):
+        kept = {
+            key: item if key == "valuesObject" else _without_zero_values(item)
+            for key, item in value.items()
+        }
+        return {key: item for key, item in kept.items() if not _zero(item)}
+    if isinstance(value, list):
+        return [_without_zero_values(item) for item in value]
+    return value
+
+
+def _zero(value: Any) -> bool:
+    return value is None or value is False or value == "" or value == 0 or value == [] or value == {}
 
 
 def app_wait_state(app: Mapping[str, Any] | None) -> WaitState:

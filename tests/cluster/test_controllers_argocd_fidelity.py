@@ -172,3 +172,24 @@ def test_ignore_rules_pointers_jq_and_managers() -> None:
     # Only fields the trusted manager owns *and* that differ are removed; z (argocd-controller) still differs.
     assert norm_desired == {"spec": {"keep": 1, "z": 2}}
     assert norm_live["spec"] == {"keep": 1, "z": 1}
+
+
+def test_compared_to_drops_zero_values_like_go_omitempty() -> None:
+    from raywizard.kube.waits import compared_current
+
+    with running_sandbox(speed=50) as cluster:
+        operator = next(a for a in guide_apps() if a["metadata"]["name"] == "ray-operator")
+        operator["spec"]["source"]["helm"] = {"skipCrds": False, "valueFiles": [], "passCredentials": False}
+        operator["spec"]["destination"]["name"] = ""
+        operator["spec"]["ignoreDifferences"] = [{"group": "", "kind": "ConfigMap", "jsonPointers": []}]
+        cluster.store.create(APPS, operator, namespace="argocd")
+        def compared() -> dict[str, Any] | None:
+            found = cluster.store.get(APPS, "argocd", "ray-operator")
+            return found if found and (found.get("status") or {}).get("sync") else None
+
+        app = wait_for(compared, what="compared")
+        written = app["status"]["sync"]["comparedTo"]
+        assert written["source"]["helm"] == {}  # a pointer struct: written, but without its zero fields
+        assert "name" not in written["destination"]
+        assert written["ignoreDifferences"] == [{"kind": "ConfigMap"}]
+        assert compared_current(app, None)  # raywizard does not wait forever for an exact copy

@@ -417,3 +417,20 @@ def test_configmap_patch_is_yaml_with_the_key():
     data = yaml.safe_load(configmap_patch())
     script = data["data"]["resource.customizations.health.ray.io_RayCluster"]
     assert script.startswith("-- raywizard") and "return hs" in script
+
+
+def test_compared_current_ignores_the_zero_values_argo_cd_omits():
+    live = app()
+    live["spec"] = {
+        "source": {"chart": "ray-cluster", "helm": {"skipCrds": False, "valueFiles": [], "valuesObject": {"a": False}}},
+        "destination": {"namespace": "ray", "name": ""},
+        "ignoreDifferences": [{"kind": "RayCluster", "jsonPointers": []}],
+    }
+    live["status"]["sync"]["comparedTo"] = {
+        "source": {"repoURL": "", "chart": "ray-cluster", "helm": {"valuesObject": {"a": False}}},
+        "destination": {"namespace": "ray"},
+        "ignoreDifferences": [{"kind": "RayCluster"}],
+    }
+    assert compared_current(live, None)
+    live["status"]["sync"]["comparedTo"]["source"]["helm"]["valuesObject"] = {}  # values are compared as stored
+    assert not compared_current(live, None)

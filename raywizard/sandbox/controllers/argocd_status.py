@@ -17,13 +17,67 @@ FINALIZERS = (
 IN_CLUSTER = "https://kubernetes.default.svc"
 
 
+# How Go's encoding/json writes the ComparedTo structs (`pkg/apis/application/v1alpha1/types.go`, v3.5.1): every
+# field is `omitempty` except the ones marked "keep"; a pointer to a struct is written even when empty ("ptr"); a
+# RawExtension is written as stored ("raw"). Fields not listed fall back to omitempty.
+_SOURCE = {"repoURL": "keep", "helm": "ptr", "kustomize": "ptr", "directory": "ptr", "plugin": "ptr"}
+_FIELDS: dict[str, dict[str, str]] = {
+    "source": _SOURCE,
+    "helm": {"valuesObject": "raw"},
+    "ignoreDifferences": {"kind": "keep"},
+    "parameters": {},
+}
+
+
+def _is_zero(value: Any) -> bool:
+    return value is None or value is False or value == "" or value == 0 or value == [] or value == {}
+
+
+def _go_json(value: Any, fields: dict[str, str]) -> Any:
+    if not isinstance(value, dict):
+        return value
+    result: dict[str, Any] = {}
+    for key, item in value.items():
+        kind = fields.get(key, "")
+        if kind == "raw":
+            if item is not None:
+                result[key] = item
+        elif kind == "keep":
+            result[key] = item
+        elif kind == "ptr":
+            if isinstance(item, dict):
+                result[key] = _go_json(item, _FIELDS.get(key, {}))
+        elif isinstance(item, list):
+            items = [_go_json(entry, _FIELDS.get(key, {})) for entry in item]
+            if items:
+                result[key] = items
+        elif isinstance(item, dict):
+            nested = _go_json(item, _FIELDS.get(key, {}))
+            if nested:
+                result[key] = nested
+        elif not _is_zero(item):
+            result[key] = item
+    return result
+
+
+def _source(source: dict[str, Any] | None) -> dict[str, Any]:
+    return _go_json({"repoURL": "", **(source or {})}, _SOURCE)
+
+
 def compared_to(spec: dict[str, Any]) -> dict[str, Any]:
-    result: dict[str, Any] = {
-        "source": dict(spec.get("source") or {}),
-        "destination": dict(spec.get("destination") or {}),
-    }
-    if spec.get("ignoreDifferences"):
-        result["ignoreDifferences"] = list(spec["ignoreDifferences"])
+    """`status.sync.comparedTo` as the controller writes it (`controller/state.go`, CompareAppState): the
+    spec's destination, ignoreDifferences and source(s) after a Go round trip, so zero values (`skipCrds: false`,
+    `valueFiles: []`, `name: ""`) are gone. A multi-source Application still gets `source: {repoURL: ""}` (a
+    struct, never omitted)."""
+    result: dict[str, Any] = {"destination": _go_json(dict(spec.get("destination") or {}), {})}
+    if spec.get("sources"):
+        result["source"] = {"repoURL": ""}
+        result["sources"] = [_source(s) for s in spec["sources"]]
+    else:
+        result["source"] = _source(spec.get("source"))
+    ignore = [_go_json(dict(rule), _FIELDS["ignoreDifferences"]) for rule in spec.get("ignoreDifferences") or []]
+    if ignore:
+        result["ignoreDifferences"] = ignore
     return result
 
 
