@@ -65,6 +65,10 @@ def parse_documents(text: str, *, source: str = "<text>") -> list[Any]:
         raise InputError(f"{shown}:{where} is not valid YAML: {literal(problem, single_line=True)}",
                          "fix the file and try again") from None
     check_expansion(docs, source=source)
+    from raywizard.documents.yaml11 import resolve_like_helm
+
+    for doc in docs:
+        resolve_like_helm(doc, text)
     return docs
 
 

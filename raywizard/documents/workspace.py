@@ -42,6 +42,16 @@ def _data_with_quotes(value: Any) -> Any:
     return to_plain(value)
 
 
+def _byte_order_mark(path: Path) -> str:
+    import codecs
+
+    try:
+        with path.open("rb") as handle:
+            return "\ufeff" if handle.read(3) == codecs.BOM_UTF8 else ""
+    except OSError:
+        return ""
+
+
 def _owns_values_keys(path: tuple[str, ...]) -> bool:
     return path[-1:] != ("image",)
 
@@ -52,6 +62,7 @@ class SourceFile:
     text: str
     docs: list[Any]
     kind: str  # "applications" | "values"
+    bom: str = ""  # the UTF-8 byte order mark the file started with (the reader drops it; writing puts it back)
 
 
 @dataclass
@@ -77,13 +88,14 @@ class Workspace:
         for raw_path in paths:
             path = Path(raw_path)
             text, docs = read_documents(path)
+            bom = _byte_order_mark(path)
             plain = [to_plain(d) for d in docs]
             check_documents(plain, source=str(path))
             if plain and all(manifests.role_of(d) for d in plain):
-                files.append(SourceFile(path, text, docs, "applications"))
+                files.append(SourceFile(path, text, docs, "applications", bom))
                 apps.extend(_data_with_quotes(d) for d in docs)
             elif len(plain) == 1 and isinstance(plain[0], dict) and not plain[0].get("kind"):
-                files.append(SourceFile(path, text, docs, "values"))
+                files.append(SourceFile(path, text, docs, "values", bom))
                 values = plain[0]
             else:
                 kinds = sorted({literal(d.get("kind"), single_line=True) for d in plain
@@ -131,7 +143,7 @@ class Workspace:
 
     @staticmethod
     def _render_file(source: SourceFile, desired_for: Any, owns: Any) -> str:
-        return edit_documents_text(source.text, desired_for, owns, source=str(source.path))
+        return source.bom + edit_documents_text(source.text, desired_for, owns, source=str(source.path))
 
     def render_applications_text(self) -> str:
         """All three Applications as one YAML stream (for previews and apply), independent of the files."""

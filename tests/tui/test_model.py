@@ -40,6 +40,7 @@ def test_changed_revalidates_the_spec() -> None:
     model = WizardModel(Workspace.new(load_preset("minimal")))
     model.changed()
     assert not any(p.is_error for p in model.problems)
+    model.spec.versions.kuberay = "v1.7.0"  # an operator that refuses minReplicas above maxReplicas
     model.spec.worker_groups[0].min_replicas = 5
     model.spec.worker_groups[0].max_replicas = 1
     model.changed()

@@ -19,6 +19,7 @@ def test_missing_replicas_rule_names_the_flag_the_label_and_the_question() -> No
 
 def test_a_fix_without_a_setting_is_kept() -> None:
     spec = load_preset("argocd-guide")
+    spec.versions.kuberay = "v1.7.0"  # an operator that refuses minReplicas above maxReplicas
     spec.worker_groups[0].min_replicas = 500
     problem = next(p for p in validate(spec) if p.is_error)
     assert not problem.setting

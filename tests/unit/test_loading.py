@@ -144,3 +144,26 @@ def test_validate_lists_wrong_types_as_problems(tmp_path: Path, capsys: pytest.C
     assert f"error  {path}: worker.resources: found a string ('big'), expected a mapping" in out
     assert main(["render", "--values", str(path)]) == 2
     assert "worker.resources: found a string ('big'), expected a mapping" in capsys.readouterr().err
+
+
+def test_plain_scalars_are_read_as_helm_reads_them(tmp_path: Path) -> None:
+    from raywizard.documents.roundtrip_yaml import load_plain
+
+    text = ("a: yes\nb: Off\nc: y\nd: 010\ne: -07\nf: 09\ng: 2024-01-01\nh: 'yes'\ni: \"010\"\n"
+            "j: [on, 0o17, 0x1F]\nanchor: &x {k: no}\nmerged:\n  <<: *x\n  other: 1\n")
+    assert load_plain(text) == {
+        "a": True, "b": False, "c": True, "d": 8, "e": -7, "f": 9, "g": "2024-01-01", "h": "yes", "i": "010",
+        "j": [True, 15, 31], "anchor": {"k": False}, "merged": {"other": 1, "k": False},
+    }
+
+
+def test_a_byte_order_mark_is_written_back(tmp_path: Path) -> None:
+    from raywizard.documents.workspace import Workspace
+    from raywizard.fields.set_paths import set_path
+
+    path = tmp_path / "values.yaml"
+    path.write_bytes(b"\xef\xbb\xbfimage:\n  tag: 2.46.0\nworker:\n  replicas: 2\n")
+    workspace = Workspace.load([path])
+    assert workspace.render()[path] == path.read_text(encoding="utf-8")
+    set_path(workspace.spec, "image.tag", "2.49.1")
+    assert workspace.render()[path] == "\ufeffimage:\n  tag: 2.49.1\nworker:\n  replicas: 2\n"

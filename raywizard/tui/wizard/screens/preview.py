@@ -32,9 +32,10 @@ def file_changes(workspace: Any) -> str:
     chunks: list[str] = []
     for path, text in workspace.render().items():
         source = next((f for f in workspace.files if f.path == path), None)
-        if source is None or source.text == text:
+        if source is None or source.bom + source.text == text:
             continue
-        chunks.extend(difflib.unified_diff(source.text.splitlines(keepends=True), text.splitlines(keepends=True),
+        before = source.bom + source.text
+        chunks.extend(difflib.unified_diff(before.splitlines(keepends=True), text.splitlines(keepends=True),
                                            f"{path} (on disk)", f"{path} (after save)", n=2))
     return "".join(line if line.endswith("\n") else line + "\n" for line in chunks)
 
