@@ -8,8 +8,10 @@ import sys
 HELP = "live dashboard: Applications, RayCluster, worker groups, pods and events (Textual)"
 DESCRIPTION = (
     "Watch the Argo CD Applications, the RayCluster, its worker groups (with replica sparklines), pods and "
-    "events, live. One key per action: s sync, r/R refresh/hard refresh (confirmed), l logs, d/c describe as "
-    "YAML, p Ray dashboard port-forward, w edit worker groups in the wizard, / filter, o sort, q quit."
+    "events, live. One key per action: s sync (confirmed), r refresh, R hard refresh (confirmed), l logs, "
+    "d/c describe as YAML, p Ray dashboard port-forward, w edit worker groups in the wizard (F2 there comes "
+    "back), / filter, o sort, ? all keys, q quit. Keys are remapped by binding id in "
+    "~/.config/raywizard/keys.yaml (or the file $RAYWIZARD_KEYS names)."
 )
 EXAMPLES = """\
 examples:
@@ -59,4 +61,5 @@ def run(args: argparse.Namespace) -> int:
         kubeconfig=getattr(args, "kubeconfig", None),
         context=context,
     )
+    wizard.came_from_dashboard = True  # F2 there opens the dashboard again, on the wizard's connection
     return int(wizard.run() or 0)

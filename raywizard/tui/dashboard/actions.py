@@ -1,6 +1,6 @@
-"""The dashboard's one-key actions. Writes (sync, refresh, hard refresh) are confirmed in a modal naming the
-Application and the cluster; all cluster I/O runs in thread workers that report back with
-``call_from_thread``.
+"""The dashboard's one-key actions. Writes that change what runs or what Argo CD renders (sync, hard refresh)
+are confirmed in a modal naming the Application and the cluster; a normal refresh is not. All cluster I/O runs
+in thread workers that report back with ``call_from_thread``.
 """
 
 from __future__ import annotations
@@ -105,11 +105,19 @@ class DashboardActions(Screen[None]):
         )
 
     def action_refresh(self) -> None:
-        self._confirm_write(
-            "refresh",
-            "Refresh Application {app}?",
-            "Sets the annotation argocd.argoproj.io/refresh=normal: Argo CD compares again.",
-        )
+        """A normal refresh only asks Argo CD to compare again
+        (docs/domain/argocd.md#sync-and-refresh-without-the-argo-cd-api): no confirmation, as
+        ``argocd app get --refresh`` asks none."""
+        app = self._selected_app()
+        if app is None:
+            self.notify("No Application selected.", severity="warning")
+            return
+        if self.connection is None:
+            self.notify("Not connected to a cluster: nothing to refresh.", severity="warning")
+            return
+        namespace, name = app
+        self.notify(f"refresh {name}: sent…", timeout=3)
+        self._write("refresh", namespace, name)
 
     def action_hard_refresh(self) -> None:
         self._confirm_write(

@@ -42,21 +42,6 @@ class DashboardApp(App[Any]):
     def on_mount(self) -> None:
         self.push_screen(self.make_screen())
 
-    def get_system_commands(self, screen: Any) -> Any:
-        """The palette lists every dashboard key, also the ones the footer leaves out at narrow widths."""
-        yield from super().get_system_commands(screen)
-        if isinstance(screen, DashboardScreen):
-            from textual.app import SystemCommand
-
-            for binding in screen.BINDINGS:
-                if isinstance(binding, Binding) and binding.description:
-                    key = binding.key_display or binding.key
-                    yield SystemCommand(
-                        f"{binding.description} ({key})",
-                        f"dashboard key {key}",
-                        lambda action=binding.action: screen.run_action(action),
-                    )
-
     def make_screen(self) -> DashboardScreen:
         return DashboardScreen(
             self.connection,

@@ -25,7 +25,10 @@ from textual.message import Message
 from textual.widgets import Footer, Input, Static
 
 from raywizard.model.textsafe import literal
+from raywizard.tui.dashboard.features import DashboardFeatures
 from raywizard.tui.dashboard.feed import Batch, ReplicaHistory, StateFeed
+from raywizard.tui.dashboard.help import DashboardCommands
+from raywizard.tui.dashboard.keys import install_keymap
 from raywizard.tui.dashboard.panels import DashboardPanels
 from raywizard.tui.dashboard.upkeep import ConnectionUpkeep
 from raywizard.tui.dashboard.widgets.apps import ApplicationDetails, ApplicationsTable
@@ -44,31 +47,35 @@ AGES_EVERY = 1.0  # ages tick each second: the pods on screen, the RayCluster ag
 RAY_POLL_SECONDS = 5.0  # the Ray head is asked through a fresh port-forward: every few seconds is plenty
 
 
-class DashboardScreen(DashboardPanels, ConnectionUpkeep):
+class DashboardScreen(DashboardFeatures, DashboardPanels, ConnectionUpkeep):
     """``DashboardScreen(connection, spec)``; tests and screenshots pass ``state=`` (and no watcher starts)."""
 
     CSS_PATH = "dashboard.tcss"
     # Short terminals: the pods table keeps the room (-tiny is 80x24 and the like).
     VERTICAL_BREAKPOINTS = [(0, "-tiny"), (28, "-short"), (36, "-tall")]
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]  # wide: the Applications table gets its width
+    # Every binding has an id: the keys file remaps them (keys.py), help and the palette list them (help.py).
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("s", "sync", "Sync"),
-        Binding("r", "refresh", "Refresh"),
-        Binding("R", "hard_refresh", "Hard refresh", key_display="R"),
-        Binding("l", "logs", "Logs"),
-        Binding("d", "describe_pod", "Pod YAML"),
-        Binding("c", "describe_raycluster", "RayCluster"),
-        Binding("p", "port_forward", "Ray UI"),
-        Binding("w", "edit_worker_groups", "Edit groups"),
-        Binding("slash", "filter", "Filter", key_display="/"),
-        Binding("o", "sort", "Sort"),
-        Binding("O", "reverse_sort", "Reverse", key_display="O", show=False),
-        Binding("escape", "clear_filter", "Clear filter", show=False),
+        Binding("s", "sync", "Sync", id="dashboard.sync"),
+        Binding("r", "refresh", "Refresh", id="dashboard.refresh"),
+        Binding("R", "hard_refresh", "Hard refresh", key_display="R", id="dashboard.hard_refresh"),
+        Binding("l", "logs", "Logs", id="dashboard.logs"),
+        Binding("d", "describe_pod", "Pod YAML", id="dashboard.describe_pod"),
+        Binding("c", "describe_raycluster", "RayCluster", id="dashboard.describe_raycluster"),
+        Binding("p", "port_forward", "Ray UI", id="dashboard.port_forward"),
+        Binding("w", "edit_worker_groups", "Edit groups", id="dashboard.edit_worker_groups"),
+        Binding("slash", "filter", "Filter", key_display="/", id="dashboard.filter"),
+        Binding("o", "sort", "Sort", id="dashboard.sort"),
+        Binding("O", "reverse_sort", "Reverse", key_display="O", show=False, id="dashboard.reverse_sort"),
+        Binding("question_mark", "help", "Help", key_display="?", id="dashboard.help"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="dashboard.clear_filter"),
     ]
+    COMMANDS: ClassVar[set[Any]] = {DashboardCommands}
+    IS_DASHBOARD = True  # the wizard's palette leaves its steps out over the dashboard
     # Footer keys in order of importance: at 80-100 columns only the first ones fit, the rest stay reachable
     # through their keys and the command palette (an overflowing compact footer drew garbage like
     # "^p paletter"). q Quit (the app's) is always shown.
-    FOOTER_PRIORITY = ("sync", "logs", "edit_worker_groups", "filter", "port_forward", "refresh",
+    FOOTER_PRIORITY = ("help", "sync", "logs", "edit_worker_groups", "filter", "port_forward", "refresh",
                        "describe_pod", "sort", "describe_raycluster", "hard_refresh")
     FOOTER_RESERVED = len("q Quit ▏^p palette") + 4  # the app's quit key, the palette key and a margin
 
@@ -90,6 +97,9 @@ class DashboardScreen(DashboardPanels, ConnectionUpkeep):
         workspace = Workspace.new(spec)
         workspace.saved_spec = spec.clone()
         app.replace_workspace(workspace, step=WizardStep.WORKERS)
+        from raywizard.tui.dashboard.from_wizard import note_way_back
+
+        note_way_back(app)
 
     class EditWorkerGroups(Message):
         """Asks the app to open the wizard's worker-group step on ``spec`` (read from the live cluster)."""
@@ -229,6 +239,7 @@ class DashboardScreen(DashboardPanels, ConnectionUpkeep):
             shown.update(title)
 
     def on_mount(self) -> None:
+        install_keymap(self.app)
         self.fit_footer(self.app.size.width)
         self._styles = theme_styles(self.app.theme_variables)
         self.query_one("#apps-panel").border_title = "Applications"

@@ -57,6 +57,8 @@ class WizardApp(InOrderKeys[int]):
     ENABLE_COMMAND_PALETTE = True
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", priority=True),
+        # Back to the live dashboard (the one `w` came from, or a new one on the wizard's connection).
+        Binding("f2", "dashboard", "Dashboard", show=False, id="wizard.dashboard"),
     ]
 
     def __init__(self, workspace: Any, *, kubeconfig: str | None = None, context: str | None = None,
@@ -83,10 +85,15 @@ class WizardApp(InOrderKeys[int]):
         self._on_exit = on_exit
         self.offer_recovery = offer_recovery
         self.crash_message: str | None = None  # set once an unexpected exception ended the app
+        self.came_from_dashboard = False  # opened by the dashboard's `w`: say that F2 goes back
 
     # ----------------------------------------------------------------------------------------- lifecycle
     def on_mount(self) -> None:
         self.push_screen(_screen_class(self.start_step)())
+        if self.came_from_dashboard:
+            from raywizard.tui.dashboard.from_wizard import note_way_back
+
+            note_way_back(self)
         if not self.offline and (self.kubeconfig or self.context_name):
             self.call_after_refresh(self.connect, self.context_name)  # after the first frame (see StartScreen)
         elif not self.offline:
@@ -351,9 +358,17 @@ class WizardApp(InOrderKeys[int]):
         self.push_screen(ConfirmModal("Quit without saving?", "Quit", "Stay",
                                       detail="Your changes are not saved (ctrl+s saves)."), done)
 
+    def action_dashboard(self) -> None:
+        from raywizard.tui.dashboard.from_wizard import open_dashboard
+
+        open_dashboard(self)
+
     # --------------------------------------------------------------------------------- command palette
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
+        if getattr(screen, "IS_DASHBOARD", False):  # the dashboard's own commands (its COMMANDS) only
+            return
+        yield SystemCommand("Dashboard (F2)", "The live dashboard of the connected cluster", self.action_dashboard)
         for step in WizardStep:
             yield SystemCommand(f"Go to {step.number}. {step.label}", f"Open the {step.label} step",
                                 lambda step=step: self.goto(step))

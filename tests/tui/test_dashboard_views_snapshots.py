@@ -1,0 +1,33 @@
+"""Snapshots of the dashboard's views over deterministic data: help, logs with the container picker, events
+expanded, an Application's resource tree."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from raywizard.documents.presets import load_preset
+from raywizard.tui.dashboard import DashboardApp
+from raywizard.tui.dashboard.keys import KEYS_ENV
+from tests.tui.dashboard_data import NOW, filled_state
+from tests.tui.test_dashboard_snapshots import settle
+
+
+@pytest.fixture(autouse=True)
+def no_keys_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv(KEYS_ENV, str(tmp_path / "keys.yaml"))
+
+
+def dashboard() -> DashboardApp:
+    return DashboardApp(None, load_preset("argocd-guide"), state=filled_state(), clock=lambda: NOW)
+
+
+def test_help(snap_compare: Any) -> None:
+    async def open_help(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause(0.3)
+
+    assert snap_compare(dashboard(), run_before=open_help, terminal_size=(120, 40))
