@@ -16,7 +16,7 @@ from raywizard.tui.dashboard.help import HelpScreen, commands, help_rows
 from raywizard.tui.dashboard.keys import KEYS_ENV, read_keymap
 from raywizard.tui.dashboard.widgets.pods import PodsTable
 from tests.tui.dashboard_data import NOW, filled_state
-from tests.tui.test_dashboard_sandbox import guide_sandbox  # noqa: F401  (fixture)
+from tests.tui.test_dashboard_sandbox import guide_sandbox  # noqa: F401  (a fixture)
 
 SIZE = (120, 40)
 
@@ -124,7 +124,7 @@ async def test_normal_refresh_asks_nothing_hard_refresh_asks() -> None:
 
 
 @pytest.mark.slow
-async def test_normal_refresh_on_the_sandbox_writes_without_asking(guide_sandbox: tuple[Any, Any]) -> None:
+async def test_normal_refresh_on_the_sandbox_writes_without_asking(guide_sandbox: tuple[Any, Any]) -> None:  # noqa: F811
     from raywizard.tui.dashboard.dialogs import ConfirmWrite
     from raywizard.tui.dashboard.widgets.apps import ApplicationsTable
     from tests.tui.test_dashboard_sandbox import wait_until

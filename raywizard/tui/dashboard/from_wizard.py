@@ -7,11 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
-WAY_BACK = "F2 returns to the dashboard."
+from raywizard.tui.dashboard.keys import note_way_back
 
-
-def note_way_back(app: Any) -> None:
-    app.notify(WAY_BACK, title="Editing the live worker groups", timeout=6, markup=False)
+__all__ = ["note_way_back", "open_dashboard"]
 
 
 def open_dashboard(app: Any) -> None:

@@ -108,3 +108,11 @@ def display_key(key: str) -> str:
     if key.startswith("ctrl+"):
         return "^" + key[5:]
     return key
+
+
+WAY_BACK = "F2 returns to the dashboard."
+
+
+def note_way_back(app: Any) -> None:
+    """Said when `w` opened the wizard from the dashboard (``from_wizard.open_dashboard`` is F2's action)."""
+    app.notify(WAY_BACK, title="Editing the live worker groups", timeout=6, markup=False)

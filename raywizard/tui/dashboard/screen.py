@@ -28,7 +28,7 @@ from raywizard.model.textsafe import literal
 from raywizard.tui.dashboard.features import DashboardFeatures
 from raywizard.tui.dashboard.feed import Batch, ReplicaHistory, StateFeed
 from raywizard.tui.dashboard.help import DashboardCommands
-from raywizard.tui.dashboard.keys import install_keymap
+from raywizard.tui.dashboard.keys import install_keymap, note_way_back
 from raywizard.tui.dashboard.panels import DashboardPanels
 from raywizard.tui.dashboard.upkeep import ConnectionUpkeep
 from raywizard.tui.dashboard.widgets.apps import ApplicationDetails, ApplicationsTable
@@ -97,8 +97,6 @@ class DashboardScreen(DashboardFeatures, DashboardPanels, ConnectionUpkeep):
         workspace = Workspace.new(spec)
         workspace.saved_spec = spec.clone()
         app.replace_workspace(workspace, step=WizardStep.WORKERS)
-        from raywizard.tui.dashboard.from_wizard import note_way_back
-
         note_way_back(app)
 
     class EditWorkerGroups(Message):
