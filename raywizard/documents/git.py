@@ -148,3 +148,82 @@ def local_repository_path(url: str) -> Path | None:
     if text.startswith("/"):
         return Path(text)
     return None
+
+
+# ------------------------------------------------------------------------------------------ revisions
+@dataclass(frozen=True)
+class RevisionInfo:
+    """What a local repository knows about an Application's revision."""
+
+    sha: str
+    subject: str  # of the commit, "" when the repository does not have it
+    branch: str  # the branch targetRevision names ("" for a tag or a SHA)
+    branch_head: str  # where that branch is now ("" when unknown)
+    behind: bool  # the branch has commits the Application does not run yet
+
+    def describe(self) -> str:
+        text = self.sha[:7]
+        if self.subject:
+            text += f" {self.subject}"
+        if self.behind and self.branch_head:
+            text += f"; behind {self.branch} (at {self.branch_head[:7]})"
+        return literal(text, single_line=True)
+
+
+def normalized_url(url: str) -> str:
+    """``git@host:org/repo.git``, ``https://host/org/repo`` and ``ssh://git@host/org/repo.git`` → ``host/org/repo``."""
+    text = str(url or "").strip().rstrip("/")
+    text = text.removesuffix(".git")
+    if text.startswith("file://"):
+        return text
+    if "://" in text:
+        text = text.split("://", 1)[1]
+        text = text.split("@", 1)[-1]
+    elif "@" in text and ":" in text:
+        text = text.split("@", 1)[1].replace(":", "/", 1)
+    return text.lower()
+
+
+def _remote_for(repo: Repository, url: str) -> str | None:
+    wanted = normalized_url(url)
+    for remote in repo.git("remote", check=False).split():
+        got = run_git(repo.root, "remote", "get-url", remote, check=False).stdout.strip()
+        if got and normalized_url(got) == wanted:
+            return remote
+    return None
+
+
+def describe_revision(url: str, target_revision: str, sha: str, clone: Path | None = None) -> RevisionInfo | None:
+    """The subject of ``sha`` and whether ``target_revision``'s branch moved past it, from the repository itself
+    (``file://``) or from ``clone`` when it has a remote with ``url`` (what the clone last fetched; no network)."""
+    if not sha:
+        return None
+    revision = (target_revision or "HEAD").strip() or "HEAD"
+    local = local_repository_path(url)
+    where: Path | None = None
+    ref_prefix = "refs/heads/"
+    if local is not None and local.exists():
+        where = local
+    elif clone is not None:
+        repo = find_repository(clone)
+        remote = _remote_for(repo, url) if repo is not None else None
+        if repo is not None and remote is not None:
+            where, ref_prefix = repo.root, f"refs/remotes/{remote}/"
+            if revision == "HEAD":
+                head_ref = run_git(where, "symbolic-ref", "-q", f"refs/remotes/{remote}/HEAD", check=False)
+                revision = head_ref.stdout.strip().removeprefix(ref_prefix) or "HEAD"
+    if where is None:
+        return None
+    subject = run_git(where, "log", "-1", "--format=%s", sha, "--", check=False)
+    text = subject.stdout.strip() if subject.returncode == 0 else ""
+    branch = revision
+    if revision == "HEAD" and ref_prefix == "refs/heads/":
+        branch = run_git(where, "symbolic-ref", "-q", "--short", "HEAD", check=False).stdout.strip()
+    head = ""
+    if branch and branch != "HEAD":
+        found = run_git(where, "rev-parse", "-q", "--verify", f"{ref_prefix}{branch}^{{commit}}", check=False)
+        head = found.stdout.strip() if found.returncode == 0 else ""
+    if not head:
+        return RevisionInfo(sha, text, "", "", False)
+    behind = head != sha and run_git(where, "merge-base", "--is-ancestor", sha, head, check=False).returncode == 0
+    return RevisionInfo(sha, text, branch, head, behind)

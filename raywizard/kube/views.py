@@ -26,6 +26,8 @@ class AppRow:
     last_sync: str  # operationState.finishedAt (or startedAt while running)
     conditions: tuple[tuple[str, str], ...] = ()  # (type, message)
     managed_by: str = ""  # "managed by Application ray-root (repo, path, revision)" for a child of a parent
+    repo_url: str = ""  # of a git source (empty for a Helm chart repository)
+    target_revision: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -178,6 +180,8 @@ def application_row(app: Mapping[str, Any], applications: Mapping[str, Mapping[s
         message = str(health["message"])
     sync = status.get("sync") or {}
     revision = str(sync.get("revision") or ",".join(sync.get("revisions") or []) or "")
+    body = app.get("spec") or {}
+    source = body.get("source") or next(iter(body.get("sources") or []), None) or {}
     last_sync = str(op_state.get("finishedAt") or op_state.get("startedAt") or "")
     return AppRow(
         key=_key(app),
@@ -190,6 +194,8 @@ def application_row(app: Mapping[str, Any], applications: Mapping[str, Mapping[s
         last_sync=last_sync,
         conditions=conditions,
         managed_by=_managed_by(app, applications),
+        repo_url=str(source.get("repoURL") or "") if not source.get("chart") else "",
+        target_revision=str(source.get("targetRevision") or ""),
     )
 
 

@@ -354,7 +354,8 @@ class DashboardScreen(DashboardFeatures, DashboardPanels, ConnectionUpkeep):
         apps = self._pending["applications"]
         if apps:
             app_rows = [
-                (key, views.application_row(snap.applications[key]) if key in snap.applications else None)
+                (key, views.application_row(snap.applications[key], snap.applications)
+                 if key in snap.applications else None)
                 for key in sorted(apps, key=self._app_order)
             ]
             apps.clear()

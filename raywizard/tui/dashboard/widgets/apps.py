@@ -106,9 +106,11 @@ class ApplicationsTable(DataTable[Text]):
         return None if value is None else str(value)
 
 
-def app_details(row: Any | None, timeline: Sequence[str] = ()) -> Text:
+def app_details(row: Any | None, timeline: Sequence[str] = (), revision_info: Any = None) -> Text:
     """The highlighted Application's message, conditions and the last apply's timeline, all literal; one line
-    each (cut with an ellipsis: the panel is small, ``describe`` has the rest)."""
+    each (cut with an ellipsis: the panel is small, ``describe`` has the rest). ``revision_info``: what a local
+    repository knows of its revision (``documents.git.RevisionInfo``): the commit subject, and when the branch
+    moved past it."""
     text = Text(no_wrap=True, overflow="ellipsis")
     if row is None:
         text.append("No Application yet (apply, or check the Argo CD namespace).", style="italic")
@@ -119,6 +121,13 @@ def app_details(row: Any | None, timeline: Sequence[str] = ()) -> Text:
         revision = revision[:8]  # a commit SHA, shortened as Argo CD's UI does
     if revision:
         text.append(f"  rev {literal(revision, single_line=True)}")
+    if revision_info is not None and revision_info.subject:
+        text.append(" ")
+        text.append(literal(revision_info.subject, single_line=True), style="italic")
+    if revision_info is not None and revision_info.behind:
+        text.append("  ")
+        text.append(literal(f"behind {revision_info.branch} (at {revision_info.branch_head[:8]})", single_line=True),
+                    style="bold")
     message = field(row, "message", default="")
     if message:
         text.append("  ")
@@ -140,14 +149,65 @@ def app_details(row: Any | None, timeline: Sequence[str] = ()) -> Text:
 
 
 class ApplicationDetails(Static):
-    """Shows ``app_details`` for the highlighted row; updated only when its text changes."""
+    """Shows ``app_details`` for the highlighted row; updated only when its text changes.
+
+    The revision of a git source is looked up in a local repository on a worker thread (the repository itself
+    for ``file://``, else the clone in the current directory when it has that remote; never the network) and
+    looked up again every ``REVISION_TTL`` seconds, so a push shows as "behind" before Argo CD picks it up."""
+
+    REVISION_TTL = 15.0
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__("", **kwargs)
         self._shown: str | None = None
+        self._row: Any | None = None
+        self._timeline: Sequence[str] = ()
+        self._revisions: dict[tuple[str, str, str], tuple[float, Any]] = {}
+        self._looking: set[tuple[str, str, str]] = set()
 
     def show(self, row: Any | None, timeline: Sequence[str] = ()) -> None:
-        text = app_details(row, timeline)
+        self._row, self._timeline = row, timeline
+        text = app_details(row, timeline, self._revision_of(row))
         if text.plain != self._shown:
             self._shown = text.plain
             self.update(text)
+
+    def _revision_of(self, row: Any | None) -> Any:
+        import time
+
+        if row is None:
+            return None
+        key = (text_of(field(row, "repo_url", default="")), text_of(field(row, "target_revision", default="")),
+               text_of(field(row, "revision", default="")))
+        if not key[0] or not key[2] or "," in key[2]:
+            return None
+        known = self._revisions.get(key)
+        if known is None or time.monotonic() - known[0] > self.REVISION_TTL:
+            self._look_up(key)
+        return known[1] if known is not None else None
+
+    def _look_up(self, key: tuple[str, str, str]) -> None:
+        if key in self._looking:
+            return
+        self._looking.add(key)
+
+        def work() -> None:
+            import contextlib
+            import time
+            from pathlib import Path
+
+            from raywizard.documents.git import describe_revision
+
+            try:
+                info = describe_revision(*key, clone=Path.cwd())
+            except Exception:
+                info = None  # no git, or a repository git cannot read: the revision shows without its subject
+            with contextlib.suppress(RuntimeError):  # the app closed meanwhile
+                self.app.call_from_thread(self._found, key, time.monotonic(), info)
+
+        self.run_worker(work, thread=True, group="app-revision", exit_on_error=False)
+
+    def _found(self, key: tuple[str, str, str], when: float, info: Any) -> None:
+        self._looking.discard(key)
+        self._revisions[key] = (when, info)
+        self.show(self._row, self._timeline)
