@@ -368,8 +368,15 @@ class _Handler(BaseHTTPRequestHandler):
         cluster = self.api.cluster
         cluster.faults.before(verb, info.group, info.plural, route.name, route.namespace, route.subresource)
         perms = cluster.permissions
-        if perms.enforce and not perms.allowed(verb, info.group, info.plural, route.namespace):
+        if perms.enforce and not perms.allowed(verb, info.group, info.plural, route.namespace, route.subresource):
             raise forbidden(perms.user, verb, info.group, info.plural, route.name, route.namespace, route.subresource)
+        if verb in ("list", "watch", "deletecollection"):
+            from raywizard.sandbox.listoptions import check_field_selector, check_list_options
+
+            if verb == "deletecollection":
+                check_field_selector(info.key, query.get("fieldSelector"))
+            else:
+                check_list_options(info.key, query, watch=verb == "watch")
         dry_run = False
         if "dryRun" in query:
             if query["dryRun"] != "All":

@@ -48,6 +48,20 @@ def _check_started(pod: dict[str, Any], container: str) -> None:
         )
 
 
+def _check_previous(pod: dict[str, Any], container: str) -> None:
+    """The kubelet's `validateContainerLogStatus` with previous=true: the container must have a last terminated
+    state with a container id (it has restarted at least once)."""
+    status = pod.get("status") or {}
+    for cs in (status.get("containerStatuses") or []) + (status.get("initContainerStatuses") or []):
+        if cs.get("name") == container:
+            terminated = (cs.get("lastState") or {}).get("terminated") or {}
+            if terminated.get("containerID"):
+                return
+    raise bad_request(
+        f'previous terminated container "{container}" in pod "{pod["metadata"].get("name", "")}" not found'
+    )
+
+
 def serve_log(handler: Exchange, route: Route, query: dict[str, str]) -> None:
     cluster = handler.api.cluster
     store = cluster.store
@@ -56,7 +70,10 @@ def serve_log(handler: Exchange, route: Route, query: dict[str, str]) -> None:
     if pod is None:
         raise not_found("", "pods", name)
     container = _container(pod, query.get("container"))
-    _check_started(pod, container)
+    if query.get("previous", "").lower() in ("1", "true"):
+        _check_previous(pod, container)
+    else:
+        _check_started(pod, container)
     provider = cluster.log_provider
     lines = list(provider(pod, container))
     tail = query.get("tailLines")

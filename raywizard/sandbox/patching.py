@@ -202,9 +202,16 @@ def json_patch(target: Any, ops: Any) -> Any:
         elif kind == "remove":
             doc = _remove(doc, path)
         elif kind == "replace":
-            _get(doc, path)  # must exist
-            doc = _remove(doc, path) if _split_pointer(path) else doc
-            doc = _add(doc, path, clone(op.get("value")))
+            # evanphx/json-patch v4 (what kube-apiserver uses): the parent must exist and a list index must be in
+            # range, but a missing key of an object is simply set, as by `add`
+            tokens = _split_pointer(path)
+            parent = _parent(doc, tokens, path) if tokens else None
+            if isinstance(parent, dict):
+                parent[tokens[-1]] = clone(op.get("value"))
+            else:
+                _get(doc, path)  # must exist
+                doc = _remove(doc, path) if tokens else doc
+                doc = _add(doc, path, clone(op.get("value")))
         elif kind == "move":
             value = _get(doc, op.get("from", ""))
             doc = _remove(doc, op.get("from", ""))

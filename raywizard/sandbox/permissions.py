@@ -16,7 +16,7 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Denial:
     verb: str  # "*" for all
-    resource: str  # "pods", "applications" or "applications.argoproj.io"; "*" for all
+    resource: str  # "pods", "pods/log", "applications" or "applications.argoproj.io"; "*" for all
     namespace: str | None  # None: every namespace and cluster scope
 
 
@@ -46,12 +46,17 @@ class PermissionSet:
         with self._lock:
             return list(self._denials)
 
-    def allowed(self, verb: str, group: str, plural: str, namespace: str | None) -> bool:
-        key = f"{plural}.{group}" if group else plural
+    def allowed(
+        self, verb: str, group: str, plural: str, namespace: str | None, subresource: str | None = None
+    ) -> bool:
+        """As RBAC matches rules: a subresource is its own resource (`pods/log`), which a denial of `pods` does
+        not cover; `*` covers everything."""
+        resource = f"{plural}/{subresource}" if subresource else plural
+        key = f"{plural}.{group}" + (f"/{subresource}" if subresource else "") if group else resource
         for d in self.denials():
             if d.verb not in ("*", verb):
                 continue
-            if d.resource not in ("*", plural, key):
+            if d.resource not in ("*", resource, key):
                 continue
             if d.namespace is not None and d.namespace != namespace:
                 continue

@@ -321,6 +321,7 @@ class WritingStore(DeletingStore):
             attrs.get("group", ""),
             attrs.get("resource", ""),
             attrs.get("namespace") or None,
+            attrs.get("subresource") or None,
         )
         result = clone(obj)
         result["apiVersion"] = "authorization.k8s.io/v1"

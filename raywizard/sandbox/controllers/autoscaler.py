@@ -148,7 +148,7 @@ class RayAutoscaler(Controller):
                 if not live_names & set(pending_delete):
                     operations.append(
                         {
-                            "op": "replace" if "scaleStrategy" in group else "add",
+                            "op": "replace",  # the Ray autoscaler always replaces (worker_delete_patch)
                             "path": f"/spec/workerGroupSpecs/{index}/scaleStrategy",
                             "value": {"workersToDelete": []},
                         }
@@ -173,7 +173,7 @@ class RayAutoscaler(Controller):
                 )
                 operations.append(
                     {
-                        "op": "replace" if "scaleStrategy" in group else "add",
+                        "op": "replace",  # the Ray autoscaler always replaces (worker_delete_patch)
                         "path": f"/spec/workerGroupSpecs/{index}/scaleStrategy",
                         "value": {"workersToDelete": [name_of(p) for p in victims]},
                     }

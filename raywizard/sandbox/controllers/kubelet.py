@@ -438,7 +438,7 @@ class Kubelet(Controller):
             if never or (spec.get("restartPolicy") == "OnFailure" and exit_code == 0):
                 entry["state"] = {"terminated": dict(terminated, containerID=entry.get("containerID", ""))}
             else:
-                entry["lastState"] = {"terminated": terminated}
+                entry["lastState"] = {"terminated": dict(terminated, containerID=entry.get("containerID", ""))}
                 entry["restartCount"] = int(entry.get("restartCount") or 0) + 1
                 entry["state"] = {
                     "waiting": {
