@@ -284,9 +284,15 @@ def worker_group_rows(snap: StateSnapshot, name: str | None = None) -> list[Grou
     if rc is None:
         return []
     cluster = str(_get(rc, "metadata", "name", default=""))
+    return group_rows(rc, _pods_of(snap, cluster))
+
+
+def group_rows(rc: Mapping[str, Any], pods: Iterable[Mapping[str, Any]]) -> list[GroupRow]:
+    """One row per worker group of the RayCluster ``rc``: its live replicas and bounds, and how many of
+    ``pods`` (the cluster's) are ready or pending in it."""
     ready: dict[str, int] = {}
     pending: dict[str, int] = {}
-    for pod in _pods_of(snap, cluster):
+    for pod in pods:
         if _get(pod, "metadata", "labels", "ray.io/node-type") != "worker":
             continue
         group = str(_get(pod, "metadata", "labels", "ray.io/group", default=""))

@@ -141,3 +141,84 @@ def test_the_cli_says_when_it_creates_a_folder(tmp_path: Path, capsys: pytest.Ca
     assert main(["render", "--preset", "minimal", "-o", str(target)]) == 0
     assert f"created folder {tmp_path / 'new'}" in capsys.readouterr().err
     assert target.is_file()
+
+
+async def test_the_live_diff_shows_what_a_new_object_will_contain(sandbox: Any) -> None:
+    from raywizard.documents.presets import load_preset
+    from raywizard.documents.workspace import Workspace
+
+    spec = load_preset("minimal")
+    # Names no other test uses: every object is new to the cluster.
+    spec.target.namespace = "ray-first-look"
+    spec.target.crds_app, spec.target.operator_app, spec.target.cluster_app = (
+        "first-look-crds", "first-look-operator", "first-look-cluster")
+    spec.target.release_name = "first-look"
+    app = create_app(workspace=Workspace.new(spec), kubeconfig=str(sandbox.kubeconfig_path),
+                     context=SANDBOX_CONTEXT, start_step="preview")
+    async with app.run_test(size=SIZE) as pilot:
+        await _wait_for(pilot, lambda: app.connection is not None or app.connection_error)
+        assert app.connection is not None, app.connection_error
+        view = app.screen.query_one("#live-view", Static)
+        await _wait_for(pilot, lambda: "will be created" in str(view.render())
+                        or "Cannot compare" in str(view.render()))
+        text = str(view.render())
+    assert "first-look-cluster  added" in text
+    assert "  + kind: Application" in text
+    assert "  + kind: RayCluster" in text
+    assert "first-look" in text.split("RayCluster (chart render vs live)")[1]
+
+
+async def test_tweaking_a_running_cluster_shows_live_and_ready_workers(sandbox: Any) -> None:
+    from textual.widgets import DataTable
+
+    from raywizard.documents.presets import load_preset
+    from raywizard.documents.workspace import Workspace
+    from raywizard.kube.apply import execute_apply, plan_apply
+    from raywizard.kube.connection import load_connection
+    from raywizard.tui.wizard.screens.workers import WorkersScreen
+
+    spec = load_preset("minimal")
+    spec.target.namespace = "ray-live-columns"
+    spec.target.crds_app, spec.target.operator_app, spec.target.cluster_app = (
+        "live-columns-crds", "live-columns-operator", "live-columns-cluster")
+    spec.target.release_name = "live-columns"
+    connection = load_connection(str(sandbox.kubeconfig_path), SANDBOX_CONTEXT)
+    try:
+        execute_apply(connection, plan_apply(connection, spec), wait=False)
+    finally:
+        connection.close()
+    workspace = Workspace.new(spec.clone())
+    workspace.saved_spec = spec.clone()  # as read from the live Applications
+    replicas = spec.worker_groups[0].replicas
+    app = create_app(workspace=workspace, kubeconfig=str(sandbox.kubeconfig_path), context=SANDBOX_CONTEXT,
+                     start_step="workers")
+    async with app.run_test(size=(120, 32)) as pilot:
+        await _wait_for(pilot, lambda: app.connection is not None or app.connection_error)
+        assert app.connection is not None, app.connection_error
+        screen = app.screen
+        assert isinstance(screen, WorkersScreen) and app.model.from_live
+        screen.read_live_groups()
+        table = screen.query_one("#groups", DataTable)
+        assert [str(c.label) for c in table.columns.values()][-2:] == ["Live", "Ready"]
+
+        polls = [0]
+
+        def ready_cell() -> str:
+            polls[0] += 1
+            if polls[0] % 20 == 0:  # read again about once a second rather than wait for the step's timer
+                screen.read_live_groups()
+            return str(table.get_cell("g0", "Ready"))
+
+        await _wait_for(pilot, lambda: ready_cell() == f"{replicas}/{replicas}", seconds=120)
+        assert str(table.get_cell("g0", "Live")) == str(replicas)
+
+
+@pytest.mark.usefixtures("no_kubeconfig")
+async def test_a_configuration_from_files_has_no_live_columns(guide_cluster_file: Path) -> None:
+    from textual.widgets import DataTable
+
+    app = create_app(files=[guide_cluster_file], offline=True, start_step="workers")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        labels = [str(c.label) for c in app.screen.query_one("#groups", DataTable).columns.values()]
+        assert "Live" not in labels and "Ready" not in labels

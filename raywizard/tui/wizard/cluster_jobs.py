@@ -163,6 +163,23 @@ def live_workspace_job(connection: Any, argocd_namespace: str) -> Callable[[], A
     return job
 
 
+def live_groups_job(connection: Any, namespace: str, cluster: str) -> Callable[[], Any]:
+    """The running RayCluster's worker groups: group name -> GroupRow (live replicas, ready and pending pods);
+    empty when the RayCluster does not exist (yet)."""
+
+    def job() -> Any:
+        from raywizard.kube.resources import RAYCLUSTERS, get_custom, list_pods
+        from raywizard.kube.views import group_rows
+
+        rc = get_custom(connection, RAYCLUSTERS, namespace, cluster)
+        if rc is None:
+            return {}
+        pods = list_pods(connection, namespace, f"ray.io/cluster={cluster}")
+        return {row.group: row for row in group_rows(rc, pods)}
+
+    return job
+
+
 def strip_live(obj: dict[str, Any]) -> dict[str, Any]:
     """An Application as a user would have written it: no status, no server-set metadata, no operation."""
     metadata = {k: v for k, v in (obj.get("metadata") or {}).items()

@@ -57,6 +57,13 @@ def report_text(report: Any, title: str) -> Text:
         out.append(f"{resource.status}\n")
         if resource.note:
             out.append(f"  {literal(resource.note)}\n", style="italic")
+        if resource.status == "added" and resource.desired is not None:
+            # Nothing live to compare with: the whole object is the change, so show what will be created.
+            from raywizard.render.emitter import emit
+
+            out.append("  will be created:\n", style="green")
+            for line in emit(resource.desired).splitlines():
+                out.append(f"  + {literal(line)}\n", style="green")
         for entry in resource.entries:
             style = {"added": "green", "removed": "red"}.get(entry.change, "yellow")
             out.append(f"  {literal(entry.describe())}\n", style=style)

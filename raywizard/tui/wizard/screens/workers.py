@@ -22,22 +22,26 @@ from raywizard.tui.wizard.wizard_model import WizardStep
 
 # Fixed widths: measuring a column on every cell update costs O(rows) per cell (slow with 100 groups).
 WIDTHS = {"#": 3, "Name": 24, "Renders": 8, "Replicas": 8, "Min": 5, "Max": 6, "CPU": 7, "Memory": 8, "GPU": 4,
-          "Custom resources": 18, "Image": 22}
+          "Custom resources": 18, "Image": 22, "Live": 5, "Ready": 6}
 FLEXIBLE = {"Name": 0.2, "Custom resources": 0.3, "Image": 0.5}  # share of any room beyond the minimums
 
 
-def column_widths(screen_width: int) -> dict[str, int]:
+def column_widths(screen_width: int, columns: tuple[str, ...] | None = None) -> dict[str, int]:
     """WIDTHS on a 100-column terminal; on wider ones the free-text columns grow to use the space."""
-    padding = 2 * len(WIDTHS) + 4  # cell padding, body padding, scrollbar
-    spare = screen_width - padding - sum(WIDTHS.values())
+    shown = {name: WIDTHS[name] for name in (columns or COLUMNS)}
+    padding = 2 * len(shown) + 4  # cell padding, body padding, scrollbar
+    spare = screen_width - padding - sum(shown.values())
     if spare <= 0:
         return WIDTHS
-    return {name: width + int(spare * FLEXIBLE.get(name, 0)) for name, width in WIDTHS.items()}
+    return {**WIDTHS, **{name: width + int(spare * FLEXIBLE.get(name, 0)) for name, width in shown.items()}}
 
 
 MOVE = Binding.Group("Move", compact=True)  # `[]Move` in the footer: one entry for the pair
 
 COLUMNS = ("#", "Name", "Renders", "Replicas", "Min", "Max", "CPU", "Memory", "GPU", "Custom resources", "Image")
+# Tweaking a running cluster: what runs now beside what the spec says (the autoscaler moves replicas).
+LIVE_COLUMNS = ("Live", "Ready")
+LIVE_REFRESH = 5.0  # seconds between reads of the running groups (one RayCluster get and one pod list)
 
 
 def cell_text(value: str, *, dim: bool = False) -> Text:
@@ -100,10 +104,16 @@ class WorkersScreen(StepScreen):
     ]
 
     widths: dict[str, int] = WIDTHS
+    # Group name -> the running RayCluster's GroupRow (kube.views); None until read, or without a live cluster.
+    live: dict[str, Any] | None = None
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return COLUMNS + LIVE_COLUMNS if self.model.from_live else COLUMNS
 
     def compose_body(self) -> ComposeResult:
         table: DataTable[Text] = DataTable(id="groups", cursor_type="row", zebra_stripes=True)
-        for column in COLUMNS:
+        for column in self.columns:
             table.add_column(column, key=column, width=self.widths[column])
         yield table
         yield Static("", id="group-detail", markup=False)
@@ -113,12 +123,48 @@ class WorkersScreen(StepScreen):
     def on_mount(self) -> None:
         super().on_mount()
         self.query_one("#groups", DataTable).focus()
+        if self.model.from_live:
+            self.read_live_groups()
+            self.set_interval(LIVE_REFRESH, self.read_live_groups)  # the autoscaler moves them meanwhile
+
+    def read_live_groups(self) -> None:
+        """When tweaking a running cluster: read its RayCluster's groups and pods once per visit."""
+        connection = self.wizard.connection
+        if not self.model.from_live or connection is None:
+            return
+        from raywizard.render.applications import desired_raycluster
+        from raywizard.tui.wizard.cluster_jobs import live_groups_job, run_in_worker
+
+        spec = self.model.spec
+        try:
+            name = str(desired_raycluster(spec)["metadata"]["name"])
+        except Exception:  # a spec the chart cannot render has no RayCluster name: the columns say "?"
+            self.live = {}
+            return
+        run_in_worker(self, "live-groups", live_groups_job(connection, spec.target.namespace, name))
+
+    def on_cluster_result(self, event: Any) -> None:
+        if event.kind != "live-groups":
+            return
+        self.live = event.value if not event.error else {}
+        if event.error:
+            self.notify(f"Cannot read the running worker groups: {event.error}", severity="warning",
+                        markup=False)
+        self.refresh_table(resources=False)
+
+    def live_cells(self, group: WorkerGroup) -> tuple[str, str]:
+        if self.live is None:
+            return "…", "…"
+        row = self.live.get(group.name)
+        if row is None:
+            return "–", "–"  # not running (a new group, or one the chart does not render)
+        return str(row.replicas), f"{row.ready}/{row.replicas}"
 
     def on_resize(self) -> None:
         super().on_resize()
         if self.ready:
             self._show_detail()
-        widths = column_widths(self.size.width)
+        widths = column_widths(self.size.width, self.columns)
         if widths == self.widths:
             return
         # A wider terminal gives the free-text columns the room: rebuild the columns (rare: only on resize).
@@ -126,7 +172,7 @@ class WorkersScreen(StepScreen):
         table: DataTable[Text] = self.query_one("#groups", DataTable)
         cursor = table.cursor_row
         table.clear(columns=True)
-        for column in COLUMNS:
+        for column in self.columns:
             table.add_column(column, key=column, width=widths[column])
         self.refresh_table(resources=True)
         table.move_cursor(row=cursor)
@@ -166,10 +212,12 @@ class WorkersScreen(StepScreen):
             disabled = id(group) not in rendered_at
             cells = group_cells(spec, group, index, rendered_at, merged_enabled if disabled else merged,
                                 resources=resources)
+            if self.model.from_live:
+                cells = (*cells, *self.live_cells(group))
             key = f"g{index}"
             if index < table.row_count:
                 current = table.get_row(key)
-                for column, old, new in zip(COLUMNS, current, cells, strict=True):
+                for column, old, new in zip(self.columns, current, cells, strict=True):
                     if new is None:
                         if (old.style == "dim") != disabled:
                             table.update_cell(key, column, cell_text(old.plain, dim=disabled))
