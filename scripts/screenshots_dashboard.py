@@ -66,7 +66,7 @@ async def fixed_shots() -> None:
 
     async def confirm_sync(pilot: Any) -> None:
         conn = type("Connection", (), {"context_name": "prod", "server_url": "https://10.0.0.1:6443"})()
-        pilot.app.dashboard.connection = conn
+        pilot.app.dashboard.session.connection = conn
         await pilot.press("s")
         await settle(pilot)
 

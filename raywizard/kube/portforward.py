@@ -217,14 +217,16 @@ class HeadPortForward:
             thread.start()
         return self.url
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 2.0) -> None:
+        """Stop listening and forwarding, waiting up to ``timeout`` seconds for each thread (0: only tell them;
+        they look at the stop flag at least every 0.2 s)."""
         self._stop.set()
         listeners, self._listeners = self._listeners, {}
         for listener in listeners:
             with contextlib.suppress(OSError):
                 listener.close()
         for thread in self._threads:
-            thread.join(timeout=2)
+            thread.join(timeout=timeout)
         self._threads = []
         stream, self._stream_client = self._stream_client, None
         if stream is not None:

@@ -418,11 +418,13 @@ class ClusterWatcher:
         for watch in self.watches:
             watch.start()
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop every watch, waiting up to ``timeout`` seconds for each thread (0: only tell them to stop; a
+        read in progress is shut down, so they end promptly on their own)."""
         for watch in self.watches:
             watch._stop.set()
         for watch in self.watches:
-            watch.stop()
+            watch.stop(timeout)
 
     def __enter__(self) -> ClusterWatcher:
         self.start()

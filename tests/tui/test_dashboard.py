@@ -188,7 +188,7 @@ async def test_writes_need_a_connection_and_a_confirmation() -> None:
         await pilot.press("s")
         await settle(pilot, 1)
         assert not isinstance(app.screen, ConfirmWrite)  # no cluster: a warning, nothing to confirm
-        app.dashboard.connection = object()  # any connection: the modal must come first
+        app.dashboard.session.connection = object()  # any connection: the modal must come first
         await pilot.press("R")
         await settle(pilot, 1)
         assert isinstance(app.screen, ConfirmWrite)
@@ -206,8 +206,8 @@ async def test_replicas_history_and_sparkline_follow_the_raycluster() -> None:
         for replicas in (6, 9):
             state.apply_event("rayclusters", "MODIFIED", raycluster(replicas=replicas, available=3, rv=replicas))
             await settle(pilot, 5)  # worker-group counts refresh twice a second
-        assert screen.history.values("workergroup")[-1] == 9.0
-        assert min(screen.history.values("workergroup")) == 4.0
+        assert screen.panels.history.values("workergroup")[-1] == 9.0
+        assert min(screen.panels.history.values("workergroup")) == 4.0
         line = screen.query_one(WorkerGroupsPanel).lines["workergroup"]
         assert "9 replicas" in line._label
         assert max(line.query_one("Sparkline").data) == 9.0  # type: ignore[attr-defined]
@@ -306,5 +306,5 @@ async def test_pod_and_group_text_from_the_cluster_is_literal() -> None:
         line = screen.query_one(WorkerGroupsPanel).lines["[i]x[/i]"]
         assert "[i]x[/i]" in str(line.query_one("Label").render())
         console = Console(width=200, file=io.StringIO(), record=True)
-        console.print(raycluster_renderable(screen._summary(), {}, ""))
+        console.print(raycluster_renderable(screen.panels.summary(), {}, ""))
         assert "[blink]6G[/blink]" in console.export_text()

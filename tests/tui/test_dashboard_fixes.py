@@ -18,6 +18,7 @@ from raywizard.tui.dashboard.widgets.events import EventsLog
 from raywizard.tui.dashboard.widgets.groups import WorkerGroupsPanel
 from raywizard.tui.dashboard.widgets.pods import PodsTable
 from tests.tui.dashboard_data import CLUSTER, NOW, filled_state, raycluster
+from tests.waiting import wait_until
 
 SIZE = (120, 40)
 
@@ -163,85 +164,73 @@ class FakeWatcher:
         for kind in ("applications", "rayclusters", "pods", "events"):
             self.state.set_connection(kind, self.status, self.message)
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 0) -> None:
         pass
 
 
-class FakeApiClient:
+class FakeConnection:
+    """A connection whose kubeconfig holds ``kubeconfig_token``; reading it again takes that token."""
+
     def __init__(self, token: str) -> None:
-        self.configuration = SimpleNamespace(host="http://127.0.0.1:1", api_key={"authorization": token})
-        self.fail: str | None = None  # what the stubbed probe reports
+        self.token = self.kubeconfig_token = token
+        self.reads = 0
+        self.api_client = SimpleNamespace(fail=None)  # fail: what the stubbed probe reports
+        self.context_name, self.server_url = "ctx-a", "http://127.0.0.1:1"
+
+    def reload_credentials(self) -> bool:
+        self.reads += 1
+        changed, self.token = self.kubeconfig_token != self.token, self.kubeconfig_token
+        return changed
 
 
-    def close(self) -> None:
-        pass
+def session_app(connection: FakeConnection, factory: Any, **options: Any) -> DashboardApp:
+    from raywizard.kube.session import ClusterSession
+
+    spec = load_preset("argocd-guide")
+    return DashboardApp(connection, spec, session=ClusterSession.for_spec(
+        connection, spec, watcher_factory=factory, **options))
 
 
-def fake_connection(token: str) -> Any:
-    return SimpleNamespace(
-        api_client=FakeApiClient(token), context_name="ctx-a", server_url="http://127.0.0.1:1", close=lambda: None
-    )
+async def test_rejected_credentials_reload_the_kubeconfig_and_the_header_keeps_its_title() -> None:
+    started: list[str] = []
 
-
-async def test_rejected_credentials_reload_the_kubeconfig_and_the_header_keeps_its_title(monkeypatch: Any) -> None:
-    from raywizard.tui.dashboard import reconnect
-
-    monkeypatch.setattr(reconnect, "RECONNECT_EVERY", 0.1)
-    started: list[Any] = []
-
-    def factory(connection: Any, spec: Any, state: Any) -> FakeWatcher:
-        started.append(connection)
-        if connection.api_client.configuration.api_key["authorization"] == "old":
+    def factory(connection: Any, state: Any) -> FakeWatcher:
+        started.append(connection.token)
+        if connection.token == "old":
             return FakeWatcher(state, connection, "error", "the API server at http://127.0.0.1:1 rejected the "
                                "credentials (401 Unauthorized) " + "x" * 200)
         return FakeWatcher(state, connection, "live")
 
-    tokens = ["old", "old", "new"]  # the kubeconfig as re-read: unchanged once, then a new token
-    app = DashboardApp(fake_connection("old"), load_preset("argocd-guide"), watcher_factory=factory,
-                       reconnect=lambda: fake_connection(tokens.pop(0) if len(tokens) > 1 else tokens[0]))
+    connection = FakeConnection("old")
+    app = session_app(connection, factory, reconnect_every=0.1)
     async with app.run_test(size=(100, 32)) as pilot:
         screen = app.dashboard
         indicator = screen.query_one(ConnectionIndicator)
-        for _ in range(40):
-            await pilot.pause(0.1)
-            if indicator.state == "error":
-                break
-        assert indicator.state == "error"
+        await wait_until(pilot, lambda: indicator.state == "error", what="the error shown")
         header = screen_lines(app)[0]
         assert "raywizard dashboard" in header and "ctx-a" in header and "error" in header, header
-        for _ in range(60):
-            await pilot.pause(0.1)
-            if indicator.state == "live":
-                break
-        assert indicator.state == "live"
-        assert screen.reconnects == 1 and len(started) == 2  # the unchanged kubeconfig did not restart watches
+        await wait_until(pilot, lambda: connection.reads >= 2, what="the kubeconfig read again")
+        assert indicator.state == "error" and started == ["old"]  # unchanged: the watches were not restarted
+        connection.kubeconfig_token = "new"  # a login tool wrote a new token
+        await wait_until(pilot, lambda: indicator.state == "live", what="live on the new token")
+        assert screen.session.reconnects == 1
+        assert started == ["old", "new"]
 
 
 async def test_a_silent_server_is_not_shown_as_live(monkeypatch: Any) -> None:
-    from raywizard.tui.dashboard import reconnect
+    from raywizard.kube.session import ClusterSession
 
-    monkeypatch.setattr(reconnect, "PROBE_EVERY", 0.1)
-    monkeypatch.setattr(reconnect, "probe", lambda connection: connection.api_client.fail)
-    connection = fake_connection("t")
-    app = DashboardApp(connection, load_preset("argocd-guide"),
-                       watcher_factory=lambda c, spec, state: FakeWatcher(state, c, "live"))
+    monkeypatch.setattr(ClusterSession, "_ask_version", lambda self, timeout: self.connection.api_client.fail)
+    connection = FakeConnection("t")
+    app = session_app(connection, lambda c, state: FakeWatcher(state, c, "live"), probe_every=0.1)
     async with app.run_test(size=(120, 32)) as pilot:
         indicator = app.dashboard.query_one(ConnectionIndicator)
-        await settle(pilot)
-        assert indicator.state == "live"
+        await wait_until(pilot, lambda: indicator.state == "live", what="live")
         connection.api_client.fail = "the API server at http://127.0.0.1:1 did not answer within 2.5s"
-        for _ in range(30):
-            await pilot.pause(0.1)
-            if indicator.state == "reconnecting":
-                break
-        assert indicator.state == "reconnecting"
+        await wait_until(pilot, lambda: indicator.state == "reconnecting", what="reconnecting")
         assert "did not answer" in screen_lines(app)[0] or "did not answer" in str(indicator.tooltip)
         connection.api_client.fail = None
-        for _ in range(30):
-            await pilot.pause(0.1)
-            if indicator.state == "live":
-                break
-        assert indicator.state == "live"
+        await wait_until(pilot, lambda: indicator.state == "live", what="live again")
 
 
 async def test_events_in_time_order_and_rerendered_at_the_new_width() -> None:
@@ -275,7 +264,7 @@ async def test_sync_on_an_empty_cluster_says_apply_first() -> None:
     app = make_app(state)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        app.dashboard.connection = object()
+        app.dashboard.session.connection = object()
         await pilot.press("s")
         await settle(pilot, 1)
         assert not isinstance(app.screen, ConfirmWrite)

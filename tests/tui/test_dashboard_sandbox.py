@@ -6,7 +6,7 @@ asserts.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from raywizard.tui.dashboard.widgets.apps import ApplicationsTable
 from raywizard.tui.dashboard.widgets.connection import ConnectionIndicator
 from raywizard.tui.dashboard.widgets.groups import WorkerGroupsPanel
 from raywizard.tui.dashboard.widgets.pods import COLUMN_KEYS, PodsTable
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.slow
 SIZE = (120, 40)
@@ -44,17 +45,6 @@ def guide_sandbox(tmp_path: Path) -> Iterator[tuple[Any, Any]]:
             yield cluster, connection
         finally:
             connection.close()
-
-
-async def wait_until(pilot: Any, check: Callable[[], Any], timeout: float = 30.0, what: str = "") -> Any:
-    waited = 0.0
-    while waited < timeout:
-        value = check()
-        if value:
-            return value
-        await pilot.pause(0.2)
-        waited += 0.2
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 async def test_guide_comes_up_scales_under_burst_and_syncs(guide_sandbox: tuple[Any, Any]) -> None:
@@ -84,11 +74,11 @@ async def test_guide_comes_up_scales_under_burst_and_syncs(guide_sandbox: tuple[
         cluster.set_load("burst")
         await wait_until(
             pilot,
-            lambda: any(max(screen.history.values(g) or [0]) >= 9 for g in groups.lines),
+            lambda: any(max(screen.panels.history.values(g) or [0]) >= 9 for g in groups.lines),
             what="replicas raised by the burst",
         )
-        group = next(g for g in groups.lines if max(screen.history.values(g)) >= 9)
-        assert min(screen.history.values(group)) < max(screen.history.values(group))
+        group = next(g for g in groups.lines if max(screen.panels.history.values(g)) >= 9)
+        assert min(screen.panels.history.values(group)) < max(screen.panels.history.values(group))
         sparkline = groups.lines[group].query_one("Sparkline")
         assert max(sparkline.data) >= 9  # type: ignore[attr-defined]
         await wait_until(pilot, lambda: pods.phase_counts.get("Running", 0) > 5, what="more Running workers")
@@ -167,10 +157,13 @@ async def test_pod_logs_follow_scroll_and_search(guide_sandbox: tuple[Any, Any])
             ),
             what="the head pod Running",
         )
+        assert head is not None
         pods.focus()
         pods.move_cursor(row=pods.get_row_index(head))
         await pilot.press("l")
-        logs = await wait_until(pilot, lambda: isinstance(app.screen, PodLogsScreen) and app.screen, what="logs")
+        await wait_until(pilot, lambda: isinstance(app.screen, PodLogsScreen), what="logs")
+        logs = app.screen
+        assert isinstance(logs, PodLogsScreen)
         await wait_until(pilot, lambda: len(logs.lines) > 3, what="log lines")
         assert "following" in str(logs.query_one("#logs-status").render())
         word = next(w for w in logs.lines[1].split() if len(w) > 3)
@@ -219,7 +212,7 @@ async def test_ray_dashboard_forward_shows_its_url_and_state(guide_sandbox: tupl
     app = DashboardApp(connection, load_preset("argocd-guide"))
     async with app.run_test(size=SIZE) as pilot:
         screen = app.dashboard
-        await wait_until(pilot, lambda: screen._summary() is not None, what="the RayCluster")
+        await wait_until(pilot, lambda: screen.panels.summary() is not None, what="the RayCluster")
         await wait_until(
             pilot,
             lambda: any(
@@ -230,6 +223,7 @@ async def test_ray_dashboard_forward_shows_its_url_and_state(guide_sandbox: tupl
         await pilot.press("p")
         await wait_until(pilot, lambda: screen.forward_state == "live", what="the forward live")
         assert screen.forward_text.startswith("Ray dashboard http://127.0.0.1:")
+        assert screen.forward is not None
         url = screen.forward.url
 
         def fetch(path: str) -> bytes:
@@ -246,13 +240,14 @@ async def test_ray_dashboard_forward_shows_its_url_and_state(guide_sandbox: tupl
 async def test_recovers_after_a_restart_with_a_new_token(guide_sandbox: tuple[Any, Any]) -> None:
     """The restarted sandbox writes a new token into the kubeconfig; the dashboard re-reads it."""
     from raywizard.kube.connection import load_connection
-    from raywizard.tui.dashboard import reconnect
+    from raywizard.kube.session import ClusterSession
 
-    cluster, connection = guide_sandbox
+    cluster, _ = guide_sandbox
     kubeconfig = str(cluster.kubeconfig_path)
-    app = DashboardApp(connection, load_preset("argocd-guide"), reconnect=lambda: load_connection(kubeconfig))
-    old_interval = reconnect.RECONNECT_EVERY
-    reconnect.RECONNECT_EVERY = 0.5
+    spec = load_preset("argocd-guide")
+    connection = load_connection(kubeconfig)
+    session = ClusterSession.for_spec(connection, spec, reconnect_every=0.5)
+    app = DashboardApp(connection, spec, session=session)
     try:
         async with app.run_test(size=SIZE) as pilot:
             screen = app.dashboard
@@ -265,14 +260,14 @@ async def test_recovers_after_a_restart_with_a_new_token(guide_sandbox: tuple[An
             cluster.restart(keep_state=True, down_for=0.5)
             await wait_until(pilot, lambda: "error" in seen, timeout=40, what="credentials rejected")
             cluster.write_kubeconfig(kubeconfig)  # what `raywizard sandbox --kubeconfig` does on restart
-            # Either the cluster layer re-reads the kubeconfig in place on 401, or the dashboard restarts its
-            # watches on a new connection (screen.reconnects): both end live, on the new token.
+            # Either a watch re-reads the kubeconfig on its next 401, or the session does and restarts the
+            # watches (session.reconnects): both end live, on the new token.
             await wait_until(pilot, lambda: indicator.state == "live", timeout=40, what="live again on the new token")
             header = str(screen.query_one("#dash-title").render())
             assert "raywizard dashboard" in header
             assert pods.row_count >= 5
     finally:
-        reconnect.RECONNECT_EVERY = old_interval
+        connection.close()
 
 
 async def test_ray_panel_shows_the_autoscalers_view_under_burst(guide_sandbox: tuple[Any, Any]) -> None:

@@ -56,7 +56,7 @@ def test_sync_confirmation(snap_compare: Any) -> None:
             if pods.columns["name"].content_width > len("NAME"):
                 break
             await pilot.pause(0.12)
-        pilot.app.dashboard.connection = type("Conn", (), {"context_name": "prod", "server_url": "https://k8s"})()
+        pilot.app.dashboard.session.connection = type("Conn", (), {"context_name": "prod", "server_url": "https://k8s"})()
         await pilot.press("s")
         for _ in range(6):  # the modal and its fade-in
             await pilot.pause(0.12)
