@@ -15,7 +15,7 @@ from raywizard.tui.dashboard.widgets.apps import ApplicationDetails, Application
 from tests.cluster.controller_helpers import APPS, running_sandbox
 from tests.cluster.gitops_helpers import Repos, make_repos
 from tests.cluster.test_gitops_parent import parent_app, push_guide
-from tests.tui.test_dashboard_sandbox import wait_until
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.slow
 

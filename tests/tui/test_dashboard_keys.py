@@ -127,7 +127,7 @@ async def test_normal_refresh_asks_nothing_hard_refresh_asks() -> None:
 async def test_normal_refresh_on_the_sandbox_writes_without_asking(guide_sandbox: tuple[Any, Any]) -> None:  # noqa: F811
     from raywizard.tui.dashboard.dialogs import ConfirmWrite
     from raywizard.tui.dashboard.widgets.apps import ApplicationsTable
-    from tests.tui.test_dashboard_sandbox import wait_until
+    from tests.waiting import wait_until
 
     _, connection = guide_sandbox
     app = DashboardApp(connection, load_preset("argocd-guide"))

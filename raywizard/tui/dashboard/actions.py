@@ -1,8 +1,8 @@
 """What the dashboard's keys do, given the screen (its widgets and snapshot) and the ``ClusterSession``.
 
 Writes that change what runs or what Argo CD renders (sync, hard refresh) are confirmed in a modal naming the
-Application and the cluster; a normal refresh is not. The cluster I/O itself runs in the screen's thread workers, which post a message when done. Nothing here blocks on
-the network.
+Application and the cluster; a normal refresh is not. The cluster I/O itself runs in the screen's thread workers,
+which post a message when done. Nothing here blocks on the network.
 """
 
 from __future__ import annotations
