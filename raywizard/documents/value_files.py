@@ -2,8 +2,9 @@
 
 Argo CD clones the ``ref`` source's repository and reads the file at ``path`` in it. We read it from a checkout on
 this machine: one the user names (``--checkout DIR``), or the git repository the Application file itself is in
-when one of its remotes is the ``ref`` source's ``repoURL``, or a ``file://`` URL. Anything else is reported as
-"values from git: not read" (the fields then show the inline values only).
+when one of its remotes is the ``ref`` source's ``repoURL``, or a ``file://`` URL (a bare repository there is
+read with git at the ``ref`` source's ``targetRevision``, the committed file Argo CD reads). Anything else is
+reported as "values from git: not read" (the fields then show the inline values only).
 """
 
 from __future__ import annotations
@@ -42,6 +43,20 @@ def _remote_urls(root: Path) -> list[str]:
     return [line.split(" ", 1)[1] for line in result.stdout.splitlines() if " " in line]
 
 
+def _committed_file(repository: Path, revision: str, path: str) -> str | None:
+    """The text of ``path`` at ``revision`` in a bare repository, or None."""
+    try:
+        result = subprocess.run(["git", "-C", str(repository), "show", f"{revision or 'HEAD'}:{path.lstrip('/')}"],
+                                capture_output=True, text=True, timeout=10, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return result.stdout if result.returncode == 0 else None
+
+
+def _is_bare(directory: Path) -> bool:
+    return (directory / "HEAD").is_file() and (directory / "objects").is_dir() and not (directory / ".git").exists()
+
+
 def checkout_for(repo_url: str, near: list[Path], given: list[Path]) -> Path | None:
     """The local directory holding ``repo_url``'s files, if there is one."""
     if repo_url.startswith("file://"):
@@ -67,11 +82,17 @@ def local_reader(near: list[Path], given: list[Path] | None = None
         root = checkout_for(str(ref["repoURL"]), near, list(given or []))
         if root is None:
             return None
-        target = (root / path).resolve()
-        if not target.is_relative_to(root.resolve()) or not target.is_file():
+        if _is_bare(root):
+            text = _committed_file(root, str(ref.get("targetRevision") or "HEAD"), path)
+        else:
+            target = (root / path).resolve()
+            if not target.is_relative_to(root.resolve()) or not target.is_file():
+                return None
+            text = target.read_text(encoding="utf-8")
+        if text is None:
             return None
         try:
-            data = load_plain(target.read_text(encoding="utf-8"))
+            data = load_plain(text)
         except Exception:
             return None
         return data if isinstance(data, dict) else {}

@@ -38,7 +38,7 @@ from .argocd_status import (
 from .base import Controller
 from .git_sources import GitSources
 from .objects import KINDS, is_deleting, now_iso, resource_for_kind
-from .sources import Rendered, SourceError, render_source
+from .sources import Rendered, SourceError, render_source, render_sources
 
 APPS = "applications.argoproj.io"
 COMPONENT = "argocd-application-controller"
@@ -149,12 +149,20 @@ class ArgoCDController(Controller):
             return None, errors
         destination = spec.get("destination") or {}
         try:
-            rendered = render_source(
-                dict(spec.get("source") or {}),
-                app_name=app["metadata"]["name"],
-                namespace=str(destination.get("namespace") or ""),
-                git=self.git,
-            )
+            if spec.get("sources"):
+                rendered = render_sources(
+                    [dict(s or {}) for s in spec["sources"]],
+                    app_name=app["metadata"]["name"],
+                    namespace=str(destination.get("namespace") or ""),
+                    git=self.git,
+                )
+            else:
+                rendered = render_source(
+                    dict(spec.get("source") or {}),
+                    app_name=app["metadata"]["name"],
+                    namespace=str(destination.get("namespace") or ""),
+                    git=self.git,
+                )
         except SourceError as exc:
             return None, [("ComparisonError", str(exc))]
         rendered.objects = prepare_desired(
@@ -245,7 +253,9 @@ class ArgoCDController(Controller):
         old_health = (old.get("health") or {}).get("status", "")
         old_sync = (old.get("sync") or {}).get("status", "")
         sync: dict[str, Any] = {"status": sync_status, "comparedTo": compared_to(spec)}
-        if rendered is not None:
+        if rendered is not None and rendered.revisions is not None:
+            sync["revisions"] = list(rendered.revisions)
+        elif rendered is not None:
             sync["revision"] = rendered.revision
         health_block = {
             "status": health,
@@ -260,7 +270,12 @@ class ArgoCDController(Controller):
             "health": health_block,
             "resources": [s.summary() for s in states],
             "summary": {"images": images} if images else {},
-            "sourceType": rendered.source_type if rendered else old.get("sourceType", ""),
+            "sourceType": ""
+            if rendered and rendered.source_types is not None
+            else rendered.source_type
+            if rendered
+            else old.get("sourceType", ""),
+            "sourceTypes": list(rendered.source_types or []) if rendered else old.get("sourceTypes", []),
             "resourceHealthSource": "appTree",
             "controllerNamespace": CONTROLLER_NAMESPACE,
             "conditions": conditions,

@@ -113,11 +113,15 @@ def execute(ctl: OperationHost, name: str) -> None:
         outcome = SyncRun(ctl.store, app, operation, states, rules).run()
         outcome_phase, outcome_message, results = outcome.phase, outcome.message, outcome.resources
     spec = app.get("spec") or {}
-    sync_result: dict[str, Any] = {
-        "resources": results,
-        "revision": rendered.revision if rendered else "",
-        "source": dict(spec.get("source") or {}),
-    }
+    sync_result: dict[str, Any] = {"resources": results}
+    if spec.get("sources"):
+        # multi-source: one revision and one source per entry of spec.sources
+        # (docs/domain/argocd.md#helm-values-of-an-application)
+        sync_result["revisions"] = list(rendered.revisions or []) if rendered else []
+        sync_result["sources"] = [dict(s or {}) for s in spec["sources"]]
+    else:
+        sync_result["revision"] = rendered.revision if rendered else ""
+        sync_result["source"] = dict(spec.get("source") or {})
     retry = operation.get("retry") or {}
     limit = int(retry.get("limit", 0) or 0)
     retry_count = int(state.get("retryCount", 0) or 0)
@@ -165,16 +169,18 @@ def execute(ctl: OperationHost, name: str) -> None:
         if outcome_phase == "Succeeded" and not (operation.get("sync") or {}).get("dryRun"):
             status["history"] = history_entry(
                 status.get("history") or [],
-                revision=sync_result["revision"],
-                source=sync_result["source"],
+                revision=sync_result.get("revision", ""),
+                source=sync_result.get("source") or {},
                 started_at=op_state["startedAt"],
                 initiated_by=dict(operation.get("initiatedBy") or {}),
+                revisions=sync_result.get("revisions"),
+                sources=sync_result.get("sources"),
             )
 
     ctl._write(name, complete)
     memory.operation_running = False
     memory.last_finished = time.monotonic()
-    revision = sync_result["revision"]
+    revision = sync_result.get("revision") or ", ".join(sync_result.get("revisions") or [])
     verb = "succeeded" if outcome_phase == "Succeeded" else f"failed: {outcome_message}"
     ctl._event(
         app,
@@ -208,11 +214,19 @@ def maybe_autosync(
     def without_revision(source: Any) -> dict[str, Any]:
         return {k: v for k, v in (source or {}).items() if k != "targetRevision"}
 
-    already = (
-        bool(sync_result)
-        and sync_result.get("revision") == rendered.revision
-        and without_revision(sync_result.get("source")) == without_revision(spec.get("source"))
-    )
+    if spec.get("sources"):
+        already = (
+            bool(sync_result)
+            and sync_result.get("revisions") == rendered.revisions
+            and [without_revision(s) for s in sync_result.get("sources") or []]
+            == [without_revision(s) for s in spec["sources"]]
+        )
+    else:
+        already = (
+            bool(sync_result)
+            and sync_result.get("revision") == rendered.revision
+            and without_revision(sync_result.get("source")) == without_revision(spec.get("source"))
+        )
     phase = op_state.get("phase")
     if already and phase in ("Failed", "Error"):
         return f"Failed last sync attempt to {rendered.revision}: {op_state.get('message', '')}"
@@ -229,7 +243,10 @@ def maybe_autosync(
         attempts = memory.self_heal_attempts
     else:
         memory.self_heal_attempts = 0
-    sync: dict[str, Any] = {"revision": rendered.revision, "prune": bool(automated.get("prune"))}
+    sync: dict[str, Any] = (
+        {"revisions": list(rendered.revisions)} if rendered.revisions is not None else {"revision": rendered.revision}
+    )
+    sync["prune"] = bool(automated.get("prune"))
     if policy.get("syncOptions"):
         sync["syncOptions"] = list(policy["syncOptions"])
     if attempts:

@@ -119,8 +119,6 @@ def spec_errors(spec: dict[str, Any], project_exists: bool) -> list[tuple[str, s
         errors.append(("InvalidSpecError", "Destination server missing from app spec"))
     if not spec.get("source") and not spec.get("sources"):
         errors.append(("InvalidSpecError", "spec.source or spec.sources must be specified"))
-    elif spec.get("sources"):
-        errors.append(("InvalidSpecError", "multiple sources are not supported by the raywizard sandbox"))
     return errors
 
 
@@ -161,14 +159,15 @@ def history_entry(
     source: dict[str, Any],
     started_at: str,
     initiated_by: dict[str, Any],
+    revisions: list[str] | None = None,
+    sources: list[dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
     next_id = max((int(h.get("id", 0)) for h in history or []), default=-1) + 1
-    entry = {
-        "revision": revision,
-        "deployedAt": now_iso(),
-        "id": next_id,
-        "source": source,
-        "deployStartedAt": started_at,
-        "initiatedBy": initiated_by,
-    }
+    entry: dict[str, Any] = (
+        {"revisions": revisions, "sources": sources} if revisions is not None else {"revision": revision}
+    )
+    entry.update({"deployedAt": now_iso(), "id": next_id})
+    if revisions is None:
+        entry["source"] = source
+    entry.update({"deployStartedAt": started_at, "initiatedBy": initiated_by})
     return ([*list(history or []), entry])[-10:]

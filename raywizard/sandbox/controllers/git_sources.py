@@ -93,6 +93,15 @@ class GitSources:
             self._resolved[key] = sha
         return sha
 
+    def file_text(self, url: str, sha: str, path: str) -> str | None:
+        """The text of ``path`` at commit ``sha`` (a multi-source ``$ref/path`` value file); None: no such file."""
+        clean = path.strip().lstrip("/")
+        try:
+            kind = _git(repo_path(url), "cat-file", "-t", f"{sha}:{clean}").strip()
+        except GitSourceError:
+            return None
+        return _git(repo_path(url), "show", f"{sha}:{clean}") if kind == "blob" else None
+
     def manifests(self, url: str, sha: str, source: dict[str, Any]) -> list[dict[str, Any]]:
         """The objects of the directory source at commit ``sha``."""
         import copy

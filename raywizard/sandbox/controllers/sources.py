@@ -5,6 +5,11 @@ v1.4.0…v1.7.0 (and HEAD/master = newest) with paths `helm-chart/kuberay-operat
 `helm-chart/kuberay-operator` and `helm-chart/ray-cluster` (Helm), and the Helm repo
 https://ray-project.github.io/kuberay-helm/ with charts `kuberay-operator` and `ray-cluster`. Anything else fails with
 the message shapes of Argo CD's repo-server, which the controller reports as a ComparisonError condition.
+
+Multi-source Applications (``spec.sources``, docs/domain/argocd.md#helm-values-of-an-application): each source is
+rendered in order and the objects put together; a ``ref:`` source without a ``path`` renders nothing but resolves
+its revision, and a helm source's ``$ref/path`` value file is read from that source's repository at that revision
+(local ``file://`` repositories, read with git; any other repository cannot be reached, as for a single source).
 """
 
 from __future__ import annotations
@@ -35,13 +40,24 @@ class Rendered:
     revision: str  # git commit SHA, or the Helm chart version
     source_type: str  # Directory | Helm
     images: list[str] = field(default_factory=list)
+    # multi-source: one revision and one source type per entry of spec.sources, in order
+    revisions: list[str] | None = None
+    source_types: list[str] | None = None
 
 
-def _prefix(message: str) -> str:
+def _prefix(message: str, index: int = 0, count: int = 1) -> str:
     return (
-        "Failed to load target state: failed to generate manifest for source 1 of 1: rpc error: "
+        f"Failed to load target state: failed to generate manifest for source {index + 1} of {count}: rpc error: "
         f"code = Unknown desc = {message}"
     )
+
+
+_UNPREFIX = "rpc error: code = Unknown desc = "
+
+
+def _desc(error: SourceError) -> str:
+    text = str(error)
+    return text.split(_UNPREFIX, 1)[1] if _UNPREFIX in text else text
 
 
 def _norm_url(url: str) -> str:
@@ -67,8 +83,71 @@ def _git_tag(revision: str) -> str:
     raise SourceError(_prefix(f"unable to resolve '{revision}' to a commit SHA"))
 
 
-def render_source(source: dict[str, Any], *, app_name: str, namespace: str, git: GitSources | None = None) -> Rendered:
-    """Manifests for one `spec.source`, or SourceError. Local repositories (file://) are read with `git`."""
+def render_sources(
+    sources: list[dict[str, Any]], *, app_name: str, namespace: str, git: GitSources | None = None
+) -> Rendered:
+    """Manifests for `spec.sources`, or SourceError naming the source (`source 2 of 2`). The `ref` sources are
+    resolved first, so a value file may name a source listed after the chart."""
+    count = len(sources)
+    refs: dict[str, tuple[dict[str, Any], str]] = {}
+    revisions: dict[int, str] = {}
+    for index, source in enumerate(sources):
+        if source.get("ref"):
+            try:
+                revisions[index] = _revision_of(source, app_name=app_name, git=git)
+            except SourceError as exc:
+                raise SourceError(_prefix(_desc(exc), index, count)) from None
+            refs[str(source["ref"])] = (source, revisions[index])
+    types: list[str] = []
+    objects: list[dict[str, Any]] = []
+    images: list[str] = []
+    ordered: list[str] = []
+    for index, source in enumerate(sources):
+        if source.get("ref") and not source.get("path") and not source.get("chart"):
+            ordered.append(revisions[index])
+            types.append("Directory")
+            continue
+        try:
+            rendered = render_source(source, app_name=app_name, namespace=namespace, git=git,
+                                     value_file=lambda ref_path: _ref_file(ref_path, refs, git))
+        except SourceError as exc:
+            raise SourceError(_prefix(_desc(exc), index, count)) from None
+        ordered.append(rendered.revision)
+        types.append(rendered.source_type)
+        objects.extend(rendered.objects)
+        images.extend(rendered.images)
+    return Rendered(objects, ordered[0] if ordered else "", types[0] if types else "", sorted(set(images)),
+                    revisions=ordered, source_types=types)
+
+
+def _revision_of(source: dict[str, Any], *, app_name: str, git: GitSources | None) -> str:
+    url = str(source.get("repoURL") or "")
+    if git is not None and is_local_repo(url):
+        try:
+            return git.resolve(app_name, url, str(source.get("targetRevision") or "HEAD"))
+        except GitSourceError as exc:
+            raise SourceError(_prefix(str(exc))) from None
+    if _norm_url(url) == _norm_url(GIT_REPO):
+        return commit_sha(_git_tag(str(source.get("targetRevision") or "HEAD")))
+    raise SourceError(_prefix("failed to list refs: authentication required: Repository not found."))
+
+
+def _ref_file(ref_path: str, refs: dict[str, tuple[dict[str, Any], str]], git: GitSources | None) -> str | None:
+    """The text of a `$ref/path` value file, None when the file does not exist; SourceError otherwise."""
+    name, _, path = ref_path[1:].partition("/")
+    if name not in refs:
+        raise SourceError(_prefix(f"source referenced {ref_path!r}, but no source has a 'ref' field of {name!r}"))
+    source, revision = refs[name]
+    url = str(source.get("repoURL") or "")
+    if git is None or not is_local_repo(url):
+        raise SourceError(_prefix(f"Error: open <path to cached source>/{path}: no such file or directory"))
+    return git.file_text(url, revision, path)
+
+
+def render_source(source: dict[str, Any], *, app_name: str, namespace: str, git: GitSources | None = None,
+                  value_file: Any = None) -> Rendered:
+    """Manifests for one `spec.source`, or SourceError. Local repositories (file://) are read with `git`.
+    ``value_file("$ref/path")``: the text of a multi-source value file (None: missing)."""
     raw_url = str(source.get("repoURL") or "")
     if git is not None and is_local_repo(raw_url) and not source.get("chart"):
         try:
@@ -99,7 +178,7 @@ def render_source(source: dict[str, Any], *, app_name: str, namespace: str, git:
                     f'version "{version}" not found in {HELM_REPO} repository'
                 )
             )
-        rendered = _render_chart(chart, version, helm, app_name=app_name, namespace=namespace)
+        rendered = _render_chart(chart, version, helm, app_name=app_name, namespace=namespace, value_file=value_file)
         rendered.revision = version
         return rendered
     if repo != _norm_url(GIT_REPO):
@@ -110,20 +189,35 @@ def render_source(source: dict[str, Any], *, app_name: str, namespace: str, git:
         return Rendered(kuberay_crds(tag), commit_sha(tag), "Directory")
     if path in (releases.OPERATOR_PATH, releases.RAY_CLUSTER_PATH):
         chart = path.rsplit("/", 1)[-1]
-        rendered = _render_chart(chart, tag.lstrip("v"), helm, app_name=app_name, namespace=namespace)
+        rendered = _render_chart(chart, tag.lstrip("v"), helm, app_name=app_name, namespace=namespace,
+                                 value_file=value_file)
         rendered.revision = commit_sha(tag)
         return rendered
     raise SourceError(_prefix(f"{path or '.'}: app path does not exist"))
 
 
-def _helm_values(helm: dict[str, Any]) -> dict[str, Any]:
-    """valueFiles (only the chart's values.yaml exists) < values (string) < valuesObject < parameters."""
+def _helm_values(helm: dict[str, Any], value_file: Any = None) -> dict[str, Any]:
+    """valueFiles in order (the chart's values.yaml, `$ref/path` files of a multi-source Application) < values
+    (string) < valuesObject < parameters."""
     import yaml
 
-    for value_file in helm.get("valueFiles") or []:
-        if str(value_file) not in ("values.yaml", "./values.yaml"):
-            raise SourceError(_prefix(f"Error: open <path to cached source>/{value_file}: no such file or directory"))
     values: dict[str, Any] = {}
+    for entry in helm.get("valueFiles") or []:
+        name = str(entry)
+        if name in ("values.yaml", "./values.yaml"):
+            continue  # the chart's defaults, which the chart model merges anyway
+        text = value_file(name) if value_file is not None and name.startswith("$") else None
+        if text is None:
+            if helm.get("ignoreMissingValueFiles"):
+                continue
+            shown = name.split("/", 1)[1] if name.startswith("$") else name
+            raise SourceError(_prefix(f"Error: open <path to cached source>/{shown}: no such file or directory"))
+        try:
+            loaded = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise SourceError(_prefix(f"failed to unmarshal {name}: {exc}")) from exc
+        if isinstance(loaded, dict):
+            values = _merge(values, loaded)
     if helm.get("values"):
         try:
             loaded = yaml.safe_load(str(helm["values"]))
@@ -158,10 +252,11 @@ def _set_path(values: dict[str, Any], dotted: str, value: Any) -> None:
         target[parts[-1]] = int(text) if text.isdigit() else {"true": True, "false": False}.get(text, text)
 
 
-def _render_chart(chart: str, version: str, helm: dict[str, Any], *, app_name: str, namespace: str) -> Rendered:
+def _render_chart(chart: str, version: str, helm: dict[str, Any], *, app_name: str, namespace: str,
+                  value_file: Any = None) -> Rendered:
     release = str(helm.get("releaseName") or app_name)
     target_namespace = str(helm.get("namespace") or namespace)
-    values = _helm_values(helm)
+    values = _helm_values(helm, value_file)
     if chart == "kuberay-operator":
         objects = operator_manifests(version, release=release, namespace=target_namespace)
         if not helm.get("skipCrds"):
