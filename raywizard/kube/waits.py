@@ -55,7 +55,8 @@ def compared_current(app: Mapping[str, Any] | None, previous_reconciled_at: str 
     compared = (status.get("sync") or {}).get("comparedTo")
     if compared:
         return all(
-            _without_zero_values(compared.get(key)) == _without_zero_values(spec.get(key))
+            # `or None`: a field that is all zero values (the multi-source `source: {repoURL: ""}`) is absent
+            (_without_zero_values(compared.get(key)) or None) == (_without_zero_values(spec.get(key)) or None)
             for key in ("source", "sources", "destination", "ignoreDifferences")
         )
     return status.get("reconciledAt") != previous_reconciled_at
