@@ -116,9 +116,9 @@ def app_details(row: Any | None, timeline: Sequence[str] = (), revision_info: An
         text.append("No Application yet (apply, or check the Argo CD namespace).", style="italic")
         return text
     text.append(literal(field(row, "name"), single_line=True), style="bold")
-    revision = text_of(field(row, "revision"))
-    if len(revision) == 40 and all(ch in "0123456789abcdef" for ch in revision):
-        revision = revision[:8]  # a commit SHA, shortened as Argo CD's UI does
+    # A commit SHA is shortened as Argo CD's UI does; a multi-source Application has one revision per source.
+    revision = ",".join(part[:8] if len(part) == 40 and all(ch in "0123456789abcdef" for ch in part) else part
+                        for part in text_of(field(row, "revision")).split(","))
     if revision:
         text.append(f"  rev {literal(revision, single_line=True)}")
     if revision_info is not None and revision_info.subject:
