@@ -20,6 +20,21 @@ from raywizard.model.spec import ClusterSpec, WorkerGroup
 
 Validator = Callable[[str], str | None]  # None: fine; otherwise the message shown under the input
 NOT_SET = "(not set: chart default)"
+# Going back to the previous question of a step: a choice of every select question, "<" typed in a text one.
+BACK = "__back__"
+BACK_TITLE = "← back to the previous question"
+BACK_TEXT = "<"
+
+
+def wrapped(mark: str, text: str, width: int | None = None) -> str:
+    """A message line (``✗`` error, ``!`` warning) wrapped at word boundaries to the terminal's width, its
+    continuation lines indented under the text: a terminal would otherwise wrap it mid-word at column 0."""
+    import shutil
+
+    columns = width or shutil.get_terminal_size((100, 24)).columns
+    return textwrap.fill(text, width=max(40, columns - 1), initial_indent=f"  {mark} ",
+                         subsequent_indent=" " * (len(mark) + 3), break_long_words=False,
+                         break_on_hyphens=False)
 
 
 class Asker(Protocol):
@@ -60,13 +75,18 @@ class QuestionaryAsker:
 
     def text(self, message: str, *, default: str = "", validate: Validator | None = None,
              hint: str = "") -> str:
-        def check(value: str) -> bool | str:
-            problem = validate(value) if validate else None
-            return True if problem is None else problem
-
-        question = self._q.text(message, default=default, validate=check, instruction=hint or None,
-                                style=self._style, validate_while_typing=False, **self._extra)
-        return str(question.unsafe_ask())
+        # Checked after the answer, not in questionary's validator: prompt_toolkit shows that message in a
+        # one-line toolbar, cut at the terminal's width (a Problem's message and fix rarely fit). Printed here
+        # it wraps in full, and the question comes again with the refused text to correct.
+        while True:
+            question = self._q.text(message, default=default, instruction=hint or None, style=self._style,
+                                    **self._extra)
+            answer = str(question.unsafe_ask())
+            problem = validate(answer) if validate else None
+            if problem is None:
+                return answer
+            self.say(wrapped("✗", problem))
+            default = answer
 
     def select(self, message: str, choices: list[tuple[str, str]], *, default: str | None = None) -> str:
         options = [self._q.Choice(title, value) for title, value in choices]
@@ -112,9 +132,14 @@ def describe(spec: ClusterSpec, field: Field, index: int | None = None) -> str:
     return "(not set)"
 
 
-def help_lines(field: Field, width: int = 100) -> str:
-    """A field's help, wrapped and indented, for the lines above its question (the TUI shows it beside)."""
-    return textwrap.fill(field.help, width=width, initial_indent="  ", subsequent_indent="  ")
+def help_lines(field: Field, width: int | None = None) -> str:
+    """A field's help, wrapped and indented, for the lines above its question (the TUI shows it beside): at
+    most 100 columns, and no wider than the terminal."""
+    import shutil
+
+    columns = min(100, width or shutil.get_terminal_size((100, 24)).columns - 1)
+    return textwrap.fill(field.help, width=max(40, columns), initial_indent="  ", subsequent_indent="  ",
+                         break_long_words=False, break_on_hyphens=False)
 
 
 class FieldAsker:
@@ -134,8 +159,10 @@ class FieldAsker:
         path = field.path(index)
         return [p for p in problems_at(self.validate(trial), path) if p.severity is Severity.ERROR]
 
-    def check_text(self, field: Field, index: int | None) -> Validator:
+    def check_text(self, field: Field, index: int | None, *, back: bool = False) -> Validator:
         def check(text: str) -> str | None:
+            if back and text.strip() == BACK_TEXT:
+                return None
             try:
                 value = field.parse(text)
             except ValueError as exc:
@@ -145,38 +172,47 @@ class FieldAsker:
 
         return check
 
-    def ask(self, field: Field, index: int | None = None) -> None:
-        """Ask one field, re-asking until it parses and has no cross-field error, then store it."""
+    def ask(self, field: Field, index: int | None = None, *, back: bool = False) -> bool:
+        """Ask one field, re-asking until it parses and has no cross-field error, then store it. With ``back``
+        the user may go back instead (a choice, or ``<`` typed): then nothing is stored and True returned."""
         owner = _owner(self.spec, field, index)
         current = field.get(owner)
         message = field.label if index is None else f"{field.label} ({self.spec.worker_groups[index].name})"
         self.asker.say(help_lines(field))
         while True:
             if field.kind is Kind.CHOICE:
-                value = self._ask_choice(field, message, current)
+                value = self._ask_choice(field, message, current, back=back)
+                if value == BACK:
+                    return True
             elif field.kind is Kind.BOOL:
                 answer = self.asker.confirm(message, default=bool(current))
                 # An unset optional flag stays unset when the answer is its default: the file stays unchanged.
                 value = current if current is None and answer is False else answer
             else:
                 group = self.spec.worker_groups[index] if index is not None else None
-                hint = ""
+                hints = []
                 if field.optional and field.placeholder is not None:
-                    hint = f"(blank: {field.placeholder(self.spec, group)})"
-                text = self.asker.text(message, default=field.format(current),
-                                       validate=self.check_text(field, index), hint=hint)
+                    hints.append(f"blank: {field.placeholder(self.spec, group)}")
+                if back:
+                    hints.append(f"{BACK_TEXT} back")
+                hint = f"({'; '.join(hints)})" if hints else ""
+                text = self.asker.text(message, default=field.format(current), hint=hint,
+                                       validate=self.check_text(field, index, back=back))
+                if back and text.strip() == BACK_TEXT:
+                    return True
                 value = field.parse(text)
             if field.kind in (Kind.CHOICE, Kind.BOOL):
                 errors = self.cross_field_errors(field, index, value)
                 if errors:
-                    self.asker.say(f"  ✗ {errors[0].message} — {fix_for(errors[0], 'prompt')}")
+                    self.asker.say(wrapped("✗", f"{errors[0].message} — {fix_for(errors[0], 'prompt')}"))
                     continue
             break
         if value != current:
             field.set(owner, value)
         self.show_warnings(field.path(index))
+        return False
 
-    def _ask_choice(self, field: Field, message: str, current: Any) -> Any:
+    def _ask_choice(self, field: Field, message: str, current: Any, *, back: bool = False) -> Any:
         options = field.choice_list(self.spec)
         shown = field.format(current)
         if shown and shown not in options:
@@ -184,6 +220,8 @@ class FieldAsker:
         choices = [(option, option) for option in options]
         if field.optional:
             choices.append((NOT_SET, ""))
+        if back:
+            choices.append((BACK_TITLE, BACK))
         answer = self.asker.select(message, choices, default=shown)
         return None if answer == "" else answer
 
@@ -192,7 +230,7 @@ class FieldAsker:
             key = (problem.path, problem.message)
             if problem.severity is Severity.WARNING and key not in self._warned:
                 self._warned.add(key)
-                self.asker.say(f"  ! {problem.message} — {fix_for(problem, 'prompt')}")
+                self.asker.say(wrapped("!", f"{problem.message} — {fix_for(problem, 'prompt')}"))
 
 
 def group_label(group: WorkerGroup, index: int) -> str:

@@ -14,7 +14,7 @@ from raywizard.fields.fix_text import fix_for
 from raywizard.model.problems import Problem, Severity
 from raywizard.model.spec import ClusterSpec, WorkerGroup
 from raywizard.prompts.answers import field_at
-from raywizard.prompts.ask import Asker, FieldAsker, describe, group_label
+from raywizard.prompts.ask import Asker, FieldAsker, describe, group_label, wrapped
 from raywizard.render.applications import raycluster_name
 
 STEP_TITLES: dict[Step, str] = {
@@ -107,9 +107,22 @@ class PromptFlow:
             return
         if not self.asker.confirm(STEP_GATES[step], default=self.edit_by_default):
             return
-        for field in question_order(fields):
-            if self.askable(field):  # re-checked per field: an answer may make later ones relevant
-                self.fields.ask(field)
+        self.ask_in_turn([(field, None) for field in question_order(fields)])
+
+    def ask_in_turn(self, questions: list[tuple[Field, int | None]]) -> None:
+        """Ask ``questions`` in order; from the second one asked on, "back" returns to the one before."""
+        asked: list[int] = []
+        position = 0
+        while position < len(questions):
+            field, index = questions[position]
+            if not self.askable(field, index):  # re-checked per field: an answer may make later ones relevant
+                position += 1
+                continue
+            if self.fields.ask(field, index, back=bool(asked)):
+                position = asked.pop()
+                continue
+            asked.append(position)
+            position += 1
 
     # ---------------------------------------------------------------------------------- worker groups
     def show_groups(self) -> None:
@@ -173,9 +186,7 @@ class PromptFlow:
         self.edit_group(len(groups) - 1, ask_name=False)
 
     def edit_group(self, index: int, *, ask_name: bool = True) -> None:
-        for field in EDITED_GROUP_FIELDS:
-            if (ask_name or field.name != "name") and self.askable(field, index):
-                self.fields.ask(field, index)
+        self.ask_in_turn([(field, index) for field in EDITED_GROUP_FIELDS if ask_name or field.name != "name"])
 
     # -------------------------------------------------------------------------------------- problems
     def fix_problems(self, problems: list[Problem]) -> bool:
@@ -191,7 +202,7 @@ class PromptFlow:
                 fixable = False
                 continue
             field, index = located
-            self.asker.say(f"  ✗ {problem.path}: {problem.message} — {fix_for(problem, 'prompt')}")
+            self.asker.say(wrapped("✗", f"{problem.path}: {problem.message} — {fix_for(problem, 'prompt')}"))
             self.fields.ask(field, index)
         return fixable
 
@@ -219,5 +230,5 @@ def summary_lines(spec: ClusterSpec, problems: list[Problem]) -> list[str]:
         lines.append("  No problems found.")
     for problem in problems:
         mark = "✗" if problem.severity is Severity.ERROR else "!"
-        lines.append(f"  {mark} {problem.path}: {problem.message} — {fix_for(problem, 'prompt')}")
+        lines.append(wrapped(mark, f"{problem.path}: {problem.message} — {fix_for(problem, 'prompt')}"))
     return lines
