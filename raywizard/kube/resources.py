@@ -193,3 +193,17 @@ def get_namespace(conn: Connection, name: str) -> dict[str, Any] | None:
                 return None
             raise
         return _json(response)
+
+
+def get_pod(conn: Connection, namespace: str, name: str) -> dict[str, Any] | None:
+    """The whole pod (a watching dashboard keeps only compact records: ``pod_record``); None when gone."""
+    with api_errors(f"get pod {namespace}/{name}", conn.server_url):
+        try:
+            response = with_retries(_core_api(conn).read_namespaced_pod,
+                name, namespace, _preload_content=False, _request_timeout=conn.request_timeout
+            )
+        except Exception as exc:
+            if is_api_exception(exc, 404):
+                return None
+            raise
+        return _json(response)

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
+from raywizard.kube.pod_record import compact_pod
 from raywizard.kube.state import ClusterState, ConnectionStatus, StateSnapshot
 
 if TYPE_CHECKING:
@@ -74,7 +75,8 @@ class ClusterSession:
         self.namespace = namespace
         #: True when the session fills its own state from watches (and so probes and re-reads credentials)
         self.watching = state is None
-        self.state = state if state is not None else ClusterState()
+        # Its own state keeps compact pod records (kube/pod_record.py): what the views need, not whole pods.
+        self.state = state if state is not None else ClusterState(pod_record=compact_pod)
         self.reconnect_every = reconnect_every
         self.probe_every = probe_every
         self.reconnects = 0
@@ -250,6 +252,13 @@ class ClusterSession:
         from raywizard.kube import operations
 
         operations.refresh_application(self.connection, namespace, name, hard=hard)
+
+    def read_pod(self, namespace: str, name: str) -> dict[str, Any] | None:
+        """The whole pod from the API server (the state holds compact records); None when it is gone."""
+        from raywizard.kube.resources import get_pod
+
+        assert self.connection is not None
+        return get_pod(self.connection, namespace, name)
 
     def pod_logs(self, namespace: str, pod: str, container: str | None, *, tail: int | None = None) -> Iterator[str]:
         from raywizard.kube import operations

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any
@@ -76,10 +76,16 @@ def _resource_version(obj: Mapping[str, Any]) -> Any:
 
 
 class ClusterState:
-    """Thread-safe store of Applications, RayClusters, pods and events, fed by watches."""
+    """Thread-safe store of Applications, RayClusters, pods and events, fed by watches.
 
-    def __init__(self) -> None:
+    ``pod_record`` (e.g. ``pod_record.compact_pod``) turns each pod into what the reader keeps, at ingestion:
+    a dashboard keeps compact records, ``raywizard status`` (which compares pod templates) whole pods.
+    """
+
+    def __init__(self, *, pod_record: Callable[[dict[str, Any]], dict[str, Any]] | None = None) -> None:
+        self.pod_record = pod_record
         self._lock = threading.Lock()
+        self._snapshot: StateSnapshot | None = None
         self.version = 0
         self._objects: dict[str, dict[str, dict[str, Any]]] = {
             "applications": {},
@@ -94,7 +100,15 @@ class ClusterState:
         }
 
     # --- writers (watch threads) ---
-    def apply_event(self, kind: str, event_type: str, obj: dict[str, Any]) -> None:
+    def record(self, kind: str, obj: dict[str, Any]) -> dict[str, Any]:
+        """What the state keeps of ``obj`` (outside the lock: a list's pages are recorded as they arrive)."""
+        if kind == "pods" and self.pod_record is not None:
+            return self.pod_record(obj)
+        return obj
+
+    def apply_event(self, kind: str, event_type: str, obj: dict[str, Any], *, recorded: bool = False) -> None:
+        if not recorded:
+            obj = self.record(kind, obj)
         key = object_key(obj)
         with self._lock:
             if kind == "events":
@@ -132,8 +146,11 @@ class ClusterState:
         self.version += 1
         self._touched["events"][key] = self.version
 
-    def replace_all(self, kind: str, objs: list[dict[str, Any]]) -> None:
-        """Set the full contents of ``kind`` after a (re)list; only real differences bump the version."""
+    def replace_all(self, kind: str, objs: list[dict[str, Any]], *, recorded: bool = False) -> None:
+        """Set the full contents of ``kind`` after a (re)list; only real differences bump the version.
+        ``recorded``: the objects already went through ``record``."""
+        if not recorded:
+            objs = [self.record(kind, obj) for obj in objs]
         with self._lock:
             if kind == "events":
                 fresh = OrderedDict((object_key(o), o) for o in objs)
@@ -185,9 +202,14 @@ class ClusterState:
 
     # --- readers ---
     def snapshot(self) -> StateSnapshot:
+        """An immutable view. While nothing changed it shares the last one's mappings (a UI polls this 8 times
+        a second, and copying 20,000 pod keys each time was most of an idle dashboard's CPU)."""
         with self._lock:
+            cached = self._snapshot
+            if cached is not None and cached.version == self.version:
+                return replace(cached, taken_at=datetime.now(UTC))
             watches = dict(self._connection)
-            return StateSnapshot(
+            self._snapshot = StateSnapshot(
                 applications=MappingProxyType(dict(self._objects["applications"])),
                 rayclusters=MappingProxyType(dict(self._objects["rayclusters"])),
                 pods=MappingProxyType(dict(self._objects["pods"])),
@@ -195,6 +217,7 @@ class ClusterState:
                 connection=ConnectionSummary(_overall(watches), MappingProxyType(watches)),
                 version=self.version,
             )
+            return self._snapshot
 
     def changed_since(self, version: int) -> dict[str, set[str]]:
         with self._lock:

@@ -43,6 +43,8 @@ from raywizard.model.errors import ClusterError
 
 log = logging.getLogger("raywizard.kube.watch")
 
+LIST_PAGE = 500  # items per list request (kubectl's --chunk-size default)
+
 
 class WatchExpired(Exception):
     """The server said 410 Gone: our resourceVersion is too old; list again."""
@@ -210,30 +212,46 @@ class ResilientWatch:
         self.state.set_connection(self.kind, state, message)
 
     def _relist(self) -> None:
+        """List in pages of ``LIST_PAGE`` (as kubectl does) and record each page as it arrives: 20,000 pods are
+        never all in memory as parsed JSON at once, only as the state's records
+        (docs/domain/kubernetes-client.md#lists-in-pages)."""
         kwargs: dict[str, Any] = {
             "_preload_content": False,
             "_request_timeout": (self.connect_timeout, self.timeout_seconds + 15),
+            "limit": LIST_PAGE,
         }
         if self.label_selector:
             kwargs["label_selector"] = self.label_selector
-        try:
-            response = self.list_func(*self.args, **kwargs)
-        except Exception as exc:
-            if self.missing_ok_message is not None and is_api_exception(exc, 404):
-                self.state.replace_all(self.kind, [])
-                self.state.set_connection(self.kind, "live", self.missing_ok_message)
-                raise _Missing() from exc
-            raise
-        paused = gc.isenabled()
-        if paused:
-            gc.disable()  # one big parse of acyclic JSON: no point in scanning it halfway (see tune_gc)
-        try:
-            body = json.loads(response.data)
-        finally:
+        record = self.state.record
+        kind = self.kind
+        items: list[dict[str, Any]] = []
+        body: dict[str, Any] = {}
+        while True:
+            try:
+                response = self.list_func(*self.args, **kwargs)
+            except Exception as exc:
+                if self.missing_ok_message is not None and is_api_exception(exc, 404):
+                    self.state.replace_all(self.kind, [])
+                    self.state.set_connection(self.kind, "live", self.missing_ok_message)
+                    raise _Missing() from exc
+                if is_api_exception(exc, 410):  # the continue token expired: list again from the start
+                    raise WatchExpired() from exc
+                raise
+            paused = gc.isenabled()
             if paused:
-                gc.enable()
-            response.release_conn()
-        self.state.replace_all(self.kind, list(body.get("items") or []))
+                gc.disable()  # one big parse of acyclic JSON: no point in scanning it halfway (see tune_gc)
+            try:
+                body = json.loads(response.data)
+            finally:
+                if paused:
+                    gc.enable()
+                response.release_conn()
+            items.extend(record(kind, obj) for obj in body.get("items") or [])
+            token = (body.get("metadata") or {}).get("continue")
+            if not token or self._stop.is_set():
+                break
+            kwargs["_continue"] = token
+        self.state.replace_all(self.kind, items, recorded=True)
         self.resource_version = str((body.get("metadata") or {}).get("resourceVersion") or "") or None
         self.relists += 1
         self._was_live = True

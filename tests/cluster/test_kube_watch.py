@@ -232,3 +232,48 @@ def test_resource_type_vanishing_under_a_watch_is_reported_as_missing(
     finally:
         crd["metadata"] = {"name": crd["metadata"]["name"]}
         cluster.store.create(crds, crd)
+
+
+def test_lists_in_pages_into_compact_records(cluster: SandboxCluster, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kubernetes import config
+
+    from raywizard.kube import watch as watch_module
+    from raywizard.kube.pod_record import compact_pod
+
+    namespace = "watch-pages"
+    cluster.store.create("namespaces", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}})
+    for index in range(7):
+        cluster.store.create("pods", {
+            "apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": f"p{index}", "namespace": namespace, "labels": {"ray.io/group": "g", "other": "x"}},
+            "spec": {"containers": [{"name": "c", "image": "busybox", "env": [{"name": "A", "value": "b"}]}]},
+        })
+    monkeypatch.setattr(watch_module, "LIST_PAGE", 3)  # 7 pods: three pages
+    state = ClusterState(pod_record=compact_pod)
+    api = config.new_client_from_config(str(cluster.kubeconfig_path))
+    w = ClusterWatcher(api, argocd_namespace="argocd", namespace=namespace, state=state, timeout_seconds=5)
+    pods_watch = next(x for x in w.watches if x.kind == "pods")
+    requests: list[dict[str, Any]] = []
+    list_func = pods_watch.list_func
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        if not kwargs.get("watch"):
+            requests.append(kwargs)
+        return list_func(*args, **kwargs)
+
+    pods_watch.list_func = counting
+    w.start()
+    try:
+        wait_for(lambda: len(state.snapshot().pods) == 7)
+        assert len(requests) == 3 and requests[0]["limit"] == 3 and "_continue" in requests[1]
+        record = state.snapshot().pods[f"{namespace}/p0"]
+        assert record["metadata"]["labels"] == {"ray.io/group": "g"}
+        assert record["spec"]["containers"] == [{"name": "c"}]
+        cluster.store.create("pods", {
+            "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "late", "namespace": namespace},
+            "spec": {"containers": [{"name": "c", "image": "busybox"}]},
+        })
+        wait_for(lambda: f"{namespace}/late" in state.snapshot().pods)  # the watch starts from the pages' version
+    finally:
+        w.stop()
+        api.close()

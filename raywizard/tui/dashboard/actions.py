@@ -155,7 +155,11 @@ class DashboardActions:
             self.notify("Select a pod first (the pods table).", severity="warning")
             return
         meta = pod.get("metadata") or {}
-        self.screen.app.push_screen(DescribeScreen(f"Pod {meta.get('namespace', '')}/{meta.get('name', '')}", pod))
+        namespace, name = str(meta.get("namespace", "")), str(meta.get("name", ""))
+        if self.session.connection is None:
+            self.screen.app.push_screen(DescribeScreen(f"Pod {namespace}/{name}", pod))
+            return
+        self.screen.describe_whole_pod(namespace, name)  # the dashboard keeps compact records of pods
 
     def describe_raycluster(self) -> None:
         from raywizard.tui.dashboard.dialogs import DescribeScreen
