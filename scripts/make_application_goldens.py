@@ -60,7 +60,8 @@ def first_generated(appset: dict[str, Any]) -> dict[str, Any]:
 
 def chart_source(app: dict[str, Any]) -> dict[str, Any]:
     body = app["spec"]
-    return next(s for s in [body.get("source"), *(body.get("sources") or [])] if s and s.get("chart") == "ray-cluster")
+    return next(s for s in [body.get("source"), *(body.get("sources") or [])]
+                if s and (s.get("chart") == "ray-cluster" or str(s.get("path", "")).endswith("helm-chart/ray-cluster")))
 
 
 def helm_values(helm: Any, app: dict[str, Any], source: dict[str, Any], chart_dir: Path) -> dict[str, Any]:
@@ -106,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
             if app["kind"] == "ApplicationSet":
                 app = first_generated(app)
             source = chart_source(app)
-            version = str(source["targetRevision"])
+            version = str(source["targetRevision"]).removeprefix("v")  # a git tag for a path source
             chart_dir = extract_chart(args.kuberay, version, Path(scratch) / case.stem)
             settings = source.get("helm") or {}
             with helm.Chart.load(chart_dir) as chart:

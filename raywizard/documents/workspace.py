@@ -101,9 +101,10 @@ class Workspace:
                 kinds = sorted({literal(d.get("kind"), single_line=True) for d in plain
                                 if isinstance(d, dict)}) or ["nothing"]
                 raise InputError(
-                    f"{literal(path)}: expected the KubeRay Argo CD Applications or a ray-cluster values file, found "
-                    f"{', '.join(kinds)}",
-                    "pass the guide's Application files (single or split) or a chart values file",
+                    f"{literal(path)}: expected the KubeRay Argo CD Applications, an ApplicationSet of the "
+                    f"ray-cluster chart or a ray-cluster values file, found {', '.join(kinds)}",
+                    "pass the guide's Application files (single or split), an ApplicationSet whose template has the "
+                    "ray-cluster chart source, or a chart values file",
                 )
         from raywizard.documents.value_files import local_reader
 

@@ -67,6 +67,10 @@ def write_application(document: dict[str, Any], baseline: dict[str, Any], curren
         return out
     index, user_source = located
     source = apply_delta(user_source, base_source, now_source)
+    written_revision = str(user_source.get("targetRevision") or "")
+    if (argocd_helm.is_git_chart_source(user_source) and written_revision.startswith("v")
+            and not same(base_source.get("targetRevision"), now_source.get("targetRevision"))):
+        source["targetRevision"] = f"v{now_source.get('targetRevision')}"  # a git tag, as the document had it
     if values is not None and not same(values[0], values[1]):
         _write_values(source, values[0], values[1])
     if parameters is not None and not same(parameters[0], parameters[1]):

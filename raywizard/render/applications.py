@@ -375,7 +375,11 @@ def applications_to_spec(apps: list[dict[str, Any]], base: ClusterSpec | None = 
             spec.target.operator_app = name or spec.target.operator_app
         else:
             spec.target.cluster_app = name or spec.target.cluster_app
-            spec.versions.chart = str(source.get("targetRevision") or spec.versions.chart)
+            from raywizard.render.argocd_helm import is_git_chart_source
+
+            revision = str(source.get("targetRevision") or spec.versions.chart)
+            # From the git repository the chart is at a tag: v1.5.1 is chart 1.5.1.
+            spec.versions.chart = revision.removeprefix("v") if is_git_chart_source(source) else revision
             found_helm = source.get("helm")
             helm: dict[str, Any] = found_helm if isinstance(found_helm, dict) else {}
             # Without releaseName, Argo CD names the Helm release after the Application.

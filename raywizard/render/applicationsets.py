@@ -209,6 +209,24 @@ def generated_applications(appset: dict[str, Any]) -> list[dict[str, Any]]:
     return [generate(appset, params) for params in list_parameters(appset)]
 
 
+def refuse_on_cluster(spec: Any, verb: str) -> None:
+    """``diff`` and ``apply`` work on Applications: with an ApplicationSet, say what to do instead (InputError).
+
+    Applying the Applications it generates would fight its controller, which owns them and puts back its own
+    render; applying the ApplicationSet itself is a job for kubectl or an app of apps."""
+    if getattr(spec, "app_set", None) is None:
+        return
+    from raywizard.model.errors import InputError
+
+    name = str((spec.app_set.get("metadata") or {}).get("name") or "")
+    raise InputError(
+        f"{verb} works on Applications, and this is the ApplicationSet {name}: Argo CD's ApplicationSet controller "
+        "creates and owns its Applications",
+        "to compare them with the cluster: raywizard render --from FILE --generated -o apps.yaml, then raywizard "
+        "diff --from apps.yaml; apply the ApplicationSet itself with kubectl apply -f FILE (or commit it for an "
+        "app of apps)")
+
+
 def first_application(appset: dict[str, Any]) -> dict[str, Any]:
     """What the fields read: the first list element's Application, or the template itself without one."""
     params = list_parameters(appset)

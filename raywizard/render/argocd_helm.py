@@ -30,9 +30,19 @@ def sources_of(app: Any) -> list[tuple[int | None, dict[str, Any]]]:
     return found
 
 
+CHART_GIT_PATH = "helm-chart/ray-cluster"
+
+
+def is_git_chart_source(source: dict[str, Any]) -> bool:
+    """The chart taken from the kuberay git repository (``path: helm-chart/ray-cluster`` at a tag ``vX.Y.Z``)
+    instead of the Helm repository."""
+    return not source.get("chart") and str(source.get("path") or "").strip("/").endswith(CHART_GIT_PATH)
+
+
 def chart_source(app: Any) -> tuple[int | None, dict[str, Any]] | None:
-    """The source that renders the ray-cluster chart (``spec.source`` or an entry of ``spec.sources``)."""
-    return next(((i, s) for i, s in sources_of(app) if s.get("chart") == CHART), None)
+    """The source that renders the ray-cluster chart (``spec.source`` or an entry of ``spec.sources``): from the
+    Helm repository (``chart: ray-cluster``) or from the kuberay git repository (``is_git_chart_source``)."""
+    return next(((i, s) for i, s in sources_of(app) if s.get("chart") == CHART or is_git_chart_source(s)), None)
 
 
 def ref_sources(app: Any) -> dict[str, dict[str, Any]]:

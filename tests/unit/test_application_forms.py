@@ -158,6 +158,7 @@ def test_parameter_names_and_values_follow_helms_set_grammar() -> None:
 TAG_EDITS = {
     "applicationset-list": ["-              tag: '{{rayVersion}}'  # per environment",
                             "+              tag: '9.9.9'           # per environment"],
+    "git-path-source": ["-          tag: 2.46.0", "+          tag: 9.9.9"],
     "multi-source-ref": ["+          image:", "+            tag: 9.9.9"],
     "parameters": ["-          value: 2.47.1", "+          value: 9.9.9"],
     "single-values-object": ["-          tag: 2.46.0  # pinned for the quarter",
@@ -247,3 +248,13 @@ def test_a_values_string_with_no_tag_gets_the_tag_inside_the_string(tmp_path: Pa
     helm = data["spec"]["source"]["helm"]
     assert "valuesObject" not in helm
     assert yaml.safe_load(helm["values"])["image"] == {"repository": "rayproject/ray", "tag": "2.47.0"}
+
+
+def test_the_chart_from_the_git_repository_keeps_its_tag_form(tmp_path: Path) -> None:
+    path = _copy("git-path-source", tmp_path)
+    before = path.read_text()
+    workspace = Workspace.load([path])
+    assert workspace.spec.versions.chart == "1.6.0"
+    set_path(workspace.spec, "versions.chart", "1.7.0")
+    assert _changed_lines(before, workspace.render()[path]) == ["-    targetRevision: v1.6.0",
+                                                                "+    targetRevision: v1.7.0"]

@@ -146,3 +146,16 @@ def test_wrong_types_in_the_template_name_the_template_path(tmp_path: Path) -> N
     with pytest.raises(ShapeError) as caught:
         Workspace.load([path])
     assert [p.path for p in caught.value.problems] == ["spec.template.spec.syncPolicy.syncOptions"]
+
+
+@pytest.mark.parametrize("command", ["diff", "apply"])
+def test_diff_and_apply_say_what_to_do_with_an_applicationset(command: str, tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    from raywizard.cli.main import main
+
+    kubeconfig = tmp_path / "absent-kubeconfig"
+    assert main([command, "--from", str(APPSET), "--kubeconfig", str(kubeconfig), "--yes"][:None if command ==
+                "apply" else -1]) == 2
+    err = capsys.readouterr().err
+    assert f"{command} works on Applications, and this is the ApplicationSet ray-clusters" in err
+    assert "render --from FILE --generated -o apps.yaml" in err and "Traceback" not in err

@@ -76,9 +76,11 @@ def run(args: argparse.Namespace) -> int:
     from raywizard.kube.tracking import ManagedByParent, commit_hint, reverted_note
     from raywizard.model.errors import InputError
     from raywizard.model.problems import has_errors
+    from raywizard.render.applicationsets import refuse_on_cluster
     from raywizard.validation.validate import validate
 
     spec = spec_from(args)
+    refuse_on_cluster(spec, "apply")
     problems = validate(spec)
     print_problems(problems, stream=sys.stderr, quiet_ok=True)
     if has_errors(problems):

@@ -64,8 +64,10 @@ def print_report(report, stream=None, *, color: bool | None = None) -> None:  # 
 def run(args: argparse.Namespace) -> int:
     from raywizard.cli.commands._cluster_args import connect, spec_from
     from raywizard.kube.apply import plan_apply
+    from raywizard.render.applicationsets import refuse_on_cluster
 
     spec = spec_from(args)
+    refuse_on_cluster(spec, "diff")
     conn = connect(args)
     try:
         print(literal(f"diff against {conn.banner()}"), file=sys.stderr)

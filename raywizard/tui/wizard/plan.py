@@ -13,7 +13,9 @@ STEP_TITLES = {"crds": "KubeRay CRDs", "operator": "KubeRay operator", "rayclust
 def plan_job(connection: Any, spec: Any) -> Callable[[], Any]:
     def job() -> Any:
         from raywizard.kube.apply import plan_apply
+        from raywizard.render.applicationsets import refuse_on_cluster
 
+        refuse_on_cluster(spec, "the live diff")
         return plan_apply(connection, spec)
 
     return job
