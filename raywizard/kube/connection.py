@@ -67,6 +67,80 @@ def credential_reloader(api_client: Any) -> Callable[[], bool] | None:
     return lambda: reload_client_credentials(api_client, kubeconfig, context)
 
 
+class _PluginErrors(logging.Handler):
+    """Collects what the kubernetes client logs while it loads credentials. A failing exec credential plugin
+    is only ``logging.error``-ed there (and the client goes on without credentials); with no logging set up,
+    Python would print it raw as ``ERROR:root:exec: ...``."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if "kubernetes" in record.pathname:
+            self.messages.append(record.getMessage())
+
+
+@contextlib.contextmanager
+def _credential_errors(kubeconfig: str | None, context: str) -> Any:
+    """Turn what the client logs while loading ``context`` into an error naming the context and its plugin."""
+    collector = _PluginErrors()
+    root = logging.getLogger()
+    root.addHandler(collector)
+    try:
+        yield
+    finally:
+        root.removeHandler(collector)
+    if collector.messages:
+        from raywizard.model.textsafe import literal
+
+        plugin = _exec_command(kubeconfig, context)
+        what = f"its credential plugin {plugin!r}" if plugin else "its credentials"
+        detail = literal("; ".join(m.strip() for m in collector.messages), single_line=True)
+        raise InputError(
+            f"context {context!r}: {what} failed: {detail}",
+            "log in again with the tool that plugin belongs to (its message says how), then retry; "
+            f"kubectl --context {context} get namespaces shows the same",
+        )
+
+
+def _guard_refresh(configuration: Any, kubeconfig: str | None, context: str) -> None:
+    """The client calls ``refresh_api_key_hook`` before requests once an exec plugin's token has expired, which
+    runs the plugin again: a failure then is the same clear error, not a raw log line and a request without
+    credentials."""
+    hook = configuration.refresh_api_key_hook
+    if hook is None or getattr(hook, "_raywizard_guarded", False):
+        return
+
+    def guarded(client_configuration: Any) -> None:
+        with _credential_errors(kubeconfig, context):
+            hook(client_configuration)
+
+    guarded._raywizard_guarded = True  # type: ignore[attr-defined]
+    configuration.refresh_api_key_hook = guarded
+
+
+def _exec_command(kubeconfig: str | None, context: str) -> str | None:
+    """The exec credential plugin's command of ``context``'s user, if it has one (for messages only)."""
+    import yaml
+
+    config_file = kubeconfig or os.environ.get("KUBECONFIG") or "~/.kube/config"
+    user_name = None
+    for part in config_file.split(os.pathsep):
+        try:
+            raw = yaml.safe_load(Path(part).expanduser().read_text()) or {}
+        except (OSError, yaml.YAMLError):
+            continue
+        for ctx in raw.get("contexts") or []:
+            if isinstance(ctx, dict) and ctx.get("name") == context and user_name is None:
+                user_name = (ctx.get("context") or {}).get("user")
+        for user in raw.get("users") or []:
+            if isinstance(user, dict) and user_name is not None and user.get("name") == user_name:
+                command = ((user.get("user") or {}).get("exec") or {}).get("command")
+                return str(command) if command else None
+    return None
+
+
 def reload_client_credentials(api_client: Any, kubeconfig: str | None, context: str) -> bool:
     """Load ``context`` from ``kubeconfig`` again into ``api_client.configuration`` (in place); True when the
     credentials or the server address changed.
@@ -79,12 +153,14 @@ def reload_client_credentials(api_client: Any, kubeconfig: str | None, context: 
 
     fresh = client.Configuration()
     with _RELOAD_LOCK:
-        load_kube_config(
-            config_file=kubeconfig or KUBE_CONFIG_DEFAULT_LOCATION,
-            context=context,
-            client_configuration=fresh,
-            persist_config=False,
-        )
+        with _credential_errors(kubeconfig, context):
+            load_kube_config(
+                config_file=kubeconfig or KUBE_CONFIG_DEFAULT_LOCATION,
+                context=context,
+                client_configuration=fresh,
+                persist_config=False,
+            )
+        _guard_refresh(fresh, kubeconfig, context)
         current = api_client.configuration
         auth = ("api_key", "api_key_prefix", "username", "password", "host")
         tls = ("cert_file", "key_file", "ssl_ca_cert", "verify_ssl")
@@ -200,17 +276,19 @@ def load_connection(
     chosen = context or str(current.get("name") if current else "")
     configuration = client.Configuration()
     try:
-        load_kube_config(
-            config_file=kubeconfig or KUBE_CONFIG_DEFAULT_LOCATION,
-            context=chosen,
-            client_configuration=configuration,
-            persist_config=False,
-        )
+        with _credential_errors(kubeconfig, chosen):
+            load_kube_config(
+                config_file=kubeconfig or KUBE_CONFIG_DEFAULT_LOCATION,
+                context=chosen,
+                client_configuration=configuration,
+                persist_config=False,
+            )
     except ConfigException as exc:
         # The message names the missing piece (e.g. a cluster entry), never a secret value.
         raise InputError(
             f"cannot use context {chosen!r}: {exc}", "check it with kubectl config view --minify"
         ) from exc
+    _guard_refresh(configuration, kubeconfig, chosen)
     # One quick retry at most: a dead server must fail in seconds, not after urllib3's default back-off.
     configuration.retries = 1
     # urllib3 logs each retry as a WARNING; with no logging configured Python would print it raw to stderr.

@@ -154,6 +154,15 @@ def _retry_after(exc: BaseException) -> float | None:
         return None
 
 
+def _reload_credentials_of(fn: Callable[..., Any]) -> bool:
+    """Re-read the kubeconfig behind the API object ``fn`` is a method of; True when the credentials changed."""
+    from raywizard.kube.connection import credential_reloader
+
+    api_client = getattr(getattr(fn, "__self__", None), "api_client", None)
+    reload = credential_reloader(api_client) if api_client is not None else None
+    return bool(reload and reload())
+
+
 def with_retries(
     fn: Callable[..., T],
     *args: Any,
@@ -163,15 +172,26 @@ def with_retries(
 ) -> T:
     """``fn(*args, **kwargs)``, repeated with exponential back-off (0.2 s doubling up to 2 s, jittered, or the
     server's Retry-After up to 2 s) while it fails with 429/5xx; at most ``attempts`` tries (~9 s of waiting in
-    all), then the last error is raised. Anything else is raised at once."""
+    all), then the last error is raised. A first 401 re-reads the kubeconfig and, if the credentials changed,
+    asks again. Anything else is raised at once."""
     import random
     import time
 
     pause = sleep or time.sleep
-    for attempt in range(1, attempts + 1):
+    reloaded = False
+    attempt = 0
+    while attempt < attempts:
+        attempt += 1
         try:
             return fn(*args, **kwargs)
         except Exception as exc:
+            if not reloaded and is_api_exception(exc) and getattr(exc, "status", 0) == 401:
+                # Once per call, as the watches do: a rotated token or a restarted server's new one is in the
+                # kubeconfig by now; asked again with it, not counted as an attempt.
+                reloaded = True
+                if _reload_credentials_of(fn):
+                    attempt -= 1
+                    continue
             if attempt >= attempts or not is_transient(exc):
                 raise
             delay = min(RETRY_MAX_DELAY, RETRY_BASE_DELAY * 2 ** (attempt - 1)) * random.uniform(0.5, 1.0)
