@@ -171,11 +171,13 @@ class RevisionInfo:
 
 
 def normalized_url(url: str) -> str:
-    """``git@host:org/repo.git``, ``https://host/org/repo`` and ``ssh://git@host/org/repo.git`` → ``host/org/repo``."""
+    """``git@host:org/repo.git``, ``https://host/org/repo`` and ``ssh://git@host/org/repo.git`` → ``host/org/repo``;
+    a local repository → its path."""
     text = str(url or "").strip().rstrip("/")
+    local = local_repository_path(text)
+    if local is not None:  # file:///srv/ray.git and /srv/ray.git are the same repository
+        return os.path.normpath(str(local)).removesuffix(".git")
     text = text.removesuffix(".git")
-    if text.startswith("file://"):
-        return text
     if "://" in text:
         text = text.split("://", 1)[1]
         text = text.split("@", 1)[-1]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from raywizard.documents.commit_message import commit_message
 from raywizard.documents.git import GitError, Repository, Upstream, open_repository
@@ -191,6 +192,27 @@ def execute_commit(plan: CommitPlan, *, push: bool, staged: bool = False) -> Com
         _restore(plan)
         raise
     return CommitOutcome(sha, subject, f"{upstream.remote}/{upstream.branch}")
+
+
+def texts_for(workspace: Any, directory: Path) -> dict[Path, str]:
+    """The new text of each file to commit in ``directory`` for ``workspace``: its own files when they are
+    there, else the Application files already there edited into the spec, else new files (one per Application,
+    with the sync wave and retry a parent needs)."""
+    from raywizard.documents.workspace import Workspace
+    from raywizard.render.applications import render_applications
+    from raywizard.render.emitter import emit
+    from raywizard.render.gitops import children_for_parent
+
+    resolved = Path(directory).resolve()
+    if workspace.files and all(f.path.resolve().parent == resolved for f in workspace.files):
+        return {Path(p).resolve(): t for p, t in workspace.render().items()}
+    existing = application_files(resolved)
+    if existing:
+        target = Workspace.load(existing)
+        target.spec = workspace.spec
+        return {Path(p).resolve(): t for p, t in target.render().items()}
+    children = children_for_parent(render_applications(workspace.spec))
+    return {resolved / f"{app['metadata']['name']}.yaml": emit(app) for app in children}
 
 
 def application_files(directory: Path) -> list[Path]:

@@ -159,3 +159,12 @@ def test_field_labels_and_messages() -> None:
         "raycluster: spec.source.targetRevision 1.5.1 → 1.6.0")
     long = commit_message([("a.yaml", old, new.replace("raycluster", "x" * 80))])
     assert len(long.splitlines()[0]) <= 72 and "\n\n- " in long
+
+
+def test_repository_urls_compare_in_every_spelling() -> None:
+    from raywizard.documents.git import normalized_url
+
+    same = {normalized_url(u) for u in ("git@github.com:Acme/deploy.git", "https://github.com/acme/deploy",
+                                         "ssh://git@github.com/acme/deploy.git", "https://github.com/acme/deploy/")}
+    assert same == {"github.com/acme/deploy"}
+    assert normalized_url("file:///srv/git/ray.git") == normalized_url("/srv/git/ray.git") == "/srv/git/ray"

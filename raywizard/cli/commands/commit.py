@@ -56,27 +56,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def commit_texts(args: argparse.Namespace, directory: Path) -> tuple[Workspace, dict[Path, str]]:
     """The workspace the flags describe and the new text of each file to commit in ``directory``."""
     from raywizard.cli.commands._inputs import workspace_from_args
-    from raywizard.documents.repo_commit import application_files
-    from raywizard.documents.workspace import Workspace
-    from raywizard.render.applications import render_applications
-    from raywizard.render.emitter import emit
-    from raywizard.render.gitops import children_for_parent
+    from raywizard.documents.repo_commit import application_files, texts_for
 
     existing = application_files(directory)
     if not getattr(args, "from_files", None) and existing:
         args.from_files = existing  # the files already there are what --set edits
     workspace = workspace_from_args(args)
-    resolved = directory.resolve()
-    if workspace.files and all(f.path.resolve().parent == resolved for f in workspace.files):
-        return workspace, {f.resolve(): t for f, t in workspace.render().items()}
-    if existing:
-        # Started from files elsewhere: edit the files already here into what they describe.
-        target = Workspace.load(existing)
-        target.spec = workspace.spec
-        return workspace, {f.resolve(): t for f, t in target.render().items()}
-    # New files: each child gets its sync wave and a retry, because the parent syncs all three at once.
-    children = children_for_parent(render_applications(workspace.spec))
-    return workspace, {resolved / f"{app['metadata']['name']}.yaml": emit(app) for app in children}
+    return workspace, texts_for(workspace, directory)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -36,6 +36,7 @@ class ApplyScreen(StepScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "apply", "Apply…"),
         Binding("r", "replan", "Re-plan"),
+        Binding("c", "commit", "Commit & push…"),
     ]
 
     def __init__(self) -> None:
@@ -45,6 +46,9 @@ class ApplyScreen(StepScreen):
         self.applied = False
         self.replan_reason = ""  # why the step planned again by itself, said with the new plan
         self.timeline: list[str] = []  # what happened during apply, handed to the dashboard
+        from raywizard.tui.wizard.committing import Committer
+
+        self.committer = Committer(self, self._say)
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="apply-target", markup=False)
@@ -67,7 +71,16 @@ class ApplyScreen(StepScreen):
         """Apply and re-plan show dimmed while there is no cluster (the text above says how to pick one)."""
         if action in ("apply", "replan") and self.wizard.connection is None:
             return None
+        if action == "commit":
+            # Beside Apply when the files are in a git clone; instead of it when a parent manages them.
+            return self.committer.available(self._parents())
         return True
+
+    def _parents(self) -> dict[str, Any]:
+        return dict(getattr(self.plan, "parents", None) or {})
+
+    def action_commit(self) -> None:
+        self.committer.start(self._parents())
 
     def on_screen_resume(self) -> None:
         """Back from the dashboard: plan again against what is live now."""
@@ -172,6 +185,9 @@ class ApplyScreen(StepScreen):
             table.add_row(cells["mark"], rich_text(key), cells["status"], cells["detail"], key=key)
 
     def on_cluster_result(self, event: ClusterResult) -> None:
+        if event.kind.startswith("commit"):
+            self.committer.on_result(event)
+            return
         if event.kind == "apply-plan":
             self.query_one("#apply-spinner").display = False
             if event.error:
@@ -188,8 +204,9 @@ class ApplyScreen(StepScreen):
             managed = managed_summary(self.plan)
             if managed:
                 self._say(f"{reason}Plan ready ({changes}), but:\n" + "\n".join(managed) + "\n"
-                          + self._reverted_text() + " Commit the change to its repository instead; "
-                          "a applies anyway.")
+                          + self._reverted_text() + " Commit the change to its repository instead (c: "
+                          "Commit & push); a applies anyway.")
+                self.refresh_bindings()
             elif self.plan.conflicts:
                 self._say(f"{reason}Plan ready ({changes}), but another field manager owns fields it changes:\n  "
                           + "\n  ".join(literal(c) for c in self.plan.conflicts)

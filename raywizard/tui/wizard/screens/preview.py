@@ -5,7 +5,7 @@ with a jump to its field. Save, save as preset and copy to the clipboard are one
 from __future__ import annotations
 
 import difflib
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -21,6 +21,9 @@ from raywizard.model.textsafe import literal
 from raywizard.tui.wizard.cluster_jobs import ClusterResult, run_in_worker
 from raywizard.tui.wizard.screens.base import StepScreen
 from raywizard.tui.wizard.wizard_model import WizardStep, step_of_path
+
+if TYPE_CHECKING:
+    from raywizard.tui.wizard.committing import Committer
 
 COMBINED = "__combined__"
 TAB_LABELS = ("YAML", "Changes", "Live diff", "Problems")
@@ -80,6 +83,7 @@ class PreviewScreen(StepScreen):
         Binding("y", "app.copy_yaml", "Copy", tooltip="Copy the YAML to the clipboard"),  # short: fits 80 columns
         Binding("p", "app.save_preset", "Preset", tooltip="Save as a user preset"),
         Binding("r", "refresh_live", "Live diff"),
+        Binding("c", "commit", "Commit & push…"),
         # Left/Right switch tabs wherever the focus is (no tab content scrolls sideways: the text wraps); priority
         # so the footer shows them over the focused scroll view's hidden Left/Right. The tab labels carry their
         # numbers, so 1…4 need no room in the footer.
@@ -92,9 +96,13 @@ class PreviewScreen(StepScreen):
     ]
     TABS = ("tab-yaml", "tab-changes", "tab-live", "tab-problems")
 
+    live_plan: Any = None  # the last comparison with the cluster (it names a parent Application, if any)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "refresh_live" and self.wizard.connection is None:
             return None  # dimmed: no cluster to compare with (the Live diff tab says how to pick one)
+        if action == "commit":
+            return self.committer.available(self._parents())
         # Left/Right belong to the file menu while it is open.
         return not (action == "tab" and self.ready and self.query_one("#yaml-choice", Select).expanded)
 
@@ -261,7 +269,31 @@ class PreviewScreen(StepScreen):
         self.query_one("#live-view", Static).update(f"Comparing with {literal(connection.server_url)}…")
         run_in_worker(self, "plan", plan_job(connection, self.model.spec.clone()))
 
+    @property
+    def committer(self) -> Committer:
+        from raywizard.tui.wizard.committing import Committer
+
+        if "_committer" not in self.__dict__:
+            self._committer = Committer(self, self._say_commit)
+        return self._committer
+
+    def _parents(self) -> dict[str, Any]:
+        return dict(getattr(self.live_plan, "parents", None) or {})
+
+    def _say_commit(self, text: str) -> None:
+        """Notifications for what the user acts on; the follow's step-by-step progress is on the Apply step."""
+        if text.startswith("Following the commit:"):
+            return
+        self.notify(text, markup=False, severity="error" if text.startswith("✗") else "information",
+                    timeout=8 if text.startswith(("✓", "✗")) else 4)
+
+    def action_commit(self) -> None:
+        self.committer.start(self._parents())
+
     def on_cluster_result(self, event: ClusterResult) -> None:
+        if event.kind.startswith("commit"):
+            self.committer.on_result(event)
+            return
         if event.kind != "plan":
             return
         self.query_one("#live-spinner").display = False
@@ -269,9 +301,13 @@ class PreviewScreen(StepScreen):
         if event.error:
             view.update(f"✗ Cannot compare with the cluster: {event.error}")
             return
-        from raywizard.tui.wizard.plan import plan_reports
+        from raywizard.tui.wizard.plan import managed_summary, plan_reports
 
+        self.live_plan = event.value
+        self.refresh_bindings()
         text = Text()
+        for line in managed_summary(event.value):
+            text.append(line + " — commit the change to its repository instead (c)\n", style="bold")
         for title, report in plan_reports(event.value):
             text.append_text(report_text(report, title))
             text.append("\n")
