@@ -13,6 +13,7 @@ Two steps:
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -83,6 +84,15 @@ def _keep_scalar_style(old: Any, new: Any) -> Any:
     return to_commented(new)
 
 
+_KEY_PART = re.compile(r"^( *(?:- )*)([^\s#'\"{\[][^:#]*|'[^']*'|\"[^\"]*\"):(?=\s|$)")
+
+
+def _key_part(line: str) -> str | None:
+    """The indentation and key of a block mapping line (``  resources:``), or None for any other line."""
+    match = _KEY_PART.match(line)
+    return match.group(0) if match else None
+
+
 def splice_lines(original_text: str, base_dump: str, new_dump: str) -> str | None:
     """Apply the line edits base_dump → new_dump to original_text, or None if they cannot be placed exactly.
 
@@ -94,10 +104,13 @@ def splice_lines(original_text: str, base_dump: str, new_dump: str) -> str | Non
     new = new_dump.splitlines(keepends=True)
     # base line index -> original line index, for lines that are identical in both
     to_original: dict[int, int] = {}
-    for tag, b1, b2, o1, _o2 in difflib.SequenceMatcher(None, base, original, autojunk=False).get_opcodes():
-        if tag == "equal":
+    for tag, b1, b2, o1, o2 in difflib.SequenceMatcher(None, base, original, autojunk=False).get_opcodes():
+        if tag == "equal" or (tag == "replace" and b2 - b1 == o2 - o1):
             for offset in range(b2 - b1):
-                to_original[b1 + offset] = o1 + offset
+                # A line the dumper wrote differently (`key: null` as `key:`, `yes` as `true`) still stands
+                # for the same key when the key part matches; the parse check below catches any mismatch.
+                if tag == "equal" or _key_part(base[b1 + offset]) == _key_part(original[o1 + offset]) is not None:
+                    to_original[b1 + offset] = o1 + offset
     result = list(original)
     shift = 0
     for tag, b1, b2, n1, n2 in difflib.SequenceMatcher(None, base, new, autojunk=False).get_opcodes():

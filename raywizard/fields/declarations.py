@@ -48,21 +48,13 @@ def _set_versions_image(versions: object, image: object) -> None:
 
 def _image_field(part: str, key: str, label: str, help_text: str, check=None) -> Field:  # type: ignore[no-untyped-def]
     getter, setter = _image_part(lambda s: s.versions.image, lambda s, i: _set_versions_image(s.versions, i), part)
+    # Each part is optional on its own: Helm merges the top-level image with the chart's key by key, so a blank
+    # part gets the chart's default (docs/domain/ray-cluster-chart.md#defaults).
     return Field(key, label, help_text, Step.VERSIONS, Kind.TEXT if part != "pull_policy" else Kind.CHOICE,
-                 getter, setter, optional=part != "pull_policy",
+                 getter, setter, optional=True,
                  choices=_fixed("IfNotPresent", "Always", "Never") if part == "pull_policy" else None,
-                 check=check, placeholder=_image_placeholder({"repository": "repository", "tag": "tag",
-                                                               "pull_policy": "pullPolicy"}[part]))
-
-
-def _image_placeholder(key: str) -> Callable[[ClusterSpec, WorkerGroup | None], str]:
-    """The chart's image is used only when repository and tag are both blank: say so."""
-    chart_default = _chart_default("image", key)
-
-    def placeholder(spec: ClusterSpec, group: WorkerGroup | None) -> str:
-        return chart_default(spec, group) + " (clear repository and tag to use it)"
-
-    return placeholder
+                 check=check, placeholder=_chart_default("image", {"repository": "repository", "tag": "tag",
+                                                                   "pull_policy": "pullPolicy"}[part]))
 
 
 def _resource_fields(prefix: str, step: Step, owner_label: str) -> list[Field]:

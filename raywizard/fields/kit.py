@@ -133,13 +133,14 @@ def _image_part(get_image: Callable[[Owner], Image | None], set_image: Callable[
         return getattr(image, part) if image else None
 
     def setter(owner: Owner, value: Any) -> None:
+        # One part at a time: the parts left unset are not written, so the chart's defaults apply to them.
         image = get_image(owner)
         if image is None:
             if value is None:
                 return
-            image = Image(repository="rayproject/ray", tag="", pull_policy="IfNotPresent")
-        setattr(image, part, value if value is not None else "")
-        set_image(owner, None if not image.repository and not image.tag else image)
+            image = Image()
+        setattr(image, part, value)
+        set_image(owner, None if image.is_empty() else image)
 
     return getter, setter
 
@@ -235,7 +236,7 @@ def _chart_default(*keys: str) -> Callable[[ClusterSpec, WorkerGroup | None], st
 def _head_image() -> tuple[Callable[[Owner], Any], Callable[[Owner, Any], None]]:
     def getter(spec: ClusterSpec) -> Any:
         image = spec.head.image
-        return f"{image.repository}:{image.tag}" if image else None
+        return image.reference if image else None
 
     def setter(spec: ClusterSpec, value: Any) -> None:
         spec.head.image = _image_from_reference(value, spec.head.image)
@@ -246,7 +247,7 @@ def _head_image() -> tuple[Callable[[Owner], Any], Callable[[Owner, Any], None]]
 def _group_image() -> tuple[Callable[[Owner], Any], Callable[[Owner, Any], None]]:
     def getter(group: WorkerGroup) -> Any:
         image = group.image
-        return f"{image.repository}:{image.tag}" if image else None
+        return image.reference if image else None
 
     def setter(group: WorkerGroup, value: Any) -> None:
         group.image = _image_from_reference(value, group.image)
@@ -258,6 +259,9 @@ def _image_from_reference(value: str | None, previous: Image | None) -> Image | 
     if value is None:
         return None
     repository, tag = checks.split_image_reference(value)
+    if previous is not None and previous.repository == repository and previous.tag == tag:
+        return previous
+    # A group's image is used as a whole (no chart default is merged into it): give a new one a pull policy.
     return Image(repository, tag, previous.pull_policy if previous else "IfNotPresent")
 
 

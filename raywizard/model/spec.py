@@ -43,9 +43,21 @@ class CrdSyncMode(StrEnum):
 
 @dataclass
 class Image:
-    repository: str
-    tag: str
-    pull_policy: str = "IfNotPresent"
+    """An ``image`` map of the values. Each part is optional: a part left unset is not written, and the chart's
+    default for it applies (Helm merges the top-level ``image`` with the chart's key by key; a group's own image
+    is used as a whole, so there a missing part renders empty)."""
+
+    repository: str | None = None
+    tag: str | None = None
+    pull_policy: str | None = None
+
+    def is_empty(self) -> bool:
+        return self.repository is None and self.tag is None and self.pull_policy is None
+
+    @property
+    def reference(self) -> str:
+        """``REPOSITORY:TAG`` as the chart writes it (an unset part as empty)."""
+        return f"{self.repository or ''}:{self.tag or ''}"
 
 
 @dataclass
@@ -121,7 +133,7 @@ class WorkerGroup:
 class Versions:
     kuberay: str = "v1.5.1"  # git tag of ray-project/kuberay for the CRDs and operator Applications
     chart: str = "1.5.1"  # ray-cluster Helm chart version (targetRevision)
-    image: Image | None = field(default_factory=lambda: Image("rayproject/ray", "2.46.0"))
+    image: Image | None = field(default_factory=lambda: Image("rayproject/ray", "2.46.0", "IfNotPresent"))
 
 
 @dataclass

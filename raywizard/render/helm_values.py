@@ -24,7 +24,8 @@ DEFAULT_WORKER_GROUP_NAME = "workergroup"  # the chart's worker.groupName defaul
 
 # ---------------------------------------------------------------------------------------------- spec -> values
 def _image_values(image: Image) -> dict[str, Any]:
-    return {"repository": image.repository, "tag": image.tag, "pullPolicy": image.pull_policy}
+    parts = (("repository", image.repository), ("tag", image.tag), ("pullPolicy", image.pull_policy))
+    return {key: value for key, value in parts if value is not None}
 
 
 def _resources_values(resources: Resources) -> dict[str, Any]:
@@ -198,11 +199,12 @@ def _as_map(value: Any) -> dict[str, Any]:
 def _image_from(value: Any) -> Image | None:
     if not isinstance(value, dict) or not value:
         return None
-    return Image(
-        repository=str(value.get("repository", "")),
-        tag=str(value.get("tag", "")),
-        pull_policy=str(value.get("pullPolicy", "IfNotPresent")),
-    )
+
+    def part(key: str) -> str | None:
+        found = value.get(key)
+        return None if found is None else str(found)
+
+    return Image(repository=part("repository"), tag=part("tag"), pull_policy=part("pullPolicy"))
 
 
 def _resources_from(value: Any) -> Resources | None:

@@ -62,6 +62,7 @@ GROUP_EDITS = {
     "cpuRequest": (("resources", "requests", "cpu"), st.sampled_from(["1", "3", "250m"])),
     "memoryLimit": (("resources", "limits", "memory"), st.sampled_from(["1Gi", "16Gi"])),
     "disabled": (("disabled",), st.sampled_from(["true", "false"])),
+    "image": (("image",), st.sampled_from(["rayproject/ray:2.46.0-gpu", "ghcr.io/acme/ray:2.49.1"])),
 }
 
 
@@ -73,14 +74,7 @@ def _group_prefix(values: dict[str, Any], spec: Any, index: int) -> tuple[str, .
 def edits(draw: st.DrawFn) -> tuple[Path, str, tuple[str, ...]]:
     path = draw(st.sampled_from(FILES))
     if draw(st.booleans()):
-        fields = sorted(HEAD_EDITS)
-        document = load_plain(path.read_text(encoding="utf-8")) or {}
-        image = document.get("image") if isinstance(document.get("image"), dict) else {}
-        if not {"repository", "tag", "pullPolicy"} <= set(image or ()):
-            # The spec holds the image as one object of three parts, so setting one part of an image the file
-            # leaves to the chart writes the other two as well.
-            fields = [f for f in fields if not f.startswith("image.")]
-        field = draw(st.sampled_from(fields))
+        field = draw(st.sampled_from(sorted(HEAD_EDITS)))
         key_path, value = HEAD_EDITS[field]
         return path, f"{field}={draw(value)}", key_path
     spec = spec_from_values(load_plain(path.read_text(encoding="utf-8")) or {})

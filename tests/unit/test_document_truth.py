@@ -4,8 +4,10 @@ exactly as written (types, empty maps and lists, nulls, unknown keys), and an ed
 from __future__ import annotations
 
 import difflib
+import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -101,3 +103,28 @@ def test_apply_delta_semantics() -> None:
     assert apply_delta(document, baseline, current) == {"a": {"x": 2, "unknown": None}, "b": [3], "d": {}}
     assert apply_delta(document, baseline, baseline) == document
     assert not same(1, 1.0) and not same("1", 1) and not same(True, 1) and same({"a": [1]}, {"a": [1]})
+
+
+@pytest.mark.parametrize("path", CORPUS_FILES, ids=lambda p: p.stem)
+def test_set_image_tag_on_any_corpus_file_changes_only_the_tag_line(path: Path, tmp_path: Path) -> None:
+    """What ``init --from FILE --set image.tag=X --yes`` writes: the tag line, and ``image:`` above it when the
+    file had no image map (an empty document ``{}`` becomes the new map)."""
+    target = tmp_path / path.name
+    target.write_bytes(path.read_bytes())
+    workspace = Workspace.load([target])
+    set_path(workspace.spec, "image.tag", "2.47.1")
+    before = path.read_text(encoding="utf-8")
+    changed = _changed_lines(before, workspace.render()[target])
+    removed = [line for line in changed if line.startswith("-")]
+    added = [line for line in changed if line.startswith("+")]
+    tag_lines = [line.split("#")[0].strip().replace('"', "") for line in added if "tag:" in line]
+    assert tag_lines == ["+  tag: 2.47.1"], changed
+    assert all(line in ("+image:",) for line in added if "tag:" not in line), changed
+    assert all(re.match(r"-\s*tag:", line) for line in removed) or removed == ["-{}"], changed
+    assert load_plain(workspace.render()[target]) == _with_tag(load_plain(before) or {}, "2.47.1")
+
+
+def _with_tag(values: dict[str, Any], tag: str) -> dict[str, Any]:
+    out = dict(values)
+    out["image"] = {**(values.get("image") or {}), "tag": tag}
+    return out

@@ -63,6 +63,17 @@ def enabled_values(spec: ClusterSpec) -> dict[str, Any] | None:
     return effective_values(probe)
 
 
+def cluster_image(spec: ClusterSpec) -> str:
+    """The top-level image as the chart renders it: each part the values leave unset is the chart's default."""
+    from raywizard.chart import chart_defaults
+
+    defaults = chart_defaults(spec.versions.chart).get("image") or {}
+    image = spec.versions.image
+    repository = image.repository if image and image.repository is not None else defaults.get("repository")
+    tag = image.tag if image and image.tag is not None else defaults.get("tag")
+    return f"{repository or ''}:{tag or ''}"
+
+
 def group_cells(spec: ClusterSpec, group: WorkerGroup, index: int, rendered_at: dict[int, int],
                 merged: dict[str, Any] | None, *, resources: bool = True) -> tuple[str | None, ...]:
     """The row of ``group``; with ``resources=False`` the effective CPU/memory/GPU cells are None (unchanged)."""
@@ -78,7 +89,7 @@ def group_cells(spec: ClusterSpec, group: WorkerGroup, index: int, rendered_at: 
                                 pair(effective_now, GPU_RESOURCE))
         except Exception:
             cpu = memory = gpu = "?"
-    image = f"{group.image.repository}:{group.image.tag}" if group.image else "(cluster image)"
+    image = group.image.reference if group.image else "(cluster image)"
     # Not the position: toggling one group would then change every row (the order is on the line below).
     renders = "yes" if id(group) in rendered_at else "disabled"
     custom = BY_KEY["workerGroups[].customResources"].format(group.custom_resources) or "–"
@@ -245,11 +256,9 @@ class WorkersScreen(StepScreen):
         group = groups[min(self.selected, len(groups) - 1)]
         spec = self.model.spec
         if group.image:
-            image = f"{group.image.repository}:{group.image.tag}"
+            image = group.image.reference
         else:
-            shared = spec.versions.image
-            image = (f"{shared.repository}:{shared.tag} (the cluster's)" if shared and shared.repository
-                     else "the cluster's (chart default)")
+            image = f"{cluster_image(spec)} (the cluster's)"
         custom = BY_KEY["workerGroups[].customResources"].format(group.custom_resources) or "none"
         state = "" if group.enabled else " · disabled (x enables it)"
         parts = f"  image {image} · custom resources {custom}"
