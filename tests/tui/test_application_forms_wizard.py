@@ -38,3 +38,14 @@ async def test_the_wizard_opens_the_form_and_saves_only_the_tag(case: str, tmp_p
                                                      lineterm="", n=0)
                if not line.startswith(("---", "+++", "@@"))]
     assert changed == TAG_EDITS[case]
+
+
+async def test_the_wizard_names_the_applicationsets_generator(tmp_path: Path) -> None:
+    path = tmp_path / "applicationset-list.yaml"
+    shutil.copy(CORPUS / "applicationset-list.yaml", path)
+    app = create_app(files=[path], offline=True)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        messages = [str(n.message) for n in app._notifications]
+        assert any("list generator, 2 element(s): staging, prod" in m and "Application ray-staging" in m
+                   for m in messages), messages

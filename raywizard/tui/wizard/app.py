@@ -90,6 +90,7 @@ class WizardApp(InOrderKeys[int]):
     # ----------------------------------------------------------------------------------------- lifecycle
     def on_mount(self) -> None:
         self.push_screen(_screen_class(self.start_step)())
+        self.note_application_set()
         if self.came_from_dashboard:
             from raywizard.tui.dashboard.from_wizard import note_way_back
 
@@ -201,6 +202,19 @@ class WizardApp(InOrderKeys[int]):
         self.model = WizardModel(workspace)
         self.model.changed()
         self.goto(step, force=True)
+        self.note_application_set()
+
+    def note_application_set(self) -> None:
+        """An ApplicationSet was opened: its generators, and which Application the fields show."""
+        appset = self.model.spec.app_set
+        if appset is None:
+            return
+        from raywizard.model.textsafe import literal
+        from raywizard.render.applicationsets import describe
+
+        lines = [*describe(appset), f"The fields show the Application {self.model.spec.target.cluster_app}; "
+                 "edits go into the template (render --generated lists every Application)."]
+        self.notify(literal("\n".join(lines)), title="ApplicationSet", timeout=12, markup=False)
 
     def spec_changed(self, source: Screen[Any] | None = None) -> None:
         """Note an edit. Revalidation and derived views run right after the next frame, so the keystroke itself
