@@ -25,6 +25,23 @@ def pytest_pyfunc_call(pyfuncitem: Any) -> bool | None:
     return True
 
 
+@pytest.fixture(autouse=True)
+def steady_cursor(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A focused Input's cursor blinks on a timer, so a screenshot would depend on the moment it is taken (a loaded
+    machine shifts it); with a steady cursor it depends on the screen alone."""
+    from textual.widgets import Input, TextArea
+
+    for widget_class in (Input, TextArea):
+        inherited = getattr(widget_class, "on_mount", None)
+
+        def on_mount(widget: Any, _inherited: Any = inherited) -> None:
+            if _inherited is not None:
+                _inherited(widget)
+            widget.cursor_blink = False
+
+        monkeypatch.setattr(widget_class, "on_mount", on_mount, raising=False)
+
+
 @pytest.fixture
 def guide_cluster_file(tmp_path: Path) -> Path:
     """A private copy of the guide's RayCluster Application (with its comment)."""
