@@ -224,19 +224,9 @@ class ClusterSession:
         api_client = getattr(self.connection, "api_client", None)
         if api_client is None:
             return None
-        try:
-            from kubernetes import client
+        from raywizard.kube.probe import probe_once
 
-            client.VersionApi(api_client).get_code(_request_timeout=timeout)
-        except Exception as exc:
-            status = getattr(exc, "status", None)
-            if status in (401, 403):
-                return None  # the server answers; the watches report the credentials problem themselves
-            server = getattr(self.connection, "server_url", "") or "the API server"
-            if "timed out" in str(exc).lower() or "timeout" in type(exc).__name__.lower():
-                return f"the API server at {server} did not answer within {timeout:g}s"
-            return f"cannot reach the API server at {server}"
-        return None
+        return probe_once(api_client, str(getattr(self.connection, "server_url", "") or ""), timeout)
 
     def _can_upkeep(self, snapshot: StateSnapshot | None) -> bool:
         return self.watching and not self._closed and self.connection is not None and snapshot is not None

@@ -164,11 +164,15 @@ class SandboxCluster:
         faults: str | None = None,
         controllers: bool = True,
         anonymous: bool = False,
+        bookmark_interval: float = 60.0,
     ) -> None:
         #: accept requests without an Authorization header (kubectl never sends credentials over plain http:
         #: client-go only reads user credentials from a kubeconfig when the transport is TLS). A wrong token is
         #: still 401.
         self.allow_anonymous = anonymous
+        #: seconds between the BOOKMARKs of a quiet watch: about a minute on a real API server (and by default
+        #: here); tests that need the watches to learn a rhythm quickly use 1 s
+        self.bookmark_interval = float(bookmark_interval)
         self.with_controllers = controllers
         self.token = token or secrets.token_urlsafe(24)
         self.argocd = argocd

@@ -67,6 +67,10 @@ class FaultInjector:
         held = getattr(self, "_held", None)
         if held is not None:
             held[1].set()  # a cleared injector lets every held request through
+        thawed = getattr(self, "_thawed", None)
+        if thawed is None:
+            self._thawed = threading.Event()
+        self._thawed.set()
         with self._lock:
             self._held: tuple[set[tuple[str, str]], threading.Event] | None = None
             self.latency: dict[str, float] = {}
@@ -137,6 +141,21 @@ class FaultInjector:
             held, self._held = self._held, None
         if held is not None:
             held[1].set()
+
+    def freeze(self) -> None:
+        """The server stops answering, as a SIGSTOPped or hung API server does: connections are still accepted,
+        but every request waits (up to HOLD_LIMIT seconds) and open watches send nothing until thaw()."""
+        self._thawed.clear()
+
+    def thaw(self) -> None:
+        self._thawed.set()
+
+    @property
+    def frozen(self) -> bool:
+        return not self._thawed.is_set()
+
+    def wait_thawed(self) -> None:
+        self._thawed.wait(HOLD_LIMIT)
 
     def drop_watches(self) -> None:
         """Cut every open watch connection now."""

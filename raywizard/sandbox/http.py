@@ -230,6 +230,9 @@ class _Handler(BaseHTTPRequestHandler):
         )
 
     def _serve(self, method: str, path: str, query: dict[str, str]) -> None:
+        faults = self.api.cluster.faults
+        if faults.frozen:
+            faults.wait_thawed()
         try:
             body = self._body = self._read_body()
             parts = [p for p in path.split("/") if p]

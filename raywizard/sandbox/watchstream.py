@@ -15,7 +15,16 @@ if TYPE_CHECKING:
     from raywizard.sandbox.exchange import Exchange, Route
 
 WATCH_DEFAULT_TIMEOUT = 1800.0
-BOOKMARK_INTERVAL = 1.0
+# The watch cache sends a BOOKMARK about once a minute and 2 s before the watch's deadline
+# (apiserver `pkg/storage/cacher/cache_watcher.go`, nextBookmarkTime); SandboxCluster.bookmark_interval
+# replaces the minute (tests that need a quick rhythm set it to 1 s).
+BOOKMARK_INTERVAL = 60.0
+
+
+def next_bookmark_time(now: float, deadline: float, interval: float) -> float | None:
+    """When the next BOOKMARK is due, or None when the stream ends before one."""
+    due = min(now + interval, deadline - 2.0)
+    return due if due > now else None
 
 
 def serve_watch(handler: Exchange, route: Route, query: dict[str, str]) -> None:
@@ -60,7 +69,8 @@ def serve_watch(handler: Exchange, route: Route, query: dict[str, str]) -> None:
     drop_at = start + faults.drop_watches_after if faults.drop_watches_after else None
     expire_at = start + faults.expire_watches_after if faults.expire_watches_after else None
     generation = faults.drop_generation
-    next_bookmark = start + BOOKMARK_INTERVAL
+    interval = float(getattr(cluster, "bookmark_interval", BOOKMARK_INTERVAL) or BOOKMARK_INTERVAL)
+    next_bookmark = next_bookmark_time(start, deadline, interval)
     try:
         if error is not None:
             handler._write_chunk(dumps({"type": "ERROR", "object": error.status_body()}) + b"\n")
@@ -94,13 +104,20 @@ def serve_watch(handler: Exchange, route: Route, query: dict[str, str]) -> None:
                 handler._end_chunks()
                 return
             wait = min(0.25, deadline - now)
+            if faults.frozen:  # a hung server writes nothing; the events wait in the watch's queue
+                time.sleep(wait)
+                continue
             items = watch.drain(wait)
             if items:
                 handler._write_chunk(encode(items))
             elif handler._client_gone():
                 return
-            if bookmarks and time.monotonic() >= next_bookmark:
-                next_bookmark = time.monotonic() + BOOKMARK_INTERVAL
+            current = float(getattr(cluster, "bookmark_interval", interval))
+            if current != interval:  # changed while the stream is open
+                interval = current
+                next_bookmark = next_bookmark_time(time.monotonic(), deadline, interval)
+            if bookmarks and next_bookmark is not None and time.monotonic() >= next_bookmark:
+                next_bookmark = next_bookmark_time(time.monotonic(), deadline, interval)
                 idle_rv = store.watch_rv_if_idle(watch)
                 if idle_rv is not None:
                     handler._write_chunk(_bookmark(route, idle_rv, initial_end=False))

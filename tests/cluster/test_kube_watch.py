@@ -18,7 +18,8 @@ NS = "watch-test"
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxCluster]:
-    sandbox = SandboxCluster(speed=20.0, controllers=False).start()
+    # BOOKMARKs every second instead of a real server's minute, so that the watches learn a rhythm in a test
+    sandbox = SandboxCluster(speed=20.0, controllers=False, bookmark_interval=1.0).start()
     sandbox.write_kubeconfig(tmp_path_factory.mktemp("watch") / "kubeconfig")
     sandbox.store.create("namespaces", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NS}})
     yield sandbox
@@ -152,26 +153,24 @@ def test_500s_on_list_back_off_and_recover(cluster: SandboxCluster, watcher: Clu
 
 
 def test_hung_server_is_noticed_within_seconds(
-    cluster: SandboxCluster, watcher: ClusterWatcher, monkeypatch: pytest.MonkeyPatch
+    cluster: SandboxCluster, watcher: ClusterWatcher
 ) -> None:
     """A server that keeps the connections open but stops answering (no events, no bookmarks, new requests
     hang) turns the state from live to reconnecting within a few seconds, not after the watch's 65 s read
     timeout; once it answers again the state goes back to live."""
-    from raywizard.sandbox import watchstream
-
     state = watcher.state
     wait_for(lambda: state.snapshot().connection.state == "live")
     # The watches learn the sandbox's bookmark rhythm (1 s) from the quiet streams.
     wait_for(lambda: all(w.silence_limit is not None for w in watcher.watches if w.kind != "rayclusters"))
     hang_started = time.monotonic()
-    monkeypatch.setattr(watchstream, "BOOKMARK_INTERVAL", 3600.0)  # open streams go silent...
+    cluster.bookmark_interval = 3600.0  # open streams go silent...
     cluster.faults.set_latency(3600.0)  # ...and new requests are accepted but never answered
     wait_for(lambda: state.snapshot().connection.state in ("reconnecting", "stale"), timeout=20)
     noticed_after = time.monotonic() - hang_started
     message = state.snapshot().connection.message
     assert "sent nothing" in message or "not answered" in message or "did not answer" in message, message
     print(f"hung server noticed after {noticed_after:.1f} s")
-    monkeypatch.setattr(watchstream, "BOOKMARK_INTERVAL", 1.0)
+    cluster.bookmark_interval = 1.0
     cluster.faults.clear()
     # The requests already stuck in the sandbox's latency sleep stay stuck; our read timeouts give up on them.
     make_pod(cluster, "after-hang")
@@ -277,3 +276,59 @@ def test_lists_in_pages_into_compact_records(cluster: SandboxCluster, monkeypatc
     finally:
         w.stop()
         api.close()
+
+
+def test_bookmark_cadence_of_a_real_server(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """By default the sandbox sends BOOKMARKs as a real watch cache does: about once a minute and 2 s before the
+    deadline, so a 10 s watch gets one, at about 8 s."""
+    import json
+
+    from kubernetes import client, config
+
+    with SandboxCluster(controllers=False) as sandbox:
+        sandbox.write_kubeconfig(tmp_path_factory.mktemp("cadence") / "kubeconfig")
+        api = config.new_client_from_config(str(sandbox.kubeconfig_path))
+        try:
+            started = time.monotonic()
+            response = client.CoreV1Api(api).list_namespaced_config_map(
+                "default", watch=True, allow_watch_bookmarks=True, timeout_seconds=10, _preload_content=False
+            )
+            seen = []
+            for line in response.stream():
+                for part in line.splitlines():
+                    if part.strip() and json.loads(part)["type"] == "BOOKMARK":
+                        seen.append(time.monotonic() - started)
+            assert len(seen) == 1 and seen[0] >= 7.0, seen
+        finally:
+            api.close()
+
+
+def test_a_frozen_server_is_noticed_by_the_probe_within_seconds(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """With a real server's bookmark rhythm the watches cannot learn a short silence limit; the /version probe
+    beside them turns live into reconnecting within about 6 s of the server going silent, and back."""
+    from kubernetes import config
+
+    from raywizard.kube.probe import ServerProbe
+
+    with SandboxCluster(controllers=False) as sandbox:
+        sandbox.write_kubeconfig(tmp_path_factory.mktemp("frozen") / "kubeconfig")
+        api = config.new_client_from_config(str(sandbox.kubeconfig_path))
+        w = ClusterWatcher(api, argocd_namespace="argocd", namespace="default", timeout_seconds=50)
+        probe = ServerProbe(api, w.state, server=sandbox.url)
+        w.start()
+        probe.start()
+        try:
+            wait_for(lambda: w.state.snapshot().connection.state == "live")
+            frozen_at = time.monotonic()
+            sandbox.faults.freeze()
+            wait_for(lambda: w.state.snapshot().connection.state == "reconnecting", timeout=20)
+            print(f"frozen server noticed after {time.monotonic() - frozen_at:.1f} s")
+            assert "did not answer within 2.5s" in w.state.snapshot().connection.message
+            assert all(watch.silence_limit is None for watch in w.watches)  # the streams alone could not tell
+            sandbox.faults.thaw()
+            wait_for(lambda: w.state.snapshot().connection.state == "live", timeout=20)
+        finally:
+            sandbox.faults.thaw()
+            probe.stop()
+            w.stop()
+            api.close()

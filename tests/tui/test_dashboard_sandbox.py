@@ -142,6 +142,26 @@ async def test_survives_an_api_server_restart(guide_sandbox: tuple[Any, Any]) ->
         assert pods.row_count >= 5  # the table survived (relist, not a blank screen)
 
 
+async def test_a_silent_server_shows_reconnecting_within_seconds(guide_sandbox: tuple[Any, Any]) -> None:
+    """A hung API server (connections accepted, nothing answered) with a real server's minute between bookmarks:
+    the dashboard's /version probe says so within seconds, not when the watches' reads time out."""
+    import time
+
+    cluster, connection = guide_sandbox
+    app = DashboardApp(connection, load_preset("argocd-guide"))
+    async with app.run_test(size=SIZE) as pilot:
+        indicator = app.dashboard.query_one(ConnectionIndicator)
+        await wait_until(pilot, lambda: indicator.state == "live", what="live")
+        frozen_at = time.monotonic()
+        cluster.faults.freeze()
+        try:
+            await wait_until(pilot, lambda: indicator.state == "reconnecting", timeout=30, what="reconnecting")
+            print(f"silent server shown after {time.monotonic() - frozen_at:.1f} s")
+        finally:
+            cluster.faults.thaw()
+        await wait_until(pilot, lambda: indicator.state == "live", timeout=40, what="live again")
+
+
 async def test_pod_logs_follow_scroll_and_search(guide_sandbox: tuple[Any, Any]) -> None:
     from raywizard.tui.dashboard.logs import PodLogsScreen
 

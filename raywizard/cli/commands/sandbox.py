@@ -40,6 +40,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-argocd", action="store_true", help="no argocd namespace, Application CRD or Argo CD")
     parser.add_argument("--faults", metavar="SPEC", help="fault injection spec for the API server")
     parser.add_argument(
+        "--bookmark-interval",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="seconds between the BOOKMARKs of a quiet watch (default 60, about what a real API server sends)",
+    )
+    parser.add_argument(
         "--require-token",
         action="store_true",
         help="answer 401 to requests without the kubeconfig's bearer token (kubectl sends no "
@@ -59,6 +66,10 @@ def run(args: argparse.Namespace) -> int:
 
     if args.speed <= 0:
         raise InputError(f"--speed must be positive, not {args.speed}", "use e.g. --speed 20 for a fast demo")
+    if args.bookmark_interval <= 0:
+        raise InputError(
+            f"--bookmark-interval must be positive, not {args.bookmark_interval}", "use e.g. --bookmark-interval 1"
+        )
     try:
         # kubectl (client-go) sends no bearer token over plain http: accept anonymous requests unless asked not to.
         cluster = SandboxCluster(
@@ -67,6 +78,7 @@ def run(args: argparse.Namespace) -> int:
             speed=args.speed,
             faults=args.faults,
             anonymous=not args.require_token,
+            bookmark_interval=args.bookmark_interval,
         )
     except ValueError as exc:
         raise InputError(str(exc), "see `raywizard sandbox --help` for the --faults syntax") from exc

@@ -353,10 +353,13 @@ def _watch(conn: Any, argocd_ns: str, namespace: str, output: str) -> int:
     import time
 
     from raywizard.cli.commands._cluster_args import dump
+    from raywizard.kube.probe import ServerProbe
     from raywizard.kube.watch import ClusterWatcher
 
     watcher = ClusterWatcher(conn.api_client, argocd_namespace=argocd_ns, namespace=namespace, server=conn.server_url)
+    probe = ServerProbe(conn.api_client, watcher.state, server=conn.server_url)
     watcher.start()
+    probe.start()
     try:
         if output != "table":
             seen = -1
@@ -401,6 +404,7 @@ def _watch(conn: Any, argocd_ns: str, namespace: str, output: str) -> int:
     except KeyboardInterrupt:
         return 0
     finally:
+        probe.stop()
         watcher.stop()
 
 
