@@ -208,8 +208,17 @@ def texts_for(workspace: Any, directory: Path) -> dict[Path, str]:
         return {Path(p).resolve(): t for p, t in workspace.render().items()}
     existing = application_files(resolved)
     if existing:
+        # The spec comes from elsewhere (a preset, other files): carried into the files here as an edit of them,
+        # so that what they hold and the spec has no field for (sync waves, retry, comments) stays.
+        import copy
+
         target = Workspace.load(existing)
-        target.spec = workspace.spec
+        spec = workspace.spec.clone()
+        spec.app_documents = copy.deepcopy(target.spec.app_documents)
+        spec.app_baselines = copy.deepcopy(target.spec.app_baselines)
+        spec.values_document, spec.values_baseline = target.spec.values_document, target.spec.values_baseline
+        spec.values_layers, spec.app_set = target.spec.values_layers, target.spec.app_set
+        target.spec = spec
         return {Path(p).resolve(): t for p, t in target.render().items()}
     children = children_for_parent(render_applications(workspace.spec))
     return {resolved / f"{app['metadata']['name']}.yaml": emit(app) for app in children}

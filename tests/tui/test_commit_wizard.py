@@ -11,6 +11,7 @@ import pytest
 from textual.widgets import Static, TextArea
 
 from raywizard.cli import main as cli
+from raywizard.tui.common.dialogs import ConfirmModal
 from raywizard.tui.wizard.app import create_app
 from raywizard.tui.wizard.committing import CommitModal
 from raywizard.tui.wizard.screens.apply import ApplyScreen
@@ -101,6 +102,15 @@ async def test_apply_step_commits_instead_and_follows_the_parent(repos: Repos, t
             result = screen.query_one("#apply-result", Static)
             assert "managed by Application ray-root" in str(result.render())
             assert "c: Commit & push" in str(result.render())
+            # Apply is still possible, but asks with the parent named and "Apply anyway".
+            await pilot.press("a")
+            await wait_for(pilot, lambda: isinstance(app.screen, ConfirmModal))
+            confirm = app.screen
+            assert isinstance(confirm, ConfirmModal)
+            assert confirm.yes == "Apply anyway"
+            assert "managed by Application ray-root" in confirm.detail and "selfHeal" in confirm.detail
+            await pilot.press("n")
+            await wait_for(pilot, lambda: app.screen is screen)
             await pilot.press("c")
             await wait_for(pilot, lambda: isinstance(app.screen, CommitModal), seconds=30)
             await pilot.press("ctrl+g")

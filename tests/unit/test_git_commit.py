@@ -168,3 +168,37 @@ def test_repository_urls_compare_in_every_spelling() -> None:
                                          "ssh://git@github.com/acme/deploy.git", "https://github.com/acme/deploy/")}
     assert same == {"github.com/acme/deploy"}
     assert normalized_url("file:///srv/git/ray.git") == normalized_url("/srv/git/ray.git") == "/srv/git/ray"
+
+
+def test_a_preset_or_other_files_are_carried_into_the_files_already_there(
+        repos: Repos, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert commit(repos, capsys, "--preset", "argocd-guide")[0] == 0
+    path = repos.clone / "ray" / "raycluster.yaml"
+    path.write_text("# ours\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    git(repos.clone, "commit", "-qam", "a comment")
+    elsewhere = tmp_path / "elsewhere.yaml"
+    assert cli.main(["render", "--preset", "argocd-guide", "--set", "workerGroups.standard-worker.maxReplicas=5",
+                     "-o", str(elsewhere)]) == 0
+    code, _out, err = commit(repos, capsys, "--from", str(elsewhere))
+    assert code == 0, err
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("# ours\n") and "maxReplicas: 5" in text
+    assert "argocd.argoproj.io/sync-wave: '2'" in text and "maxDuration: 3m" in text  # kept: no field for them
+    assert sorted(p.name for p in (repos.clone / "ray").iterdir()) == sorted(CHILDREN)
+    code, _out, err = commit(repos, capsys, "--preset", "minimal")
+    assert code == 0, err
+    assert "argocd.argoproj.io/sync-wave: '2'" in path.read_text(encoding="utf-8")
+
+
+def test_the_first_commit_of_a_new_repository(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    clone = tmp_path / "fresh"
+    git(tmp_path, "init", "-q", "-b", "main", str(clone))
+    git(clone, "config", "user.name", "Test Author")
+    git(clone, "config", "user.email", "author@example.com")
+    code = cli.main(["commit", "--repo", str(clone), "--path", "apps/ray", "--preset", "minimal"])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert git(clone, "log", "--format=%s").strip() == "add Applications ray-operator-crds, ray-operator, raycluster"
+    assert git(clone, "ls-files").split() == [f"apps/ray/{name}" for name in sorted(CHILDREN)]

@@ -17,7 +17,8 @@ DESCRIPTION = (
     "Write the three Applications into the git working tree at --path (one file per Application, or the files\n"
     "already there edited in place, comments kept), show the diff, commit with a message generated from what\n"
     "changed (or -m), and with --push push to the branch's upstream. Without --preset/--from the files already\n"
-    "at --path are the starting point, so `--set` edits them. Refuses (writing nothing) on a detached HEAD, on\n"
+    "at --path are the starting point, so `--set` edits them; with them, the files there are edited into what\n"
+    "they describe. Refuses (writing nothing) on a detached HEAD, on\n"
     "changes outside --path, or without an upstream for --push; a failed commit or push undoes everything.\n"
     "--wait (with --push) refreshes the parent Application that manages the live Applications and follows it\n"
     "until it and its children run the pushed commit and the RayCluster is ready."
@@ -59,7 +60,7 @@ def commit_texts(args: argparse.Namespace, directory: Path) -> tuple[Workspace, 
     from raywizard.documents.repo_commit import application_files, texts_for
 
     existing = application_files(directory)
-    if not getattr(args, "from_files", None) and existing:
+    if not getattr(args, "from_files", None) and not getattr(args, "preset", None) and existing:
         args.from_files = existing  # the files already there are what --set edits
     workspace = workspace_from_args(args)
     return workspace, texts_for(workspace, directory)

@@ -158,7 +158,10 @@ class ApplyScreen(StepScreen):
         from raywizard.kube.tracking import reverted_note
 
         parents = list((getattr(self.plan, "parents", None) or {}).values())
-        return (literal(reverted_note(parents[0]), single_line=True).capitalize() + ".") if parents else ""
+        if not parents:
+            return ""
+        note = literal(reverted_note(parents[0]), single_line=True)
+        return note[:1].upper() + note[1:] + "."
 
     def _start_apply(self, *, force: bool = False, over_parent: bool = False) -> None:
         connection = self.wizard.connection
