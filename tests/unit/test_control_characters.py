@@ -87,3 +87,53 @@ def test_no_raw_control_character_reaches_the_terminal(tmp_path: Path, command: 
             assert raw is None, f"{command} {flag} {path.name}: raw {raw.group()!r} on {name}: {text[:400]!r}"
         assert "Traceback" not in result.stderr.decode(), result.stderr.decode()
         assert result.returncode in (0, 1, 2), (command, flag, path.name, result.stderr.decode())
+
+
+def _kubeconfig(tmp_path: Path) -> Path:
+    """Names from a kubeconfig are shown by contexts, preflight and every cluster command's banner."""
+    h = _q(HOSTILE)
+    path = tmp_path / "kubeconfig"
+    path.write_text(
+        "apiVersion: v1\nkind: Config\n"
+        f"clusters:\n- name: {h}\n  cluster: {{server: 'http://127.0.0.1:9'}}\n"
+        f"contexts:\n- name: {h}\n  context: {{cluster: {h}, user: {h}, namespace: {h}}}\n"
+        f"current-context: {h}\nusers:\n- name: {h}\n  user: {{token: abc}}\n", encoding="utf-8")
+    return path
+
+
+# Never started here: they serve until interrupted (sandbox) or open a terminal UI; the wizard, dashboard and
+# demo refuse to start without a terminal, which is what they do in this test.
+_LONG_RUNNING = {"sandbox"}
+
+
+def _every_command() -> list[str]:
+    from raywizard.cli.main import _load_commands
+
+    return [name for name in _load_commands() if name not in _LONG_RUNNING]
+
+
+@pytest.mark.parametrize("name", _every_command())
+def test_every_command_shows_file_kubeconfig_and_preset_text_literally(tmp_path: Path, name: str) -> None:
+    presets = tmp_path / "user-presets"
+    presets.mkdir()
+    preset = (bundled_dir() / "minimal.yaml").read_text(encoding="utf-8")
+    (presets / "hostile.yaml").write_text(f"# description: {HOSTILE}\n{preset}", encoding="utf-8")
+    env = {**os.environ, "NO_COLOR": "1", "KUBECONFIG": str(_kubeconfig(tmp_path)), "COLUMNS": "100",
+           "RAYWIZARD_USER_PRESETS_DIR": str(presets)}
+    env.pop("RAYWIZARD_DEBUG", None)
+    help_text = subprocess.run([sys.executable, "-m", "raywizard", name, "--help"], env=env, capture_output=True,
+                               text=True, timeout=120, check=False).stdout
+    runs = [[name]]
+    if "--from" in help_text:
+        runs.append([name, "--from", str(_applications(tmp_path, typed=True))])
+    if name == "completion":
+        runs = [[name, "bash"]]
+    for args in runs:
+        result = subprocess.run([sys.executable, "-m", "raywizard", *args], env=env, cwd=tmp_path,
+                                capture_output=True, timeout=120, stdin=subprocess.DEVNULL, check=False)
+        for stream, data in (("stdout", result.stdout), ("stderr", result.stderr)):
+            text = data.decode("utf-8")
+            raw = _RAW.search(text.replace("\n", "").replace("\t", ""))
+            assert raw is None, f"{args}: raw {raw.group()!r} on {stream}: {text[:400]!r}"
+        assert "Traceback" not in result.stderr.decode(), result.stderr.decode()
+        assert result.returncode != 70, (args, result.stderr.decode())  # an internal error is a bug

@@ -22,15 +22,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from raywizard.documents.presets import list_presets, save_user_preset
+    from raywizard.model.textsafe import literal
 
     if args.save:
         from raywizard.cli.commands._inputs import spec_from_args
 
         path = save_user_preset(args.save, spec_from_args(args), args.description)
-        print(f"saved preset {args.save!r} to {path}")
+        print(literal(f"saved preset {args.save!r} to {path}"))
         return 0
     presets = list_presets()
     width = max((len(p.name) for p in presets), default=4)
     for preset in presets:
-        print(f"{preset.name:<{width}}  {preset.source:<7}  {preset.description}")
+        # The description is the first line of a user's file: shown literally.
+        print(f"{preset.name:<{width}}  {preset.source:<7}  {literal(preset.description, single_line=True)}")
     return 0
