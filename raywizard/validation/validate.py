@@ -57,8 +57,20 @@ def validate(spec: ClusterSpec, values: dict[str, Any] | None = None) -> list[Pr
     problems += _autoscaling_checks(spec)
     problems += _sync_checks(spec)
     problems += _value_file_notes(spec)
-    problems += _application_set_notes(spec)
+    if spec.app_set is not None:
+        problems = [_placeholder_problem(p) for p in problems] + _application_set_notes(spec)
     return problems
+
+
+def _placeholder_problem(problem: Problem) -> Problem:
+    """In an ApplicationSet whose list generator gives no values (another generator, or none), the fields hold
+    the template's ``{{placeholders}}`` as written; what they become is the generator's to say, so a check of such
+    a value is a warning, not an error."""
+    if not problem.is_error or "{{" not in problem.message:
+        return problem
+    return Problem(problem.path, f"{problem.message} (a placeholder of the ApplicationSet, checked as written)",
+                   "the generator's parameters decide the value; render --generated shows it for list elements",
+                   W, problem.code, problem.setting)
 
 
 def _application_set_notes(spec: ClusterSpec) -> list[Problem]:

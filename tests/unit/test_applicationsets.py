@@ -159,3 +159,17 @@ def test_diff_and_apply_say_what_to_do_with_an_applicationset(command: str, tmp_
     err = capsys.readouterr().err
     assert f"{command} works on Applications, and this is the ApplicationSet ray-clusters" in err
     assert "render --from FILE --generated -o apps.yaml" in err and "Traceback" not in err
+
+
+def test_without_list_elements_placeholders_are_checked_as_warnings(tmp_path: Path) -> None:
+    appset = _appset()
+    appset["spec"]["generators"] = [{"git": {"repoURL": "https://git.example.com/x.git", "revision": "HEAD",
+                                             "files": [{"path": "clusters/*.json"}]}}]
+    path = tmp_path / "appset.yaml"
+    path.write_text(yaml.safe_dump(appset))
+    spec = Workspace.load([path]).spec
+    assert spec.target.cluster_app == "ray-{{env}}"  # the template as written
+    problems = validate(spec)
+    assert problems and not any(p.is_error for p in problems)
+    assert any(p.path == "image.tag" and "a placeholder of the ApplicationSet" in p.message for p in problems)
+    assert any(p.code == "applicationset-not-modelled" for p in problems)
