@@ -2,6 +2,7 @@
 
     python scripts/screenshots.py            # offline screens (deterministic)
     python scripts/screenshots.py --sandbox  # also the apply step and the dashboard on the embedded sandbox
+    python scripts/screenshots.py --gitops   # only the Commit & push dialog, over a clone made in /tmp
 
 Look at them before committing (any SVG viewer or a browser).
 """
@@ -124,15 +125,61 @@ async def sandbox_shots() -> None:
         await shoot("09-after-apply-dashboard", app, apply)
 
 
+async def gitops_shots() -> None:
+    """The Commit & push dialog: the guide's files committed to a clone of a bare repository at a fixed path (so
+    the picture names the same paths each time), one field edited, c pressed on the Preview."""
+    import subprocess
+
+    from raywizard.cli import main as cli
+
+    base = Path("/tmp/raywizard-shots")
+    shutil.rmtree(base, ignore_errors=True)
+    base.mkdir()
+    env = {**os.environ, "GIT_AUTHOR_NAME": "You", "GIT_AUTHOR_EMAIL": "you@example.com",
+           "GIT_COMMITTER_NAME": "You", "GIT_COMMITTER_EMAIL": "you@example.com"}
+
+    def git(cwd: Path, *args: str) -> None:
+        subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True)
+
+    git(base, "init", "-q", "--bare", "-b", "main", "deploy.git")
+    git(base, "clone", "-q", "deploy.git", "deploy")
+    clone = base / "deploy"
+    git(clone, "commit", "-q", "--allow-empty", "-m", "Initial commit")
+    git(clone, "push", "-q", "-u", "origin", "main")
+    for key, value in (("user.name", "You"), ("user.email", "you@example.com")):
+        git(clone, "config", key, value)
+    cli.main(["commit", "--preset", "argocd-guide", "--repo", str(clone), "--path", "ray", "--push"])
+    app = create_app(files=sorted((clone / "ray").glob("*.yaml")), offline=True, start_step="preview")
+
+    async def commit_dialog(pilot: Any) -> None:
+        from raywizard.tui.wizard.committing import CommitModal
+
+        group = app.model.spec.group("standard-worker")
+        group.max_replicas = 8
+        app.spec_changed()
+        await pilot.press("c")
+        for _ in range(100):
+            if isinstance(app.screen, CommitModal):
+                break
+            await pilot.pause(0.1)
+        await pilot.pause(0.5)
+
+    await shoot("10-commit-push", app, commit_dialog)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sandbox", action="store_true", help="also apply to the sandbox and shoot the dashboard")
+    parser.add_argument("--gitops", action="store_true", help="only the Commit & push dialog")
     args = parser.parse_args()
     OUT.mkdir(exist_ok=True)
     # The same pictures on every machine: no user presets, no kubeconfig contexts.
     scratch = Path(tempfile.mkdtemp(prefix="raywizard-shots-"))
     os.environ["RAYWIZARD_USER_PRESETS_DIR"] = str(scratch / "presets")
     os.environ["KUBECONFIG"] = str(scratch / "no-kubeconfig")
+    if args.gitops:
+        asyncio.run(gitops_shots())
+        return 0
     asyncio.run(offline_shots())
     if args.sandbox:
         asyncio.run(sandbox_shots())
