@@ -211,12 +211,20 @@ def pod_logs(
     container: str | None = None,
     follow: bool = False,
     tail: int | None = None,
+    *,
+    previous: bool = False,
+    timestamps: bool = False,
 ) -> Iterator[str]:
-    """Log lines of a pod (raw text: show through ``textsafe.literal``)."""
+    """Log lines of a pod (raw text: show through ``textsafe.literal``). ``previous``: the container's previous
+    instance (the one that crashed); ``timestamps``: each line starts with the kubelet's RFC 3339 time."""
     from kubernetes import client
 
     api = client.CoreV1Api(conn.api_client)
     kwargs: dict[str, Any] = {"follow": follow, "_preload_content": False}
+    if previous:
+        kwargs["previous"] = True
+    if timestamps:
+        kwargs["timestamps"] = True
     if container:
         kwargs["container"] = container
     if tail is not None:

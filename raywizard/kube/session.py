@@ -250,10 +250,23 @@ class ClusterSession:
         assert self.connection is not None
         return get_pod(self.connection, namespace, name)
 
-    def pod_logs(self, namespace: str, pod: str, container: str | None, *, tail: int | None = None) -> Iterator[str]:
+    def pod_logs(
+        self,
+        namespace: str,
+        pod: str,
+        container: str | None,
+        *,
+        tail: int | None = None,
+        follow: bool = True,
+        previous: bool = False,
+        timestamps: bool = False,
+    ) -> Iterator[str]:
         from raywizard.kube import operations
 
-        return operations.pod_logs(self.connection, namespace, pod, container=container, follow=True, tail=tail)
+        return operations.pod_logs(
+            self.connection, namespace, pod, container=container, follow=follow, tail=tail, previous=previous,
+            timestamps=timestamps,
+        )
 
     def ray_insight(
         self, namespace: str, raycluster: dict[str, Any] | None, pods: Sequence[dict[str, Any]]

@@ -162,8 +162,8 @@ async def test_a_silent_server_shows_reconnecting_within_seconds(guide_sandbox: 
         await wait_until(pilot, lambda: indicator.state == "live", timeout=40, what="live again")
 
 
-async def test_pod_logs_follow_scroll_and_search(guide_sandbox: tuple[Any, Any]) -> None:
-    from raywizard.tui.dashboard.logs import PodLogsScreen
+async def test_pod_logs_container_picker_filter_follow_and_group(guide_sandbox: tuple[Any, Any]) -> None:
+    from raywizard.tui.dashboard.logs import ContainerPicker, PodLogsScreen
 
     _, connection = guide_sandbox
     app = DashboardApp(connection, load_preset("argocd-guide"))
@@ -181,21 +181,37 @@ async def test_pod_logs_follow_scroll_and_search(guide_sandbox: tuple[Any, Any])
         pods.focus()
         pods.move_cursor(row=pods.get_row_index(head))
         await pilot.press("l")
-        await wait_until(pilot, lambda: isinstance(app.screen, PodLogsScreen), what="logs")
+        await wait_until(pilot, lambda: isinstance(app.screen, ContainerPicker | PodLogsScreen), what="logs")
+        if isinstance(app.screen, ContainerPicker):  # the head runs the autoscaler beside ray-head
+            assert app.screen.source.containers[0] == "ray-head"
+            await pilot.press("enter")
+            await wait_until(pilot, lambda: isinstance(app.screen, PodLogsScreen), what="logs")
         logs = app.screen
-        assert isinstance(logs, PodLogsScreen)
+        assert isinstance(logs, PodLogsScreen) and logs.options.container == "ray-head"
         await wait_until(pilot, lambda: len(logs.lines) > 3, what="log lines")
-        assert "following" in str(logs.query_one("#logs-status").render())
+        assert "following" in logs.status_text
         word = next(w for w in logs.lines[1].split() if len(w) > 3)
         await pilot.press("slash", *word, "enter")
         await pilot.pause(0.2)
-        assert logs.search_text == word and not logs.following
-        assert "matches" in str(logs.query_one("#logs-status").render())
+        assert logs.filter_text == word and "filter" in logs.status_text
+        await pilot.press("f")
+        assert not logs.following
         await pilot.press("f")
         assert logs.following
         await pilot.press("escape")
         await pilot.pause(0.2)
         assert app.screen is screen
+
+        # L: every pod of a worker group, each line prefixed with its pod.
+        worker = next(k for k, c in pods.cells_by_key.items() if "-worker-" in c[0] and c[STATUS] == "Running")
+        pods.move_cursor(row=pods.get_row_index(worker))
+        await pilot.press("L")
+        await wait_until(pilot, lambda: isinstance(app.screen, PodLogsScreen), what="group logs")
+        group_logs = app.screen
+        assert isinstance(group_logs, PodLogsScreen) and group_logs.grouped or len(group_logs.sources) == 1
+        await wait_until(pilot, lambda: len(group_logs.lines) > 0, what="group log lines")
+        names = {source.pod for source in group_logs.sources}
+        assert all(line.split(" ", 1)[0] in names for line in group_logs.lines) or not group_logs.grouped
 
 
 async def test_survives_410_and_dropped_watches(guide_sandbox: tuple[Any, Any]) -> None:

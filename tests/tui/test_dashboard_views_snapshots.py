@@ -31,3 +31,18 @@ def test_help(snap_compare: Any) -> None:
         await pilot.pause(0.3)
 
     assert snap_compare(dashboard(), run_before=open_help, terminal_size=(120, 40))
+
+
+def test_logs_with_the_container_picker(snap_compare: Any) -> None:
+    from raywizard.tui.dashboard.logs import ContainerPicker, LogOptions, PodLogsScreen
+    from tests.tui.test_dashboard_logs import HEAD, LogsApp, fixed_reader, wait_lines
+
+    logs = PodLogsScreen([HEAD], fixed_reader([]), LogOptions("ray-head", tail=10))
+
+    async def open_picker(pilot: Any) -> None:
+        await wait_lines(pilot, logs, 10)
+        await pilot.press("c")
+        await pilot.pause(0.2)
+        assert isinstance(pilot.app.screen, ContainerPicker)
+
+    assert snap_compare(LogsApp(logs), run_before=open_picker, terminal_size=(100, 30))

@@ -125,7 +125,7 @@ class DashboardActions:
     # -- reading -------------------------------------------------------------------------------------------
 
     def logs(self) -> None:
-        from raywizard.tui.dashboard.logs import PodLogsScreen
+        from raywizard.tui.dashboard.logs import open_pod_logs
 
         pod = self.selected_pod()
         if pod is None:
@@ -134,18 +134,7 @@ class DashboardActions:
         if self.session.connection is None:
             self.notify("Not connected to a cluster: no logs to read.", severity="warning")
             return
-        meta = pod.get("metadata") or {}
-        containers = [c.get("name", "") for c in (pod.get("spec") or {}).get("containers") or []]
-        # Ray's own container first: ray-head / ray-worker, not the autoscaler sidecar.
-        container = next((c for c in containers if c.startswith("ray-")), containers[0] if containers else "")
-        namespace, name = str(meta.get("namespace", "")), str(meta.get("name", ""))
-        session = self.session
-
-        def open_stream() -> Any:
-            return session.pod_logs(namespace, name, container, tail=1000)
-
-        title = f"Logs of pod {namespace}/{name}, container {container} (tail 1000, following)"
-        self.screen.app.push_screen(PodLogsScreen(title, open_stream))
+        open_pod_logs(self.screen.app, self.session, pod)
 
     def describe_pod(self) -> None:
         from raywizard.tui.dashboard.dialogs import DescribeScreen

@@ -23,6 +23,32 @@ class DashboardFeatures(Screen[None]):
     session: ClusterSession
     spec: Any
 
+    def action_group_logs(self) -> None:
+        """``L``: the logs of every pod in the highlighted pod's worker group (or of the head)."""
+        from raywizard.tui.dashboard.logs import open_group_logs
+        from raywizard.tui.dashboard.widgets.pods import PodsTable
+
+        key = self.query_one(PodsTable).selected_key
+        snapshot = self.snapshot
+        pod = snapshot.pods.get(key) if key is not None and snapshot is not None else None
+        if pod is None:
+            self.notify("Select a pod of the group first (the pods table).", severity="warning")
+            return
+        if self.session.connection is None:
+            self.notify("Not connected to a cluster: no logs to read.", severity="warning")
+            return
+        labels = (pod.get("metadata") or {}).get("labels") or {}
+        cluster, group = labels.get("ray.io/cluster"), labels.get("ray.io/group")
+        if not group:
+            self.notify("This pod belongs to no Ray group (no ray.io/group label).", severity="warning")
+            return
+        members = [
+            p for p in snapshot.pods.values()
+            if ((p.get("metadata") or {}).get("labels") or {}).get("ray.io/group") == group
+            and ((p.get("metadata") or {}).get("labels") or {}).get("ray.io/cluster") == cluster
+        ]
+        open_group_logs(self.app, self.session, str(group), members)
+
     def action_help(self) -> None:
         from raywizard.tui.dashboard.help import HelpScreen, help_rows
 

@@ -1,140 +1,327 @@
-"""Pod logs: streamed in a thread, shown literally; follow (auto-scroll) on/off, scroll, search with n/N."""
+"""Pod logs as a k9s user reads them: a container picker (the default container first, then the others, then the
+init containers), the previous instance's logs, follow on/off, wrap, timestamps, tail size, a filter inside the
+log and save to a file; and the logs of a whole worker group, every line prefixed with its pod.
+
+Each stream is read on a daemon thread of its own (not Textual's worker pool, which is the event loop's default
+executor): a followed log blocks until its next line, and that must never hold up leaving the screen or quitting
+the app. Readers only queue lines; the UI drains the queue on a timer (at most 10 batches a second), so a quiet
+stream shows its lines at once and a chatty one cannot flood the UI. Changing an option that the API server
+applies (container, previous, timestamps, tail) reopens the streams; lines of the old ones are dropped.
+"""
 
 from __future__ import annotations
 
 import threading
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
-from textual.widgets import Footer, Input, RichLog, Static
+from textual.containers import Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, Input, OptionList, RichLog, Static
+from textual.widgets.option_list import Option
 
 from raywizard.model.textsafe import literal
 from raywizard.tui.common.literal_text import rich_text
 
 MAX_LOG_LINES = 20_000
 BATCH_SECONDS = 0.1  # lines reach the UI at most 10 times a second, in batches
+TAILS: tuple[int | None, ...] = (100, 1000, 10_000, None)  # what `T` steps through; None: the whole log
+MAX_GROUP_PODS = 50  # streams opened for a group's logs; the status line says when there are more pods
+DEFAULT_CONTAINER = "kubectl.kubernetes.io/default-container"
+
+
+@dataclass(frozen=True)
+class LogSource:
+    """One pod whose logs are read: its containers, the default one first."""
+
+    namespace: str
+    pod: str
+    containers: tuple[str, ...]
+    init_containers: tuple[str, ...] = ()
+
+    @property
+    def all_containers(self) -> tuple[str, ...]:
+        return self.containers + self.init_containers
+
+
+@dataclass(frozen=True)
+class LogOptions:
+    """What the API server is asked for (``GET pods/{name}/log``)."""
+
+    container: str
+    previous: bool = False
+    timestamps: bool = False
+    tail: int | None = 1000
+
+
+# (namespace, pod, options) -> the lines; raises ClusterError (shown in the status line) when the server refuses.
+LogReader = Callable[[str, str, LogOptions], Iterator[str]]
+
+
+def log_source(pod: Mapping[str, Any]) -> LogSource:
+    """The pod's containers in picker order: the one kubectl picks by default (the
+    ``kubectl.kubernetes.io/default-container`` annotation, else Ray's own ``ray-*`` container, else the
+    first), the other containers (the autoscaler sidecar of a head), then the init containers."""
+    meta = pod.get("metadata") or {}
+    spec = pod.get("spec") or {}
+    containers = [str(c.get("name", "")) for c in spec.get("containers") or [] if c.get("name")]
+    init = [str(c.get("name", "")) for c in spec.get("initContainers") or [] if c.get("name")]
+    wanted = str((meta.get("annotations") or {}).get(DEFAULT_CONTAINER) or "")
+    if wanted not in containers:
+        wanted = next((c for c in containers if c.startswith("ray-")), containers[0] if containers else "")
+    ordered = ([wanted] if wanted else []) + [c for c in containers if c != wanted]
+    return LogSource(str(meta.get("namespace", "")), str(meta.get("name", "")), tuple(ordered), tuple(init))
+
+
+class ContainerPicker(ModalScreen[str | None]):
+    """Which container's logs: Enter picks, Escape cancels."""
+
+    CSS_PATH = "dashboard.tcss"
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, source: LogSource, current: str | None = None) -> None:
+        super().__init__(classes="container-picker")
+        self.source = source
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        options = []
+        for index, name in enumerate(self.source.containers):
+            label = Text(literal(name, single_line=True))
+            if index == 0:
+                label.append("  default", style="italic")
+            options.append(Option(label, id=f"c:{name}"))
+        for name in self.source.init_containers:
+            label = Text(literal(name, single_line=True))
+            label.append("  init container", style="italic")
+            options.append(Option(label, id=f"c:{name}"))
+        with Vertical(id="picker-dialog"):
+            yield Static(rich_text(f"Logs of pod {self.source.namespace}/{self.source.pod}: which container?"),
+                         id="picker-title")
+            yield OptionList(*options, id="picker-options")
+
+    def on_mount(self) -> None:
+        picker = self.query_one(OptionList)
+        names = list(self.source.all_containers)
+        if self.current in names:
+            picker.highlighted = names.index(self.current)
+        picker.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(str(event.option.id or "")[2:] or None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
 
 
 class PodLogsScreen(Screen[None]):
-    """A pod's logs; ``open_stream`` is called in a thread and yields lines."""
+    """Logs of one pod, or of several (a group: each line prefixed with its pod's name)."""
 
     CSS_PATH = "dashboard.tcss"
     BINDINGS = [
-        Binding("escape,q", "back", "Back"),
-        Binding("f", "toggle_follow", "Follow"),
-        Binding("slash", "search", "Search"),
-        Binding("n", "next_match", "Next match"),
-        Binding("N", "previous_match", "Prev match", key_display="N"),
-        Binding("g", "top", "Top", show=False),
-        Binding("G", "bottom", "Bottom", show=False),
+        Binding("escape,q", "back", "Back", id="logs.back"),
+        Binding("c", "pick_container", "Container", id="logs.container"),
+        Binding("f", "toggle_follow", "Follow", id="logs.follow"),
+        Binding("p", "toggle_previous", "Previous", id="logs.previous"),
+        Binding("w", "toggle_wrap", "Wrap", id="logs.wrap"),
+        Binding("t", "toggle_timestamps", "Timestamps", id="logs.timestamps"),
+        Binding("T", "next_tail", "Tail", key_display="T", id="logs.tail"),
+        Binding("slash", "filter", "Filter", key_display="/", id="logs.filter"),
+        Binding("ctrl+s", "save", "Save", id="logs.save"),
+        Binding("g", "top", "Top", show=False, id="logs.top"),
+        Binding("G", "bottom", "Bottom", show=False, id="logs.bottom"),
     ]
 
-    def __init__(self, title: str, open_stream: Callable[[], Iterator[str]]) -> None:
+    def __init__(
+        self,
+        sources: Sequence[LogSource],
+        read: LogReader,
+        options: LogOptions,
+        *,
+        title: str = "",
+        more_pods: int = 0,
+        save_dir: Path | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
         super().__init__(classes="pod-logs")
+        self.sources = list(sources)
+        self._read = read
+        self.options = options
         self._title = title
-        self._open_stream = open_stream
-        self.lines: list[str] = []
+        self.more_pods = more_pods
+        self.save_dir = save_dir
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self.lines: deque[str] = deque(maxlen=MAX_LOG_LINES)
         self.following = True
-        self.search_text = ""
-        self._match_index = -1
-        self.ended = False
-        self.error = ""
-        self._incoming: deque[str] = deque()
-        self._end: str | None = None  # set by the reader when the stream ends ("" or the error)
+        self.wrap = False
+        self.filter_text = ""
+        self.ended: dict[str, str] = {}  # pod -> "" (ended) or the error
+        self.saved_to: Path | None = None
+        self._incoming: deque[tuple[int, str]] = deque()
+        self._generation = 0
         self._stop_reading = threading.Event()
 
+    @property
+    def grouped(self) -> bool:
+        return len(self.sources) > 1
+
     def compose(self) -> ComposeResult:
-        yield Static(rich_text(self._title), id="logs-title")
+        yield Static("", id="logs-title")
         yield RichLog(max_lines=MAX_LOG_LINES, markup=False, highlight=False, wrap=False, id="logs")
-        yield Input(placeholder="search (Enter: find, Escape: close)", id="logs-search")
+        yield Input(placeholder="filter lines (Enter keeps, Escape clears)", id="logs-filter")
         yield Static("", id="logs-status")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#logs-search").display = False
+        self.query_one("#logs-filter").display = False
         self.query_one(RichLog).focus()
-        self._update_status()
         self.set_interval(BATCH_SECONDS, self._drain)
-        self._stream()
+        self._open()
 
-    def _stream(self) -> None:
-        """Read the log on a daemon thread of its own (not Textual's worker pool, which is the event loop's
-        default executor): a followed log blocks until its next line, and that must never hold up leaving
-        the screen or quitting the app. The reader only queues lines; the UI drains the queue on a timer (at
-        most 10 batches a second), so a quiet stream shows its lines at once and a chatty one cannot flood
-        the UI.
-        """
-        stop = self._stop_reading
+    # -- streams -------------------------------------------------------------------------------------------
 
-        def read() -> None:
-            try:
-                for line in self._open_stream():
-                    if stop.is_set():
-                        return
-                    self._incoming.append(line)
-                self._end = ""
-            except Exception as exc:  # shown in the status line; a log stream ending is not a crash
-                self._end = literal(str(exc) or type(exc).__name__, single_line=True)
+    def _open(self) -> None:
+        """(Re)open one stream per pod with the current options; the old streams' lines are dropped."""
+        self._stop_reading.set()
+        self._stop_reading = stop = threading.Event()
+        self._generation += 1
+        generation = self._generation
+        self.lines.clear()
+        self._incoming.clear()
+        self.ended = {}
+        self.query_one(RichLog).clear()
+        self._show_title()
+        for source in self.sources:
+            prefix = f"{source.pod} " if self.grouped else ""
+            threading.Thread(
+                target=self._reader, args=(source, prefix, generation, stop), name="pod-logs", daemon=True
+            ).start()
+        self._update_status()
 
-        threading.Thread(target=read, name="pod-logs", daemon=True).start()
+    def _reader(self, source: LogSource, prefix: str, generation: int, stop: threading.Event) -> None:
+        options = self.options
+        if options.container not in source.all_containers and source.containers:
+            options = replace(options, container=source.containers[0])  # a group's pod without that container
+        try:
+            for line in self._read(source.namespace, source.pod, options):
+                if stop.is_set():
+                    return
+                self._incoming.append((generation, prefix + line))
+            error = ""
+        except Exception as exc:  # shown in the status line; a log stream ending is not a crash
+            error = literal(str(exc) or type(exc).__name__, single_line=True)
+        if not stop.is_set():
+            self._incoming.append((generation, f"\0{source.pod}\0{error}"))
 
     def _drain(self) -> None:
-        if self._incoming:
-            batch = []
-            while self._incoming:
-                batch.append(self._incoming.popleft())
-            self._append(batch)
-        if self._end is not None and not self.ended:
-            self._ended(self._end)
-
-    def _line_text(self, line: str) -> Text:
-        text = rich_text(line.rstrip("\n"), single_line=True)
-        if self.search_text:
-            text.highlight_words([self.search_text], style="reverse", case_sensitive=False)
-        return text
+        if not self._incoming:
+            return
+        batch: list[str] = []
+        while self._incoming:
+            generation, line = self._incoming.popleft()
+            if generation != self._generation:
+                continue
+            if line.startswith("\0"):
+                _, pod, error = line.split("\0", 2)
+                self.ended[pod] = error
+                continue
+            batch.append(line)
+        self._append(batch)
 
     def _append(self, batch: list[str]) -> None:
         log = self.query_one(RichLog)
         log.auto_scroll = self.following
         for line in batch:
             self.lines.append(line)
-            log.write(self._line_text(line), scroll_end=self.following)
-        if len(self.lines) > MAX_LOG_LINES:
-            del self.lines[: len(self.lines) - MAX_LOG_LINES]
+            if self._matches(line):
+                log.write(self._line_text(line), scroll_end=self.following)
         self._update_status()
 
-    def _ended(self, error: str) -> None:
-        self.ended = True
-        self.error = error
-        self._update_status()
+    # -- showing -------------------------------------------------------------------------------------------
 
-    def _update_status(self) -> None:
-        parts = [f"{len(self.lines):,} lines", "following" if self.following else "paused (f to follow)"]
-        if self.search_text:
-            count = sum(1 for line in self.lines if self.search_text.lower() in line.lower())
-            parts.append(f"“{literal(self.search_text)}”: {count} matches")
-        if self.ended:
-            parts.append(f"stream ended: {self.error}" if self.error else "stream ended")
-        self.query_one("#logs-status", Static).update(Text(" · ".join(parts)))
+    def _matches(self, line: str) -> bool:
+        return not self.filter_text or self.filter_text.lower() in line.lower()
+
+    def _line_text(self, line: str) -> Text:
+        text = rich_text(line.rstrip("\n"), single_line=True)
+        if self.filter_text:
+            text.highlight_words([self.filter_text], style="reverse", case_sensitive=False)
+        return text
 
     def _rewrite(self) -> None:
         log = self.query_one(RichLog)
         log.clear()
+        log.wrap = self.wrap
         for line in self.lines:
-            log.write(self._line_text(line), scroll_end=False)
+            if self._matches(line):
+                log.write(self._line_text(line), scroll_end=False)
+        if self.following:
+            log.scroll_end(animate=False)
 
-    # -- actions -------------------------------------------------------------------------------------------
+    def _show_title(self) -> None:
+        options = self.options
+        if self._title:
+            what = self._title
+        else:
+            source = self.sources[0]
+            what = f"Logs of pod {source.namespace}/{source.pod}"
+        parts = [what, f"container {options.container}"]
+        if options.previous:
+            parts.append("previous instance")
+        parts.append(f"tail {options.tail:,}" if options.tail is not None else "whole log")
+        if options.timestamps:
+            parts.append("timestamps")
+        self.query_one("#logs-title", Static).update(rich_text(" · ".join(parts), single_line=True))
+
+    def _update_status(self) -> None:
+        parts = [f"{len(self.lines):,} lines", "following" if self.following else "paused (f follows)"]
+        if self.wrap:
+            parts.append("wrapped")
+        if self.filter_text:
+            count = sum(1 for line in self.lines if self._matches(line))
+            parts.append(f"filter “{literal(self.filter_text)}”: {count:,} lines")
+        if self.grouped:
+            parts.append(f"{len(self.sources)} pods")
+            if self.more_pods:
+                parts.append(f"{self.more_pods} more not read")
+        errors = [f"{pod}: {error}" for pod, error in self.ended.items() if error]
+        if errors:
+            parts.append("; ".join(errors[:2]) + (f" (+{len(errors) - 2})" if len(errors) > 2 else ""))
+        elif self.ended and len(self.ended) == len(self.sources):
+            parts.append("stream ended")
+        if self.saved_to is not None:
+            parts.append(f"saved {self.saved_to}")
+        self.query_one("#logs-status", Static).update(Text(literal(" · ".join(parts), single_line=True)))
+
+    @property
+    def status_text(self) -> str:
+        return str(self.query_one("#logs-status", Static).render())
+
+    # -- keys ----------------------------------------------------------------------------------------------
 
     def on_unmount(self) -> None:
-        self._stop_reading.set()  # the reader stops at its next line
+        self._stop_reading.set()  # the readers stop at their next line
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+    def action_pick_container(self) -> None:
+        source = self.sources[0]
+
+        def picked(container: str | None) -> None:
+            if container and container != self.options.container:
+                self.options = replace(self.options, container=container)
+                self._open()
+
+        self.app.push_screen(ContainerPicker(source, self.options.container), picked)
 
     def action_toggle_follow(self) -> None:
         self.following = not self.following
@@ -144,50 +331,69 @@ class PodLogsScreen(Screen[None]):
             log.scroll_end(animate=False)
         self._update_status()
 
-    def action_search(self) -> None:
-        search = self.query_one("#logs-search", Input)
-        search.display = True
-        search.value = self.search_text
-        search.focus()
+    def action_toggle_previous(self) -> None:
+        self.options = replace(self.options, previous=not self.options.previous)
+        self._open()
+
+    def action_toggle_timestamps(self) -> None:
+        self.options = replace(self.options, timestamps=not self.options.timestamps)
+        self._open()
+
+    def action_next_tail(self) -> None:
+        """The next larger tail (100 → 1,000 → 10,000 → the whole log → 100)."""
+        tail = self.options.tail
+        bigger = [size for size in TAILS if size is None or (tail is not None and size > tail)]
+        self.options = replace(self.options, tail=bigger[0] if tail is not None else TAILS[0])
+        self._open()
+
+    def action_toggle_wrap(self) -> None:
+        self.wrap = not self.wrap
+        self._rewrite()
+        self._update_status()
+
+    def action_filter(self) -> None:
+        box = self.query_one("#logs-filter", Input)
+        box.display = True
+        box.value = self.filter_text
+        box.focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.filter_text = event.value.strip()
+        self._rewrite()
+        self._update_status()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.search_text = event.value.strip()
         event.input.display = False
         self.query_one(RichLog).focus()
-        self._match_index = -1
-        self._rewrite()
-        self.following = False
-        self.action_next_match()
 
     def on_key(self, event: events.Key) -> None:
-        search = self.query_one("#logs-search", Input)
-        if event.key == "escape" and search.has_focus:
+        box = self.query_one("#logs-filter", Input)
+        if event.key == "escape" and box.has_focus:
             event.stop()
-            search.display = False
+            box.value = ""
+            box.display = False
             self.query_one(RichLog).focus()
 
-    def _matches(self) -> list[int]:
-        needle = self.search_text.lower()
-        return [index for index, line in enumerate(self.lines) if needle in line.lower()] if needle else []
+    def action_save(self) -> None:
+        """The lines read so far (all of them, not only the filtered ones) to a new file in the working
+        directory (or ``save_dir``), named after the pod or group, the container and the time."""
+        from raywizard.documents.safe_write import atomic_write
 
-    def _jump(self, step: int) -> None:
-        matches = self._matches()
-        if not matches:
-            self._update_status()
+        stamp = self._clock().strftime("%Y%m%dT%H%M%SZ")
+        base = self.sources[0].pod if not self.grouped else (self._title.rsplit(" ", 1)[-1] or "group")
+        name = f"{base}-{self.options.container}{'-previous' if self.options.previous else ''}-{stamp}.log"
+        name = "".join(ch if ch.isalnum() or ch in "-._" else "_" for ch in name)
+        path = (self.save_dir or Path.cwd()) / name
+        try:
+            atomic_write(path, "".join(line.rstrip("\n") + "\n" for line in self.lines), backup=False)
+        except Exception as exc:
+            self.notify(literal(str(exc), single_line=True), title="Logs not saved", severity="error", markup=False)
             return
-        self._match_index = (self._match_index + step) % len(matches)
-        log = self.query_one(RichLog)
-        self.following = False
-        log.auto_scroll = False
-        log.scroll_to(y=max(0, matches[self._match_index] - 2), animate=False)
+        self.saved_to = path
+        self.notify(f"{len(self.lines):,} lines saved to {literal(str(path))}", title="Logs saved", markup=False)
         self._update_status()
-
-    def action_next_match(self) -> None:
-        self._jump(1)
-
-    def action_previous_match(self) -> None:
-        self._jump(-1)
 
     def action_top(self) -> None:
         self.following = False
@@ -196,3 +402,45 @@ class PodLogsScreen(Screen[None]):
 
     def action_bottom(self) -> None:
         self.query_one(RichLog).scroll_end(animate=False)
+
+
+def session_reader(session: Any) -> LogReader:
+    """A ``LogReader`` over a ``ClusterSession``: followed unless the previous instance is asked for."""
+
+    def read(namespace: str, pod: str, options: LogOptions) -> Iterator[str]:
+        return iter(session.pod_logs(namespace, pod, options.container, tail=options.tail,
+                                     follow=not options.previous, previous=options.previous,
+                                     timestamps=options.timestamps))
+
+    return read
+
+
+def open_pod_logs(app: Any, session: Any, pod: Mapping[str, Any]) -> None:
+    """``l``: the picker first when the pod has more than one container, then the logs."""
+    source = log_source(pod)
+    if not source.all_containers:
+        app.notify("The pod has no containers to read logs of.", severity="warning", markup=False)
+        return
+    read = session_reader(session)
+
+    def show(container: str | None) -> None:
+        if container:
+            app.push_screen(PodLogsScreen([source], read, LogOptions(container)))
+
+    if len(source.all_containers) == 1:
+        show(source.containers[0] if source.containers else source.init_containers[0])
+    else:
+        app.push_screen(ContainerPicker(source, source.containers[0] if source.containers else None), show)
+
+
+def open_group_logs(app: Any, session: Any, group: str, pods: Sequence[Mapping[str, Any]]) -> None:
+    """``L``: every pod of ``group`` (at most ``MAX_GROUP_PODS`` streams), each line prefixed with its pod."""
+    sources = sorted((log_source(pod) for pod in pods), key=lambda s: s.pod)
+    sources = [s for s in sources if s.all_containers]
+    if not sources:
+        app.notify(f"No pods in group {literal(group)}.", severity="warning", markup=False)
+        return
+    shown = sources[:MAX_GROUP_PODS]
+    container = shown[0].containers[0] if shown[0].containers else shown[0].all_containers[0]
+    app.push_screen(PodLogsScreen(shown, session_reader(session), LogOptions(container, tail=100),
+                                  title=f"Logs of group {group}", more_pods=len(sources) - len(shown)))

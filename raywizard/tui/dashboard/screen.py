@@ -80,6 +80,7 @@ class DashboardScreen(DashboardFeatures):
         Binding("r", "refresh", "Refresh", id="dashboard.refresh"),
         Binding("R", "hard_refresh", "Hard refresh", key_display="R", id="dashboard.hard_refresh"),
         Binding("l", "logs", "Logs", id="dashboard.logs"),
+        Binding("L", "group_logs", "Group logs", key_display="L", show=False, id="dashboard.group_logs"),
         Binding("d", "describe_pod", "Pod YAML", id="dashboard.describe_pod"),
         Binding("c", "describe_raycluster", "RayCluster", id="dashboard.describe_raycluster"),
         Binding("p", "port_forward", "Ray UI", id="dashboard.port_forward"),
