@@ -53,7 +53,7 @@ async def wait_lines(pilot: Any, screen: PodLogsScreen, count: int) -> None:
 
 
 def test_picker_order_default_container_first_init_containers_last() -> None:
-    pod = {
+    pod: dict[str, Any] = {
         "metadata": {"name": "p", "namespace": "n", "annotations": {}},
         "spec": {"containers": [{"name": "autoscaler"}, {"name": "ray-head"}], "initContainers": [{"name": "init"}]},
     }
