@@ -56,7 +56,8 @@ def tracked_parent(app: dict[str, Any]) -> tuple[str, str, str] | None:
     """(parent namespace, parent name, method) that the tracking of ``app`` names, or None.
 
     An annotation whose object part is not ``app`` itself was copied from elsewhere and is ignored, as Argo CD
-    ignores it. An instance name ``<namespace>_<name>`` is an Application outside the control-plane namespace."""
+    ignores it; an instance name ``<namespace>_<name>`` is an Application outside the control-plane namespace
+    (docs/domain/argocd.md#resource-tracking)."""
     meta = app.get("metadata") or {}
     namespace, name = str(meta.get("namespace") or ""), str(meta.get("name") or "")
     value = str((meta.get("annotations") or {}).get(TRACKING_ANNOTATION) or "")
@@ -64,8 +65,7 @@ def tracked_parent(app: dict[str, Any]) -> tuple[str, str, str] | None:
         parsed = parse_tracking_id(value)
         if parsed is not None:
             instance, group, kind, object_namespace, object_name = parsed
-            if (group, kind, object_name) == ("argoproj.io", "Application", name) and object_namespace in (
-                    "", namespace):
+            if (group, kind, object_namespace, object_name) == ("argoproj.io", "Application", namespace, name):
                 parent_namespace, parent_name = _instance(instance, namespace)
                 if (parent_namespace, parent_name) != (namespace, name):
                     return parent_namespace, parent_name, "annotation"

@@ -147,3 +147,11 @@ def test_the_label_counts_only_when_it_names_an_application() -> None:
     child = {"metadata": {"name": "raycluster", "namespace": "argocd",
                           "labels": {"app.kubernetes.io/instance": "my-release"}}}
     assert views.application_row(child, {"argocd/raycluster": child}).managed_by == ""
+
+
+def test_status_names_the_parent(managed: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    cluster, repos, sha = managed
+    code, out, err = run(cluster, capsys, "status", "--preset", "argocd-guide")
+    assert code == 0, err
+    assert (f"ray-operator, ray-operator-crds, raycluster: managed by Application ray-root ({repos.url}, path ray, "
+            f"revision main at {sha[:7]}); commit changes to its repository (raywizard commit)") in out

@@ -175,11 +175,18 @@ def sections(snap: Any, insight: Any = None) -> list[Section]:
     apps = Section("Argo CD Applications", ("NAME", "SYNC", "HEALTH", "OPERATION", "REVISION", "MESSAGE"))
     apps.styles = {5: "red"}
     apps.drop_order, apps.wrap_columns = (4, 3), (5,)
+    managed: dict[str, list[str]] = {}
     for row in views.application_rows(snap):
         apps.rows.append((row.name, row.sync, row.health, row.operation, row.revision[:12], row.message))
+        if row.managed_by:
+            managed.setdefault(row.managed_by, []).append(row.name)
     if not apps.rows:
         apps.note = _none("Argo CD Applications", snap, "applications")
     result.append(apps)
+    for parent, children in managed.items():
+        # docs/gitops.md: a direct apply to these is reverted by the parent; changes go through its repository.
+        result.append(Section("Managed by a parent", (), note=f"{', '.join(children)}: {parent}; commit changes "
+                              "to its repository (raywizard commit)"))
     summary = views.raycluster_summary(snap)
     if summary is None:
         result.append(Section("RayCluster", (), note=_none("RayCluster", snap, "rayclusters")))
