@@ -186,13 +186,16 @@ class DashboardActions:
         Never the RayCluster's live replicas: those belong to the autoscaler (the ignore rule keeps Argo CD off
         them), and copying them into the spec would write transient numbers into the Application.
         """
+        from raywizard.documents.value_files import local_reader
         from raywizard.render.applications import applications_to_spec, role_of
         from raywizard.tui.wizard.cluster_jobs import strip_live
 
         snapshot = self.screen.snapshot
         apps = [strip_live(dict(a)) for a in (snapshot.applications.values() if snapshot else ())]
         apps = [a for a in apps if role_of(a)]
-        return applications_to_spec(apps, base=self.screen.spec) if apps else self.screen.spec.clone()
+        if not apps:
+            return self.screen.spec.clone()
+        return applications_to_spec(apps, base=self.screen.spec, read_value_file=local_reader([]))
 
     def edit_worker_groups(self) -> None:
         try:

@@ -155,7 +155,10 @@ def live_workspace_job(connection: Any, argocd_namespace: str) -> Callable[[], A
         if not apps:
             raise ClusterError(f"no KubeRay Applications in namespace {argocd_namespace!r}",
                                "start from a preset, or pick the Argo CD namespace on the Target step")
-        spec = applications_to_spec(apps)
+        from raywizard.documents.value_files import local_reader
+
+        # A multi-source Application's $ref value files: read when its repository is on this machine (file://).
+        spec = applications_to_spec(apps, read_value_file=local_reader([]))
         workspace = Workspace.new(spec)
         workspace.saved_spec = spec.clone()  # what is live counts as saved: only edits are "unsaved"
         return workspace
