@@ -70,6 +70,8 @@ def follow_state(conn: Connection, target: FollowTarget) -> FollowState:
                            state.failed, resolved, tuple(lines))
     if not state.ready or (resolved and synced != resolved):
         blocker = state.blocker
+        if blocker is None and not ((parent.get("spec") or {}).get("syncPolicy") or {}).get("automated"):
+            blocker = f"{target.parent} has no automated sync: it syncs when asked (raywizard sync {target.parent})"
         return FollowState(False, f"{target.parent} {at}: {state.summary}", blocker, state.failed, resolved,
                            tuple(lines))
     children = list(target.children) or [

@@ -26,7 +26,7 @@ def parent_sandbox(tmp_path: Path) -> Iterator[tuple[Any, Any, Repos]]:
 
     repos = make_repos(tmp_path)
     push_guide(repos)
-    with running_sandbox(speed=5) as cluster:  # the 180 s poll is 36 s: a push stays unseen meanwhile
+    with running_sandbox(speed=2) as cluster:  # the 180 s poll is 90 s: a push stays unseen meanwhile
         kubeconfig = cluster.write_kubeconfig(tmp_path / "kubeconfig")
         cluster.store.create(APPS, parent_app(repos.url))
         connection = load_connection(str(kubeconfig))

@@ -90,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
     if plan.empty:
         print(literal(f"nothing to commit: {where} already holds these Applications"), file=sys.stderr)
         if args.wait:
-            return follow_commit(args, workspace.spec, None)
+            return follow_commit(args, workspace.spec, None, subdir)
         return 0
     sys.stdout.write(stage(plan))
     sys.stdout.flush()
@@ -102,11 +102,11 @@ def run(args: argparse.Namespace) -> int:
     if outcome.pushed_to:
         print(literal(f"pushed {outcome.sha[:7]} to {outcome.pushed_to}"), file=sys.stderr)
     if args.wait:
-        return follow_commit(args, workspace.spec, outcome.sha)
+        return follow_commit(args, workspace.spec, outcome.sha, subdir)
     return 0
 
 
-def follow_commit(args: argparse.Namespace, spec: Any, sha: str | None) -> int:
+def follow_commit(args: argparse.Namespace, spec: Any, sha: str | None, subdir: str = "") -> int:
     """Refresh the parent managing the live Applications and follow it to ``sha`` (None: its branch now)."""
     from raywizard.cli.commands._cluster_args import connect
     from raywizard.cli.commands._follow import follow
@@ -133,6 +133,9 @@ def follow_commit(args: argparse.Namespace, spec: Any, sha: str | None) -> int:
                 "commit",
                 "create one: raywizard root --repo-url URL --path SUBDIR --apply")
         parent = next(iter(parents.values()))
+        if subdir and parent.path.strip("/") != subdir.strip("/"):
+            print(literal(f"warning: {parent.name} syncs path {parent.path or '.'}, not {subdir}: this commit may "
+                          "not be what it reads"), file=sys.stderr)
         refresh_application(conn, parent.namespace, parent.name)
         print(literal(f"Application {parent.namespace}/{parent.name}: refresh requested"), file=sys.stderr)
         target = FollowTarget(parent.namespace, parent.name, revision=sha, ray_namespace=spec.target.namespace,
