@@ -26,6 +26,7 @@ from raywizard.sandbox.status import (
     ApiError,
     forbidden,
     internal_error,
+    method_not_allowed,
     unauthorized,
     unknown_resource,
 )
@@ -138,6 +139,12 @@ class _Handler(BaseHTTPRequestHandler):
     def do_DELETE(self) -> None:
         self._handle("DELETE")
 
+    def do_HEAD(self) -> None:  # only the service proxy takes HEAD and OPTIONS
+        self._handle("HEAD")
+
+    def do_OPTIONS(self) -> None:
+        self._handle("OPTIONS")
+
     # ------------------------------------------------------------------ responses
     def _send(
         self,
@@ -248,8 +255,10 @@ class _Handler(BaseHTTPRequestHandler):
                 raise unauthorized()
             if method == "GET" and self._discovery(parts):
                 return
-            if method == "GET" and self._service_proxy(parts):
+            if self._service_proxy(method, parts, query, body):
                 return
+            if method in ("HEAD", "OPTIONS"):
+                raise method_not_allowed("")
             if method in ("GET", "POST") and self._pod_portforward(parts):
                 return
             route = self._route_seen = self._route(parts)
@@ -261,15 +270,21 @@ class _Handler(BaseHTTPRequestHandler):
         except Exception as exc:  # a bug here must answer 500, not kill the connection silently
             self._send_error(internal_error(f"{type(exc).__name__}: {exc}"))
 
-    def _service_proxy(self, parts: list[str]) -> bool:
-        """``services/{name}:{port}/proxy/...``: the stub Ray dashboard (``raywizard.sandbox.raydashboard``)."""
+    def _service_proxy(self, method: str, parts: list[str], query: dict[str, str], body: bytes) -> bool:
+        """``services/{name}:{port}/proxy/...`` (``raywizard.sandbox.serviceproxy``)."""
         if len(parts) < 7 or parts[:3] != ["api", "v1", "namespaces"] or parts[4:7:2] != ["services", "proxy"]:
             return False
-        from raywizard.sandbox.raydashboard import answer
+        from raywizard.sandbox.serviceproxy import VERB_OF_METHOD, serve
 
-        path = "/" + "/".join(parts[7:])
-        code, content_type, body = answer(self.api.cluster.store, parts[3], parts[5], path)
-        self._send(code, body, content_type)
+        namespace, name = parts[3], parts[5].split(":")[0]
+        verb = self._verb_seen = VERB_OF_METHOD.get(method, "get")
+        perms = self.api.cluster.permissions
+        if perms.enforce and not perms.allowed(verb, "", "services", namespace, "proxy"):
+            raise forbidden(perms.user, verb, "", "services", name, namespace, "proxy")
+        rest = "/".join(parts[7:])
+        if self.path.split("?", 1)[0].endswith("/") and rest:
+            rest += "/"
+        serve(self, method, namespace, parts[5], rest, urlsplit(self.path).query, body)
         return True
 
     def _pod_portforward(self, parts: list[str]) -> bool:

@@ -167,13 +167,30 @@ class RayDashboardHandler(BaseHTTPRequestHandler):
             self._reply(200, rest_response("Node summary fetched.", summary=node_summary(report, context.session_name)))
         elif path in ("/", "/index.html"):
             page = (
-                b"<!doctype html><html><head><title>Ray Dashboard</title></head><body><div id=root></div></body></html>"
+                b'<!doctype html><html lang="en"><head><meta charset="utf-8"/><link rel="icon" href="/favicon.ico"/>'
+                b'<title>Ray Dashboard</title><script defer="defer" src="/static/js/main.js"></script>'
+                b'<link href="/static/css/main.css" rel="stylesheet"></head><body><div id="root"></div></body></html>'
             )
             self._reply(200, page, "text/html")
         else:
             self._reply(404, b"404: Not Found", "text/plain; charset=utf-8")
 
     do_HEAD = do_GET
+
+    def _not_allowed(self) -> None:
+        # aiohttp answers a method no route takes with 405 and the allowed ones
+        length = int(self.headers.get("Content-Length") or 0)
+        if length:
+            self.rfile.read(length)
+        self.send_response(405)
+        self.send_header("Allow", "GET,HEAD")
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        body = b"405: Method Not Allowed"
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _not_allowed
 
 
 class RayHeadContext:
@@ -190,7 +207,12 @@ class RayHeadContext:
         self.ray_version = self._ray_version()
 
     def _ray_version(self) -> str:
-        obj = self.sandbox.store.get("rayclusters.ray.io", self.namespace, self.raycluster) or {}
+        from raywizard.sandbox.status import ApiError
+
+        try:
+            obj = self.sandbox.store.get("rayclusters.ray.io", self.namespace, self.raycluster) or {}
+        except ApiError:  # no RayCluster CRD: a pod labelled as a head by hand
+            obj = {}
         return str((obj.get("spec") or {}).get("rayVersion") or "2.46.0")
 
     def report(self) -> dict[str, Any] | None:
