@@ -258,3 +258,11 @@ def test_the_chart_from_the_git_repository_keeps_its_tag_form(tmp_path: Path) ->
     set_path(workspace.spec, "versions.chart", "1.7.0")
     assert _changed_lines(before, workspace.render()[path]) == ["-    targetRevision: v1.6.0",
                                                                 "+    targetRevision: v1.7.0"]
+
+
+def test_template_says_which_value_files_it_left_out(capsys: pytest.CaptureFixture[str]) -> None:
+    from raywizard.cli.main import main
+
+    assert main(["template", "--from", str(CORPUS / "multi-source-ref.yaml")]) == 0
+    assert ("raywizard: warning: $values/ray/values.yaml: values from git: not read: left out of this render"
+            in capsys.readouterr().err)

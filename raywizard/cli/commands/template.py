@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 HELP = "print the RayCluster the ray-cluster chart renders (like helm template)"
 DESCRIPTION = (
@@ -44,5 +45,11 @@ def run(args: argparse.Namespace) -> int:
         )
     except UnknownChartVersion as exc:
         raise InputError(str(exc), "pick a chart version listed by `raywizard template --help`") from None
+    from raywizard.model.textsafe import literal
+
+    for note in spec.values_layers.unread if spec.values_layers is not None else []:
+        # Helm gets this file from Argo CD; the render here lacks it (docs/application-forms.md#value-files).
+        print(literal(f"raywizard: warning: {note}: left out of this render (--checkout DIR reads $ref files)"),
+              file=sys.stderr)
     write_output({"raycluster.yaml": emit(raycluster)}, args.output, force=args.force)
     return 0
