@@ -221,7 +221,15 @@ def texts_for(workspace: Any, directory: Path) -> dict[Path, str]:
         target.spec = spec
         return {Path(p).resolve(): t for p, t in target.render().items()}
     children = children_for_parent(render_applications(workspace.spec))
-    return {resolved / f"{app['metadata']['name']}.yaml": emit(app) for app in children}
+    texts = {resolved / f"{app['metadata']['name']}.yaml": emit(app) for app in children}
+    taken = [path for path in texts if path.exists()]
+    if taken:
+        from raywizard.model.errors import InputError
+
+        raise InputError(f"{literal(taken[0])} exists but holds no KubeRay Application raywizard can read; "
+                         "nothing was written",
+                         "fix or move that file, or start from it with --from to see why it cannot be read")
+    return texts
 
 
 def application_files(directory: Path) -> list[Path]:

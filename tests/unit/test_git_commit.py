@@ -202,3 +202,17 @@ def test_the_first_commit_of_a_new_repository(tmp_path: Path, monkeypatch: pytes
     assert code == 0, err
     assert git(clone, "log", "--format=%s").strip() == "add Applications ray-operator-crds, ray-operator, raycluster"
     assert git(clone, "ls-files").split() == [f"apps/ray/{name}" for name in sorted(CHILDREN)]
+
+
+def test_a_file_in_the_way_is_never_overwritten(repos: Repos, capsys: pytest.CaptureFixture[str]) -> None:
+    (repos.clone / "ray").mkdir()
+    (repos.clone / "ray" / "raycluster.yaml").write_bytes(b"\xff\xfe not yaml: [\n")
+    before = snapshot_bytes(repos)
+    code, _out, err = commit(repos, capsys, "--preset", "argocd-guide")
+    assert code == 2 and "raycluster.yaml exists but holds no KubeRay Application" in err
+    assert snapshot_bytes(repos) == before
+
+
+def snapshot_bytes(repos: Repos) -> dict[str, bytes]:
+    return {str(p.relative_to(repos.clone)): p.read_bytes()
+            for p in sorted(repos.clone.rglob("*")) if p.is_file() and ".git" not in p.parts}
