@@ -115,3 +115,22 @@ async def test_a_file_that_does_not_open_is_a_dialog_and_the_work_stays(tmp_path
         assert app.current_step is WizardStep.START
         assert app.model.spec == spec_before
     assert app.return_code in (None, 0)
+
+
+async def test_group_names_that_look_like_markup_or_yaml_open_and_every_step_shows(tmp_path: Path) -> None:
+    values = tmp_path / "values.yaml"
+    values.write_text('worker:\n  groupName: "[red]x[/]"\nadditionalWorkerGroups:\n  "[b]y[/b \\x1b]":\n'
+                      '    replicas: 1\n    image: {repository: "[i]r", tag: "[/]"}\n', encoding="utf-8")
+    app = create_app(offline=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await fill(pilot, "#open-paths", str(values))
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.current_step is WizardStep.VERSIONS
+        assert any(p.path.startswith("workerGroups") and p.is_error for p in app.model.problems)
+        for step in WizardStep:
+            app.goto(step, force=True)
+            await settle(pilot)
+            assert app.current_step is step
+        assert app.model.spec.worker_groups[0].name == "[red]x[/]"  # kept as typed, shown literally
+    assert app.return_code in (None, 0) and app.crash_message is None

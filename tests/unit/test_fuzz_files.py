@@ -83,20 +83,22 @@ def _through_everything(docs: list[Any]) -> None:
             pass  # the project's own input errors: a message for the user
 
 
-# Bounded by example count (hypothesis has no time budget); together about a minute on a busy laptop.
-FUZZ = settings(max_examples=600, deadline=None, derandomize=True, database=None,
-                suppress_health_check=list(HealthCheck))
+# Bounded by example count (hypothesis has no time budget): a values file takes ~0.15 s and an Application set
+# ~0.2 s through everything on a busy 2-core machine, so together about a minute (less on an idle one).
+_SETTINGS = {"deadline": None, "derandomize": True, "database": None, "suppress_health_check": list(HealthCheck)}
+FUZZ_VALUES = settings(max_examples=300, **_SETTINGS)  # type: ignore[arg-type]
+FUZZ_APPLICATIONS = settings(max_examples=150, **_SETTINGS)  # type: ignore[arg-type]
 
 
 @pytest.mark.slow
-@FUZZ
+@FUZZ_VALUES
 @given(st.one_of(mutated(VALUES), st.dictionaries(st.sampled_from(list(VALUES)), values_trees, max_size=4)))
 def test_random_values_files(values: Any) -> None:
     _through_everything([values])
 
 
 @pytest.mark.slow
-@FUZZ
+@FUZZ_APPLICATIONS
 @given(st.lists(st.sampled_from(range(3)), min_size=1, max_size=3).flatmap(
     lambda roles: st.tuples(*[mutated(GUIDE[r]) for r in roles])))
 def test_mutated_applications(apps: tuple[Any, ...]) -> None:

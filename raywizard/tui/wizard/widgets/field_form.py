@@ -90,7 +90,12 @@ class FieldRow(Vertical):
             return Select([(c, c) for c in choices], value=current if current else Select.NULL,
                           allow_blank=field.optional or not current, id=dom_id, classes="field-editor",
                           compact=True, prompt="(chart default)" if field.optional else "Select")
-        placeholder = field.placeholder(self._spec, self._group) if field.placeholder else ""
+        placeholder = ""
+        if field.placeholder is not None:
+            # The chart default shown as a hint: a spec the chart cannot render (a group name the chart would
+            # render as YAML syntax) has none, and its Problem says why.
+            with contextlib.suppress(Exception):
+                placeholder = field.placeholder(self._spec, self._group)
         suggester = None
         if field.key == "image.tag":  # complete known Ray releases as you type (other tags stay allowed)
             from textual.suggester import SuggestFromList
