@@ -193,3 +193,39 @@ def test_compared_to_drops_zero_values_like_go_omitempty() -> None:
         assert "name" not in written["destination"]
         assert written["ignoreDifferences"] == [{"kind": "ConfigMap"}]
         assert compared_current(app, None)  # raywizard does not wait forever for an exact copy
+
+
+def test_self_heal_backoff_steps_as_argo_cd_v3() -> None:
+    from raywizard.sandbox.controllers.argocd_operations import self_heal_delay
+
+    assert [self_heal_delay(n) for n in range(8)] == [0.0, 2.0, 6.0, 18.0, 54.0, 162.0, 300.0, 300.0]
+
+
+def test_self_heal_counts_its_attempts_in_the_operation_and_syncs_only_what_drifted() -> None:
+    with running_sandbox(speed=50) as cluster:
+        for app in guide_apps():
+            cluster.store.create(APPS, app, namespace="argocd")
+        wait_for(lambda: app_status(cluster, "raycluster") == ("Synced", "Healthy"), what="synced")
+        wait_for(lambda: cluster.store.get(*RC), what="the RayCluster")
+
+        def num_cpus() -> Any:
+            rc = cluster.store.get(*RC) or {}
+            return ((rc.get("spec") or {}).get("headGroupSpec") or {}).get("rayStartParams", {}).get("num-cpus")
+
+        for attempt in (1, 2, 3):
+            cluster.store.patch(
+                RC[0], RC[1], RC[2], {"spec": {"headGroupSpec": {"rayStartParams": {"num-cpus": "7"}}}}, "merge"
+            )
+
+            def healed(expected: int = attempt) -> dict[str, Any] | None:
+                app = cluster.store.get(APPS, "argocd", "raycluster") or {}
+                state = (app.get("status") or {}).get("operationState") or {}
+                sync = (state.get("operation") or {}).get("sync") or {}
+                done = state.get("phase") == "Succeeded" and sync.get("selfHealAttemptsCount") == expected
+                return app if done and num_cpus() == "0" else None
+
+            app = wait_for(healed, timeout=60, what=f"self-heal #{attempt}")
+        operation = app["status"]["operationState"]["operation"]
+        assert operation["initiatedBy"] == {"automated": True}
+        assert operation["sync"]["resources"] == [{"kind": "RayCluster", "group": "ray.io", "name": RC[2]}]
+        assert operation["sync"]["source"] == app["spec"]["source"]

@@ -44,7 +44,6 @@ APPS = "applications.argoproj.io"
 COMPONENT = "argocd-application-controller"
 REFRESH_ANNOTATION = "argocd.argoproj.io/refresh"
 MANAGED_RESOURCES = tuple(sorted({v[0] for k, v in KINDS.items() if k not in ("Pod", "Event", "Application")}))
-SELF_HEAL_COOLDOWN = 330.0  # --self-heal-backoff-cooldown-seconds: synced this long resets the backoff
 STATUS_HEARTBEAT = 10.0  # rewrite reconciledAt at least this often (simulated) while something changes
 
 
@@ -129,8 +128,6 @@ class ArgoCDController(Controller):
         if sync_status == "Synced":
             if not memory.synced_since:
                 memory.synced_since = now
-            if now - memory.synced_since >= self.seconds(SELF_HEAL_COOLDOWN):
-                memory.self_heal_attempts = 0
         else:
             memory.synced_since = 0.0
         operation = app.get("operation")

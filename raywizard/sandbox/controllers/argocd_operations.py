@@ -36,7 +36,6 @@ class AppMemory:
     fingerprint: str = ""
     operation_running: bool = False
     last_finished: float = 0.0  # monotonic
-    self_heal_attempts: int = 0
     synced_since: float = 0.0
     last_write: float = 0.0
     waiting: set[str] = field(default_factory=set)
@@ -191,6 +190,13 @@ def execute(ctl: OperationHost, name: str) -> None:
     ctl.enqueue(name)
 
 
+def self_heal_delay(attempts: int) -> float:
+    """`wait.Backoff{Duration: 2s, Factor: 3, Cap: 5m}` stepped `attempts` times: 0, 2, 6, 18, ... seconds."""
+    if attempts <= 0:
+        return 0.0
+    return min(SELF_HEAL_CAP, SELF_HEAL_BASE * SELF_HEAL_FACTOR ** (attempts - 1))
+
+
 def maybe_autosync(
     ctl: OperationHost, app: dict[str, Any], rendered: Rendered, states: list[ResourceState], sync_status: str
 ) -> str:
@@ -232,25 +238,35 @@ def maybe_autosync(
         return f"Failed last sync attempt to {rendered.revision}: {op_state.get('message', '')}"
     if already and not automated.get("selfHeal"):
         return ""
+    # Self-heal (appcontroller `autoSync`, v3.5.1): the attempt count lives in the last operation
+    # (`operation.sync.selfHealAttemptsCount`); attempt n waits `selfHealRemainingBackoff`: the n-th step of the
+    # backoff 2 s x3 (cap 5 min) after the last operation finished, so the first self-heal is immediate, then 2 s,
+    # 6 s, 18 s... A self-heal syncs only the resources that are not Synced. A new revision starts again at 0.
     attempts = 0
+    resources: list[dict[str, str]] = []
     if already:
-        delay = ctl.seconds(min(SELF_HEAL_CAP, SELF_HEAL_BASE * SELF_HEAL_FACTOR**memory.self_heal_attempts))
-        elapsed = time.monotonic() - memory.last_finished
+        previous = int(((op_state.get("operation") or {}).get("sync") or {}).get("selfHealAttemptsCount") or 0)
+        delay = ctl.seconds(self_heal_delay(previous))
+        elapsed = time.monotonic() - memory.last_finished if memory.last_finished else delay
         if elapsed < delay:
             ctl.after((delay - elapsed) * ctl.speed + 0.01, lambda: ctl.enqueue(name))
             return ""
-        memory.self_heal_attempts += 1
-        attempts = memory.self_heal_attempts
-    else:
-        memory.self_heal_attempts = 0
+        attempts = previous + 1
+        resources = [{"kind": s.kind, "group": s.group, "name": s.name} for s in states if s.status != "Synced"]
     sync: dict[str, Any] = (
         {"revisions": list(rendered.revisions)} if rendered.revisions is not None else {"revision": rendered.revision}
     )
+    if spec.get("sources"):
+        sync["sources"] = [dict(s or {}) for s in spec["sources"]]
+    else:
+        sync["source"] = dict(spec.get("source") or {})
     sync["prune"] = bool(automated.get("prune"))
     if policy.get("syncOptions"):
         sync["syncOptions"] = list(policy["syncOptions"])
     if attempts:
         sync["selfHealAttemptsCount"] = attempts
+    if resources:
+        sync["resources"] = resources
     operation = {
         "sync": sync,
         "initiatedBy": {"automated": True},
