@@ -18,8 +18,8 @@ DESCRIPTION = (
     "already there edited in place, comments kept), show the diff, commit with a message generated from what\n"
     "changed (or -m), and with --push push to the branch's upstream. Without --preset/--from the files already\n"
     "at --path are the starting point, so `--set` edits them; with them, the files there are edited into what\n"
-    "they describe. Refuses (writing nothing) on a detached HEAD, on\n"
-    "changes outside --path, or without an upstream for --push; a failed commit or push undoes everything.\n"
+    "they describe. Refuses, writing nothing, on a detached HEAD, on changes outside --path, or without an\n"
+    "upstream for --push; a failed commit or push undoes everything.\n"
     "--wait (with --push) refreshes the parent Application that manages the live Applications and follows it\n"
     "until it and its children run the pushed commit and the RayCluster is ready."
 )
