@@ -229,3 +229,12 @@ def test_self_heal_counts_its_attempts_in_the_operation_and_syncs_only_what_drif
         assert operation["initiatedBy"] == {"automated": True}
         assert operation["sync"]["resources"] == [{"kind": "RayCluster", "group": "ray.io", "name": RC[2]}]
         assert operation["sync"]["source"] == app["spec"]["source"]
+
+
+def test_git_revisions_are_the_real_commits_of_the_tags() -> None:
+    with running_sandbox(speed=50) as cluster:
+        crds = next(a for a in guide_apps() if a["metadata"]["name"] == "ray-operator-crds")
+        cluster.store.create(APPS, crds, namespace="argocd")
+        wait_for(lambda: app_status(cluster, "ray-operator-crds")[0] == "Synced", what="synced")
+        app = cluster.store.get(APPS, "argocd", "ray-operator-crds")
+        assert app["status"]["sync"]["revision"] == "9e8a2c085b7b7c96cf7cc5d857787bc2d78406c6"  # v1.5.1

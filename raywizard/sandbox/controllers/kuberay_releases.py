@@ -28,6 +28,20 @@ CHART_VERSIONS: tuple[str, ...] = (
 )
 TAGS: tuple[str, ...] = tuple(f"v{version}" for version in CHART_VERSIONS)
 LATEST_TAG = TAGS[-1]  # what HEAD/master resolves to
+# The commits the tags point to in ray-project/kuberay (`git rev-parse vX.Y.Z^{commit}`): Argo CD reports these as
+# the synced revision of a git source.
+TAG_COMMITS: dict[str, str] = {
+    "v1.4.0": "279b9f002a597125e9267365c46caaf123fe5a45",
+    "v1.4.1": "3d138cf3cecd0de449a2c860a85008d086791b5f",
+    "v1.4.2": "34ea80e0f51f80fb092cdc17ca75d4139449edef",
+    "v1.5.0": "21cf8ccdc0f617931ab424b884248a8c637b4136",
+    "v1.5.1": "9e8a2c085b7b7c96cf7cc5d857787bc2d78406c6",
+    "v1.5.2": "9f65eca1d6226d20f9e7c340f2af27cc4a1c9985",
+    "v1.6.0": "3fe72c3c876d2a530b50870f14b76a8e94bb1f9b",
+    "v1.6.1": "c9ddfc2459dabc4149b8f383df2f6f6325e9b56c",
+    "v1.6.2": "598eb66aa077c55ae04fa87b192238a3ec184e88",
+    "v1.7.0": "59d663aeec13760646da3db9c1cf8cfe883e30b7",
+}
 
 
 def is_release(version: str) -> bool:

@@ -66,8 +66,8 @@ def _norm_url(url: str) -> str:
 
 
 def commit_sha(tag: str) -> str:
-    """A stable stand-in for the commit a tag points to (the sandbox has no git)."""
-    return hashlib.sha1(f"ray-project/kuberay@{tag}".encode()).hexdigest()
+    """The commit a kuberay tag points to (a stable stand-in for a tag the sandbox has no record of)."""
+    return releases.TAG_COMMITS.get(tag) or hashlib.sha1(f"ray-project/kuberay@{tag}".encode()).hexdigest()
 
 
 def _git_tag(revision: str) -> str:
