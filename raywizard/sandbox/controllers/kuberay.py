@@ -80,7 +80,7 @@ def _group_problem(group_name: str, group: dict[str, Any]) -> str | None:
 def spec_error(spec: dict[str, Any], annotations: dict[str, Any] | None = None) -> str | None:
     """KubeRay v1.5.1 `ValidateRayClusterSpec` (`controllers/ray/utils/validation.go`), the rules a RayCluster of
     this schema can break. It has no rule on replica bounds or on group names: minReplicas above maxReplicas
-    runs maxReplicas, and duplicate groups both reconcile (docs/domain/kuberay.md#scaling)."""
+    runs maxReplicas, and duplicate groups both reconcile (docs/domain/kuberay.md#invalid-specs)."""
     annotations = annotations or {}
     head = spec.get("headGroupSpec") or {}
     head_pod = (head.get("template") or {}).get("spec") or {}
