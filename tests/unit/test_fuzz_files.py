@@ -83,11 +83,11 @@ def _through_everything(docs: list[Any]) -> None:
             pass  # the project's own input errors: a message for the user
 
 
-# Bounded by example count (hypothesis has no time budget): a values file takes ~0.15 s and an Application set
-# ~0.2 s through everything on a busy 2-core machine, so together about a minute (less on an idle one).
+# Bounded by example count (hypothesis has no time budget): a values file takes ~0.15 s and a set of Applications
+# ~0.4 s through everything on a busy 2-core machine, so together about a minute (less on an idle one).
 _SETTINGS = {"deadline": None, "derandomize": True, "database": None, "suppress_health_check": list(HealthCheck)}
-FUZZ_VALUES = settings(max_examples=300, **_SETTINGS)  # type: ignore[arg-type]
-FUZZ_APPLICATIONS = settings(max_examples=150, **_SETTINGS)  # type: ignore[arg-type]
+FUZZ_VALUES = settings(max_examples=200, **_SETTINGS)  # type: ignore[arg-type]
+FUZZ_APPLICATIONS = settings(max_examples=100, **_SETTINGS)  # type: ignore[arg-type]
 
 
 @pytest.mark.slow
