@@ -56,6 +56,24 @@ def _owns_values_keys(path: tuple[str, ...]) -> bool:
     return path[-1:] != ("image",)
 
 
+def _one_per_role(apps: list[dict[str, Any]]) -> None:
+    """Two RayCluster (or operator, or CRDs) Applications cannot both be edited as one: the second would be
+    silently left out of every render. Say so instead."""
+    names: dict[str, list[str]] = {}
+    for app in apps:
+        role = manifests.role_of(app)
+        if role is not None:
+            names.setdefault(role, []).append(literal((app.get("metadata") or {}).get("name") or "?",
+                                                      single_line=True))
+    for role, found in names.items():
+        if len(found) > 1:
+            what = {"cluster": "RayCluster", "operator": "KubeRay operator", "crds": "KubeRay CRDs"}[role]
+            raise InputError(f"the files hold {len(found)} {what} Applications ({', '.join(found)}); raywizard "
+                             "edits one cluster at a time",
+                             "open one of them (with its CRDs and operator Applications, if you keep those), e.g. "
+                             "render --generated --layout split -o DIR writes one file per generated Application")
+
+
 @dataclass
 class SourceFile:
     path: Path
@@ -106,6 +124,7 @@ class Workspace:
                     "pass the guide's Application files (single or split), an ApplicationSet whose template has the "
                     "ray-cluster chart source, or a chart values file",
                 )
+        _one_per_role(apps)
         from raywizard.documents.value_files import local_reader
 
         reader = local_reader([Path(p) for p in paths], checkouts)

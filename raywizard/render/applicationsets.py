@@ -222,9 +222,9 @@ def refuse_on_cluster(spec: Any, verb: str) -> None:
     raise InputError(
         f"{verb} works on Applications, and this is the ApplicationSet {name}: Argo CD's ApplicationSet controller "
         "creates and owns its Applications",
-        "to compare them with the cluster: raywizard render --from FILE --generated -o apps.yaml, then raywizard "
-        "diff --from apps.yaml; apply the ApplicationSet itself with kubectl apply -f FILE (or commit it for an "
-        "app of apps)")
+        "to compare them with the cluster: raywizard render --from FILE --generated --layout split -o DIR, then "
+        "raywizard diff --from DIR/NAME.yaml for each; apply the ApplicationSet itself with kubectl apply -f FILE "
+        "(or commit it for an app of apps)")
 
 
 def first_application(appset: dict[str, Any]) -> dict[str, Any]:

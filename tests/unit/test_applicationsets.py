@@ -158,7 +158,7 @@ def test_diff_and_apply_say_what_to_do_with_an_applicationset(command: str, tmp_
                 "apply" else -1]) == 2
     err = capsys.readouterr().err
     assert f"{command} works on Applications, and this is the ApplicationSet ray-clusters" in err
-    assert "render --from FILE --generated -o apps.yaml" in err and "Traceback" not in err
+    assert "render --from FILE --generated --layout split -o DIR" in err and "Traceback" not in err
 
 
 def test_without_list_elements_placeholders_are_checked_as_warnings(tmp_path: Path) -> None:
@@ -173,3 +173,22 @@ def test_without_list_elements_placeholders_are_checked_as_warnings(tmp_path: Pa
     assert problems and not any(p.is_error for p in problems)
     assert any(p.path == "image.tag" and "a placeholder of the ApplicationSet" in p.message for p in problems)
     assert any(p.code == "applicationset-not-modelled" for p in problems)
+
+
+def test_generated_applications_split_one_per_file_and_each_opens(tmp_path: Path) -> None:
+    from raywizard.cli.main import main
+
+    assert main(["render", "--from", str(APPSET), "--generated", "--layout", "split", "-o", str(tmp_path)]) == 0
+    assert sorted(p.name for p in tmp_path.glob("*.yaml")) == ["ray-prod.yaml", "ray-staging.yaml"]
+    prod = Workspace.load([tmp_path / "ray-prod.yaml"]).spec
+    assert prod.target.namespace == "ray-prod" and prod.versions.image is not None
+    assert prod.versions.image.tag == "2.46.0"
+
+
+def test_two_raycluster_applications_in_one_file_are_an_error(tmp_path: Path) -> None:
+    from raywizard.render.emitter import emit_all
+
+    path = tmp_path / "both.yaml"
+    path.write_text(emit_all(applicationsets.generated_applications(_appset())))
+    with pytest.raises(InputError, match=r"2 RayCluster Applications \(ray-staging, ray-prod\)"):
+        Workspace.load([path])
