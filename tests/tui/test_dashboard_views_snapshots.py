@@ -46,3 +46,16 @@ def test_logs_with_the_container_picker(snap_compare: Any) -> None:
         assert isinstance(pilot.app.screen, ContainerPicker)
 
     assert snap_compare(LogsApp(logs), run_before=open_picker, terminal_size=(100, 30))
+
+
+def test_events_expanded(snap_compare: Any) -> None:
+    async def expand(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press("e")
+        await pilot.pause(0.3)
+        await pilot.press("g")
+        await pilot.pause(0.2)
+        await pilot.press("up", "enter")
+        await pilot.pause(0.3)
+
+    assert snap_compare(dashboard(), run_before=expand, terminal_size=(120, 40))

@@ -49,6 +49,14 @@ class DashboardFeatures(Screen[None]):
         ]
         open_group_logs(self.app, self.session, str(group), members)
 
+    def action_events(self) -> None:
+        """``e`` (or Enter in the Events panel): every recent event, scrollable, filterable, grouped."""
+        from raywizard.tui.dashboard.events_view import EventsScreen
+        from raywizard.tui.dashboard.widgets.events import EventsLog
+
+        panel = self.query_one(EventsLog)
+        self.app.push_screen(EventsScreen(lambda: list(panel.buffer), warnings_only=panel.warnings_only))
+
     def action_help(self) -> None:
         from raywizard.tui.dashboard.help import HelpScreen, help_rows
 

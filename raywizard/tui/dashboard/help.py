@@ -38,7 +38,9 @@ PANELS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     ("Events", (
         ("dashboard.events", "all events: scroll, filter, Warning only, grouped by object, full text"),
         ("events.warnings", "in the Events panel: Warning events only"),
+        ("events.open", "in the Events panel: the events view"),
         ("dashboard.filter", "in the Events panel: filter"),
+        ("@tab", "focus the Events panel; then the cursor keys scroll it"),
     )),
     ("RayCluster and Ray", (
         ("dashboard.describe_raycluster", "the RayCluster as YAML"),

@@ -10,10 +10,11 @@ from __future__ import annotations
 import time
 from collections import deque
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import events
+from textual.binding import Binding, BindingType
 from textual.widgets import RichLog
 
 from raywizard.model.textsafe import literal
@@ -49,13 +50,20 @@ def search_text(row: Any) -> str:
 
 
 class EventsLog(RichLog):
-    """A bounded, filterable event stream over a buffer of recent event rows."""
+    """A bounded, filterable event stream over a buffer of recent event rows. Focused (tab), it scrolls with
+    the cursor keys, ``W`` keeps Warning events only and Enter opens the events view (``events_view.py``)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("W", "toggle_warnings", "Warning only", key_display="W", id="events.warnings"),
+        Binding("enter", "screen.events", "All events", id="events.open"),
+    ]
 
     def __init__(self, *, buffer: int = 2000, max_per_batch: int = 12, **kwargs: Any) -> None:
         super().__init__(max_lines=200, markup=False, highlight=False, wrap=False, **kwargs)
         self.buffer: deque[Any] = deque(maxlen=buffer)
         self.max_per_batch = max_per_batch
         self.filter_text = ""
+        self.warnings_only = False
         self.total = 0
         self.warnings = 0
         self.skipped = 0
@@ -115,7 +123,17 @@ class EventsLog(RichLog):
         self.write(line, width=width if width > 20 else None, scroll_end=False if self._size_known else None)
 
     def _matches(self, row: Any) -> bool:
+        if self.warnings_only and field(row, "type") != "Warning":
+            return False
         return not self.filter_text or self.filter_text.lower() in search_text(row)
+
+    def action_toggle_warnings(self) -> None:
+        self.warnings_only = not self.warnings_only
+        self._rerender()
+        self._follow()
+        update = getattr(self.screen, "panels", None)
+        if update is not None:
+            update.update_titles()
 
     def set_filter(self, text: str) -> None:
         text = text.strip()
@@ -137,6 +155,8 @@ class EventsLog(RichLog):
         rate = self.rate()
         if rate >= 1:
             parts.append(f"{rate:,.0f}/s")
+        if self.warnings_only:
+            parts.append("Warning only (W)")
         if self.filter_text:
             parts.append(f"filter “{self.filter_text}”")
         return " · ".join(parts)
