@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from textual.widgets import DataTable
+
 from raywizard.documents.presets import load_preset
 from raywizard.tui.dashboard import DashboardApp
 from raywizard.tui.dashboard.events_view import EventDetails, EventsScreen
@@ -67,7 +69,7 @@ async def test_events_view_filters_groups_and_expands() -> None:
         assert view.grouped
         headers = [index for index, fields in enumerate(view.shown) if not fields]
         assert len(headers) == len({f["object"] for f in view.shown if f})  # one header per object
-        view.query_one("#events-table").move_cursor(row=headers[0] + 1)
+        view.query_one("#events-table", DataTable).move_cursor(row=headers[0] + 1)
         await pilot.press("enter")
         await settle(pilot, 1)
         assert isinstance(app.screen, EventDetails)
