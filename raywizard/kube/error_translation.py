@@ -85,6 +85,12 @@ def to_cluster_error(exc: BaseException, action: str, server: str = "") -> Clust
             return ClusterError(
                 f"cannot {action}: rejected as invalid (422): {message}", "fix the input shown"
             )
+        if code == 500 and _undeclared_field(message):
+            return ClusterError(
+                f"cannot {action}: the API server{where} refuses a field its schema does not declare: "
+                f"{_undeclared_field(message)}",
+                "remove or correct that field (a typo?); server-side apply cannot store fields the CRD lacks",
+            )
         if code == 429 or code >= 500:
             return ClusterError(
                 f"cannot {action}: the API server{where} answered {code} "
@@ -141,8 +147,21 @@ RETRY_BASE_DELAY = 0.2
 RETRY_MAX_DELAY = 2.0
 
 
+def _undeclared_field(message: str) -> str:
+    """The field of structured-merge-diff's "failed to create typed patch object (...): .spec.x: field not
+    declared in schema" (a server-side apply of a field the CRD does not declare: a 500 that is no use to
+    retry), or ""."""
+    marker = ": field not declared in schema"
+    if marker not in message:
+        return ""
+    head = message.split(marker, 1)[0]
+    return head.rsplit(": ", 1)[-1].lstrip(".")
+
+
 def is_transient(exc: BaseException) -> bool:
-    return is_api_exception(exc) and getattr(exc, "status", 0) in TRANSIENT_STATUSES
+    if not is_api_exception(exc) or getattr(exc, "status", 0) not in TRANSIENT_STATUSES:
+        return False
+    return not (getattr(exc, "status", 0) == 500 and _undeclared_field(status_message(exc)))
 
 
 def _retry_after(exc: BaseException) -> float | None:
