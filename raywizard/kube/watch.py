@@ -46,6 +46,24 @@ log = logging.getLogger("raywizard.kube.watch")
 LIST_PAGE = 500  # items per list request (kubectl's --chunk-size default)
 
 
+def _server_unreachable(exc: BaseException) -> bool:
+    """Whether ``exc`` says the API server could not be reached at all (refused or reset connections), as
+    opposed to an answer, or a slow stream on a live connection."""
+    import urllib3.exceptions
+
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, ConnectionRefusedError | ConnectionResetError | urllib3.exceptions.NewConnectionError):
+            return True
+        if isinstance(current, urllib3.exceptions.ProtocolError):
+            return True  # the connection broke mid-stream (server stopped)
+        reason = getattr(current, "reason", None)
+        current = reason if isinstance(reason, BaseException) else (current.__cause__ or current.__context__)
+    return False
+
+
 class WatchExpired(Exception):
     """The server said 410 Gone: our resourceVersion is too old; list again."""
 
@@ -164,6 +182,10 @@ class ResilientWatch:
                     continue
                 if is_api_exception(exc, 401) and self._credentials_changed():
                     continue  # new credentials in the kubeconfig: retry at once, nothing to report yet
+                if _server_unreachable(exc):
+                    # The server was down: it may come back empty or from a backup, where our resourceVersion
+                    # means nothing (resuming would keep objects it no longer has). List again, as after a 410.
+                    self.resource_version = None
                 failures += 1
                 failing_since = failing_since or time.monotonic()
                 self._report_failure(exc, time.monotonic() - failing_since)
