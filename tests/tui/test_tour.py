@@ -90,5 +90,8 @@ async def test_the_readme_tour_at_80x24(tmp_path: Path) -> None:
             await _wait_for(pilot, lambda: screen.applied or "failed" in _text(app, "#apply-result") if
                             app.screen is screen else screen.applied, seconds=180)
             assert screen.applied
+            # What the dashboard's "last apply" line shows: where each step ended, none still "applying".
+            assert [line.split(":")[0] for line in screen.timeline] == ["crds", "operator", "raycluster"]
+            assert not any(": applying" in line for line in screen.timeline), screen.timeline
             await _wait_for(pilot, lambda: type(app.screen).__name__ == "DashboardScreen")
             await settle(pilot)

@@ -45,7 +45,8 @@ class ApplyScreen(StepScreen):
         self.applying = False
         self.applied = False
         self.replan_reason = ""  # why the step planned again by itself, said with the new plan
-        self.timeline: list[str] = []  # what happened during apply, handed to the dashboard
+        self.timeline: list[str] = []  # where each step of the last apply ended, handed to the dashboard
+        self._step_states: dict[str, str] = {}
         from raywizard.tui.wizard.committing import Committer
 
         self.committer = Committer(self, self._say)
@@ -166,6 +167,8 @@ class ApplyScreen(StepScreen):
     def _start_apply(self, *, force: bool = False, over_parent: bool = False) -> None:
         connection = self.wizard.connection
         self.applying = True
+        self._step_states.clear()
+        self.timeline.clear()
         self.query_one("#apply-spinner").display = True
         self._say("Applying… (the table shows each step)")
         run_in_worker(self, "apply", apply_job(connection, self.plan, lambda p: self.post_message(ApplyProgress(p)),
@@ -174,8 +177,10 @@ class ApplyScreen(StepScreen):
     def on_apply_progress(self, event: ApplyProgress) -> None:
         key, status, message = progress_fields(event.progress)
         line = literal(f"{key}: {status} — {message}", single_line=True)
-        if not self.timeline or self.timeline[-1] != line:
-            self.timeline.append(line)
+        # The dashboard shows where each step ended, not every state it went through: a step's newer state
+        # replaces its older one ("crds: applying" would otherwise read as still under way after a success).
+        self._step_states[key] = line
+        self.timeline[:] = list(self._step_states.values())
         table: DataTable[Text] = self.query_one("#apply-steps", DataTable)
         mark = STATUS_MARKS.get(status.lower(), "·")
         # Messages come from the cluster: rich Text, so the table never reads them as markup.
