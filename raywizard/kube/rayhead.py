@@ -52,14 +52,65 @@ def _pod_reasons(pods: list[dict[str, Any]]) -> dict[str, str]:
     return reasons
 
 
+TEMPLATE_CHECK_EVERY = 30.0  # seconds; sooner when the RayCluster's generation changes
+_template_cache: dict[tuple[str, str], tuple[Any, float, tuple[str, ...]]] = {}
+
+
+def old_template_notes(api_client: Any, namespace: str, raycluster: dict[str, Any]) -> tuple[str, ...]:
+    """One line per group whose running pods still run an older template, with the command that restarts it.
+    The RayCluster's pods are listed whole (a watching front end keeps only compact records), at most every
+    ``TEMPLATE_CHECK_EVERY`` seconds unless the RayCluster changed."""
+    import time
+
+    from kubernetes import client
+
+    from raywizard.kube.template_drift import stale_pods
+
+    meta = raycluster.get("metadata") or {}
+    name = str(meta.get("name") or "")
+    key, generation, now = (namespace, name), meta.get("generation"), time.monotonic()
+    cached = _template_cache.get(key)
+    if cached is not None and cached[0] == generation and now - cached[1] < TEMPLATE_CHECK_EVERY:
+        return cached[2]
+    response: Any = client.CoreV1Api(api_client).list_namespaced_pod(
+        namespace, label_selector=f"ray.io/cluster={name}", _preload_content=False, _request_timeout=HEAD_TIMEOUT
+    )
+    pods = list(json.loads(response.data).get("items") or [])
+    notes = tuple(f"{drift.line()}: raywizard restart {drift.group}" for drift in stale_pods(raycluster, pods))
+    _template_cache[key] = (generation, now, notes)
+    return notes
+
+
 def ray_insight(
     api_client: Any,
     namespace: str,
     raycluster: dict[str, Any] | None,
     pods: list[dict[str, Any]] | None = None,
     timeout: float = HEAD_TIMEOUT,
+    *,
+    templates: bool = False,
 ) -> RayInsight:
-    """The autoscaler's view of ``raycluster`` (a RayCluster object) read from its head."""
+    """The autoscaler's view of ``raycluster`` (a RayCluster object) read from its head; with ``templates``
+    also the groups whose pods still run an older template."""
+    insight = _ask_head(api_client, namespace, raycluster, pods, timeout)
+    if templates and raycluster is not None:
+        import dataclasses
+
+        try:
+            notes = old_template_notes(getattr(api_client, "api_client", api_client), namespace, raycluster)
+        except Exception:  # the pods cannot be listed now: the watches say why; try again on the next poll
+            notes = ()
+        insight = dataclasses.replace(insight, old_templates=notes)
+    return insight
+
+
+def _ask_head(
+    api_client: Any,
+    namespace: str,
+    raycluster: dict[str, Any] | None,
+    pods: list[dict[str, Any]] | None,
+    timeout: float,
+) -> RayInsight:
     from raywizard.kube.portforward import describe, find_head_pod, stream_client
 
     if raycluster is None:

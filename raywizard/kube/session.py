@@ -273,7 +273,7 @@ class ClusterSession:
     ) -> RayInsight:
         from raywizard.kube.rayhead import ray_insight
 
-        return ray_insight(self.connection.api_client, namespace, raycluster, list(pods))
+        return ray_insight(self.connection.api_client, namespace, raycluster, list(pods), templates=True)
 
     # -- the Ray dashboard port-forward ---------------------------------------------------------------------
 

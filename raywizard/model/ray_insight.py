@@ -70,6 +70,9 @@ class RayInsight:
     idle_nodes: tuple[NodeRef, ...] = ()
     groups: tuple[GroupNodes, ...] = ()
     status_text: str = ""
+    # "N of M running pods of GROUP still run the old template (...)", one per group: KubeRay does not restart
+    # pods when a template changes (docs/template-drift.md); the dashboard shows them beside the autoscaler
+    old_templates: tuple[str, ...] = ()
 
     @classmethod
     def unreachable(cls, why: str) -> RayInsight:

@@ -321,3 +321,39 @@ async def test_ray_panel_shows_the_autoscalers_view_under_burst(guide_sandbox: t
         # a burst queues {GPU: 1} tasks, and the guide's worker group offers no GPU
         await wait_until(pilot, lambda: "no group offers GPU" in panel.plain, 60, "the GPU demand")
         assert "demand    {GPU: 1} × 4 pending: no group offers GPU" in panel.plain.splitlines()
+
+
+async def test_ray_panel_names_pods_on_an_old_template(guide_sandbox: tuple[Any, Any]) -> None:
+    """After a group's template changes KubeRay leaves the running pods as they are; the Ray panel says how many
+    still run the old template and how to restart the group."""
+    from raywizard.tui.dashboard.widgets.ray import RayPanel
+
+    cluster, connection = guide_sandbox
+    app = DashboardApp(connection, load_preset("argocd-guide"))
+    async with app.run_test(size=SIZE) as pilot:
+        panel = app.dashboard.query_one(RayPanel)
+        await wait_until(pilot, lambda: panel.insight is not None and panel.insight.reachable, 90, "the Ray head")
+        assert "old tmpl" not in panel.plain
+        rc = ("rayclusters.ray.io", "ray-cluster", "raycluster-kuberay")
+        groups = cluster.store.get(*rc)["spec"]["workerGroupSpecs"]
+        index = next(i for i, g in enumerate(groups) if g["groupName"] == "standard-worker")
+        resources = {"requests": {"cpu": "2", "memory": "1G"}}
+        cluster.pause_controllers()  # Argo CD would put the Git template back at once
+        cluster.store.patch(
+            *rc,
+            [
+                {
+                    "op": "replace",
+                    "path": f"/spec/workerGroupSpecs/{index}/template/spec/containers/0/resources",
+                    "value": resources,
+                }
+            ],
+            "json",
+        )
+        try:
+            await wait_until(pilot, lambda: "old tmpl" in panel.plain, 60, "the old-template line")
+        finally:
+            cluster.resume_controllers()
+        line = next(x for x in panel.plain.splitlines() if x.startswith("old tmpl"))
+        assert "running pods of standard-worker still run the old template" in line
+        assert line.endswith("raywizard restart standard-worker")

@@ -90,3 +90,27 @@ async def test_an_unreachable_head_says_why() -> None:
 
 def test_ray_panel_snapshot(snap_compare: Any) -> None:
     assert snap_compare(PanelApp(burst_insight()), terminal_size=(100, 12))
+
+
+async def test_groups_on_an_old_template_are_named_with_the_restart_command() -> None:
+    import dataclasses
+
+    note = "2 of 2 running pods of cpu_workers still run the old template (ray-worker resources.limits.cpu: 1 -> 2)"
+    insight = dataclasses.replace(
+        RayInsight.unreachable("no running head pod"), old_templates=(f"{note}: raywizard restart cpu_workers",)
+    )
+    app = PanelApp(insight)
+    async with app.run_test(size=(140, 6)) as pilot:
+        await pilot.pause()
+        assert app.query_one(RayPanel).plain.splitlines() == [
+            "Ray head not reachable (no running head pod)",
+            f"old tmpl  {note}: raywizard restart cpu_workers",
+        ]
+
+
+def test_ray_panel_with_an_old_template_snapshot(snap_compare: Any) -> None:
+    import dataclasses
+
+    note = "1 of 2 running pods of cpu_workers still run the old template (ray-worker image: a -> b)"
+    insight = dataclasses.replace(burst_insight(), old_templates=(f"{note}: raywizard restart cpu_workers",))
+    assert snap_compare(PanelApp(insight), terminal_size=(120, 12))

@@ -24,6 +24,15 @@ MAX_LINES = 8
 def ray_text(insight: RayInsight | None) -> Text:
     if insight is None:
         return Text("Ray: asking the head…", style="italic")
+    text = _autoscaler_text(insight)
+    for note in insight.old_templates:  # pods KubeRay does not restart after a template change
+        text.append("\n")
+        text.append(f"{'old tmpl':<9} ", style="bold magenta")
+        text.append_text(rich_text(note, "magenta", single_line=True))
+    return text
+
+
+def _autoscaler_text(insight: RayInsight) -> Text:
     if not insight.reachable:
         return rich_text(insight.message, "yellow", single_line=True)
     text = rich_text(insight_summary(insight), "bold", single_line=True)
