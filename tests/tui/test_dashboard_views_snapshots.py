@@ -59,3 +59,19 @@ def test_events_expanded(snap_compare: Any) -> None:
         await pilot.pause(0.3)
 
     assert snap_compare(dashboard(), run_before=expand, terminal_size=(120, 40))
+
+
+def test_resource_tree(snap_compare: Any) -> None:
+    from raywizard.tui.dashboard.widgets.apps import ApplicationsTable
+    from tests.tui.test_dashboard_application import state_with_tree
+
+    app = DashboardApp(None, load_preset("argocd-guide"), state=state_with_tree(), clock=lambda: NOW)
+
+    async def open_tree(pilot: Any) -> None:
+        await settle(pilot)
+        apps = pilot.app.dashboard.query_one(ApplicationsTable)
+        apps.move_cursor(row=apps.get_row_index("argocd/raycluster"))
+        await pilot.press("a")
+        await pilot.pause(0.4)
+
+    assert snap_compare(app, run_before=open_tree, terminal_size=(120, 40))

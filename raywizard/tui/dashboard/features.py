@@ -57,6 +57,30 @@ class DashboardFeatures(Screen[None]):
         panel = self.query_one(EventsLog)
         self.app.push_screen(EventsScreen(lambda: list(panel.buffer), warnings_only=panel.warnings_only))
 
+    def action_application(self, tab: str = "resources") -> None:
+        """``a`` (or Enter in the Applications panel): the highlighted Application's tree, YAML, history and
+        last operation."""
+        from raywizard.tui.dashboard.argocd_views import ApplicationScreen
+        from raywizard.tui.dashboard.widgets.apps import ApplicationsTable
+
+        key = self.query_one(ApplicationsTable).selected_key
+        if key is None:
+            self.notify("No Application yet.", severity="warning")
+            return
+
+        def current() -> tuple[Any, Any]:
+            snapshot = self.snapshot
+            if snapshot is None:
+                return None, ()
+            return snapshot.applications.get(key), list(snapshot.pods.values())
+
+        self.app.push_screen(ApplicationScreen(key, current, tab=tab))
+
+    def on_data_table_row_selected(self, event: Any) -> None:
+        if getattr(event.data_table, "id", None) == "apps":
+            event.stop()
+            self.action_application()
+
     def action_help(self) -> None:
         from raywizard.tui.dashboard.help import HelpScreen, help_rows
 
