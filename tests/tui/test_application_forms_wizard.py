@@ -49,3 +49,24 @@ async def test_the_wizard_names_the_applicationsets_generator(tmp_path: Path) ->
         messages = [str(n.message) for n in app._notifications]
         assert any("list generator, 2 element(s): staging, prod" in m and "Application ray-staging" in m
                    for m in messages), messages
+
+
+async def test_clearing_the_tag_and_typing_a_new_one_writes_only_the_tag(tmp_path: Path) -> None:
+    """Key by key, as a user who deletes the old tag and types a new one: the image the fields re-create must not
+    write the chart's repository and pull policy into a document that left them to the chart."""
+    from tests.tui.helpers import type_into
+
+    path = tmp_path / "single-values-object.yaml"
+    shutil.copy(CORPUS / "single-values-object.yaml", path)
+    before = path.read_text()
+    app = create_app(files=[path], offline=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await type_into(pilot, "#f-image-tag", "9.9.9")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not app.model.dirty
+    changed = [line for line in difflib.unified_diff(before.splitlines(), path.read_text().splitlines(),
+                                                     lineterm="", n=0)
+               if not line.startswith(("---", "+++", "@@"))]
+    assert changed == TAG_EDITS["single-values-object"]
