@@ -32,6 +32,13 @@ def repos(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Repos:
     return made
 
 
+def shown_modal(app: Any) -> bool:
+    """The Commit & push dialog is up and composed (its message box is there to read)."""
+    screen = app.screen
+    return isinstance(screen, CommitModal) and all(screen.query(part) for part in (
+        ".dialog-title", "#commit-diff-text", "#commit-message", "#commit"))
+
+
 def set_standard_max(app: Any, value: int) -> None:
     next(g for g in app.model.spec.worker_groups if g.name == "standard-worker").max_replicas = value
     app.spec_changed()
@@ -45,7 +52,7 @@ async def test_preview_commits_and_pushes_the_files_of_a_clone(repos: Repos) -> 
         app.goto(WizardStep.PREVIEW, force=True)
         await wait_for(pilot, lambda: isinstance(app.screen, PreviewScreen))
         await pilot.press("c")
-        await wait_for(pilot, lambda: isinstance(app.screen, CommitModal), seconds=30)
+        await wait_for(pilot, lambda: shown_modal(app), seconds=30)
         modal = app.screen
         assert isinstance(modal, CommitModal)
         title = str(modal.query_one(".dialog-title", Static).render())
@@ -54,6 +61,7 @@ async def test_preview_commits_and_pushes_the_files_of_a_clone(repos: Repos) -> 
         assert "-          maxReplicas: 200" in diff and "+          maxReplicas: 8" in diff
         message = modal.query_one("#commit-message", TextArea)
         assert message.text == "raycluster: standard-worker maxReplicas 200 → 8"
+        await wait_for(pilot, lambda: modal.focused is message)  # the message is where typing goes
         message.text = "ray: eight standard workers at most"
         await pilot.press("ctrl+g")
         await wait_for(pilot, lambda: git(repos.bare, "log", "-1", "--format=%s", "main").strip()
@@ -72,7 +80,7 @@ async def test_cancel_leaves_the_clone_as_it_was(repos: Repos) -> None:
         app.goto(WizardStep.PREVIEW, force=True)
         await wait_for(pilot, lambda: isinstance(app.screen, PreviewScreen))
         await pilot.press("c")
-        await wait_for(pilot, lambda: isinstance(app.screen, CommitModal), seconds=30)
+        await wait_for(pilot, lambda: shown_modal(app), seconds=30)
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, PreviewScreen))
         assert app.model.dirty
@@ -112,7 +120,7 @@ async def test_apply_step_commits_instead_and_follows_the_parent(repos: Repos, t
             await pilot.press("n")
             await wait_for(pilot, lambda: app.screen is screen)
             await pilot.press("c")
-            await wait_for(pilot, lambda: isinstance(app.screen, CommitModal), seconds=30)
+            await wait_for(pilot, lambda: shown_modal(app), seconds=30)
             await pilot.press("ctrl+g")
             await wait_for(pilot, lambda: "RayCluster raycluster-kuberay ready" in str(result.render())
                            or "✗" in str(result.render()), seconds=180)

@@ -141,7 +141,13 @@ class CommitModal(ModalScreen[str | None]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.query_one("#commit-message", TextArea).focus()
+        self._focus_message()
+        self.call_after_refresh(self._focus_message)  # in case the message box mounts after the screen
+
+    def _focus_message(self) -> None:
+        for area in self.query("#commit-message").results(TextArea):
+            if self.focused is not area:
+                area.focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "commit":
