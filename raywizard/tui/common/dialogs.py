@@ -13,6 +13,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Select, Static
 
+from raywizard.tui.common.textual_internals import set_instance_bindings
 from raywizard.tui.wizard.widgets.field_form import InOrderInput
 
 
@@ -31,9 +32,9 @@ class ConfirmModal(ModalScreen[bool]):
         self.yes = yes
         self.no = no
         # The footer says what the keys do here (`y Remove  n Cancel`), not a generic Yes/No.
-        self._bindings.key_to_bindings["y"] = [Binding("y", "answer(True)", yes)]
+        set_instance_bindings(self, "y", [Binding("y", "answer(True)", yes)])
         for key in ("n", "escape"):
-            self._bindings.key_to_bindings[key] = [Binding(key, "answer(False)", no)]
+            set_instance_bindings(self, key, [Binding(key, "answer(False)", no)])
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):

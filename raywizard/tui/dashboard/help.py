@@ -16,6 +16,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from raywizard.tui.common.textual_internals import bindings_of
 from raywizard.tui.dashboard.keys import key_for
 
 # (panel, [(binding id, what it does)]): what `?` shows, in this order. The ids are the keys file's names.
@@ -60,7 +61,7 @@ def bindings_by_id(screen: Any) -> dict[str, Binding]:
     """Every binding with an id on the screen and its widgets (the class bindings, before the keymap)."""
     found: dict[str, Binding] = {}
     for node in (screen, *screen.query("*")):
-        for bindings in node._bindings.key_to_bindings.values():
+        for bindings in bindings_of(node).values():
             for binding in bindings:
                 if binding.id and binding.id not in found:
                     found[binding.id] = binding

@@ -31,6 +31,7 @@ from textual.worker import get_current_worker
 from raywizard.kube.session import ClusterSession
 from raywizard.model.errors import RaywizardError
 from raywizard.model.textsafe import literal
+from raywizard.tui.common.textual_internals import show_in_footer
 from raywizard.tui.dashboard.actions import DashboardActions
 from raywizard.tui.dashboard.features import DashboardFeatures
 from raywizard.tui.dashboard.feed import Batch, StateFeed
@@ -212,8 +213,6 @@ class DashboardScreen(DashboardFeatures):
 
     def fit_footer(self, width: int) -> None:
         """Show the most important keys that fit ``width`` columns; hide the others from the footer only."""
-        from dataclasses import replace
-
         by_action = {b.action: b for b in self.BINDINGS if isinstance(b, Binding)}
         budget = width - self.FOOTER_RESERVED
         shown: set[str] = set()
@@ -224,14 +223,7 @@ class DashboardScreen(DashboardFeatures):
                 break
             budget -= cost
             shown.add(action)
-        bindings = self._bindings.key_to_bindings
-        changed = False
-        for key, found in list(bindings.items()):
-            new = [replace(b, show=b.action in shown) if b.action in self.FOOTER_PRIORITY else b for b in found]
-            if [b.show for b in new] != [b.show for b in found]:
-                bindings[key] = new  # a new list: the class's lists are shared by every instance
-                changed = True
-        if changed:
+        if show_in_footer(self, shown, self.FOOTER_PRIORITY):
             self.refresh_bindings()
 
     def on_resize(self, event: Any) -> None:

@@ -90,10 +90,9 @@ class ApplicationsTable(DataTable[Text]):
             self.call_after_refresh(self._rerender_header)
 
     def _rerender_header(self) -> None:
-        clear = getattr(self, "_clear_caches", None)  # Textual's DataTable internals (8.x); harmless without
-        if clear is not None:
-            clear()
-        self.refresh()
+        from raywizard.tui.common.textual_internals import drop_rendered_lines
+
+        drop_rendered_lines(self)
 
     @property
     def selected_key(self) -> str | None:

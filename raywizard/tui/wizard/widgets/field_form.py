@@ -25,6 +25,7 @@ from raywizard.fields.fix_text import fix_for
 from raywizard.fields.kit import Field, Kind
 from raywizard.model.problems import Problem
 from raywizard.model.spec import ClusterSpec, WorkerGroup
+from raywizard.tui.common.textual_internals import bindings_of
 from raywizard.tui.wizard.widgets.toggle import Toggle
 
 
@@ -44,7 +45,7 @@ class InOrderInput(Input):
 
     async def _on_key(self, event: events.Key) -> None:
         if not event.is_printable:
-            for binding in self._bindings.key_to_bindings.get(event.key, ()):
+            for binding in bindings_of(self).get(event.key, ()):
                 if not binding.priority and await self.app.run_action(binding.action, self):
                     event.stop()
                     event.prevent_default()
