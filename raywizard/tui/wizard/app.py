@@ -19,6 +19,8 @@ from textual.worker import Worker, WorkerState
 
 from raywizard.model.spec import ClusterSpec
 from raywizard.tui.common.key_order import InOrderKeys
+from raywizard.tui.messages import Connected, CurrentContextRead, PreflightProgress
+from raywizard.tui.wizard.screens.base import StepScreen
 from raywizard.tui.wizard.wizard_model import WizardModel, WizardStep
 
 DEFAULT_PRESET = "argocd-guide"
@@ -39,11 +41,11 @@ _SCREENS = {
 }
 
 
-def _screen_class(step: WizardStep) -> type[Screen[Any]]:
+def _screen_class(step: WizardStep) -> type[StepScreen]:
     import importlib
 
     module_name, class_name = _SCREENS[step].split(":")
-    screen_class: type[Screen[Any]] = getattr(
+    screen_class: type[StepScreen] = getattr(
         importlib.import_module(f"raywizard.tui.wizard.screens.{module_name}"), class_name)
     return screen_class
 
@@ -99,9 +101,11 @@ class WizardApp(InOrderKeys[int]):
             self.call_after_refresh(self.connect, self.context_name)  # after the first frame (see StartScreen)
         elif not self.offline:
             # As kubectl does: the kubeconfig's current context, if there is one (offline is one choice away).
+            from raywizard.tui.messages import CurrentContextRead
             from raywizard.tui.wizard.cluster_jobs import list_contexts_job, run_in_worker
 
-            self.call_after_refresh(run_in_worker, self, "current-context", list_contexts_job(None))
+            self.call_after_refresh(run_in_worker, self, CurrentContextRead, list_contexts_job(None),
+                                    group="current-context")
         if self.offer_recovery:
             from raywizard.tui.wizard.crash import offer_restore
 
@@ -149,12 +153,10 @@ class WizardApp(InOrderKeys[int]):
         self.connection_error = None
         self._connection_changed()
 
-    def on_cluster_result(self, event: Any) -> None:
-        if event.kind == "current-context":
-            self._connect_to_current(event.value or [])
-            return
-        if event.kind != "connect":
-            return
+    def on_current_context_read(self, event: CurrentContextRead) -> None:
+        self._connect_to_current(event.value or [])
+
+    def on_connected(self, event: Connected) -> None:
         if not self.connecting:  # the user went offline meanwhile: drop the late answer
             if event.value is not None:
                 event.value.connection.close()
@@ -165,6 +167,7 @@ class WizardApp(InOrderKeys[int]):
             self.notify(event.error, title="Cannot connect", severity="error", timeout=8, markup=False)
         else:
             info = event.value
+            assert info is not None
             if self.connection is not None and self.connection is not info.connection:
                 self.connection.close()
             self.connection = info.connection
@@ -184,7 +187,7 @@ class WizardApp(InOrderKeys[int]):
                     title="Cluster", timeout=8, markup=False)
         self.connect(current.name)
 
-    def on_preflight_progress(self, event: Any) -> None:
+    def on_preflight_progress(self, event: PreflightProgress) -> None:
         if not self.connecting:
             return
         self.preflight_progress = (f"Connecting… preflight {event.done}/{event.total}: {event.name} "
@@ -193,9 +196,8 @@ class WizardApp(InOrderKeys[int]):
 
     def _connection_changed(self) -> None:
         for screen in self.screen_stack:
-            show = getattr(screen, "show_connection", None)
-            if show is not None:
-                show()
+            if isinstance(screen, StepScreen):
+                screen.show_connection()
 
     # ----------------------------------------------------------------------------------------- the spec
     def replace_workspace(self, workspace: Any, *, step: WizardStep = WizardStep.VERSIONS) -> None:
@@ -236,11 +238,10 @@ class WizardApp(InOrderKeys[int]):
         self.model.changed()
         self.refresh_bindings()
         screen = self.screen
-        refresh = getattr(screen, "refresh_view", None)
-        if refresh is not None:
-            refresh()
+        if isinstance(screen, StepScreen):
+            screen.refresh_view()
         for other in self.screen_stack:
-            if other is not screen and other in sources and hasattr(other, "refresh_view"):
+            if other is not screen and other in sources and isinstance(other, StepScreen):
                 other.refresh_view()  # the step below a modal (the group editor) shows its new state too
 
     # ------------------------------------------------------------------------------------------ steps
@@ -271,9 +272,7 @@ class WizardApp(InOrderKeys[int]):
         else:
             self.push_screen(screen)
         if focus_path is not None:
-            focus = getattr(screen, "focus_field", None)
-            if focus is not None:
-                self.call_after_refresh(focus, focus_path)
+            self.call_after_refresh(screen.focus_field, focus_path)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Next shows as disabled in the footer while the step has errors (the status line says which)."""
@@ -314,9 +313,9 @@ class WizardApp(InOrderKeys[int]):
             self.push_screen(HelpModal(field.label, "\n".join(lines)))
             return
         screen = self.screen
-        intro = getattr(screen, "INTRO", "") or "Move between fields with Tab; ? on a field explains it."
-        step = getattr(screen, "STEP", None)
-        title = step.label if isinstance(step, WizardStep) else "raywizard"
+        intro = (screen.INTRO if isinstance(screen, StepScreen) else "") or (
+            "Move between fields with Tab; ? on a field explains it.")
+        title = screen.STEP.label if isinstance(screen, StepScreen) else "raywizard"
         keys = [f"{self.get_key_display(b)}: {b.tooltip or b.description}" for b in self._described_bindings()
                 if b.action != "command_palette"]
         keys.append("^p: command palette (every action, every step)")

@@ -1,8 +1,8 @@
 """Everything the wizard asks of a cluster, as thread workers that only post messages (the UI never blocks).
 
-Each function runs on a worker thread and returns a message; ``run_in_worker`` starts it with the project's worker
-options and posts the result to the screen that asked (a popped screen cancels its workers). Failures become an
-``error`` text in the message — a clear sentence, never a traceback.
+Each job runs on a worker thread and returns its answer; ``run_in_worker`` starts it with the project's worker
+options and posts it as a typed message from ``raywizard.tui.messages`` to the screen that asked (a popped screen
+cancels its workers). Failures become an ``error`` text in the message — a clear sentence, never a traceback.
 
 Also the thin adapter for "tweak a running cluster": the live Applications read through the connection's
 api_client become a Workspace (``documents.Workspace`` has no constructor from documents, so we build one).
@@ -12,12 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from textual.dom import DOMNode
-from textual.message import Message
+from textual.worker import get_current_worker
 
 from raywizard.model.textsafe import literal
+from raywizard.tui.messages import Connected, JobResult, PreflightProgress
+
+T = TypeVar("T")
 
 
 def describe_error(exc: BaseException) -> str:
@@ -36,22 +39,6 @@ def describe_error(exc: BaseException) -> str:
     return literal(f"{type(exc).__name__}: {text}")
 
 
-class ClusterResult(Message):
-    """The outcome of one worker: ``kind`` says what was asked, ``value`` the answer or ``error`` the reason."""
-
-    def __init__(self, kind: str, value: Any = None, error: str | None = None) -> None:
-        super().__init__()
-        self.kind = kind
-        self.value = value
-        self.error = error
-
-
-class ApplyProgress(Message):
-    def __init__(self, progress: Any) -> None:
-        super().__init__()
-        self.progress = progress
-
-
 @dataclass
 class ConnectionInfo:
     connection: Any
@@ -60,18 +47,22 @@ class ConnectionInfo:
     checks: list[Any] = field(default_factory=list)
 
 
-def run_in_worker(node: DOMNode, kind: str, job: Callable[[], Any], *, group: str | None = None) -> None:
-    """Run ``job`` on a thread; post ``ClusterResult(kind, value|error)`` to ``node`` when it finishes."""
+def run_in_worker(node: DOMNode, result: type[JobResult[T]], job: Callable[[], T], *, group: str) -> None:
+    """Run ``job`` in a thread worker (exclusive in ``group``); post ``result(value)`` to ``node`` when it
+    finishes, or ``result(error=…)`` when it failed. A popped screen cancels its workers: nothing is posted."""
 
     def work() -> None:
+        worker = get_current_worker()
         try:
             value = job()
         except Exception as exc:
-            node.post_message(ClusterResult(kind, error=describe_error(exc)))
+            if not worker.is_cancelled:
+                node.post_message(result(error=describe_error(exc)))
             return
-        node.post_message(ClusterResult(kind, value=value))
+        if not worker.is_cancelled:
+            node.post_message(result(value))
 
-    node.run_worker(work, name=kind, group=group or kind, thread=True, exclusive=True, exit_on_error=False)
+    node.run_worker(work, name=group, group=group, thread=True, exclusive=True, exit_on_error=False)
 
 
 # ------------------------------------------------------------------------------------------------ jobs
@@ -82,18 +73,6 @@ def list_contexts_job(kubeconfig: str | None) -> Callable[[], Any]:
         return list_contexts(kubeconfig)
 
     return job
-
-
-class PreflightProgress(Message):
-    """One preflight check finished (``done`` of ``total``): the start screen says which, so a slow API server
-    shows progress rather than a bare "Connecting…"."""
-
-    def __init__(self, name: str, done: int, total: int, failed: bool) -> None:
-        super().__init__()
-        self.name = name
-        self.done = done
-        self.total = total
-        self.failed = failed
 
 
 def connect_job(kubeconfig: str | None, context: str | None, spec: Any,
@@ -120,7 +99,7 @@ def connect_job(kubeconfig: str | None, context: str | None, spec: Any,
 
 
 def connect_worker(app: Any, kubeconfig: str | None, context: str | None) -> None:
-    run_in_worker(app, "connect", connect_job(kubeconfig, context, app.model.spec, app.post_message),
+    run_in_worker(app, Connected, connect_job(kubeconfig, context, app.model.spec, app.post_message),
                   group="connect")
 
 

@@ -21,7 +21,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Static, TextArea
 
 from raywizard.model.textsafe import literal
-from raywizard.tui.wizard.cluster_jobs import ClusterResult, run_in_worker
+from raywizard.tui.messages import CommitFollowed, CommitPlanned, CommitProgress, Committed
+from raywizard.tui.wizard.cluster_jobs import run_in_worker
 
 NO_CLONE = ("Commit & push needs a git clone: open the Application files from your clone (raywizard --from "
             "CLONE/ray/raycluster.yaml …), or run raywizard commit --repo CLONE --path ray --push.")
@@ -81,7 +82,7 @@ def commit_job(plan: Any) -> Callable[[], Any]:
 
 def follow_job(node: Any, connection: Any, spec: Any, sha: str) -> Callable[[], Any]:
     """Refresh the parent managing the live Applications and follow it to ``sha``; progress as
-    ``ClusterResult("commit-progress", FollowState)``, the end as the job's value."""
+    ``CommitProgress(FollowState)``, the end as the job's value."""
 
     def job() -> Any:
         from raywizard.kube import resources
@@ -104,8 +105,8 @@ def follow_job(node: Any, connection: Any, spec: Any, sha: str) -> Callable[[], 
         from textual.worker import get_current_worker
 
         worker = get_current_worker()
-        return follow_parent(connection, target, on_progress=lambda s: node.post_message(
-            ClusterResult("commit-progress", value=s)), cancelled=lambda: worker.is_cancelled)
+        return follow_parent(connection, target, on_progress=lambda s: node.post_message(CommitProgress(s)),
+                             cancelled=lambda: worker.is_cancelled)
 
     return job
 
@@ -169,7 +170,8 @@ class CommitModal(ModalScreen[str | None]):
 # ------------------------------------------------------------------------------------------------ flow
 class Committer:
     """Commit & push for one step screen: ``start`` asks, commits, pushes and follows; ``say`` shows progress
-    on the screen; results come back through the screen's ``on_cluster_result`` (kinds ``commit-*``)."""
+    on the screen; the screen hands the results (``CommitPlanned``, ``Committed``, ``CommitProgress``,
+    ``CommitFollowed``) to ``on_result``."""
 
     def __init__(self, screen: Any, say: Callable[[str], None]) -> None:
         self.screen = screen
@@ -204,18 +206,18 @@ class Committer:
             return
         self.busy = True
         self.say(literal(f"Preparing the commit in {target.root}…"))
-        run_in_worker(self.screen, "commit-plan", prepare_job(model.workspace, target), group="commit")
+        run_in_worker(self.screen, CommitPlanned, prepare_job(model.workspace, target), group="commit")
 
-    def on_result(self, event: ClusterResult) -> None:
-        if event.kind == "commit-plan":
+    def on_result(self, event: Any) -> None:
+        if isinstance(event, CommitPlanned):
             self._planned(event)
-        elif event.kind == "commit":
+        elif isinstance(event, Committed):
             self._committed(event)
-        elif event.kind == "commit-progress":
-            state = event.value
+        elif isinstance(event, CommitProgress):
+            state = event.state
             self.say(literal(f"Following the commit: {state.summary}"
                              + (f"\nblocked by: {state.blocker}" if state.blocker else "")))
-        elif event.kind == "commit-follow":
+        elif isinstance(event, CommitFollowed):
             self.busy = False
             if event.error:
                 self.say(f"✗ Following the commit stopped: {event.error}")
@@ -225,12 +227,13 @@ class Committer:
             else:
                 self.say(literal(f"✓ {event.value.summary}"))
 
-    def _planned(self, event: ClusterResult) -> None:
+    def _planned(self, event: CommitPlanned) -> None:
         if event.error:
             self.busy = False
             self.say(f"✗ Cannot commit: {event.error}")
             return
         plan = event.value
+        assert plan is not None  # a job without an error has a value
         if plan.empty:
             self.busy = False
             self.say(literal(f"Nothing to commit: {plan.subdir or 'the repository'} already holds these "
@@ -244,16 +247,17 @@ class Committer:
                 return
             plan.message = message
             self.say(literal(f"Committing and pushing to {plan.remote_line()}…"))
-            run_in_worker(self.screen, "commit", commit_job(plan), group="commit")
+            run_in_worker(self.screen, Committed, commit_job(plan), group="commit")
 
         self.wizard.push_screen(CommitModal(plan), answered)
 
-    def _committed(self, event: ClusterResult) -> None:
+    def _committed(self, event: Committed) -> None:
         if event.error:
             self.busy = False
             self.say(f"✗ Not committed: {event.error}")
             return
         outcome = event.value
+        assert outcome is not None  # a job without an error has a value
         workspace = self.wizard.model.workspace
         if workspace.files:
             workspace.saved_spec = workspace.spec.clone()  # the files on disk are what was committed
@@ -266,6 +270,6 @@ class Committer:
             self.busy = False
             return
         self.say(done + "\nFollowing the parent Application to the new commit…")
-        run_in_worker(self.screen, "commit-follow",
+        run_in_worker(self.screen, CommitFollowed,
                       follow_job(self.screen, connection, self.wizard.model.spec.clone(), outcome.sha),
                       group="commit-follow")

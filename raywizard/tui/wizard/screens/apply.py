@@ -6,13 +6,24 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.message import Message
 from textual.widgets import DataTable, LoadingIndicator, Static
 
 from raywizard.model.textsafe import literal
 from raywizard.tui.common.literal_text import rich_text
-from raywizard.tui.wizard.cluster_jobs import ApplyProgress, ClusterResult, run_in_worker
+from raywizard.tui.messages import (
+    ApplyFinished,
+    ApplyProgress,
+    CommitFollowed,
+    CommitPlanned,
+    CommitProgress,
+    Committed,
+    PlanReady,
+)
+from raywizard.tui.wizard.cluster_jobs import run_in_worker
 from raywizard.tui.wizard.plan import (
     PlanOutdated,
     apply_job,
@@ -114,7 +125,7 @@ class ApplyScreen(StepScreen):
             return
         self.query_one("#apply-spinner").display = True
         self._say("Planning: comparing with what is live…")
-        run_in_worker(self, "apply-plan", plan_job(connection, self.model.spec.clone()), group="apply")
+        run_in_worker(self, PlanReady, plan_job(connection, self.model.spec.clone()), group="apply")
 
     def action_apply(self) -> None:
         from raywizard.tui.common.dialogs import ConfirmModal
@@ -171,8 +182,9 @@ class ApplyScreen(StepScreen):
         self.timeline.clear()
         self.query_one("#apply-spinner").display = True
         self._say("Applying… (the table shows each step)")
-        run_in_worker(self, "apply", apply_job(connection, self.plan, lambda p: self.post_message(ApplyProgress(p)),
-                                               force=force, over_parent=over_parent), group="apply")
+        job = apply_job(connection, self.plan, lambda p: self.post_message(ApplyProgress(p)),
+                        force=force, over_parent=over_parent)
+        run_in_worker(self, ApplyFinished, job, group="apply")
 
     def on_apply_progress(self, event: ApplyProgress) -> None:
         key, status, message = progress_fields(event.progress)
@@ -192,53 +204,57 @@ class ApplyScreen(StepScreen):
         else:
             table.add_row(cells["mark"], rich_text(key), cells["status"], cells["detail"], key=key)
 
-    def on_cluster_result(self, event: ClusterResult) -> None:
-        if event.kind.startswith("commit"):
-            self.committer.on_result(event)
+    @on(CommitPlanned)
+    @on(Committed)
+    @on(CommitProgress)
+    @on(CommitFollowed)
+    def _commit_step(self, event: Message) -> None:
+        self.committer.on_result(event)
+
+    def on_plan_ready(self, event: PlanReady) -> None:
+        self.query_one("#apply-spinner").display = False
+        if event.error:
+            self._say(f"✗ Cannot plan: {event.error}\nPress r to plan again.")
             return
-        if event.kind == "apply-plan":
-            self.query_one("#apply-spinner").display = False
-            if event.error:
-                self._say(f"✗ Cannot plan: {event.error}\nPress r to plan again.")
-                return
-            self.plan = event.value
-            table: DataTable[Text] = self.query_one("#apply-steps", DataTable)
-            table.display = True
-            table.clear()
-            for key, title in plan_steps(self.plan):
-                table.add_row(Text("·"), rich_text(title, single_line=True), Text("pending"), Text(""), key=key)
-            changes = "changes to apply" if self.plan.has_changes else "no changes to the Applications"
-            reason, self.replan_reason = self.replan_reason, ""
-            managed = managed_summary(self.plan)
-            if managed:
-                self._say(f"{reason}Plan ready ({changes}), but:\n" + "\n".join(managed) + "\n"
-                          + self._reverted_text() + " Commit the change to its repository instead (c: "
-                          "Commit & push); a applies anyway.")
-                self.refresh_bindings()
-            elif self.plan.conflicts:
-                self._say(f"{reason}Plan ready ({changes}), but another field manager owns fields it changes:\n  "
-                          + "\n  ".join(literal(c) for c in self.plan.conflicts)
-                          + "\nPress a to review and take them over, or r to plan again once that is sorted out.")
-            else:
-                self._say(f"{reason}Plan ready ({changes}). Press a to apply, r to plan again.")
-        elif event.kind == "apply":
-            self.applying = False
-            self.query_one("#apply-spinner").display = False
-            if event.error:
-                self._say(f"✗ Apply failed: {event.error}\nPress a to try again, r to plan again first.")
-                return
-            if isinstance(event.value, PlanOutdated):
-                # Nothing was written. Plan again so that the Preview's Live diff and the next a use what is live.
-                self.plan = None
-                self.replan_reason = ("Nothing was applied: the cluster changed since the previous plan ("
-                                      + literal("; ".join(event.value.changed)) + "). This is a new plan: "
-                                      "review the Preview's Live diff (ctrl+b) before applying.\n")
-                self.action_replan()
-                return
-            self.applied = True
-            self.plan = None  # the cluster moved on: a new apply needs a new plan (see on_screen_resume)
-            self._say("✓ Applied. Opening the dashboard…")
-            self.open_dashboard()
+        self.plan = event.value
+        table: DataTable[Text] = self.query_one("#apply-steps", DataTable)
+        table.display = True
+        table.clear()
+        for key, title in plan_steps(self.plan):
+            table.add_row(Text("·"), rich_text(title, single_line=True), Text("pending"), Text(""), key=key)
+        changes = "changes to apply" if self.plan.has_changes else "no changes to the Applications"
+        reason, self.replan_reason = self.replan_reason, ""
+        managed = managed_summary(self.plan)
+        if managed:
+            self._say(f"{reason}Plan ready ({changes}), but:\n" + "\n".join(managed) + "\n"
+                      + self._reverted_text() + " Commit the change to its repository instead (c: "
+                      "Commit & push); a applies anyway.")
+            self.refresh_bindings()
+        elif self.plan.conflicts:
+            self._say(f"{reason}Plan ready ({changes}), but another field manager owns fields it changes:\n  "
+                      + "\n  ".join(literal(c) for c in self.plan.conflicts)
+                      + "\nPress a to review and take them over, or r to plan again once that is sorted out.")
+        else:
+            self._say(f"{reason}Plan ready ({changes}). Press a to apply, r to plan again.")
+
+    def on_apply_finished(self, event: ApplyFinished) -> None:
+        self.applying = False
+        self.query_one("#apply-spinner").display = False
+        if event.error:
+            self._say(f"✗ Apply failed: {event.error}\nPress a to try again, r to plan again first.")
+            return
+        if isinstance(event.value, PlanOutdated):
+            # Nothing was written. Plan again so that the Preview's Live diff and the next a use what is live.
+            self.plan = None
+            self.replan_reason = ("Nothing was applied: the cluster changed since the previous plan ("
+                                  + literal("; ".join(event.value.changed)) + "). This is a new plan: "
+                                  "review the Preview's Live diff (ctrl+b) before applying.\n")
+            self.action_replan()
+            return
+        self.applied = True
+        self.plan = None  # the cluster moved on: a new apply needs a new plan (see on_screen_resume)
+        self._say("✓ Applied. Opening the dashboard…")
+        self.open_dashboard()
 
     def open_dashboard(self) -> None:
         from raywizard.tui.dashboard import DashboardScreen

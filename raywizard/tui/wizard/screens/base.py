@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 
 
 class StepScreen(Screen[None]):
+    """A wizard step. What the app calls on the steps in its stack: ``refresh_view`` after a spec change,
+    ``show_connection`` after the connection changed, ``focus_field`` to land on a field with a problem."""
+
     STEP: ClassVar[WizardStep]
     INTRO: ClassVar[str] = ""
     STACKED: ClassVar[bool] = False  # side panel below the form even on wide terminals
@@ -74,6 +77,9 @@ class StepScreen(Screen[None]):
             if footer.show_command_palette == narrow:
                 footer.show_command_palette = not narrow
                 footer.refresh(recompose=True)
+
+    def show_connection(self) -> None:
+        """The steps that show the cluster connection say what it is now."""
 
     # Called by the app after every spec change (and once on mount).
     def refresh_view(self) -> None:

@@ -8,17 +8,20 @@ import difflib
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.highlight import highlight
+from textual.message import Message
 from textual.widgets import LoadingIndicator, OptionList, Select, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 
 from raywizard.fields.fix_text import fix_for
 from raywizard.model.textsafe import literal
-from raywizard.tui.wizard.cluster_jobs import ClusterResult, run_in_worker
+from raywizard.tui.messages import CommitFollowed, CommitPlanned, CommitProgress, Committed, PlanReady
+from raywizard.tui.wizard.cluster_jobs import run_in_worker
 from raywizard.tui.wizard.screens.base import StepScreen
 from raywizard.tui.wizard.wizard_model import WizardStep, step_of_path
 
@@ -267,7 +270,7 @@ class PreviewScreen(StepScreen):
 
         self.query_one("#live-spinner").display = True
         self.query_one("#live-view", Static).update(f"Comparing with {literal(connection.server_url)}…")
-        run_in_worker(self, "plan", plan_job(connection, self.model.spec.clone()))
+        run_in_worker(self, PlanReady, plan_job(connection, self.model.spec.clone()), group="plan")
 
     @property
     def committer(self) -> Committer:
@@ -290,12 +293,14 @@ class PreviewScreen(StepScreen):
     def action_commit(self) -> None:
         self.committer.start(self._parents())
 
-    def on_cluster_result(self, event: ClusterResult) -> None:
-        if event.kind.startswith("commit"):
-            self.committer.on_result(event)
-            return
-        if event.kind != "plan":
-            return
+    @on(CommitPlanned)
+    @on(Committed)
+    @on(CommitProgress)
+    @on(CommitFollowed)
+    def _commit_step(self, event: Message) -> None:
+        self.committer.on_result(event)
+
+    def on_plan_ready(self, event: PlanReady) -> None:
         self.query_one("#live-spinner").display = False
         view = self.query_one("#live-view", Static)
         if event.error:

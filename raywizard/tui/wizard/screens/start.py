@@ -17,8 +17,8 @@ from textual.widgets.select import InvalidSelectValueError
 from raywizard.model.errors import RaywizardError
 from raywizard.model.textsafe import literal
 from raywizard.tui.common.literal_text import rich_text
+from raywizard.tui.messages import ContextsListed, LiveSpecLoaded
 from raywizard.tui.wizard.cluster_jobs import (
-    ClusterResult,
     check_summary,
     list_contexts_job,
     live_workspace_job,
@@ -78,7 +78,8 @@ class StartScreen(StepScreen):
         self.query_one("#presets", OptionList).focus()
         if not self.wizard.offline:
             # After the first frame: the worker imports the kubernetes client, which would hold the GIL meanwhile.
-            self.call_after_refresh(run_in_worker, self, "contexts", list_contexts_job(self.wizard.kubeconfig))
+            self.call_after_refresh(run_in_worker, self, ContextsListed, list_contexts_job(self.wizard.kubeconfig),
+                                    group="contexts")
         self.show_connection()
 
     # ------------------------------------------------------------------------------------------ choices
@@ -142,7 +143,8 @@ class StartScreen(StepScreen):
             self.notify("Pick a kube context first (the Cluster box).", severity="warning", markup=False)
             return
         self._busy(f"Reading the Applications in {self.model.spec.target.argocd_namespace}…")
-        run_in_worker(self, "live", live_workspace_job(connection, self.model.spec.target.argocd_namespace))
+        run_in_worker(self, LiveSpecLoaded, live_workspace_job(connection, self.model.spec.target.argocd_namespace),
+                      group="live")
 
     # ------------------------------------------------------------------------------------------ cluster
     def on_select_changed(self, event: Select.Changed) -> None:
@@ -163,19 +165,17 @@ class StartScreen(StepScreen):
         self.query_one("#cluster-spinner").display = True
         self.query_one("#cluster-summary", Static).update(text)
 
-    def on_cluster_result(self, event: ClusterResult) -> None:
-        if event.kind == "contexts":
-            self._fill_contexts(event)
-        elif event.kind == "live":
-            self.query_one("#cluster-spinner").display = False
-            if event.error:
-                self.query_one("#cluster-summary", Static).update(f"✗ {event.error}")
-                self.notify(event.error, title="Cannot load the live Applications", severity="error", markup=False)
-            else:
-                self.wizard.replace_workspace(event.value)
-                self.notify("Loaded the live Applications: edit, preview the diff, apply.", markup=False)
+    def on_live_spec_loaded(self, event: LiveSpecLoaded) -> None:
+        self.query_one("#cluster-spinner").display = False
+        if event.error or event.value is None:
+            error = event.error or "no Applications"
+            self.query_one("#cluster-summary", Static).update(f"✗ {error}")
+            self.notify(error, title="Cannot load the live Applications", severity="error", markup=False)
+        else:
+            self.wizard.replace_workspace(event.value)
+            self.notify("Loaded the live Applications: edit, preview the diff, apply.", markup=False)
 
-    def _fill_contexts(self, event: ClusterResult) -> None:
+    def on_contexts_listed(self, event: ContextsListed) -> None:
         select = self.query_one("#context", Select)
         if event.error:
             self.query_one("#cluster-summary", Static).update(f"No kube contexts: {event.error}\n"

@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Static
 
 from raywizard.model.spec import GPU_RESOURCE, ClusterSpec, WorkerGroup
 from raywizard.tui.common.literal_text import rich_text
+from raywizard.tui.messages import LiveGroupsRead
 from raywizard.tui.wizard.derived import effective, format_number, pair
 from raywizard.tui.wizard.screens.base import StepScreen
 from raywizard.tui.wizard.wizard_model import WizardStep
@@ -152,12 +153,11 @@ class WorkersScreen(StepScreen):
         except Exception:  # a spec the chart cannot render has no RayCluster name: the columns say "?"
             self.live = {}
             return
-        run_in_worker(self, "live-groups", live_groups_job(connection, spec.target.namespace, name))
+        run_in_worker(self, LiveGroupsRead, live_groups_job(connection, spec.target.namespace, name),
+                      group="live-groups")
 
-    def on_cluster_result(self, event: Any) -> None:
-        if event.kind != "live-groups":
-            return
-        self.live = event.value if not event.error else {}
+    def on_live_groups_read(self, event: LiveGroupsRead) -> None:
+        self.live = event.value if event.value is not None and not event.error else {}
         if event.error:
             self.notify(f"Cannot read the running worker groups: {event.error}", severity="warning",
                         markup=False)
