@@ -149,13 +149,13 @@ def reload_client_credentials(api_client: Any, kubeconfig: str | None, context: 
     rotated by a login tool. Changed client certificates get a new connection pool."""
     from kubernetes import client
     from kubernetes.client import rest
-    from kubernetes.config.kube_config import KUBE_CONFIG_DEFAULT_LOCATION, load_kube_config
+    from kubernetes.config.kube_config import load_kube_config
 
     fresh = client.Configuration()
     with _RELOAD_LOCK:
         with _credential_errors(kubeconfig, context):
             load_kube_config(
-                config_file=kubeconfig or KUBE_CONFIG_DEFAULT_LOCATION,
+                config_file=_client_config_file(kubeconfig),
                 context=context,
                 client_configuration=fresh,
                 persist_config=False,
@@ -172,6 +172,12 @@ def reload_client_credentials(api_client: Any, kubeconfig: str | None, context: 
         if any(name in tls for name in changed):
             api_client.rest_client = rest.RESTClientObject(current)
         return True
+
+
+def _client_config_file(kubeconfig: str | None) -> str:
+    """What the client should read: ``kubeconfig``, else KUBECONFIG as it is now (the client's own default is
+    KUBECONFIG as it was when ``kubernetes`` was first imported), else ~/.kube/config."""
+    return kubeconfig or os.environ.get("KUBECONFIG") or "~/.kube/config"
 
 
 @dataclass(frozen=True)
@@ -262,7 +268,7 @@ def load_connection(
     """An API client for ``context`` (default: current) of ``kubeconfig`` (default: KUBECONFIG, ~/.kube)."""
     from kubernetes import client
     from kubernetes.config.config_exception import ConfigException
-    from kubernetes.config.kube_config import KUBE_CONFIG_DEFAULT_LOCATION, load_kube_config
+    from kubernetes.config.kube_config import load_kube_config
 
     contexts, current, _ = _load_raw(kubeconfig)
     names = [str(c.get("name")) for c in contexts]
@@ -278,7 +284,7 @@ def load_connection(
     try:
         with _credential_errors(kubeconfig, chosen):
             load_kube_config(
-                config_file=kubeconfig or KUBE_CONFIG_DEFAULT_LOCATION,
+                config_file=_client_config_file(kubeconfig),
                 context=chosen,
                 client_configuration=configuration,
                 persist_config=False,
