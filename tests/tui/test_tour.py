@@ -1,4 +1,4 @@
-"""The README's five-minute tour, key by key, in an 80x24 terminal on a sandbox of its own (as `raywizard demo`
+"""The README's five-minute tour, key by key, at 80x24 and 160x48 on a sandbox of its own (as `raywizard demo`
 starts one): Start with the context connected, the guide's preset, every step with ctrl+n, a group added in the
 form, the Preview's tabs, Apply in order, and the dashboard."""
 
@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.widgets import DataTable, Footer, OptionList, Static
 
 from raywizard.sandbox.kubeconfig import NAME as SANDBOX_CONTEXT
@@ -17,8 +18,6 @@ from raywizard.tui.wizard.screens.group_edit import GroupEditModal
 from raywizard.tui.wizard.wizard_model import WizardStep
 from tests.cluster.controller_helpers import running_sandbox
 from tests.tui.helpers import settle, type_into
-
-TOUR_SIZE = (80, 24)
 
 
 async def _wait_for(pilot: Any, condition: Any, seconds: float = 120.0) -> None:
@@ -40,11 +39,12 @@ async def _next(pilot: Any, step: WizardStep) -> None:
     assert pilot.app.screen.query(Footer)  # every step keeps its keys on screen at 80 columns
 
 
-async def test_the_readme_tour_at_80x24(tmp_path: Path) -> None:
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
+async def test_the_readme_tour(tmp_path: Path, size: tuple[int, int]) -> None:
     with running_sandbox(speed=20) as cluster:
         kubeconfig = cluster.write_kubeconfig(tmp_path / "kubeconfig")
         app = create_app(kubeconfig=str(kubeconfig), context=SANDBOX_CONTEXT, demo_note="sandbox")
-        async with app.run_test(size=TOUR_SIZE) as pilot:
+        async with app.run_test(size=size) as pilot:
             # 1. Start: the context line shows the sandbox, its server and the preflight summary.
             await _wait_for(pilot, lambda: app.connection is not None and not app.connecting)
             await settle(pilot)
