@@ -105,6 +105,9 @@ def describe(appset: dict[str, Any]) -> list[str]:
         lines.append(f"ApplicationSet {name}: no generators: it generates no Applications")
     if go:
         lines.append(f"ApplicationSet {name}: goTemplate: only {{{{ .field }}}} references are substituted")
+    if _body(appset).get("templatePatch"):
+        lines.append(f"ApplicationSet {name}: templatePatch: not modelled (the generated Applications are shown "
+                     "without it)")
     return lines
 
 

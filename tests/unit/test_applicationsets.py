@@ -192,3 +192,30 @@ def test_two_raycluster_applications_in_one_file_are_an_error(tmp_path: Path) ->
     path.write_text(emit_all(applicationsets.generated_applications(_appset())))
     with pytest.raises(InputError, match=r"2 RayCluster Applications \(ray-staging, ray-prod\)"):
         Workspace.load([path])
+
+
+def test_a_template_patch_is_named_as_not_modelled() -> None:
+    appset = _appset()
+    appset["spec"]["templatePatch"] = "spec:\n  project: '{{ .project }}'\n"
+    assert applicationsets.describe(appset)[-1] == (
+        "ApplicationSet ray-clusters: templatePatch: not modelled (the generated Applications are shown without it)")
+
+
+def test_a_multi_source_template_reads_its_value_file_from_the_checkout(tmp_path: Path) -> None:
+    appset = _appset()
+    template = appset["spec"]["template"]["spec"]
+    chart = template.pop("source")
+    chart["helm"]["valueFiles"] = ["$values/ray/values.yaml"]
+    del chart["helm"]["valuesObject"]["image"]
+    template["sources"] = [chart, {"repoURL": "https://git.example.com/platform/ray-config.git",
+                                   "targetRevision": "main", "ref": "values"}]
+    path = tmp_path / "appset.yaml"
+    path.write_text(yaml.safe_dump(appset, sort_keys=False))
+    workspace = Workspace.load([path], checkouts=[CORPUS / "checkout"])
+    spec = workspace.spec
+    assert spec.versions.image is not None and spec.versions.image.tag == "2.44.1"  # from the value file
+    set_path(spec, "workerGroups[0].maxReplicas", "6")
+    data = yaml.safe_load(workspace.render()[path])
+    written = data["spec"]["template"]["spec"]["sources"][0]["helm"]
+    assert written["valuesObject"] == {"worker": {"maxReplicas": 6, "labels": {"env": "{{env}}"}}}
+    assert written["valueFiles"] == ["$values/ray/values.yaml"]
