@@ -164,6 +164,14 @@ class ApplicationDetails(Static):
         self._revisions: dict[tuple[str, str, str], tuple[float, Any]] = {}
         self._looking: set[tuple[str, str, str]] = set()
 
+    def on_mount(self) -> None:
+        # Look again while the cluster is quiet too: a push changes nothing in the cluster until Argo CD looks.
+        self.set_interval(self.REVISION_TTL, self._look_again)
+
+    def _look_again(self) -> None:
+        if self._row is not None and text_of(field(self._row, "repo_url", default="")):
+            self.show(self._row, self._timeline)
+
     def show(self, row: Any | None, timeline: Sequence[str] = ()) -> None:
         self._row, self._timeline = row, timeline
         text = app_details(row, timeline, self._revision_of(row))
