@@ -24,9 +24,8 @@ def follow(conn: Any, target: Any, timeout: float) -> Any:
     return state
 
 
-def target_from_repository(conn: Any, namespace: str, parent: str, revision: str | None = None,
-                           ray_namespace: str | None = None) -> Any:
+def parent_target(namespace: str, parent: str) -> Any:
+    """Follow ``parent`` to whatever its branch resolves to; its children and RayCluster are read while following."""
     from raywizard.kube.follow import FollowTarget
 
-    del conn  # the children are read from the parent's status while following
-    return FollowTarget(namespace, parent, revision=revision, ray_namespace=ray_namespace or "")
+    return FollowTarget(namespace, parent)

@@ -89,10 +89,9 @@ def _apply(args: argparse.Namespace, parent: dict[str, object], text: str) -> in
                       f"{args.subdir} at {args.revision}"), file=sys.stderr, flush=True)
         if args.no_wait:
             return 0
-        from raywizard.cli.commands._follow import follow, target_from_repository
+        from raywizard.cli.commands._follow import follow, parent_target
 
-        target = target_from_repository(conn, args.argocd_namespace, args.name)
-        follow(conn, target, args.timeout)
+        follow(conn, parent_target(args.argocd_namespace, args.name), args.timeout)
     finally:
         conn.close()
     return 0
