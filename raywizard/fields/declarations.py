@@ -18,6 +18,7 @@ from raywizard.fields.kit import (
     _fixed,
     _group_attr,
     _group_image,
+    _group_value,
     _head_image,
     _image_part,
     _resource,
@@ -55,6 +56,12 @@ def _image_field(part: str, key: str, label: str, help_text: str, check=None) ->
                  choices=_fixed("IfNotPresent", "Always", "Never") if part == "pull_policy" else None,
                  check=check, placeholder=_chart_default("image", {"repository": "repository", "tag": "tag",
                                                                    "pull_policy": "pullPolicy"}[part]))
+
+
+def _cluster_image_placeholder(spec: ClusterSpec, group: WorkerGroup | None) -> str:
+    from raywizard.validation.effective import cluster_image
+
+    return f"{cluster_image(spec)} (the cluster's)"
 
 
 def _resource_fields(prefix: str, step: Step, owner_label: str) -> list[Field]:
@@ -175,8 +182,16 @@ def build_fields() -> tuple[Field, ...]:
               "(rayStartParams resources), e.g. standard-worker=1; tasks request them with "
               "@ray.remote(resources=...).", Step.WORKERS, Kind.RESOURCE_MAP, *_group_attr("custom_resources")),
         Field(f"{g}.image", "Image override", "Image for this group only (REPOSITORY:TAG); blank: the cluster "
-              "image.", Step.WORKERS, Kind.TEXT, *_group_image(), optional=True,
-              check=checks.check_image_reference),
+              "image. A GPU group needs a CUDA image: rayproject/ray tags without a platform suffix are CPU "
+              "images, add -gpu (e.g. rayproject/ray:2.46.0-gpu).", Step.WORKERS, Kind.TEXT, *_group_image(),
+              optional=True, check=checks.check_image_reference, placeholder=_cluster_image_placeholder),
+        Field(f"{g}.nodeSelector", "Node selector", "nodeSelector of this group's pods: node labels they must "
+              "run on, LABEL=VALUE comma separated (e.g. pool=gpu); blank: any node. A {...} YAML map is taken "
+              "as is.", Step.WORKERS, Kind.NODE_SELECTOR, *_group_value("nodeSelector"), optional=True),
+        Field(f"{g}.tolerations", "Tolerations", "tolerations of this group's pods, so they may run on tainted "
+              "nodes (a GPU pool usually is): KEY=VALUE:EFFECT, KEY:EFFECT or KEY, comma separated (e.g. "
+              "nvidia.com/gpu=present:NoSchedule). A [...] YAML list is taken as is.", Step.WORKERS,
+              Kind.TOLERATIONS, *_group_value("tolerations"), optional=True),
         # -------------------------------------------------------------------------------------------- sync
         Field("sync.automated", "Automated sync", "syncPolicy.automated: Argo CD applies changes from the "
               "Applications without a manual sync.", Step.SYNC, Kind.BOOL, *_attr("sync.automated")),

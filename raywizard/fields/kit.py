@@ -48,6 +48,8 @@ class Kind(StrEnum):
     QUANTITY = "quantity"
     RESOURCE_MAP = "resource-map"  # custom Ray resources: "name=1, other=0.5"
     LIST = "list"  # comma separated strings
+    NODE_SELECTOR = "node-selector"  # "pool=gpu, zone=a" (fields.placement)
+    TOLERATIONS = "tolerations"  # "nvidia.com/gpu=present:NoSchedule, dedicated" (fields.placement)
 
 
 Owner = Any  # ClusterSpec for spec fields, WorkerGroup for group fields
@@ -102,6 +104,14 @@ class Field:
             value = checks.parse_resource_map(text)
         elif self.kind is Kind.LIST:
             value = [item.strip() for item in text.split(",") if item.strip()]
+        elif self.kind is Kind.NODE_SELECTOR:
+            from raywizard.fields.placement import parse_node_selector
+
+            value = parse_node_selector(text)
+        elif self.kind is Kind.TOLERATIONS:
+            from raywizard.fields.placement import parse_tolerations
+
+            value = parse_tolerations(text)
         else:
             value = text
         problem = self.check(value) if self.check and value is not None else None
@@ -119,6 +129,14 @@ class Field:
             return ", ".join(f"{k}={checks.format_number(v)}" for k, v in value.items())
         if self.kind is Kind.LIST:
             return ", ".join(value)
+        if self.kind is Kind.NODE_SELECTOR:
+            from raywizard.fields.placement import format_node_selector
+
+            return format_node_selector(value)
+        if self.kind is Kind.TOLERATIONS:
+            from raywizard.fields.placement import format_tolerations
+
+            return format_tolerations(value)
         return str(value)
 
     def choice_list(self, spec: ClusterSpec) -> list[str]:
@@ -279,6 +297,21 @@ def _tags(spec: ClusterSpec) -> Sequence[str]:
 
 def _fixed(*options: str) -> Callable[[ClusterSpec], Sequence[str]]:
     return lambda spec: options
+
+
+def _group_value(key: str) -> tuple[Callable[[Owner], Any], Callable[[Owner, Any], None]]:
+    """Accessors for a group's values key the spec keeps as written (in ``extra``): blank removes the key."""
+
+    def getter(group: WorkerGroup) -> Any:
+        return group.extra.get(key)
+
+    def setter(group: WorkerGroup, value: Any) -> None:
+        if value is None or value == [] or value == {}:
+            group.extra.pop(key, None)
+        else:
+            group.extra[key] = value
+
+    return getter, setter
 
 
 def _group_attr(attr: str) -> tuple[Callable[[Owner], Any], Callable[[Owner, Any], None]]:

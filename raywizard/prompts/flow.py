@@ -13,6 +13,7 @@ from raywizard.fields.declarations import BY_KEY, GROUP_FIELDS, Field, Step, fie
 from raywizard.fields.fix_text import fix_for
 from raywizard.model.problems import Problem, Severity
 from raywizard.model.spec import ClusterSpec, WorkerGroup
+from raywizard.model.textsafe import literal
 from raywizard.prompts.answers import field_at
 from raywizard.prompts.ask import Asker, FieldAsker, describe, group_label, wrapped
 from raywizard.render.applications import raycluster_name
@@ -186,6 +187,11 @@ class PromptFlow:
         self.edit_group(len(groups) - 1, ask_name=False)
 
     def edit_group(self, index: int, *, ask_name: bool = True) -> None:
+        from raywizard.fields.placement import also_set_text
+
+        also = also_set_text(self.spec.worker_groups[index])
+        if also:  # the values no question asks: say they are there and kept
+            self.asker.say(f"  {literal(also)}")
         self.ask_in_turn([(field, index) for field in EDITED_GROUP_FIELDS if ask_name or field.name != "name"])
 
     # -------------------------------------------------------------------------------------- problems

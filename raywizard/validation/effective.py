@@ -67,6 +67,20 @@ def chart_default_for(spec: ClusterSpec, group: WorkerGroup | None, keys: tuple[
     return node
 
 
+def cluster_image(spec: ClusterSpec) -> str:
+    """The top-level image as the chart renders it (``REPOSITORY:TAG``): Helm merges the values' ``image`` with
+    the chart's key by key, so each part left unset is the chart's default
+    (docs/domain/ray-cluster-chart.md#defaults)."""
+    from raywizard.chart import SUPPORTED_CHART_VERSIONS, chart_defaults
+
+    version = spec.versions.chart if spec.versions.chart in SUPPORTED_CHART_VERSIONS else SUPPORTED_CHART_VERSIONS[-1]
+    defaults = chart_defaults(version).get("image") or {}
+    image = spec.versions.image
+    repository = image.repository if image and image.repository is not None else defaults.get("repository")
+    tag = image.tag if image and image.tag is not None else defaults.get("tag")
+    return f"{repository or ''}:{tag or ''}"
+
+
 @dataclass(frozen=True)
 class Totals:
     """Resources the cluster asks Kubernetes for, with every group at its minimum and at its maximum."""

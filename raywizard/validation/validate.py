@@ -42,6 +42,9 @@ def validate(spec: ClusterSpec, values: dict[str, Any] | None = None) -> list[Pr
 
             merged = effective_group_values(values, spec.versions.chart)
             problems += _image_checks(spec, values, merged)
+            from raywizard.validation.gpu_image import gpu_image_checks
+
+            problems += gpu_image_checks(spec, merged)
             problems += _group_checks(spec, merged, rendered)
             problems += _resource_checks(spec, merged, rendered)
             # Last, the chart itself: values that helm template would reject or render into broken YAML.

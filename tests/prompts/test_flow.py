@@ -115,6 +115,7 @@ def test_group_editor_asks_bounds_first_and_refuses_cross_field_errors() -> None
                                      ("CPU limit", None), ("CPU request", "4"), ("CPU request", "1"),
                                      ("Memory limit", None), ("Memory request", None), ("GPUs", None),
                                      ("Custom Ray resources", "workergroup=1"), ("Image override", None),
+                                     ("Node selector", None), ("Tolerations", None),
                                      ("Worker groups:", "done"), ("sync", False), ("output", False)]
     asker = ScriptedAsker(script)
     PromptFlow(asker, spec).run()

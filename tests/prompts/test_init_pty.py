@@ -52,7 +52,8 @@ def test_edit_a_group_with_wrong_values_reasked_then_saved(spawn_init, tmp_path:
     answer_text(child, "CPU request (standard-worker)", "4")
     child.expect_exact("above the limit 1")
     child.send(CTRL_U + "1\r")
-    for label in ("Memory limit", "Memory request", "GPUs", "Custom Ray resources", "Image override"):
+    for label in ("Memory limit", "Memory request", "GPUs", "Custom Ray resources", "Image override",
+                  "Node selector", "Tolerations"):
         _keep(child, f"{label} (standard-worker)")
     child.expect_exact("Worker groups:")
     child.send("\r")  # Done
@@ -91,8 +92,11 @@ def test_add_a_group_from_a_copy_and_remove_another(spawn_init, tmp_path: Path) 
     for label in ("Min replicas", "Replicas", "CPU limit", "CPU request", "Memory limit", "Memory request"):
         _keep(child, f"{label} (gpu)")
     answer_text(child, "GPUs (gpu)", "1")
-    for label in ("Custom Ray resources", "Image override"):
-        _keep(child, f"{label} (gpu)")
+    _keep(child, "Custom Ray resources (gpu)")
+    # A GPU pool: the CUDA image, its node label and its taint.
+    answer_text(child, "Image override (gpu)", "rayproject/ray:2.46.0-gpu")
+    answer_text(child, "Node selector (gpu)", "nvidia.com/gpu.present=true")
+    answer_text(child, "Tolerations (gpu)", "nvidia.com/gpu=present:NoSchedule")
     child.expect_exact("Worker groups:")
     # Menu: Done, Add, Edit x4, Disable x4, Remove x3 (additional-worker-group2 is the 2nd removable one).
     child.send("j" * 11 + "\r")
@@ -115,6 +119,10 @@ def test_add_a_group_from_a_copy_and_remove_another(spawn_init, tmp_path: Path) 
     assert gpu.max_replicas == 4
     assert gpu.resources is not None and gpu.resources.limits["nvidia.com/gpu"] in (1, "1")
     assert gpu.custom_resources == {"gpu": 1}  # the copy advertises a resource named after itself
+    assert gpu.image is not None and gpu.image.reference == "rayproject/ray:2.46.0-gpu"
+    assert gpu.extra["nodeSelector"] == {"nvidia.com/gpu.present": "true"}
+    assert gpu.extra["tolerations"] == [{"key": "nvidia.com/gpu", "operator": "Equal", "value": "present",
+                                         "effect": "NoSchedule"}]
 
 
 def test_ctrl_c_writes_nothing(spawn_init, tmp_path: Path) -> None:

@@ -125,3 +125,35 @@ async def test_totals_follow_edits() -> None:
         await settle(pilot)
         after = str(app.screen.query_one("#totals", Static).render())
         assert before != after
+
+
+async def test_group_form_places_a_group_on_a_tainted_pool_and_lists_the_other_values(tmp_path) -> None:
+    """Node selector and tolerations are fields of the group form; values no field shows (volumes, mounts)
+    are listed read-only and written back unchanged."""
+    from pathlib import Path
+
+    source = Path(__file__).resolve().parents[1] / "data" / "values-corpus" / "volumes.yaml"
+    path = tmp_path / "values.yaml"
+    path.write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    app = create_app(files=[path], offline=True, start_step="workers")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        detail = str(app.screen.query_one("#group-detail", Static).render())
+        assert "also set in your file (kept as written): volumes, volumeMounts" in detail
+        await pilot.press("e")
+        await settle(pilot)
+        assert isinstance(app.screen, GroupEditModal)
+        also = str(app.screen.query_one("#group-also", Static).render())
+        assert also == "also set in your file (kept as written): volumes, volumeMounts"
+        await type_into(pilot, "#f-workerGroups-nodeSelector", "pool=gpu")
+        await type_into(pilot, "#f-workerGroups-tolerations", "nvidia.com/gpu=present:NoSchedule")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        group = app.model.spec.worker_groups[0]
+        assert group.extra["nodeSelector"] == {"pool": "gpu"}
+        assert group.extra["tolerations"] == [{"key": "nvidia.com/gpu", "operator": "Equal", "value": "present",
+                                               "effect": "NoSchedule"}]
+        text = app.model.workspace.render()[path]
+    before = source.read_text(encoding="utf-8")
+    assert text.startswith(before.rstrip("\n").rsplit("\nworker:", 1)[0])  # the head's part is untouched
+    assert "  nodeSelector:\n    pool: gpu\n" in text and "  volumeMounts:\n    - mountPath: /etc/ray-config" in text

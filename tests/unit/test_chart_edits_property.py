@@ -63,6 +63,9 @@ GROUP_EDITS = {
     "memoryLimit": (("resources", "limits", "memory"), st.sampled_from(["1Gi", "16Gi"])),
     "disabled": (("disabled",), st.sampled_from(["true", "false"])),
     "image": (("image",), st.sampled_from(["rayproject/ray:2.46.0-gpu", "ghcr.io/acme/ray:2.49.1"])),
+    "nodeSelector": (("nodeSelector",), st.sampled_from(["pool=gpu", "nvidia.com/gpu.present=true, zone=a", ""])),
+    "tolerations": (("tolerations",), st.sampled_from(["nvidia.com/gpu=present:NoSchedule", "dedicated", "",
+                                                       "[{key: a, operator: Exists, tolerationSeconds: 60}]"])),
 }
 
 
@@ -100,7 +103,7 @@ def test_an_edit_through_the_spec_changes_only_its_own_key(edit: tuple[Path, str
     if touched[0] == "worker" and "groupName" not in (document.get("worker") or {}):
         # The spec names the default group explicitly once it is edited; the name is the chart's default, so
         # the render is the same.
-        assert written["worker"].get("groupName", "workergroup") == "workergroup"
+        assert (written.get("worker") or {}).get("groupName", "workergroup") == "workergroup"
         stray = [p for p in stray if p != ("worker", "groupName")]
     assert stray == [], f"{path.name}: --set {assignment} also changed {stray}"
 

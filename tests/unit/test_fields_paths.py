@@ -65,3 +65,31 @@ def test_set_errors_name_the_path() -> None:
         set_path(spec, "workerGroups.gpu-grp.maxReplicas", "8")
     with pytest.raises(InputError, match="not PATH=VALUE"):
         apply_assignments(spec, ["image.tag"])
+
+
+def test_placement_of_a_group_through_set_paths() -> None:
+    from raywizard.fields.placement import format_node_selector, format_tolerations, other_group_keys
+    from raywizard.fields.set_paths import apply_assignments
+    from raywizard.render.helm_values import spec_from_values, to_values
+
+    spec = spec_from_values({"worker": {"replicas": 1, "volumes": [], "sidecarContainers": [{"name": "s"}],
+                                        "rayStartParams": {}}})
+    apply_assignments(spec, ["workerGroups.+gpu.nodeSelector=nvidia.com/gpu.present=true, pool=gpu",
+                             "workerGroups.gpu.tolerations=nvidia.com/gpu=present:NoSchedule, dedicated",
+                             "workerGroups.gpu.image=rayproject/ray:2.46.0-gpu"])
+    gpu = to_values(spec)["additionalWorkerGroups"]["gpu"]
+    assert gpu["nodeSelector"] == {"nvidia.com/gpu.present": "true", "pool": "gpu"}
+    assert gpu["tolerations"] == [{"key": "nvidia.com/gpu", "operator": "Equal", "value": "present",
+                                   "effect": "NoSchedule"}, {"key": "dedicated", "operator": "Exists"}]
+    assert gpu["image"] == {"repository": "rayproject/ray", "tag": "2.46.0-gpu", "pullPolicy": "IfNotPresent"}
+    assert other_group_keys(spec.worker_groups[0]) == ["volumes", "sidecarContainers"]
+    assert other_group_keys(spec.worker_groups[1]) == []
+    # What the short form cannot say is shown as a YAML flow collection, which parses back to the same data.
+    written = [{"key": "a", "operator": "Exists", "tolerationSeconds": 60}, {"operator": "Exists"}]
+    assert format_tolerations(written) == '[{"key": "a", "operator": "Exists", "tolerationSeconds": 60}, ' \
+                                          '{"operator": "Exists"}]'
+    apply_assignments(spec, [f"workerGroups.gpu.tolerations={format_tolerations(written)}",
+                             "workerGroups.gpu.nodeSelector="])
+    gpu = to_values(spec)["additionalWorkerGroups"]["gpu"]
+    assert gpu["tolerations"] == written and "nodeSelector" not in gpu
+    assert format_node_selector({"a": 1}) == '{"a": 1}'

@@ -15,8 +15,10 @@ from textual.widgets import Button, Footer, Input, Static
 
 from raywizard.fields.declarations import GROUP_FIELDS
 from raywizard.fields.fix_text import fix_for
+from raywizard.fields.placement import also_set_text
 from raywizard.model.problems import Problem, under
 from raywizard.model.spec import ClusterSpec, WorkerGroup
+from raywizard.model.textsafe import literal
 from raywizard.tui.wizard.derived import effective_aside
 from raywizard.tui.wizard.widgets.field_form import FieldForm
 
@@ -48,6 +50,9 @@ class GroupEditModal(ModalScreen[WorkerGroup | None]):
                                                                 else ""), classes="dialog-title")
             with VerticalScroll():
                 yield FieldForm(GROUP_FIELDS, self.trial, group=self.group, group_index=self.index, id="group-form")
+                # Values of the group no field shows: listed so the user sees they are there and kept.
+                also = also_set_text(self.group)
+                yield Static(literal(also), id="group-also", markup=False, classes="" if also else "-hidden")
                 yield Static("", id="group-problems", markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Static("Enter: next field; in the last one, apply", classes="dialog-hint")

@@ -15,6 +15,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static
 
 from raywizard.model.spec import GPU_RESOURCE, ClusterSpec, WorkerGroup
+from raywizard.model.textsafe import literal
 from raywizard.tui.common.literal_text import rich_text
 from raywizard.tui.messages import LiveGroupsRead
 from raywizard.tui.wizard.derived import effective, format_number, pair
@@ -62,17 +63,6 @@ def enabled_values(spec: ClusterSpec) -> dict[str, Any] | None:
     for group in probe.worker_groups:
         group.disabled = False if group.disabled else group.disabled
     return effective_values(probe)
-
-
-def cluster_image(spec: ClusterSpec) -> str:
-    """The top-level image as the chart renders it: each part the values leave unset is the chart's default."""
-    from raywizard.chart import chart_defaults
-
-    defaults = chart_defaults(spec.versions.chart).get("image") or {}
-    image = spec.versions.image
-    repository = image.repository if image and image.repository is not None else defaults.get("repository")
-    tag = image.tag if image and image.tag is not None else defaults.get("tag")
-    return f"{repository or ''}:{tag or ''}"
 
 
 def group_cells(spec: ClusterSpec, group: WorkerGroup, index: int, rendered_at: dict[int, int],
@@ -258,13 +248,20 @@ class WorkersScreen(StepScreen):
         if group.image:
             image = group.image.reference
         else:
+            from raywizard.validation.effective import cluster_image
+
             image = f"{cluster_image(spec)} (the cluster's)"
         custom = BY_KEY["workerGroups[].customResources"].format(group.custom_resources) or "none"
         state = "" if group.enabled else " · disabled (x enables it)"
         parts = f"  image {image} · custom resources {custom}"
         if len(parts) > self.size.width - 4:  # one part per line rather than a wrap without the indent
             parts = f"  image {image}\n  custom resources {custom}"
-        detail.update(f"▸ {group.name}{state}\n{parts}")
+        from raywizard.fields.placement import also_set_text
+
+        also = also_set_text(group)
+        if also:
+            parts += f"\n  {literal(also)}"
+        detail.update(f"▸ {literal(group.name)}{state}\n{parts}")
 
     def _edited(self) -> None:
         self.refresh_table(resources=False)
