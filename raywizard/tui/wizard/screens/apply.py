@@ -155,6 +155,9 @@ class ApplyScreen(StepScreen):
         if not self.plan.has_changes:
             steps += "\n  (no changes to the Applications: apply re-checks and waits for health)"
         detail = f"This writes the Argo CD Applications to that cluster.\n{steps}"
+        scale = self._scale_warnings()
+        if scale:
+            detail += "\n\n" + scale
         if conflicts:
             detail += ("\n\nAnother field manager owns fields this changes; applying takes them over (as apply "
                        "--force does):\n  " + "\n  ".join(literal(c) for c in conflicts))
@@ -165,6 +168,12 @@ class ApplyScreen(StepScreen):
         self.app.push_screen(ConfirmModal(
             f"Apply to context {literal(connection.context_name)} ({literal(connection.server_url)})?",
             yes, detail=detail), confirmed)
+
+    def _scale_warnings(self) -> str:
+        """A limit lowered below the workers a group runs: what KubeRay and the autoscaler will do with the
+        surplus (docs/scale-limits.md), as diff and apply warn."""
+        notes = getattr(self.plan, "scale_notes", None) or []
+        return "\n".join(literal(f"⚠ {note.line()}", single_line=True) for note in notes)
 
     def _reverted_text(self) -> str:
         from raywizard.kube.tracking import reverted_note
@@ -235,7 +244,9 @@ class ApplyScreen(StepScreen):
                       + "\n  ".join(literal(c) for c in self.plan.conflicts)
                       + "\nPress a to review and take them over, or r to plan again once that is sorted out.")
         else:
-            self._say(f"{reason}Plan ready ({changes}). Press a to apply, r to plan again.")
+            scale = self._scale_warnings()
+            self._say(f"{reason}Plan ready ({changes}). Press a to apply, r to plan again."
+                      + (f"\n{scale}" if scale else ""))
 
     def on_apply_finished(self, event: ApplyFinished) -> None:
         self.applying = False
