@@ -76,3 +76,21 @@ async def test_tweak_a_running_multi_source_cluster(running: tuple[Any, Repos]) 
     assert raycluster["spec"]["workerGroupSpecs"][0]["maxReplicas"] == 5
     assert yaml.safe_load(VALUES)["image"]["tag"] in raycluster["spec"]["headGroupSpec"]["template"]["spec"][
         "containers"][0]["image"]
+
+
+def test_two_running_raycluster_applications_are_named_not_guessed(running: tuple[Any, Repos]) -> None:
+    from raywizard.kube.connection import load_connection
+    from raywizard.model.errors import ClusterError
+    from raywizard.tui.wizard.cluster_jobs import live_workspace_job
+
+    cluster, repos = running
+    second = _application(repos.url)
+    second["metadata"]["name"] = "raycluster-staging"
+    cluster.store.create(APPS, second, namespace="argocd")
+    connection = load_connection(str(cluster.kubeconfig_path), SANDBOX_CONTEXT)
+    try:
+        with pytest.raises(ClusterError, match="2 RayCluster Applications in namespace 'argocd': raycluster, "
+                                               "raycluster-staging"):
+            live_workspace_job(connection, "argocd")()
+    finally:
+        connection.close()

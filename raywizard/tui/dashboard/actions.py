@@ -193,6 +193,11 @@ class DashboardActions:
         snapshot = self.screen.snapshot
         apps = [strip_live(dict(a)) for a in (snapshot.applications.values() if snapshot else ())]
         apps = [a for a in apps if role_of(a)]
+        target = self.screen.spec.target
+        ours = {target.crds_app, target.operator_app, target.cluster_app}
+        if any((a.get("metadata") or {}).get("name") in ours for a in apps):
+            # Other KubeRay Applications in the namespace (another RayCluster) are not this dashboard's.
+            apps = [a for a in apps if (a.get("metadata") or {}).get("name") in ours]
         if not apps:
             return self.screen.spec.clone()
         return applications_to_spec(apps, base=self.screen.spec, read_value_file=local_reader([]))
