@@ -127,7 +127,6 @@ def to_values(spec: ClusterSpec) -> dict[str, Any]:
             worker = side.get("worker")
             if isinstance(worker, dict) and worker.get("groupName") == DEFAULT_WORKER_GROUP_NAME:
                 worker.pop("groupName")
-    _keep_chart_default_image_parts(spec.values_document, baseline, lens)
     layers = spec.values_layers
     if layers is not None and layers.parameters:
         from raywizard.render import argocd_helm
@@ -139,21 +138,6 @@ def to_values(spec: ClusterSpec) -> dict[str, Any]:
                 argocd_helm.set_at(lens, path, copy.deepcopy(before))
     result: dict[str, Any] = apply_delta(spec.values_document, baseline, lens)
     return result
-
-
-def _keep_chart_default_image_parts(document: dict[str, Any], baseline: dict[str, Any], lens: dict[str, Any]) -> None:
-    """The fields re-create an image whose tag was cleared and typed again with the chart's repository filled
-    in; a document that left the repository to the chart (read as "") keeps doing so. The render is the same: the
-    chart's default repository fills it in."""
-    image, written, before = lens.get("image"), document.get("image"), baseline.get("image")
-    if not isinstance(image, dict) or not isinstance(before, dict):
-        return
-    if ((not isinstance(written, dict) or "repository" not in written) and before.get("repository") == ""
-            and image.get("repository") == _CHART_REPOSITORY and image.get("tag") != before.get("tag")):
-        image["repository"] = ""
-
-
-_CHART_REPOSITORY = "rayproject/ray"  # image.repository in every release of the chart
 
 
 def parameters_now(spec: ClusterSpec) -> list[dict[str, Any]]:
