@@ -332,3 +332,51 @@ def test_a_frozen_server_is_noticed_by_the_probe_within_seconds(tmp_path_factory
             probe.stop()
             w.stop()
             api.close()
+
+
+def test_status_watch_says_reconnecting_when_the_server_goes_silent(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """`raywizard status --watch -o json` (a real process) against a sandbox that stops answering: the connection
+    turns reconnecting within seconds, through the probe, not after a minute of silence."""
+    import json
+    import os
+    import subprocess
+    import sys
+    import threading
+
+    with SandboxCluster(controllers=False) as sandbox:
+        kubeconfig = sandbox.write_kubeconfig(tmp_path_factory.mktemp("status-watch") / "kubeconfig")
+        process = subprocess.Popen(
+            [sys.executable, "-m", "raywizard", "status", "--watch", "-o", "json", "--kubeconfig", str(kubeconfig)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+        states: list[str] = []
+        decoder = json.JSONDecoder()
+
+        def read() -> None:
+            assert process.stdout is not None
+            buffer = ""
+            for line in process.stdout:
+                buffer += line
+                try:
+                    document, end = decoder.raw_decode(buffer.lstrip())
+                except ValueError:
+                    continue
+                buffer = buffer.lstrip()[end:]
+                states.append(str((document.get("connection") or {}).get("state")))
+
+        reader = threading.Thread(target=read, daemon=True)
+        reader.start()
+        try:
+            wait_for(lambda: "live" in states, timeout=30)
+            sandbox.faults.freeze()
+            wait_for(lambda: states[-1] == "reconnecting", timeout=20)
+            sandbox.faults.thaw()
+            wait_for(lambda: states[-1] == "live", timeout=30)
+        finally:
+            sandbox.faults.thaw()
+            process.terminate()
+            process.wait(timeout=10)
+            reader.join(timeout=5)
