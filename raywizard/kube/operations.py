@@ -9,6 +9,7 @@ concurrent change gives 409.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -217,6 +218,62 @@ def pod_logs(
 ) -> Iterator[str]:
     """Log lines of a pod (raw text: show through ``textsafe.literal``). ``previous``: the container's previous
     instance (the one that crashed); ``timestamps``: each line starts with the kubelet's RFC 3339 time."""
+    log = open_pod_log(conn, namespace, pod, container, follow=follow, tail=tail, previous=previous,
+                       timestamps=timestamps)
+    try:
+        yield from log
+    finally:
+        log.close()
+
+
+class PodLog:
+    """An open pod log: iterate for its lines; ``close()``, from any thread, ends a read waiting for the next
+    line of a followed log (the socket is shut down and the iteration ends quietly)."""
+
+    def __init__(self, response: Any, what: str, server: str) -> None:
+        self._response = response
+        self._what = what
+        self._server = server
+        self.closed = False
+
+    def __iter__(self) -> Iterator[str]:
+        pending = b""
+        try:
+            with api_errors(self._what, self._server):
+                for chunk in self._response.stream(amt=None, decode_content=False):
+                    pending += chunk
+                    *lines, pending = pending.split(b"\n")
+                    for line in lines:
+                        yield line.decode("utf-8", "replace")
+        except Exception:
+            if not self.closed:
+                raise
+            return  # closed by its reader's owner: the end of the log, not an error
+        if pending and not self.closed:
+            yield pending.decode("utf-8", "replace")
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        with contextlib.suppress(Exception):
+            self._response.shutdown()  # unblocks a read in progress (urllib3 >= 2.3)
+        with contextlib.suppress(Exception):
+            self._response.release_conn()
+
+
+def open_pod_log(
+    conn: Connection,
+    namespace: str,
+    pod: str,
+    container: str | None = None,
+    *,
+    follow: bool = False,
+    tail: int | None = None,
+    previous: bool = False,
+    timestamps: bool = False,
+) -> PodLog:
+    """Open the log of a pod: the request is made here, the lines come from iterating the result."""
     from kubernetes import client
 
     api = client.CoreV1Api(conn.api_client)
@@ -231,18 +288,7 @@ def pod_logs(
         kwargs["tail_lines"] = tail
     if not follow:
         kwargs["_request_timeout"] = conn.request_timeout
-    response: Any
-    with api_errors(f"read logs of pod {namespace}/{pod}", conn.server_url):
+    what = f"read logs of pod {namespace}/{pod}"
+    with api_errors(what, conn.server_url):
         response = api.read_namespaced_pod_log(pod, namespace, **kwargs)
-    try:
-        pending = b""
-        with api_errors(f"read logs of pod {namespace}/{pod}", conn.server_url):
-            for chunk in response.stream(amt=None, decode_content=False):
-                pending += chunk
-                *lines, pending = pending.split(b"\n")
-                for line in lines:
-                    yield line.decode("utf-8", "replace")
-        if pending:
-            yield pending.decode("utf-8", "replace")
-    finally:
-        response.release_conn()
+    return PodLog(response, what, conn.server_url)

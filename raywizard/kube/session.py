@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
@@ -28,6 +28,7 @@ from raywizard.kube.pod_record import compact_pod
 from raywizard.kube.state import ClusterState, ConnectionStatus, StateSnapshot
 
 if TYPE_CHECKING:
+    from raywizard.kube.operations import PodLog
     from raywizard.kube.portforward import ForwardStatus, HeadPortForward
     from raywizard.model.ray_insight import RayInsight
     from raywizard.model.spec import ClusterSpec
@@ -260,11 +261,12 @@ class ClusterSession:
         follow: bool = True,
         previous: bool = False,
         timestamps: bool = False,
-    ) -> Iterator[str]:
+    ) -> PodLog:
+        """An open log (blocking: the request is made here); ``close()`` it to stop reading."""
         from raywizard.kube import operations
 
-        return operations.pod_logs(
-            self.connection, namespace, pod, container=container, follow=follow, tail=tail, previous=previous,
+        return operations.open_pod_log(
+            self.connection, namespace, pod, container, follow=follow, tail=tail, previous=previous,
             timestamps=timestamps,
         )
 

@@ -2,20 +2,22 @@
 init containers), the previous instance's logs, follow on/off, wrap, timestamps, tail size, a filter inside the
 log and save to a file; and the logs of a whole worker group, every line prefixed with its pod.
 
-Each stream is read on a daemon thread of its own (not Textual's worker pool, which is the event loop's default
-executor): a followed log blocks until its next line, and that must never hold up leaving the screen or quitting
-the app. Readers only queue lines; the UI drains the queue on a timer (at most 10 batches a second), so a quiet
+Each stream is read in a thread worker of its own. A followed log blocks until its next line, so leaving the
+screen (or reopening the streams) closes them, which ends those reads: leaving or quitting never waits on a quiet
+log. Readers only queue lines; the UI drains the queue on a timer (at most 10 batches a second), so a quiet
 stream shows its lines at once and a chatty one cannot flood the UI. Changing an option that the API server
 applies (container, previous, timestamps, tail) reopens the streams; lines of the old ones are dropped.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +29,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Input, OptionList, RichLog, Static
 from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
 
 from raywizard.model.textsafe import literal
 from raywizard.tui.common.literal_text import rich_text
@@ -63,7 +66,7 @@ class LogOptions:
 
 
 # (namespace, pod, options) -> the lines; raises ClusterError (shown in the status line) when the server refuses.
-LogReader = Callable[[str, str, LogOptions], Iterator[str]]
+LogReader = Callable[[str, str, LogOptions], Iterable[str]]
 
 
 def log_source(pod: Mapping[str, Any]) -> LogSource:
@@ -168,6 +171,7 @@ class PodLogsScreen(Screen[None]):
         self._incoming: deque[tuple[int, str]] = deque()
         self._generation = 0
         self._stop_reading = threading.Event()
+        self._streams: list[Iterable[str]] = []  # the open logs, closed on reopen and when the screen goes
 
     @property
     def grouped(self) -> bool:
@@ -199,20 +203,37 @@ class PodLogsScreen(Screen[None]):
         self.ended = {}
         self.query_one(RichLog).clear()
         self._show_title()
+        self._close_streams()
         for source in self.sources:
             prefix = f"{source.pod} " if self.grouped else ""
-            threading.Thread(
-                target=self._reader, args=(source, prefix, generation, stop), name="pod-logs", daemon=True
-            ).start()
+            # One worker per pod (a group's logs read side by side); reopening replaces that pod's reader.
+            self.run_worker(
+                partial(self._reader, source, prefix, generation, stop),
+                name=f"logs of {source.pod}", group=f"pod-logs {source.pod}",
+                thread=True, exclusive=True, exit_on_error=False,
+            )
         self._update_status()
 
+    def _close_streams(self) -> None:
+        """End every open read at once (a followed log waits for its next line otherwise)."""
+        streams, self._streams = self._streams, []
+        for stream in streams:
+            _close(stream)
+
     def _reader(self, source: LogSource, prefix: str, generation: int, stop: threading.Event) -> None:
+        """In a thread worker: queue the lines of one pod's log; the UI drains the queue on a timer."""
+        worker = get_current_worker()
         options = self.options
         if options.container not in source.all_containers and source.containers:
             options = replace(options, container=source.containers[0])  # a group's pod without that container
         try:
-            for line in self._read(source.namespace, source.pod, options):
-                if stop.is_set():
+            stream = self._read(source.namespace, source.pod, options)
+            self._streams.append(stream)
+            if stop.is_set():  # reopened or left while the request was made
+                _close(stream)
+                return
+            for line in stream:
+                if stop.is_set() or worker.is_cancelled:
                     return
                 self._incoming.append((generation, prefix + line))
             error = ""
@@ -308,7 +329,8 @@ class PodLogsScreen(Screen[None]):
     # -- keys ----------------------------------------------------------------------------------------------
 
     def on_unmount(self) -> None:
-        self._stop_reading.set()  # the readers stop at their next line
+        self._stop_reading.set()
+        self._close_streams()  # ends the reads in progress: leaving or quitting never waits for a line
 
     def action_back(self) -> None:
         self.app.pop_screen()
@@ -407,10 +429,13 @@ class PodLogsScreen(Screen[None]):
 def session_reader(session: Any) -> LogReader:
     """A ``LogReader`` over a ``ClusterSession``: followed unless the previous instance is asked for."""
 
-    def read(namespace: str, pod: str, options: LogOptions) -> Iterator[str]:
-        return iter(session.pod_logs(namespace, pod, options.container, tail=options.tail,
-                                     follow=not options.previous, previous=options.previous,
-                                     timestamps=options.timestamps))
+    def read(namespace: str, pod: str, options: LogOptions) -> Iterable[str]:
+        # The open log itself (not an iterator over it): closing it is how the screen ends a read.
+        log: Iterable[str] = session.pod_logs(
+            namespace, pod, options.container, tail=options.tail, follow=not options.previous,
+            previous=options.previous, timestamps=options.timestamps,
+        )
+        return log
 
     return read
 
@@ -444,3 +469,10 @@ def open_group_logs(app: Any, session: Any, group: str, pods: Sequence[Mapping[s
     container = shown[0].containers[0] if shown[0].containers else shown[0].all_containers[0]
     app.push_screen(PodLogsScreen(shown, session_reader(session), LogOptions(container, tail=100),
                                   title=f"Logs of group {group}", more_pods=len(sources) - len(shown)))
+
+
+def _close(stream: object) -> None:
+    close = getattr(stream, "close", None)
+    if close is not None:
+        with contextlib.suppress(Exception):  # a generator being read on another thread refuses: it ends anyway
+            close()
