@@ -51,6 +51,7 @@ def run_sandbox(kubeconfig: str, pods: int, events: int, churn: int, ready: Any,
                 cluster.generate_pods(missing)  # type: ignore[attr-defined]
             except ApiError:
                 continue
+        print(f"sandbox: {pods:,} pods created", file=sys.stderr, flush=True)
         cluster.set_event_rate(events)  # type: ignore[attr-defined]
         ready.set()
         quieted = False
@@ -130,6 +131,7 @@ async def measure(kubeconfig: str, pods: int, seconds: float, quiet: Any) -> dic
         while len(table.cells_by_key) < pods and time.perf_counter() - started < 300:
             await pilot.pause(0.05)
         result["load_seconds"] = time.perf_counter() - (frames[0] if frames else started)
+        print(f"dashboard: {len(table.cells_by_key):,} pods listed", file=sys.stderr, flush=True)
         result["pods_shown"] = len(table.cells_by_key)
         result["rows_shown"] = table.row_count
         table.focus()

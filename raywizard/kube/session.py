@@ -244,6 +244,19 @@ class ClusterSession:
 
         operations.refresh_application(self.connection, namespace, name, hard=hard)
 
+    def cascade_plan(self, namespace: str, name: str) -> Any:
+        """What deleting the Application with cascade removes (``kube.cascade.CascadePlan``)."""
+        from raywizard.kube.cascade import cascade_plan
+
+        assert self.connection is not None
+        return cascade_plan(self.connection, namespace, name)
+
+    def delete_application(self, namespace: str, name: str) -> bool:
+        from raywizard.kube.cascade import delete_application
+
+        assert self.connection is not None
+        return delete_application(self.connection, namespace, name, cascade=True)
+
     def read_pod(self, namespace: str, name: str) -> dict[str, Any] | None:
         """The whole pod from the API server (the state holds compact records); None when it is gone."""
         from raywizard.kube.resources import get_pod

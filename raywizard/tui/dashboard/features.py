@@ -81,6 +81,58 @@ class DashboardFeatures(Screen[None]):
             event.stop()
             self.action_application()
 
+    def action_delete(self) -> None:
+        """``ctrl+d``: delete the highlighted Application once the confirmation listing its cascade says yes."""
+        from raywizard.tui.dashboard.widgets.apps import ApplicationsTable
+
+        key = self.query_one(ApplicationsTable).selected_key
+        if key is None or "/" not in key:
+            self.notify("No Application selected.", severity="warning")
+            return
+        if self.session.connection is None:
+            self.notify("Not connected to a cluster: nothing can be deleted.", severity="warning")
+            return
+        namespace, name = key.split("/", 1)
+        self.notify(f"Counting what deleting {name} removes…", timeout=3)
+        self._plan_delete(namespace, name)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard-delete")
+    def _plan_delete(self, namespace: str, name: str) -> None:
+        try:
+            plan = self.session.cascade_plan(namespace, name)
+        except Exception as exc:
+            self.app.call_from_thread(self.notify, literal(str(exc), single_line=True), title="Delete",
+                                      severity="error", timeout=8)
+            return
+        self.app.call_from_thread(self._confirm_delete, plan)
+
+    def _confirm_delete(self, plan: Any) -> None:
+        from raywizard.tui.dashboard.delete_confirm import DeleteConfirm
+
+        if not plan.exists:
+            self.notify(f"Application {plan.namespace}/{plan.name} is already gone.", severity="warning")
+            return
+        connection = self.session.connection
+        where = (f"context {literal(getattr(connection, 'context_name', ''))} "
+                 f"({literal(getattr(connection, 'server_url', ''))})")
+
+        def answered(confirmed: bool | None) -> None:
+            if confirmed:
+                self._delete(plan.namespace, plan.name)
+
+        self.app.push_screen(DeleteConfirm(plan, where), answered)
+
+    @work(thread=True, exit_on_error=False, group="dashboard-delete-write")
+    def _delete(self, namespace: str, name: str) -> None:
+        try:
+            self.session.delete_application(namespace, name)
+        except Exception as exc:
+            self.app.call_from_thread(self.notify, literal(str(exc), single_line=True), title="delete failed",
+                                      severity="error", timeout=8)
+            return
+        self.app.call_from_thread(self.notify, f"Deleting {name}: Argo CD removes its resources first.",
+                                  timeout=6)
+
     def action_help(self) -> None:
         from raywizard.tui.dashboard.help import HelpScreen, help_rows
 

@@ -91,6 +91,7 @@ class DashboardScreen(DashboardFeatures):
         Binding("O", "reverse_sort", "Reverse", key_display="O", show=False, id="dashboard.reverse_sort"),
         Binding("e", "events", "Events", show=False, id="dashboard.events"),
         Binding("a", "application", "Application", show=False, id="dashboard.application"),
+        Binding("ctrl+d", "delete", "Delete", show=False, id="dashboard.delete"),
         Binding("question_mark", "help", "Help", key_display="?", id="dashboard.help"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="dashboard.clear_filter"),
     ]
