@@ -214,3 +214,16 @@ def test_a_disabled_group_is_not_validated() -> None:
     enabled = text.replace("disabled: true\n    replicas", "replicas")
     assert {p.code for p in _file_problems(enabled) if p.is_error} >= {"invalid-value", "request-gt-limit"}
     assert "replicas-gt-max" in {p.code for p in _file_problems(enabled) if not p.is_error}
+
+
+def test_a_gpu_group_on_rays_cpu_image_is_a_warning_offering_the_gpu_image() -> None:
+    gpus = "    resources:\n      limits:\n        nvidia.com/gpu: 1\n      requests:\n        nvidia.com/gpu: 1\n"
+    text = "image:\n  tag: 2.46.0\nadditionalWorkerGroups:\n  gpu:\n    replicas: 1\n" + gpus
+    (problem,) = _file_problems(text)
+    assert (problem.code, problem.severity, problem.path) == ("gpu-cpu-image", Severity.WARNING,
+                                                              "workerGroups[1].image")
+    assert problem.setting == "workerGroups[1].image=rayproject/ray:2.46.0-gpu"
+    own_image = "    image:\n      repository: rayproject/ray\n      tag: 2.46.0-py311-cu121\n"
+    assert _file_problems(text + own_image) == []
+    assert _file_problems(text.replace("tag: 2.46.0", "tag: 2.46.0-gpu")) == []
+    assert _file_problems(text.replace("replicas: 1", "disabled: true")) == []  # not rendered
