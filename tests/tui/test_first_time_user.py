@@ -222,3 +222,18 @@ async def test_a_configuration_from_files_has_no_live_columns(guide_cluster_file
         await settle(pilot)
         labels = [str(c.label) for c in app.screen.query_one("#groups", DataTable).columns.values()]
         assert "Live" not in labels and "Ready" not in labels
+
+
+@pytest.mark.usefixtures("no_kubeconfig")
+async def test_the_demos_kubectl_line_is_in_the_help_of_every_step() -> None:
+    from raywizard.tui.common.dialogs import HelpModal
+
+    line = "kubectl --kubeconfig /tmp/raywizard-demo-x/kubeconfig get applications,pods -A"
+    app = create_app(preset="minimal", offline=True, demo_kubectl=line)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.goto(WizardStep.WORKERS, force=True)
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpModal) and line in app.screen.body

@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
             print(demo_banner(cluster.url, kubeconfig), flush=True)
             app = create_app(preset=getattr(args, "preset", None), kubeconfig=str(kubeconfig),
                              context=SANDBOX_CONTEXT, demo_note=demo_note(cluster.url, kubeconfig),
-                             offer_recovery=True)
+                             offer_recovery=True, demo_kubectl=kubectl_line(kubeconfig))
             result = app.run()
         finally:
             cluster.stop()

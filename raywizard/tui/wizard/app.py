@@ -66,7 +66,7 @@ class WizardApp(InOrderKeys[int]):
     def __init__(self, workspace: Any, *, kubeconfig: str | None = None, context: str | None = None,
                  offline: bool = False, start_step: WizardStep = WizardStep.START,
                  on_exit: Callable[[], None] | None = None, demo_note: str = "",
-                 offer_recovery: bool = False) -> None:
+                 offer_recovery: bool = False, demo_kubectl: str = "") -> None:
         super().__init__()
         self.model = WizardModel(workspace)
         self.model.changed()
@@ -84,6 +84,7 @@ class WizardApp(InOrderKeys[int]):
         self.start_step = start_step
         self.current_step = start_step
         self.demo_note = demo_note
+        self.demo_kubectl = demo_kubectl  # `raywizard demo`: the kubectl line for its cluster (help, palette)
         self._on_exit = on_exit
         self.offer_recovery = offer_recovery
         self.crash_message: str | None = None  # set once an unexpected exception ended the app
@@ -319,7 +320,8 @@ class WizardApp(InOrderKeys[int]):
         keys = [f"{self.get_key_display(b)}: {b.tooltip or b.description}" for b in self._described_bindings()
                 if b.action != "command_palette"]
         keys.append("^p: command palette (every action, every step)")
-        self.push_screen(HelpModal(title, intro + "\n\nKeys\n" + "\n".join(keys)))
+        demo = f"\n\nThe demo cluster, from another terminal:\n{self.demo_kubectl}" if self.demo_kubectl else ""
+        self.push_screen(HelpModal(title, intro + "\n\nKeys\n" + "\n".join(keys) + demo))
 
     def _described_bindings(self) -> list[Binding]:
         """Every active binding with a description, one per action: also the ones the footer leaves out for
@@ -390,6 +392,9 @@ class WizardApp(InOrderKeys[int]):
                             self.action_save_as)
         yield SystemCommand("Save as preset", "Store this configuration as a user preset", self.action_save_preset)
         yield SystemCommand("Copy YAML", "Copy the three Applications to the clipboard", self.action_copy_yaml)
+        if self.demo_kubectl:
+            yield SystemCommand("Copy the demo cluster's kubectl line", self.demo_kubectl,
+                                lambda: self.copy_to_clipboard(self.demo_kubectl))
         yield SystemCommand("Help for the focused field", "What the field does in Ray / Argo CD terms",
                             self.action_field_help)
         for binding in self._described_bindings():
@@ -425,6 +430,7 @@ def create_app(
     on_exit: Callable[[], None] | None = None,
     demo_note: str = "",
     offer_recovery: bool = False,
+    demo_kubectl: str = "",
 ) -> WizardApp:
     """Build the wizard. Without workspace/spec/files/preset it opens the Start step on the guide's preset."""
     from raywizard.documents.workspace import Workspace
@@ -441,4 +447,5 @@ def create_app(
             workspace = Workspace.new(spec)
     step = WizardStep(start_step) if start_step else (WizardStep.VERSIONS if chosen else WizardStep.START)
     return WizardApp(workspace, kubeconfig=kubeconfig, context=context, offline=offline, start_step=step,
-                     on_exit=on_exit, demo_note=demo_note, offer_recovery=offer_recovery)
+                     on_exit=on_exit, demo_note=demo_note, offer_recovery=offer_recovery,
+                     demo_kubectl=demo_kubectl)
