@@ -170,7 +170,12 @@ async def measure(kubeconfig: str, pods: int, seconds: float, quiet: Any) -> dic
 
         # Idle: the events stop; once the last of them is drawn, nothing changes.
         quiet.set()
-        await asyncio.sleep(3.0)
+        log = screen.query_one(EventsLog)
+        settled_at, seen = time.perf_counter(), log.total
+        while time.perf_counter() - settled_at < 3.0:  # until no event arrived for 3 s (the backlog drained)
+            await asyncio.sleep(0.5)
+            if log.total != seen:
+                settled_at, seen = time.perf_counter(), log.total
         frames.clear()
         cpu_start, wall_start = time.process_time(), time.perf_counter()
         await asyncio.sleep(max(5.0, seconds / 3))

@@ -72,6 +72,47 @@ async def fixed_shots() -> None:
 
     await shoot("dashboard-sync-confirm", fixed_app(), confirm_sync)
     await shoot("dashboard-raycluster-yaml", fixed_app(), keys("c"))
+    await shoot("dashboard-help", fixed_app(), keys("question_mark"))
+    await shoot("dashboard-events", fixed_app(), keys("e", "g", "up", "enter"))
+    await shoot("dashboard-resource-tree", tree_app(), keys("a"))
+    await shoot("dashboard-logs-picker", logs_app(), keys("c"), size=(100, 30))
+    await shoot("dashboard-delete-crds", fixed_app(), confirm_delete)
+
+
+def tree_app() -> Any:
+    from raywizard.documents.presets import load_preset
+    from raywizard.tui.dashboard import DashboardApp
+    from tests.tui.dashboard_data import NOW
+    from tests.tui.test_dashboard_application import state_with_tree
+
+    return DashboardApp(None, load_preset("argocd-guide"), state=state_with_tree(), clock=lambda: NOW)
+
+
+def logs_app() -> Any:
+    from raywizard.tui.dashboard.logs import LogOptions, PodLogsScreen
+    from tests.tui.test_dashboard_logs import HEAD, LogsApp, fixed_reader
+
+    return LogsApp(PodLogsScreen([HEAD], fixed_reader([]), LogOptions("ray-head", tail=10)))
+
+
+async def confirm_delete(pilot: Any) -> None:
+    """The CRDs Application's confirmation, on a fixed plan (what kube.cascade counts on a cluster)."""
+    from raywizard.kube.cascade import CascadePlan, CustomResourceCount
+    from raywizard.tui.dashboard.delete_confirm import DeleteConfirm
+
+    crds = ("rayclusters.ray.io", "rayjobs.ray.io", "rayservices.ray.io")
+    plan = CascadePlan(
+        "argocd", "ray-operator-crds", exists=True,
+        resources=tuple(("CustomResourceDefinition", "", crd) for crd in crds),
+        custom_resources=(
+            CustomResourceCount(crds[0], "RayCluster", 4, ("ray-cluster/raycluster-kuberay", "ml/train-a",
+                                                            "ml/train-b")),
+            CustomResourceCount(crds[1], "RayJob", 2, ("ml/nightly-eval", "ml/backfill")),
+            CustomResourceCount(crds[2], "RayService", 0),
+        ),
+    )
+    pilot.app.push_screen(DeleteConfirm(plan, "context prod (https://10.0.0.1:6443)"))
+    await settle(pilot)
 
 
 async def wait_until(pilot: Any, check: Callable[[], Any], timeout: float = 60.0) -> Any:
