@@ -28,18 +28,12 @@ def pytest_pyfunc_call(pyfuncitem: Any) -> bool | None:
 @pytest.fixture(autouse=True)
 def steady_cursor(monkeypatch: pytest.MonkeyPatch) -> None:
     """A focused Input's cursor blinks on a timer, so a screenshot would depend on the moment it is taken (a loaded
-    machine shifts it); with a steady cursor it depends on the screen alone."""
+    machine shifts it); with a steady cursor it depends on the screen alone. The widgets dispatch their own private
+    mount handler before any public one, so the reactive's default is what can be changed from outside."""
     from textual.widgets import Input, TextArea
 
     for widget_class in (Input, TextArea):
-        inherited = getattr(widget_class, "on_mount", None)
-
-        def on_mount(widget: Any, _inherited: Any = inherited) -> None:
-            if _inherited is not None:
-                _inherited(widget)
-            widget.cursor_blink = False
-
-        monkeypatch.setattr(widget_class, "on_mount", on_mount, raising=False)
+        monkeypatch.setattr(widget_class.__dict__["cursor_blink"], "_default", False)
 
 
 @pytest.fixture
