@@ -43,9 +43,12 @@ def run(args: argparse.Namespace) -> int:
     try:
         from raywizard.tui.dashboard import DashboardApp
 
-        result = DashboardApp(connection, spec).run()
+        app = DashboardApp(connection, spec)
+        result = app.run()
     finally:
         connection.close()
+    if app.return_code:
+        return app.return_code  # it ended on an unexpected error: not a success
     if result is None:
         return 0
     # `w` on the dashboard: the live spec, opened in the wizard's worker-group step. What is live counts as
@@ -62,4 +65,5 @@ def run(args: argparse.Namespace) -> int:
         context=context,
     )
     wizard.came_from_dashboard = True  # F2 there opens the dashboard again, on the wizard's connection
-    return int(wizard.run() or 0)
+    edited = wizard.run()
+    return wizard.return_code or int(edited or 0)  # non-zero after a crash (its message names the recovery)
