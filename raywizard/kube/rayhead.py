@@ -53,11 +53,14 @@ def _pod_reasons(pods: list[dict[str, Any]]) -> dict[str, str]:
 
 
 TEMPLATE_CHECK_EVERY = 30.0  # seconds; sooner when the RayCluster's generation changes
-_template_cache: dict[tuple[str, str], tuple[Any, float, tuple[str, ...]]] = {}
+_template_cache: dict[tuple[str, str], tuple[Any, float, tuple[tuple[str, int, str], ...]]] = {}
 
 
-def old_template_notes(api_client: Any, namespace: str, raycluster: dict[str, Any]) -> tuple[str, ...]:
-    """One line per group whose running pods still run an older template, with the command that restarts it.
+def old_template_notes(
+    api_client: Any, namespace: str, raycluster: dict[str, Any]
+) -> tuple[tuple[str, int, str], ...]:
+    """(group, stale pods, line) per group whose running pods still run an older template, the line naming the
+    command that restarts it (the dashboard's T does the same).
     The RayCluster's pods are listed whole (a watching front end keeps only compact records), at most every
     ``TEMPLATE_CHECK_EVERY`` seconds unless the RayCluster changed."""
     import time
@@ -76,7 +79,10 @@ def old_template_notes(api_client: Any, namespace: str, raycluster: dict[str, An
         namespace, label_selector=f"ray.io/cluster={name}", _preload_content=False, _request_timeout=HEAD_TIMEOUT
     )
     pods = list(json.loads(response.data).get("items") or [])
-    notes = tuple(f"{drift.line()}: raywizard restart {drift.group}" for drift in stale_pods(raycluster, pods))
+    notes = tuple(
+        (drift.group, len(drift.stale), f"{drift.line()}: raywizard restart {drift.group}")
+        for drift in stale_pods(raycluster, pods)
+    )
     _template_cache[key] = (generation, now, notes)
     return notes
 

@@ -244,6 +244,13 @@ class ClusterSession:
 
         operations.refresh_application(self.connection, namespace, name, hard=hard)
 
+    def restart_group(self, namespace: str, raycluster: str, group: str) -> int:
+        """Delete ``group``'s pods so KubeRay recreates them from the current template; how many were asked."""
+        from raywizard.kube.template_drift import restart_group
+
+        assert self.connection is not None
+        return restart_group(self.connection, namespace, raycluster, group)
+
     def cascade_plan(self, namespace: str, name: str) -> Any:
         """What deleting the Application with cascade removes (``kube.cascade.CascadePlan``)."""
         from raywizard.kube.cascade import cascade_plan

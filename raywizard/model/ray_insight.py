@@ -70,9 +70,10 @@ class RayInsight:
     idle_nodes: tuple[NodeRef, ...] = ()
     groups: tuple[GroupNodes, ...] = ()
     status_text: str = ""
-    # "N of M running pods of GROUP still run the old template (...)", one per group: KubeRay does not restart
-    # pods when a template changes (docs/template-drift.md); the dashboard shows them beside the autoscaler
-    old_templates: tuple[str, ...] = ()
+    # (group, pods on the old template, "N of M running pods of GROUP still run the old template (...)"), one per
+    # group: KubeRay does not restart pods when a template changes (docs/template-drift.md); the dashboard shows
+    # them beside the autoscaler and offers to restart the group
+    old_templates: tuple[tuple[str, int, str], ...] = ()
 
     @classmethod
     def unreachable(cls, why: str) -> RayInsight:

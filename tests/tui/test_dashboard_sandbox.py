@@ -352,8 +352,23 @@ async def test_ray_panel_names_pods_on_an_old_template(guide_sandbox: tuple[Any,
         )
         try:
             await wait_until(pilot, lambda: "old tmpl" in panel.plain, 60, "the old-template line")
+            line = next(x for x in panel.plain.splitlines() if x.startswith("old tmpl"))
+            assert "running pods of standard-worker still run the old template" in line
+            assert line.endswith("raywizard restart standard-worker")
+            before = {
+                p["metadata"]["name"]
+                for p in cluster.store.list("pods", "ray-cluster", label_selector="ray.io/group=standard-worker")
+            }
+            await pilot.press("T")  # the offer to restart the group, confirmed first
+            await wait_until(pilot, lambda: isinstance(app.screen, ConfirmWrite), 10, "the confirmation")
+            details = str(app.screen.query_one("#confirm-details").render())
+            assert "standard-worker" in details and "KubeRay (and the autoscaler) recreate them" in details
+            await pilot.press("y")
+
+            def gone() -> bool:
+                pods = cluster.store.list("pods", "ray-cluster", label_selector="ray.io/group=standard-worker")
+                return not before & {p["metadata"]["name"] for p in pods if not p["metadata"].get("deletionTimestamp")}
+
+            await wait_until(pilot, gone, 30, "the old pods deleted")
         finally:
             cluster.resume_controllers()
-        line = next(x for x in panel.plain.splitlines() if x.startswith("old tmpl"))
-        assert "running pods of standard-worker still run the old template" in line
-        assert line.endswith("raywizard restart standard-worker")

@@ -97,7 +97,8 @@ async def test_groups_on_an_old_template_are_named_with_the_restart_command() ->
 
     note = "2 of 2 running pods of cpu_workers still run the old template (ray-worker resources.limits.cpu: 1 -> 2)"
     insight = dataclasses.replace(
-        RayInsight.unreachable("no running head pod"), old_templates=(f"{note}: raywizard restart cpu_workers",)
+        RayInsight.unreachable("no running head pod"),
+        old_templates=(("cpu_workers", 2, f"{note}: raywizard restart cpu_workers"),),
     )
     app = PanelApp(insight)
     async with app.run_test(size=(140, 6)) as pilot:
@@ -112,5 +113,7 @@ def test_ray_panel_with_an_old_template_snapshot(snap_compare: Any) -> None:
     import dataclasses
 
     note = "1 of 2 running pods of cpu_workers still run the old template (ray-worker image: a -> b)"
-    insight = dataclasses.replace(burst_insight(), old_templates=(f"{note}: raywizard restart cpu_workers",))
+    insight = dataclasses.replace(
+        burst_insight(), old_templates=(("cpu_workers", 1, f"{note}: raywizard restart cpu_workers"),)
+    )
     assert snap_compare(PanelApp(insight), terminal_size=(120, 12))

@@ -122,6 +122,47 @@ class DashboardActions:
 
         self.screen.app.push_screen(ConfirmWrite(title.format(app=f"{namespace}/{name}"), details), answered)
 
+    def restart_old_template(self) -> None:
+        """Restart the first group the Ray panel names as running an old template, after a confirmation that
+        names the count and says the operator recreates the pods (docs/template-drift.md)."""
+        from raywizard.tui.dashboard.dialogs import ConfirmWrite
+        from raywizard.tui.dashboard.widgets.ray import RayPanel
+        from raywizard.tui.messages import WriteFinished
+
+        insight = self.screen.query_one(RayPanel).insight
+        summary = self.screen.panels.summary()
+        if insight is None or not insight.old_templates or summary is None:
+            self.notify("No worker group runs pods on an old template.", severity="information")
+            return
+        if self.session.connection is None:
+            self.notify("Not connected to a cluster: nothing can be written.", severity="warning")
+            return
+        group, count, note = insight.old_templates[0]
+        namespace, raycluster = summary.namespace, summary.name
+        # ConfirmWrite shows its text literally (it is cluster text: group and object names)
+        details = (
+            f"{note}\n\nThis deletes the {count} pod(s) of {group} that run the old template, and the rest of the "
+            f"group's pods with them; KubeRay (and the autoscaler) recreate them from the current template. Work "
+            f"running on them is lost.\n\nRayCluster {namespace}/{raycluster} on {self.where()}."
+        )
+
+        def restart() -> None:
+            try:
+                deleted = self.session.restart_group(namespace, raycluster, group)
+            except Exception as exc:
+                self.screen.post_message(WriteFinished("restart", literal(str(exc), single_line=True), failed=True))
+                return
+            self.screen.post_message(
+                WriteFinished("restart", literal(f"Deleted {deleted} pod(s) of {group}; KubeRay recreates them."))
+            )
+
+        def answered(confirmed: bool | None) -> None:
+            if confirmed:
+                self.screen.run_worker(restart, thread=True, group="dashboard-restart", exit_on_error=False)
+
+        title = f"Restart {group}: {count} pod(s) on the old template?"
+        self.screen.app.push_screen(ConfirmWrite(title, details), answered)
+
     # -- reading -------------------------------------------------------------------------------------------
 
     def logs(self) -> None:

@@ -92,6 +92,8 @@ class DashboardScreen(DashboardFeatures):
         Binding("e", "events", "Events", show=False, id="dashboard.events"),
         Binding("a", "application", "Application", show=False, id="dashboard.application"),
         Binding("ctrl+d", "delete", "Delete", show=False, id="dashboard.delete"),
+        Binding("T", "restart_old_template", "Restart old pods", key_display="T", show=False,
+                id="dashboard.restart_old_template"),
         Binding("question_mark", "help", "Help", key_display="?", id="dashboard.help"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="dashboard.clear_filter"),
     ]
@@ -554,6 +556,9 @@ class DashboardScreen(DashboardFeatures):
 
     def action_edit_worker_groups(self) -> None:
         self.actions.edit_worker_groups()
+
+    def action_restart_old_template(self) -> None:
+        self.actions.restart_old_template()
 
     def action_filter(self) -> None:
         self.actions.open_filter()

@@ -25,7 +25,7 @@ def ray_text(insight: RayInsight | None) -> Text:
     if insight is None:
         return Text("Ray: asking the head…", style="italic")
     text = _autoscaler_text(insight)
-    for note in insight.old_templates:  # pods KubeRay does not restart after a template change
+    for _group, _count, note in insight.old_templates:  # pods KubeRay does not restart after a template change
         text.append("\n")
         text.append(f"{'old tmpl':<9} ", style="bold magenta")
         text.append_text(rich_text(note, "magenta", single_line=True))
