@@ -204,6 +204,14 @@ class ClusterSpec:
     def clone(self) -> ClusterSpec:
         return copy.deepcopy(self)
 
+    def operator_version_given(self) -> bool:
+        """Whether ``versions.kuberay`` is the user's: their documents hold the operator or CRDs Application, or
+        there are no documents and raywizard writes all three. A values file, or a file with only the RayCluster
+        Application, names no operator: the version is then only raywizard's default."""
+        if not self.app_documents and self.values_document is None:
+            return True
+        return "crds" in self.app_documents or "operator" in self.app_documents
+
     def group(self, name: str) -> WorkerGroup | None:
         return next((g for g in self.worker_groups if g.name == name), None)
 

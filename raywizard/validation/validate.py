@@ -173,8 +173,8 @@ def _version_checks(spec: ClusterSpec) -> list[Problem]:
         problems.append(Problem("versions.chart", f"ray-cluster chart {spec.versions.chart!r} is not a version "
                                 f"raywizard can model.", f"pick one of {', '.join(SUPPORTED_CHART_VERSIONS)}",
                                 E, "unknown-version"))
-    elif spec.versions.kuberay in known_tags and not versions.same_release(spec.versions.kuberay,
-                                                                            spec.versions.chart):
+    elif (spec.operator_version_given() and spec.versions.kuberay in known_tags
+          and not versions.same_release(spec.versions.kuberay, spec.versions.chart)):
         problems.append(Problem(
             "versions.chart",
             f"chart {spec.versions.chart} does not match the KubeRay operator and CRDs {spec.versions.kuberay} "

@@ -227,3 +227,24 @@ def test_a_gpu_group_on_rays_cpu_image_is_a_warning_offering_the_gpu_image() -> 
     assert _file_problems(text + own_image) == []
     assert _file_problems(text.replace("tag: 2.46.0", "tag: 2.46.0-gpu")) == []
     assert _file_problems(text.replace("replicas: 1", "disabled: true")) == []  # not rendered
+
+
+def test_no_operator_mismatch_for_files_that_name_no_operator(tmp_path: Path) -> None:
+    from raywizard.documents.workspace import Workspace
+
+    guide = Path(__file__).parents[1] / "data" / "guide"
+    cluster_only = tmp_path / "raycluster.yaml"
+    cluster_only.write_text((guide / "raycluster.yaml").read_text().replace('targetRevision: "1.5.1"',
+                                                                             'targetRevision: "1.4.1"'))
+    values_file = tmp_path / "values.yaml"
+    values_file.write_text("worker:\n  replicas: 1\n")
+    for path in (cluster_only, values_file):
+        spec = Workspace.load(path).spec
+        spec.versions.chart = "1.4.1"
+        assert "version-mismatch" not in codes(spec), path.name
+    # The operator Applications name the operator: there the mismatch is real.
+    spec = Workspace.load(guide / "ray-argocd-all.yaml").spec
+    assert spec.versions.chart == "1.4.1" and "version-mismatch" in codes(spec)
+    new = ClusterSpec()
+    new.versions.chart = "1.4.1"  # raywizard writes the operator Applications of a new spec itself
+    assert "version-mismatch" in codes(new)

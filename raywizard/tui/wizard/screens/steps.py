@@ -95,7 +95,7 @@ class VersionsScreen(FormStepScreen):
         from raywizard.model.versions import kuberay_tags, same_release
 
         versions = self.model.spec.versions
-        if same_release(versions.kuberay, versions.chart):
+        if not self.model.spec.operator_version_given() or same_release(versions.kuberay, versions.chart):
             return None
         if versions.kuberay.lstrip("v") in SUPPORTED_CHART_VERSIONS:
             return "versions.chart", versions.kuberay.lstrip("v")
@@ -133,7 +133,7 @@ class VersionsScreen(FormStepScreen):
         chart = release(spec.versions.chart)
         operator = release(spec.versions.kuberay)
         lines = [f"Chart {spec.versions.chart}: {chart.notes if chart else 'not a release we know'}"]
-        if not same_release(spec.versions.kuberay, spec.versions.chart):
+        if spec.operator_version_given() and not same_release(spec.versions.kuberay, spec.versions.chart):
             lines.append(f"Operator {spec.versions.kuberay}: "
                          f"{operator.notes if operator else 'not a release we know'}")
             lines.append("⚠ operator and chart are different releases")
