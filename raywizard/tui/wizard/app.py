@@ -237,6 +237,8 @@ class WizardApp(InOrderKeys[int]):
         self._revalidate_pending = False
         sources, self._changed_sources = self._changed_sources, set()
         self.model.changed()
+        if not self.screen_stack:
+            return  # the timer fired while the app was closing: the model is current, nothing is left to redraw
         self.refresh_bindings()
         screen = self.screen
         if isinstance(screen, StepScreen):
