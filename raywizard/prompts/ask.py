@@ -96,7 +96,10 @@ class QuestionaryAsker:
         return str(question.unsafe_ask())
 
     def confirm(self, message: str, *, default: bool = True) -> bool:
-        return bool(self._q.confirm(message, default=default, style=self._style, **self._extra).unsafe_ask())
+        # y/n wait for Enter, as every other answer does: with questionary's auto_enter the habitual "y<Enter>"
+        # answered this question with y and the next one with its default.
+        question = self._q.confirm(message, default=default, auto_enter=False, style=self._style, **self._extra)
+        return bool(question.unsafe_ask())
 
     def say(self, text: str = "") -> None:
         print(text, file=self._out, flush=True)

@@ -42,14 +42,14 @@ def test_after_save_menu_runs_the_diff(kubeconfig: Path, spawn_init, tmp_path: P
                        "--kubeconfig", str(kubeconfig))
     for gate in ("Change the versions", "Change the target", "Change the head"):
         child.expect_exact(gate)
-        child.send("n")
+        child.send("n\r")
     child.expect_exact("Worker groups:")
     child.send("\r")
     for gate in ("Change sync and drift", "Change the output"):
         child.expect_exact(gate)
-        child.send("n")
+        child.send("n\r")
     child.expect_exact("Write")
-    child.send("y")
+    child.send("y\r")
     child.expect_exact("Next:")
     child.send("j\r")  # Diff against the cluster
     child.expect_exact("diff against context raywizard-sandbox")

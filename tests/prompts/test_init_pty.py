@@ -25,16 +25,16 @@ def test_edit_a_group_with_wrong_values_reasked_then_saved(spawn_init, tmp_path:
     child = spawn_init("--preset", "argocd-guide", "-o", str(out))
 
     child.expect_exact("Change the versions")
-    child.send("y")
+    child.send("y\r")
     _keep(child, "KubeRay version")
     _keep(child, "ray-cluster chart version")
     _keep(child, "Ray image repository")
     answer_text(child, "Ray image tag", "2.46.0")
     _keep(child, "Image pull policy")
     child.expect_exact("Change the target")
-    child.send("n")
+    child.send("n\r")
     child.expect_exact("Change the head")
-    child.send("n")
+    child.send("n\r")
 
     child.expect_exact("Worker groups:")
     child.send("j")  # Add a group
@@ -59,12 +59,12 @@ def test_edit_a_group_with_wrong_values_reasked_then_saved(spawn_init, tmp_path:
     child.send("\r")  # Done
 
     child.expect_exact("Change sync and drift")
-    child.send("n")
+    child.send("n\r")
     child.expect_exact("Change the output")
-    child.send("n")
+    child.send("n\r")
     child.expect_exact("Summary")
     child.expect_exact(f"Write {out}?")
-    child.send("y")
+    child.send("y\r")
     finish(child)
     assert child.exitstatus == 0, plain(child.before or "")
 
@@ -82,7 +82,7 @@ def test_add_a_group_from_a_copy_and_remove_another(spawn_init, tmp_path: Path) 
     child = spawn_init("--preset", "argocd-guide", "-o", str(out), "--set", "image.tag=2.46.0")
     for gate in ("Change the versions", "Change the target", "Change the head"):
         child.expect_exact(gate)
-        child.send("n")
+        child.send("n\r")
     child.expect_exact("Worker groups:")
     child.send("j\r")  # Add a group
     child.expect_exact("Start the new group from:")
@@ -101,14 +101,14 @@ def test_add_a_group_from_a_copy_and_remove_another(spawn_init, tmp_path: Path) 
     # Menu: Done, Add, Edit x4, Disable x4, Remove x3 (additional-worker-group2 is the 2nd removable one).
     child.send("j" * 11 + "\r")
     child.expect_exact("Remove group additional-worker-group2?")
-    child.send("y")
+    child.send("y\r")
     child.expect_exact("Worker groups:")
     child.send("\r")
     for gate in ("Change sync and drift", "Change the output"):
         child.expect_exact(gate)
-        child.send("n")
+        child.send("n\r")
     child.expect_exact("Write")
-    child.send("y")
+    child.send("y\r")
     finish(child)
     assert child.exitstatus == 0, plain(child.before or "")
 
@@ -129,7 +129,7 @@ def test_ctrl_c_writes_nothing(spawn_init, tmp_path: Path) -> None:
     out = tmp_path / "apps.yaml"
     child = spawn_init("--preset", "argocd-guide", "-o", str(out))
     child.expect_exact("Change the versions")
-    child.send("y")
+    child.send("y\r")
     child.expect_exact("KubeRay version")
     child.sendintr()
     child.expect_exact("nothing was written")
@@ -166,12 +166,12 @@ def test_questions_go_to_stderr_when_stdout_is_redirected(tmp_path: Path) -> Non
     child = pexpect.spawn("bash", ["-c", command], env=env, dimensions=(40, 120), timeout=20, encoding="utf-8")
     for gate in ("Change the versions", "Change the target", "Change the head"):
         child.expect_exact(gate)
-        child.send("n")
+        child.send("n\r")
     child.expect_exact("Worker groups:")
     child.send("\r")
     for gate in ("Change sync and drift", "Change the output"):
         child.expect_exact(gate)
-        child.send("n")
+        child.send("n\r")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
@@ -182,7 +182,7 @@ def test_ctrl_d_also_writes_nothing(spawn_init, tmp_path: Path) -> None:
     out = tmp_path / "apps.yaml"
     child = spawn_init("--preset", "argocd-guide", "-o", str(out))
     child.expect_exact("Change the versions")
-    child.send("y")
+    child.send("y\r")
     _keep(child, "KubeRay version")
     _keep(child, "ray-cluster chart version")
     child.expect_exact("Ray image repository")  # a text question
@@ -200,7 +200,7 @@ def test_edit_an_existing_file_in_place_keeps_its_comments(spawn_init, tmp_path:
     source.write_text(guide)
     child = spawn_init("--from", str(source))
     child.expect_exact("Change the versions")
-    child.send("y")
+    child.send("y\r")
     _keep(child, "KubeRay version")
     _keep(child, "ray-cluster chart version")
     _keep(child, "Ray image repository")
@@ -215,9 +215,9 @@ def test_edit_an_existing_file_in_place_keeps_its_comments(spawn_init, tmp_path:
         child.expect_exact(gate)
         child.send("\r")
     child.expect_exact("Save back to")
-    child.send("y")
+    child.send("y\r")
     child.expect_exact(f"Overwrite (keeping a .bak) {source}?")
-    child.send("y")
+    child.send("y\r")
     finish(child)
     assert child.exitstatus == 0
     text = source.read_text()
@@ -248,3 +248,16 @@ def test_enter_through_every_question_from_scratch_writes_the_defaults(spawn_ini
     for label in ("KubeRay version", "Argo CD namespace", "Head num-cpus", "Worker groups", "Automated sync",
                   "Output layout", "Save to file", "Write"):
         assert any(q.startswith(label) for q in asked), (label, asked)
+
+
+def test_y_then_enter_in_one_burst_answers_one_question(spawn_init, tmp_path: Path) -> None:
+    """A yes/no question waits for Enter like every other, so "n<Enter>y<Enter>" typed ahead answers two gates."""
+    child = spawn_init("--preset", "argocd-guide", "-o", str(tmp_path / "apps.yaml"))
+    child.expect_exact("Change the versions")
+    child.send("n\ry\r")  # no to the versions, yes to the target: its first question must come next
+    child.expect_exact("Change the target")
+    index = child.expect_exact(["Namespace where Argo CD runs", "Change the head"])  # its help, or the next gate
+    assert index == 0, plain(child.before or "")
+    child.send("\x03")
+    child.expect(pexpect.EOF)
+    child.close()
