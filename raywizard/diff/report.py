@@ -211,6 +211,16 @@ def strip_server_fields(obj: Mapping[str, Any] | None) -> dict[str, Any] | None:
     return result
 
 
+def without_nulls(value: Any) -> Any:
+    """``value`` without its ``null`` map values, as the API server stores a custom resource whose schema does not
+    allow them (docs/domain/kubernetes-client.md#null-values-in-custom-resources)."""
+    if isinstance(value, dict):
+        return {k: without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [without_nulls(v) for v in value]
+    return value
+
+
 def _last_applied(live: Mapping[str, Any] | None) -> dict[str, Any] | None:
     raw = ((live or {}).get("metadata") or {}).get("annotations", {}).get(LAST_APPLIED)
     if not raw:

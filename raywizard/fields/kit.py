@@ -279,8 +279,9 @@ def _image_from_reference(value: str | None, previous: Image | None) -> Image | 
     repository, tag = checks.split_image_reference(value)
     if previous is not None and previous.repository == repository and previous.tag == tag:
         return previous
-    # A group's image is used as a whole (no chart default is merged into it): give a new one a pull policy.
-    return Image(repository, tag, previous.pull_policy if previous else "IfNotPresent")
+    # Only what was typed: a pull policy is kept from the image it replaces, never made up. A group's image
+    # without one renders an empty imagePullPolicy, which the API server defaults (docs/chart-values.md).
+    return Image(repository, tag, previous.pull_policy if previous else None)
 
 
 def _versions(spec: ClusterSpec) -> Sequence[str]:

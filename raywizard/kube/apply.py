@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from raywizard.diff.report import DiffReport, ResourceDiff, diff_resource, strip_server_fields
+from raywizard.diff.report import DiffReport, ResourceDiff, diff_resource, strip_server_fields, without_nulls
 from raywizard.kube import resources
 from raywizard.kube.connection import Connection
 from raywizard.kube.error_translation import is_api_exception, status_message, to_cluster_error
@@ -140,7 +140,8 @@ def plan_apply(conn: Connection, spec: Any) -> ApplyPlan:
     name = manifests.raycluster_name(spec)
     namespace = spec.target.namespace
     live_rc = resources.get_custom(conn, RAYCLUSTERS, namespace, name)
-    desired_rc = manifests.desired_raycluster(spec)
+    # As stored: the API server drops the nulls the chart renders (an image without pullPolicy).
+    desired_rc = without_nulls(manifests.desired_raycluster(spec))
     rc_diff = diff_resource(live_rc, desired_rc, rules=manifests.ignore_rules(spec))
     notes: list[ScaleLimitNote] = []
     if live_rc is not None:

@@ -85,6 +85,30 @@ def test_an_edit_adds_no_default_the_user_did_not_write() -> None:
     assert to_values(spec) == {"worker": {"replicas": 3}, "image": {"tag": "2.46.0"}}
 
 
+def test_a_group_image_typed_anew_writes_only_what_was_typed(tmp_path: Path) -> None:
+    """A group image the file did not have, and one cleared and typed again (as in the wizard's form): the edit
+    writes the repository and tag typed, and no pull policy the file did not hold."""
+    path = tmp_path / "values.yaml"
+    path.write_text(
+        "worker:\n"
+        "  replicas: 1\n"
+        "additionalWorkerGroups:\n"
+        "  gpu:\n"
+        "    replicas: 0  # scaled by the autoscaler\n"
+        "  cpu:\n"
+        "    image:\n"
+        "      repository: my/ray\n"
+        "      tag: 2.46.0\n")
+    before = path.read_text()
+    workspace = Workspace.load([path])
+    set_path(workspace.spec, "workerGroups.gpu.image", "rayproject/ray:2.46.0-gpu")
+    set_path(workspace.spec, "workerGroups.cpu.image", "")
+    set_path(workspace.spec, "workerGroups.cpu.image", "my/ray:2.49.0")
+    after = workspace.render()[path]
+    assert _changed_lines(before, after) == ["+    image:", "+      repository: rayproject/ray",
+                                             "+      tag: 2.46.0-gpu", "-      tag: 2.46.0", "+      tag: 2.49.0"]
+
+
 def test_guide_workspace_files_are_rewritten_only_where_edited(tmp_path: Path) -> None:
     source = CORPUS / "sidecars.yaml"
     path = tmp_path / source.name
