@@ -61,7 +61,9 @@ def validate(spec: ClusterSpec, values: dict[str, Any] | None = None) -> list[Pr
     problems += _sync_checks(spec)
     problems += _value_file_notes(spec)
     if spec.app_set is not None:
-        problems = [_placeholder_problem(p) for p in problems] + _application_set_notes(spec)
+        from raywizard.validation.appset_placeholders import templated_edits
+
+        problems = [_placeholder_problem(p) for p in problems] + _application_set_notes(spec) + templated_edits(spec)
     return problems
 
 

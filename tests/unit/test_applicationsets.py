@@ -121,11 +121,14 @@ def test_other_generators_are_named_as_not_modelled(tmp_path: Path) -> None:
 def test_render_generated_prints_the_applications(capsys: pytest.CaptureFixture[str]) -> None:
     from raywizard.cli.main import main
 
-    assert main(["render", "--from", str(APPSET), "--generated", "--set", "image.tag=2.48.0", "-o", "-"]) == 0
+    assert main(["render", "--from", str(APPSET), "--generated", "--set", "workerGroups[0].maxReplicas=6",
+                 "-o", "-"]) == 0
     captured = capsys.readouterr()
     apps = list(yaml.safe_load_all(io.StringIO(captured.out)))
     assert [a["metadata"]["name"] for a in apps] == ["ray-staging", "ray-prod"]
-    assert {a["spec"]["source"]["helm"]["valuesObject"]["image"]["tag"] for a in apps} == {"2.48.0"}
+    values = [a["spec"]["source"]["helm"]["valuesObject"] for a in apps]
+    assert [v["image"]["tag"] for v in values] == ["2.47.1", "2.46.0"]
+    assert {v["worker"]["maxReplicas"] for v in values} == {6}
     assert "list generator, 2 element(s): staging, prod" in captured.err
 
 
@@ -219,3 +222,64 @@ def test_a_multi_source_template_reads_its_value_file_from_the_checkout(tmp_path
     written = data["spec"]["template"]["spec"]["sources"][0]["helm"]
     assert written["valuesObject"] == {"worker": {"maxReplicas": 6, "labels": {"env": "{{env}}"}}}
     assert written["valueFiles"] == ["$values/ray/values.yaml"]
+
+
+def _placeholder_forms(tmp_path: Path, form: str) -> Path:
+    """The corpus ApplicationSet with its image tag placeholder in one of the forms Argo CD fills."""
+    text = APPSET.read_text()
+    if form == "go-template":
+        text = (text.replace("goTemplate: false", "goTemplate: true").replace("{{rayVersion}}", "{{.rayVersion}}")
+                .replace("{{env}}", "{{.env}}").replace("{{ env }}", "{{ .env }}"))
+    elif form == "values-map":
+        text = text.replace("{{rayVersion}}", "{{values.rayVersion}}")
+        text = text.replace("            rayVersion: 2.47.1", "            values:\n              rayVersion: 2.47.1")
+        text = text.replace("            rayVersion: 2.46.0", "            values:\n              rayVersion: 2.46.0")
+    path = tmp_path / "appset.yaml"
+    path.write_text(text)
+    assert Workspace.load([path]).spec.versions.image.tag == "2.47.1"  # type: ignore[union-attr]
+    return path
+
+
+@pytest.mark.parametrize("form", ["plain", "go-template", "values-map"])
+@pytest.mark.parametrize("tag", ["2.47.1", "2.49.0"], ids=["the-first-elements-value", "another-value"])
+def test_setting_a_field_the_template_fills_per_application_is_refused(
+        form: str, tag: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Typed again (which would change nothing) or changed (which would replace the placeholder for every
+    Application): neither writes, and the error names the field, the placeholder and what to edit instead."""
+    from raywizard.cli.main import main
+
+    path = _placeholder_forms(tmp_path, form)
+    before = path.read_text()
+    assert main(["init", "--from", str(path), "--set", f"image.tag={tag}", "--yes"]) == 2
+    err = capsys.readouterr().err
+    written = {"plain": "{{rayVersion}}", "go-template": "{{.rayVersion}}", "values-map": "{{values.rayVersion}}"}
+    parameter = "values.rayVersion" if form == "values-map" else "rayVersion"
+    assert f"--set image.tag={tag}: image.tag is '{written[form]}' in the template of the ApplicationSet " \
+           "ray-clusters, a placeholder the generator fills per Application (ray-staging: 2.47.1, ray-prod: 2.46.0)" \
+           in err, err
+    assert f"edit {parameter} in the generator's parameters (a list generator's elements)" in err
+    assert "wrote" not in err and path.read_text() == before
+
+
+def test_a_plain_value_of_the_template_is_edited(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from raywizard.cli.main import main
+
+    path = _placeholder_forms(tmp_path, "plain")
+    before = path.read_text()
+    assert main(["init", "--from", str(path), "--set", "workerGroups[0].maxReplicas=6", "--yes"]) == 0
+    changed = [line for line in before.splitlines() if line not in path.read_text().splitlines()]
+    assert changed == ["              maxReplicas: 4"]
+
+
+def test_an_edit_of_a_templated_field_is_an_error_naming_it() -> None:
+    """What the wizard and the questions change (no --set): validation says it, at the field."""
+    spec = Workspace.load([APPSET]).spec
+    assert spec.versions.image is not None
+    spec.versions.image.tag = "2.49.0"
+    spec.target.cluster_app = "ray-all"
+    spec.worker_groups[0].max_replicas = 6  # a plain value: no problem
+    problems = [p for p in validate(spec) if p.code == "applicationset-placeholder"]
+    assert [(p.path, p.is_error) for p in problems] == [("image.tag", True), ("target.clusterApp", True)]
+    assert "image.tag is '{{rayVersion}}' in the template" in problems[0].message
+    assert "the edit would replace it for every Application" in problems[0].message
+    assert "target.clusterApp is 'ray-{{env}}'" in problems[1].message

@@ -67,7 +67,14 @@ def workspace_from_args(args: argparse.Namespace):  # type: ignore[no-untyped-de
         spec.ignore_mode = IgnoreMode(args.ignore_differences)
     if getattr(args, "layout", None):
         spec.layout = Layout(args.layout)
-    apply_assignments(spec, list(getattr(args, "assignments", None) or []))
+    assignments = list(getattr(args, "assignments", None) or [])
+    if spec.app_set is not None:
+        from raywizard.validation.appset_placeholders import refuse_templated_setting
+
+        for assignment in assignments:
+            path, _, text = assignment.partition("=")
+            refuse_templated_setting(spec, path, text)
+    apply_assignments(spec, assignments)
     return workspace
 
 
