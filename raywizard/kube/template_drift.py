@@ -26,6 +26,11 @@ class GroupDrift:
         what = f" ({'; '.join(self.differences[:2])})" if self.differences else ""
         return f"{len(self.stale)} of {self.total} running pods of {self.group} still run the old template{what}"
 
+    def advice(self) -> str:
+        """The line and what to do about it, as the wizard's Apply step says it after an apply."""
+        return (f"{self.line()}: KubeRay does not restart them; restart the group from the dashboard (T) or "
+                f"delete its pods (raywizard restart {self.group})")
+
 
 def _normalise(resources: Any) -> dict[str, dict[str, str]]:
     out: dict[str, dict[str, str]] = {}
@@ -89,6 +94,16 @@ def stale_pods(raycluster: dict[str, Any], pods: list[dict[str, Any]]) -> list[G
         if stale:
             drifts.append(GroupDrift(group, tuple(sorted(stale)), len(members), tuple(seen)))
     return drifts
+
+
+def old_template_groups(conn: Any, namespace: str, raycluster: str) -> list[GroupDrift]:
+    """``stale_pods`` of the live RayCluster ``raycluster`` (none when it does not exist); raises ClusterError."""
+    from raywizard.kube import resources
+
+    live = resources.get_custom(conn, resources.RAYCLUSTERS, namespace, raycluster)
+    if live is None:
+        return []
+    return stale_pods(live, resources.list_pods(conn, namespace, f"ray.io/cluster={raycluster}"))
 
 
 def restart_group(conn: Any, namespace: str, raycluster: str, group: str) -> int:

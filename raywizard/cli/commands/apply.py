@@ -134,14 +134,9 @@ def offer_restarts(conn: Connection, namespace: str, raycluster: str, *, ask: bo
     """After an apply: per group, the running pods that still run an older pod template (KubeRay does not
     restart them, docs/template-drift.md) and the command that recreates them; on a terminal (``ask``) the
     offer to restart the group now, with a confirmation naming the count. Declining changes nothing."""
-    from raywizard.kube import resources
-    from raywizard.kube.resources import RAYCLUSTERS
-    from raywizard.kube.template_drift import restart_group, stale_pods
+    from raywizard.kube.template_drift import old_template_groups, restart_group
 
-    live = resources.get_custom(conn, RAYCLUSTERS, namespace, raycluster)
-    if live is None:
-        return
-    for drift in stale_pods(live, resources.list_pods(conn, namespace, f"ray.io/cluster={raycluster}")):
+    for drift in old_template_groups(conn, namespace, raycluster):
         command = f"raywizard restart {drift.group} --namespace {namespace}"
         print(literal(f"{drift.line()}; KubeRay does not restart them", single_line=True), file=sys.stderr)
         if not ask:

@@ -35,6 +35,16 @@ def plan_steps(plan: Any) -> list[tuple[str, str]]:
 
 
 @dataclass
+class Applied:
+    """The answer of an apply that went through: the kube layer's result, and per group the running pods that
+    still run the previous pod template (KubeRay does not restart them, docs/template-drift.md)."""
+
+    result: Any
+    old_templates: list[Any]  # kube.template_drift.GroupDrift
+    old_templates_unknown: str = ""  # why the pods could not be compared, when they could not
+
+
+@dataclass
 class PlanOutdated:
     """The answer of an apply that refused to write because live Applications changed after the plan."""
 
@@ -50,12 +60,18 @@ def apply_job(connection: Any, plan: Any, on_progress: Callable[[Any], Any], *,
 
     def job() -> Any:
         from raywizard.kube import apply
+        from raywizard.kube.template_drift import old_template_groups
+        from raywizard.model.errors import ClusterError
 
         try:
-            return apply.execute_apply(connection, plan, wait=True, on_progress=on_progress, force=force,
-                                       over_parent=over_parent)
+            result = apply.execute_apply(connection, plan, wait=True, on_progress=on_progress, force=force,
+                                         over_parent=over_parent)
         except apply.PlanOutdated as exc:
             return PlanOutdated(list(exc.changed))
+        try:
+            return Applied(result, old_template_groups(connection, plan.ray_namespace, plan.raycluster_name))
+        except ClusterError as exc:
+            return Applied(result, [], str(exc))
 
     return job
 

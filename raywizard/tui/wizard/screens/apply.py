@@ -1,5 +1,6 @@
 """Apply: plan against the chosen cluster, confirm naming the context and the server, run the cluster layer's
-ordered apply with live step statuses, then open the dashboard (or a status summary when it is not built)."""
+ordered apply with live step statuses, say which groups' running pods still run the previous pod template, then
+open the dashboard (or a status summary when it is not built)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from raywizard.tui.messages import (
 )
 from raywizard.tui.wizard.cluster_jobs import run_in_worker
 from raywizard.tui.wizard.plan import (
+    Applied,
     PlanOutdated,
     apply_job,
     change_summary,
@@ -264,8 +266,21 @@ class ApplyScreen(StepScreen):
             return
         self.applied = True
         self.plan = None  # the cluster moved on: a new apply needs a new plan (see on_screen_resume)
-        self._say("✓ Applied. Opening the dashboard…")
+        notes = self._old_template_notes(event.value)
+        self.timeline.extend(notes)  # the dashboard's Application details show them too
+        self._say("\n".join(["✓ Applied.", *notes, "Opening the dashboard…"]))
         self.open_dashboard()
+
+    @staticmethod
+    def _old_template_notes(applied: Any) -> list[str]:
+        """Per group, the running pods still on the previous pod template, and how to restart them."""
+        if not isinstance(applied, Applied):
+            return []
+        notes = [literal(f"⚠ {drift.advice()}", single_line=True) for drift in applied.old_templates]
+        if applied.old_templates_unknown:
+            notes.append(literal("Could not compare the running pods with the new template: "
+                                 f"{applied.old_templates_unknown}", single_line=True))
+        return notes
 
     def open_dashboard(self) -> None:
         from raywizard.tui.dashboard import DashboardScreen
