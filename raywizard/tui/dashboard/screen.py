@@ -7,7 +7,8 @@ Data flow: a ``ClusterSession`` (``raywizard.kube.session``) runs the watches th
 (``panels.py``). A tick does a bounded amount of work (changes beyond ``POD_BUDGET`` wait for the next tick), so
 keys stay responsive under 1,000 events/s. Everything that may block (starting the watches, the probe, the
 kubeconfig re-read, counting worker groups, writes, the port-forward) runs in this screen's thread workers,
-which post a message from ``raywizard.tui.messages`` when done; the keys' logic is in ``actions.py``.
+which post a message from ``raywizard.tui.messages`` when done; the keys' logic is in ``actions.py`` and the
+views they open (help, events, an Application, delete, a whole pod) in ``views.py``.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.notifications import SeverityLevel
+from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 from textual.worker import get_current_worker
 
@@ -33,11 +35,11 @@ from raywizard.model.errors import RaywizardError
 from raywizard.model.textsafe import literal
 from raywizard.tui.common.textual_internals import show_in_footer
 from raywizard.tui.dashboard.actions import DashboardActions
-from raywizard.tui.dashboard.features import DashboardFeatures
 from raywizard.tui.dashboard.feed import Batch, StateFeed
 from raywizard.tui.dashboard.help import DashboardCommands
 from raywizard.tui.dashboard.keys import install_keymap, note_way_back
 from raywizard.tui.dashboard.panels import DashboardPanels
+from raywizard.tui.dashboard.views import DashboardViews
 from raywizard.tui.dashboard.widgets.apps import ApplicationDetails, ApplicationsTable
 from raywizard.tui.dashboard.widgets.cells import theme_styles
 from raywizard.tui.dashboard.widgets.connection import ConnectionIndicator
@@ -67,7 +69,7 @@ AGES_EVERY = 1.0  # ages tick each second: the pods on screen, the RayCluster ag
 RAY_POLL_SECONDS = 5.0  # the Ray head is asked through a fresh port-forward: every few seconds is plenty
 
 
-class DashboardScreen(DashboardFeatures):
+class DashboardScreen(Screen[None]):
     """``DashboardScreen(connection, spec)``, or ``session=`` a ``ClusterSession`` made elsewhere. With
     ``state=`` (tests, screenshots) the screen shows that state and starts no watches."""
 
@@ -132,6 +134,7 @@ class DashboardScreen(DashboardFeatures):
         self.feed = StateFeed(self.session.state)
         self.panels = DashboardPanels(self)
         self.actions = DashboardActions(self)
+        self.views = DashboardViews(self)
         self.snapshot: StateSnapshot | None = None
         self.cluster_name = _raycluster_name(spec)
         self._pending: dict[str, set[str]] = {"applications": set(), "rayclusters": set(), "pods": set()}
@@ -572,6 +575,24 @@ class DashboardScreen(DashboardFeatures):
     def action_reverse_sort(self) -> None:
         self.actions.reverse_sort()
 
+    def action_group_logs(self) -> None:
+        self.views.group_logs()
+
+    def action_events(self) -> None:
+        self.views.events()
+
+    def action_application(self, tab: str = "resources") -> None:
+        self.views.application(tab)
+
+    def action_delete(self) -> None:
+        self.views.delete()
+
+    def action_help(self) -> None:
+        self.views.help()
+
+    def describe_whole_pod(self, namespace: str, name: str) -> None:
+        self.views.describe_whole_pod(namespace, name)
+
     @on(Input.Changed, "#dash-filter")
     def _filter_changed(self, event: Input.Changed) -> None:
         self.actions.filter_changed(event.value)
@@ -579,6 +600,11 @@ class DashboardScreen(DashboardFeatures):
     @on(Input.Submitted, "#dash-filter")
     def _filter_kept(self, event: Input.Submitted) -> None:
         self.actions.keep_filter()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.data_table.id == "apps":
+            event.stop()
+            self.views.application()
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.data_table.id == "apps":
