@@ -23,8 +23,39 @@ def _started(pod: dict[str, Any]) -> datetime:
         return datetime.now(UTC)
 
 
+def _operator_log(started: datetime) -> list[str]:
+    """The KubeRay operator's start-up as its chart runs it (``--log-stdout-encoder json``): zap JSON lines from
+    its setup and from controller-runtime starting the controllers."""
+    import json
+
+    def line(offset: float, logger: str, msg: str, **fields: Any) -> str:
+        ts = datetime.fromtimestamp(started.timestamp() + offset, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        return json.dumps({"level": "info", "ts": ts, "logger": logger, "msg": msg, **fields})
+
+    lines = [
+        line(0.5, "setup", "Flag watchNamespace is not set. Watch custom resources in all namespaces."),
+        line(0.6, "setup", "Setup manager"),
+        line(0.8, "setup", "starting manager"),
+        line(1.0, "controller-runtime.metrics", "Starting metrics server"),
+        line(1.2, "", "attempting to acquire leader lease ray-cluster/ray-operator-leader..."),
+        line(1.4, "", "successfully acquired lease ray-cluster/ray-operator-leader"),
+    ]
+    for offset, controller, kind in ((1.5, "raycluster-controller", "RayCluster"),
+                                     (1.6, "rayjob", "RayJob"), (1.7, "rayservice", "RayService")):
+        lines += [
+            line(offset, "", "Starting EventSource", controller=controller, controllerGroup="ray.io",
+                 controllerKind=kind),
+            line(offset + 0.05, "", "Starting Controller", controller=controller, controllerGroup="ray.io",
+                 controllerKind=kind),
+            line(offset + 0.1, "", "Starting workers", controller=controller, controllerGroup="ray.io",
+                 controllerKind=kind, **{"worker count": 1}),
+        ]
+    return lines
+
+
 def default_log_provider(pod: dict[str, Any], container: str) -> list[str]:
-    """Lines a Ray head, worker or autoscaler container prints at start, then one status line every 10 s."""
+    """Lines a Ray head, worker or autoscaler container prints at start, then one status line every 10 s; the
+    KubeRay operator's pod writes the operator's JSON log."""
     status = pod.get("status") or {}
     if status.get("phase") not in ("Running", "Succeeded", "Failed"):
         return []
@@ -32,6 +63,8 @@ def default_log_provider(pod: dict[str, Any], container: str) -> list[str]:
     started = _started(pod)
     ip = status.get("podIP") or "10.244.0.10"
     node_type = labels.get("ray.io/node-type", "")
+    if labels.get("app.kubernetes.io/name") == "kuberay-operator":
+        return _operator_log(started)
 
     def ts(offset: float) -> str:
         t = started.timestamp() + offset
