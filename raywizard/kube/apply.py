@@ -14,7 +14,7 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from raywizard.diff.report import DiffReport, ResourceDiff, diff_resource, strip_server_fields, without_nulls
 from raywizard.kube import resources
@@ -26,6 +26,9 @@ from raywizard.kube.waits import WaitState, app_wait_state, compared_current, ra
 from raywizard.model.errors import ClusterError
 from raywizard.model.scale_limits import ScaleLimitNote, limit_changes
 from raywizard.model.textsafe import literal
+
+if TYPE_CHECKING:
+    from raywizard.model.spec import ClusterSpec
 
 STEPS = (("crds", "crds"), ("operator", "operator"), ("raycluster", "cluster"))  # (step, manifests role)
 TRANSIENT = (429, 500, 502, 503, 504)
@@ -114,7 +117,7 @@ def _rv(obj: dict[str, Any] | None) -> str | None:
 
 
 # ------------------------------------------------------------------------------------------------- preview
-def plan_apply(conn: Connection, spec: Any) -> ApplyPlan:
+def plan_apply(conn: Connection, spec: ClusterSpec) -> ApplyPlan:
     from raywizard.render import applications as manifests
 
     apps = manifests.render_applications(spec)

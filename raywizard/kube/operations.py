@@ -12,13 +12,16 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from raywizard.kube import resources
 from raywizard.kube.connection import Connection
 from raywizard.kube.error_translation import api_errors
 from raywizard.kube.resources import APPLICATIONS, JSON_PATCH
 from raywizard.model.errors import ClusterError
+
+if TYPE_CHECKING:
+    from raywizard.model.spec import ClusterSpec
 
 REFRESH_ANNOTATION = "argocd.argoproj.io/refresh"
 CASCADE_FINALIZER = "resources-finalizer.argocd.argoproj.io"
@@ -167,7 +170,7 @@ def ensure_cascade_finalizer(conn: Connection, app: dict[str, Any]) -> bool:
 
 def delete_applications(
     conn: Connection,
-    spec: Any,
+    spec: ClusterSpec,
     *,
     cascade: bool = True,
     wait: bool = True,

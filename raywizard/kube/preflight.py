@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from raywizard.kube import resources
 from raywizard.kube.connection import Connection
@@ -21,6 +21,9 @@ from raywizard.kube.error_translation import is_api_exception, to_cluster_error
 from raywizard.kube.resources import APPLICATIONS, FIELD_MANAGER
 from raywizard.model.errors import ClusterError
 from raywizard.model.textsafe import literal
+
+if TYPE_CHECKING:
+    from raywizard.model.spec import ClusterSpec
 
 OUR_MANAGERS = {FIELD_MANAGER, "argocd-controller", "argocd-application-controller", "argocd-server"}
 
@@ -168,7 +171,7 @@ def _check_permissions(conn: Connection, argocd_ns: str, ray_ns: str) -> list[Ch
     return checks
 
 
-def _check_existing(conn: Connection, spec: Any) -> list[Check]:
+def _check_existing(conn: Connection, spec: ClusterSpec) -> list[Check]:
     from raywizard.render import applications as manifests
 
     bodies = manifests.render_applications(spec)
@@ -207,7 +210,7 @@ def _check_application(conn: Connection, body: dict[str, Any]) -> Check:
     )
 
 
-def _tasks(conn: Connection, spec: Any) -> list[tuple[str, Callable[[], list[Check]]]]:
+def _tasks(conn: Connection, spec: ClusterSpec) -> list[tuple[str, Callable[[], list[Check]]]]:
     """(name, check) in the order of the result; each check returns one or more Checks."""
     argocd_ns, ray_ns = spec.target.argocd_namespace, spec.target.namespace
     return [
@@ -265,13 +268,13 @@ def _tasks(conn: Connection, spec: Any) -> list[tuple[str, Callable[[], list[Che
     ]
 
 
-def check_names(spec: Any) -> list[str]:
+def check_names(spec: ClusterSpec) -> list[str]:
     """The checks ``run_preflight`` runs, in the order of its result (for a progress display)."""
     return [name for name, _ in _tasks(None, spec)]  # type: ignore[arg-type]  # builds closures only
 
 
 def run_preflight(
-    conn: Connection, spec: Any, on_check: Callable[[str, list[Check]], None] | None = None
+    conn: Connection, spec: ClusterSpec, on_check: Callable[[str, list[Check]], None] | None = None
 ) -> list[Check]:
     """Every check, concurrently; the result in a fixed order. ``on_check(name, checks)`` is called (from a
     worker thread) as each finishes. If the API server does not answer, only that check is returned."""

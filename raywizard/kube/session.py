@@ -25,9 +25,11 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from raywizard.kube.pod_record import compact_pod
-from raywizard.kube.state import ClusterState, ConnectionStatus, StateSnapshot
+from raywizard.kube.state import ClusterState, ConnectionStatus, ConnectionSummary, StateSnapshot
 
 if TYPE_CHECKING:
+    from raywizard.kube.cascade import CascadePlan
+    from raywizard.kube.connection import Connection
     from raywizard.kube.operations import PodLog
     from raywizard.kube.portforward import ForwardStatus, HeadPortForward
     from raywizard.model.ray_insight import RayInsight
@@ -46,7 +48,7 @@ class Watcher(Protocol):
     def stop(self, timeout: float = ...) -> None: ...
 
 
-WatcherFactory = Callable[[Any, ClusterState], Watcher]
+WatcherFactory = Callable[["Connection", ClusterState], Watcher]
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,7 @@ class ClusterSession:
 
     def __init__(
         self,
-        connection: Any,
+        connection: Connection | None,
         *,
         argocd_namespace: str,
         namespace: str,
@@ -94,7 +96,7 @@ class ClusterSession:
         self.forward: HeadPortForward | None = None
 
     @classmethod
-    def for_spec(cls, connection: Any, spec: ClusterSpec | None, **options: Any) -> ClusterSession:
+    def for_spec(cls, connection: Connection | None, spec: ClusterSpec | None, **options: Any) -> ClusterSession:
         """The session for the Applications and the Ray namespace ``spec`` targets."""
         target = getattr(spec, "target", None)
         return cls(
@@ -107,6 +109,11 @@ class ClusterSession:
     @property
     def closed(self) -> bool:
         return self._closed
+
+    def _connection(self) -> Connection:
+        """The connection, for what only a session with one is asked to do."""
+        assert self.connection is not None
+        return self.connection
 
     # -- the watches (blocking: call off the UI thread) ---------------------------------------------------
 
@@ -127,11 +134,11 @@ class ClusterSession:
 
     def _new_watcher(self) -> Watcher:
         if self._watcher_factory is not None:
-            return self._watcher_factory(self.connection, self.state)
+            return self._watcher_factory(self._connection(), self.state)
         from raywizard.kube.watch import ClusterWatcher
 
         return ClusterWatcher(
-            self.connection.api_client,
+            self._connection().api_client,
             argocd_namespace=self.argocd_namespace,
             namespace=self.namespace,
             state=self.state,
@@ -155,9 +162,9 @@ class ClusterSession:
 
     # -- connection upkeep --------------------------------------------------------------------------------
 
-    def status(self, snapshot: StateSnapshot | None) -> Any:
+    def status(self, snapshot: StateSnapshot | None) -> ConnectionSummary | ConnectionStatus | None:
         """The watches' status, unless they say live while the probe finds the server silent."""
-        status: Any = snapshot.connection if snapshot is not None else None
+        status = snapshot.connection if snapshot is not None else None
         failure = self.probe_failure
         if failure is not None and str(getattr(status, "state", "")) == "live":
             return ConnectionStatus("reconnecting", failure.since, failure.message)
@@ -184,7 +191,7 @@ class ClusterSession:
         An unreadable kubeconfig (being rewritten, or gone for now) counts as unchanged: tried again later."""
         try:
             try:
-                changed = bool(self.connection.reload_credentials())
+                changed = bool(self._connection().reload_credentials())
             except Exception:
                 return False
             if changed and not self._closed:
@@ -237,39 +244,35 @@ class ClusterSession:
     def sync(self, namespace: str, name: str) -> None:
         from raywizard.kube import operations
 
-        operations.sync_application(self.connection, namespace, name)
+        operations.sync_application(self._connection(), namespace, name)
 
     def refresh(self, namespace: str, name: str, *, hard: bool = False) -> None:
         from raywizard.kube import operations
 
-        operations.refresh_application(self.connection, namespace, name, hard=hard)
+        operations.refresh_application(self._connection(), namespace, name, hard=hard)
 
     def restart_group(self, namespace: str, raycluster: str, group: str) -> int:
         """Delete ``group``'s pods so KubeRay recreates them from the current template; how many were asked."""
         from raywizard.kube.template_drift import restart_group
 
-        assert self.connection is not None
-        return restart_group(self.connection, namespace, raycluster, group)
+        return restart_group(self._connection(), namespace, raycluster, group)
 
-    def cascade_plan(self, namespace: str, name: str) -> Any:
+    def cascade_plan(self, namespace: str, name: str) -> CascadePlan:
         """What deleting the Application with cascade removes (``kube.cascade.CascadePlan``)."""
         from raywizard.kube.cascade import cascade_plan
 
-        assert self.connection is not None
-        return cascade_plan(self.connection, namespace, name)
+        return cascade_plan(self._connection(), namespace, name)
 
     def delete_application(self, namespace: str, name: str) -> bool:
         from raywizard.kube.cascade import delete_application
 
-        assert self.connection is not None
-        return delete_application(self.connection, namespace, name, cascade=True)
+        return delete_application(self._connection(), namespace, name, cascade=True)
 
     def read_pod(self, namespace: str, name: str) -> dict[str, Any] | None:
         """The whole pod from the API server (the state holds compact records); None when it is gone."""
         from raywizard.kube.resources import get_pod
 
-        assert self.connection is not None
-        return get_pod(self.connection, namespace, name)
+        return get_pod(self._connection(), namespace, name)
 
     def pod_logs(
         self,
@@ -286,7 +289,7 @@ class ClusterSession:
         from raywizard.kube import operations
 
         return operations.open_pod_log(
-            self.connection, namespace, pod, container, follow=follow, tail=tail, previous=previous,
+            self._connection(), namespace, pod, container, follow=follow, tail=tail, previous=previous,
             timestamps=timestamps,
         )
 
@@ -295,7 +298,7 @@ class ClusterSession:
     ) -> RayInsight:
         from raywizard.kube.rayhead import ray_insight
 
-        return ray_insight(self.connection.api_client, namespace, raycluster, list(pods), templates=True)
+        return ray_insight(self._connection().api_client, namespace, raycluster, list(pods), templates=True)
 
     # -- the Ray dashboard port-forward ---------------------------------------------------------------------
 
@@ -307,7 +310,7 @@ class ClusterSession:
         from raywizard.kube.portforward import RAY_DASHBOARD_PORT, HeadPortForward, PortMapping
 
         self.forward = HeadPortForward(
-            self.connection.api_client,
+            self._connection().api_client,
             namespace,
             raycluster,
             [PortMapping(RAY_DASHBOARD_PORT, RAY_DASHBOARD_PORT)],

@@ -10,7 +10,10 @@ group's pods so that the operator recreates them from the current template.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from raywizard.kube.connection import Connection
 
 HEAD_GROUP = "headgroup"
 
@@ -96,7 +99,7 @@ def stale_pods(raycluster: dict[str, Any], pods: list[dict[str, Any]]) -> list[G
     return drifts
 
 
-def old_template_groups(conn: Any, namespace: str, raycluster: str) -> list[GroupDrift]:
+def old_template_groups(conn: Connection, namespace: str, raycluster: str) -> list[GroupDrift]:
     """``stale_pods`` of the live RayCluster ``raycluster`` (none when it does not exist); raises ClusterError."""
     from raywizard.kube import resources
 
@@ -106,7 +109,7 @@ def old_template_groups(conn: Any, namespace: str, raycluster: str) -> list[Grou
     return stale_pods(live, resources.list_pods(conn, namespace, f"ray.io/cluster={raycluster}"))
 
 
-def restart_group(conn: Any, namespace: str, raycluster: str, group: str) -> int:
+def restart_group(conn: Connection, namespace: str, raycluster: str, group: str) -> int:
     """Delete the pods of ``group`` (``headgroup`` for the head); KubeRay recreates them from the current
     template. Returns how many deletions were asked."""
     from kubernetes import client

@@ -7,7 +7,7 @@ next coalesced tick; the keyed tables must change in place (never cleared and re
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import Any, cast
 
 from rich.console import Console
 from textual.widgets import DataTable
@@ -188,7 +188,7 @@ async def test_writes_need_a_connection_and_a_confirmation() -> None:
         await pilot.press("s")
         await settle(pilot, 1)
         assert not isinstance(app.screen, ConfirmWrite)  # no cluster: a warning, nothing to confirm
-        app.dashboard.session.connection = object()  # any connection: the modal must come first
+        app.dashboard.session.connection = cast(Any, object())  # any connection: the modal must come first
         await pilot.press("R")
         await settle(pilot, 1)
         assert isinstance(app.screen, ConfirmWrite)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import copy
 from datetime import timedelta
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, cast
 
 from raywizard.documents.presets import load_preset
 from raywizard.render.applications import render_applications
@@ -187,8 +187,9 @@ def session_app(connection: FakeConnection, factory: Any, **options: Any) -> Das
     from raywizard.kube.session import ClusterSession
 
     spec = load_preset("argocd-guide")
-    return DashboardApp(connection, spec, session=ClusterSession.for_spec(
-        connection, spec, watcher_factory=factory, **options))
+    stand_in: Any = connection  # has what the session uses of a Connection
+    return DashboardApp(stand_in, spec, session=ClusterSession.for_spec(
+        stand_in, spec, watcher_factory=factory, **options))
 
 
 async def test_rejected_credentials_reload_the_kubeconfig_and_the_header_keeps_its_title() -> None:
@@ -264,7 +265,7 @@ async def test_sync_on_an_empty_cluster_says_apply_first() -> None:
     app = make_app(state)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        app.dashboard.session.connection = object()
+        app.dashboard.session.connection = cast(Any, object())
         await pilot.press("s")
         await settle(pilot, 1)
         assert not isinstance(app.screen, ConfirmWrite)

@@ -8,7 +8,11 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from raywizard.kube.connection import Connection
+    from raywizard.model.spec import ClusterSpec
 
 DEFAULT_REQUEST_TIMEOUT = 15.0
 
@@ -38,7 +42,7 @@ def add_target_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def connect(args: argparse.Namespace) -> Any:
+def connect(args: argparse.Namespace) -> Connection:
     """A ``Connection`` for the flags (raises InputError with a fix when there is no usable kubeconfig)."""
     from raywizard.kube.connection import load_connection
 
@@ -49,7 +53,7 @@ def connect(args: argparse.Namespace) -> Any:
     )
 
 
-def spec_from(args: argparse.Namespace) -> Any:
+def spec_from(args: argparse.Namespace) -> ClusterSpec:
     from raywizard.cli.commands._inputs import spec_from_args
 
     spec = spec_from_args(args)
@@ -58,7 +62,7 @@ def spec_from(args: argparse.Namespace) -> Any:
     return spec
 
 
-def print_banner(conn: Any, verb: str, stream: IO[str] | None = None) -> None:
+def print_banner(conn: Connection, verb: str, stream: IO[str] | None = None) -> None:
     """Every write says where it goes first."""
     print(f"{verb} on {conn.banner()}", file=stream or sys.stderr)
 

@@ -8,6 +8,11 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from raywizard.documents.workspace import Workspace
+    from raywizard.model.spec import ClusterSpec
 
 
 def add_input_arguments(parser: argparse.ArgumentParser, *, layout: bool = True) -> None:
@@ -36,7 +41,7 @@ def add_input_arguments(parser: argparse.ArgumentParser, *, layout: bool = True)
                             "workerGroups.+NAME.FIELD=VALUE adds the group NAME if missing")
 
 
-def workspace_from_args(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def workspace_from_args(args: argparse.Namespace) -> Workspace:
     """A Workspace holding the spec the flags describe (and the --from files, for in-place saving)."""
     from raywizard.documents.loading import read_values
     from raywizard.documents.presets import load_preset
@@ -78,7 +83,7 @@ def workspace_from_args(args: argparse.Namespace):  # type: ignore[no-untyped-de
     return workspace
 
 
-def spec_from_args(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def spec_from_args(args: argparse.Namespace) -> ClusterSpec:
     return workspace_from_args(args).spec
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from raywizard.model.textsafe import literal
 
 if TYPE_CHECKING:
     from raywizard.documents.workspace import Workspace
+    from raywizard.model.spec import ClusterSpec
 
 HELP = "write the Applications into a git clone, commit them with a message saying what changed, and push"
 DESCRIPTION = (
@@ -106,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def follow_commit(args: argparse.Namespace, spec: Any, sha: str | None, subdir: str = "") -> int:
+def follow_commit(args: argparse.Namespace, spec: ClusterSpec, sha: str | None, subdir: str = "") -> int:
     """Refresh the parent managing the live Applications and follow it to ``sha`` (None: its branch now)."""
     from raywizard.cli.commands._cluster_args import connect
     from raywizard.cli.commands._follow import follow

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
+    from raywizard.diff.report import DiffReport
     from raywizard.kube.tracking import ParentApplication
     from raywizard.model.scale_limits import ScaleLimitNote
 
@@ -42,7 +43,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def print_report(report, stream=None, *, color: bool | None = None) -> None:  # type: ignore[no-untyped-def]
+def print_report(report: DiffReport, stream: TextIO | None = None, *, color: bool | None = None) -> None:
     """The unified diff, then one line per change and per ignored difference."""
     from raywizard.cli.commands._cluster_args import use_color
     from raywizard.model.textsafe import literal

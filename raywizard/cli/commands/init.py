@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from raywizard.fields.fix_text import fix_for
 from raywizard.model.textsafe import literal
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from raywizard.prompts.answers import Answers
     from raywizard.prompts.ask import Asker
 
@@ -199,7 +201,7 @@ def _rendered(answers: Answers, target: str | None) -> dict[Path, str]:
     return {path: next(iter(rendered.values()))}
 
 
-def _write(answers: Answers, target: str | None, *, say: Any, force: bool = False) -> list[Path]:
+def _write(answers: Answers, target: str | None, *, say: Callable[[str], None], force: bool = False) -> list[Path]:
     if target == "-":
         sys.stdout.write("---\n".join(_rendered(answers, "-").values()))
         sys.stdout.flush()

@@ -6,7 +6,16 @@ import argparse
 import os
 import sys
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from rich.console import Group
+
+    from raywizard.kube.connection import Connection
+    from raywizard.kube.state import ClusterState, StateSnapshot
+    from raywizard.model.ray_insight import RayInsight
 
 HELP = "show Applications, RayCluster, worker groups, pods and recent warnings (--watch to follow)"
 EXAMPLES = """\
@@ -32,7 +41,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def load_state(conn: Any, argocd_namespace: str, namespace: str) -> Any:
+def load_state(conn: Connection, argocd_namespace: str, namespace: str) -> ClusterState:
     """A ClusterState filled by one list of each kind (what `status` without --watch shows)."""
     from raywizard.kube import resources
     from raywizard.kube.error_translation import is_api_exception
@@ -67,7 +76,7 @@ def load_state(conn: Any, argocd_namespace: str, namespace: str) -> Any:
     return state
 
 
-def ray_insight(conn: Any, namespace: str, snap: Any) -> Any:
+def ray_insight(conn: Connection, namespace: str, snap: StateSnapshot) -> RayInsight:
     """The autoscaler's view from the head of the namespace's RayCluster (through pods/portforward)."""
     from raywizard.kube.rayhead import ray_insight as ask_head
 
@@ -75,7 +84,7 @@ def ray_insight(conn: Any, namespace: str, snap: Any) -> Any:
     return ask_head(conn.api_client, namespace, clusters[0] if clusters else None, list(snap.pods.values()))
 
 
-def _stale(snap: Any) -> list[dict[str, Any]]:
+def _stale(snap: StateSnapshot) -> list[dict[str, Any]]:
     """Per group: running pods that still run an older pod template (KubeRay does not restart them)."""
     from raywizard.kube.template_drift import stale_pods
 
@@ -87,7 +96,7 @@ def _stale(snap: Any) -> list[dict[str, Any]]:
     ]
 
 
-def status_data(snap: Any, insight: Any = None) -> dict[str, Any]:
+def status_data(snap: StateSnapshot, insight: RayInsight | None = None) -> dict[str, Any]:
     from raywizard.kube import views
 
     summary = views.raycluster_summary(snap)
@@ -153,7 +162,7 @@ def fit_columns(section: Section, width: int) -> list[int]:
     return visible
 
 
-def ray_section(insight: Any) -> Section:
+def ray_section(insight: RayInsight) -> Section:
     from raywizard.model.ray_insight import insight_rows, insight_summary
 
     section = Section(f"Ray autoscaler ({insight_summary(insight)})", ("KIND", "GROUP", "DETAIL"), name_columns=(1,))
@@ -167,7 +176,7 @@ def ray_section(insight: Any) -> Section:
     return section
 
 
-def sections(snap: Any, insight: Any = None) -> list[Section]:
+def sections(snap: StateSnapshot, insight: RayInsight | None = None) -> list[Section]:
     from raywizard.kube import views
     from raywizard.model.units import human_cpu, human_memory
 
@@ -254,18 +263,18 @@ def sections(snap: Any, insight: Any = None) -> list[Section]:
     return result
 
 
-def _none(title: str, snap: Any, kind: str) -> str:
+def _none(title: str, snap: StateSnapshot, kind: str) -> str:
     """"RayCluster: none", with the reason when the watch/list knows one (e.g. the CRD is not installed)."""
     status = snap.connection.watches.get(kind)
     reason = status.message if status is not None and status.state == "live" else ""
     return f"{title}: none ({reason})" if reason else f"{title}: none"
 
 
-def _connection_line(snap: Any) -> str:
+def _connection_line(snap: StateSnapshot) -> str:
     return f"connection: {snap.connection.state} {snap.connection.message}".rstrip()
 
 
-def render_plain(snap: Any, insight: Any = None) -> str:
+def render_plain(snap: StateSnapshot, insight: RayInsight | None = None) -> str:
     """kubectl-like columns for pipes and scripts: no box drawing, no colour, nothing cut, no trailing blanks."""
     from raywizard.model.textsafe import literal
 
@@ -287,7 +296,9 @@ def render_plain(snap: Any, insight: Any = None) -> str:
     return "\n".join(out) + "\n"
 
 
-def render_tables(snap: Any, footer: str = "", width: int = 120, insight: Any = None) -> Any:
+def render_tables(
+    snap: StateSnapshot, footer: str = "", width: int = 120, insight: RayInsight | None = None
+) -> Group:
     """A Rich renderable of the whole status at ``width`` columns (every cluster string through rich_text: shown
     literally).
 
@@ -356,7 +367,7 @@ def run(args: argparse.Namespace) -> int:
         conn.close()
 
 
-def _watch(conn: Any, argocd_ns: str, namespace: str, output: str) -> int:
+def _watch(conn: Connection, argocd_ns: str, namespace: str, output: str) -> int:
     import time
 
     from raywizard.cli.commands._cluster_args import dump
@@ -415,5 +426,5 @@ def _watch(conn: Any, argocd_ns: str, namespace: str, output: str) -> int:
         watcher.stop()
 
 
-def _clock(moment: Any) -> str:
+def _clock(moment: datetime) -> str:
     return str(moment.astimezone().strftime("%H:%M:%S"))

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from raywizard.model.textsafe import literal
+
+if TYPE_CHECKING:
+    from raywizard.model.spec import ClusterSpec
 
 HELP = "sync Applications through Argo CD (like `argocd app sync`), refusing while an operation runs"
 EXAMPLES = """\
@@ -42,7 +46,7 @@ def add_wait_arguments(parser: argparse.ArgumentParser, what: str) -> None:
     )
 
 
-def app_names(args: argparse.Namespace, spec) -> list[str]:  # type: ignore[no-untyped-def]
+def app_names(args: argparse.Namespace, spec: ClusterSpec) -> list[str]:
     from raywizard.render import applications as manifests
 
     return list(args.apps) or [app["metadata"]["name"] for app in manifests.render_applications(spec)]
