@@ -124,7 +124,7 @@ def raycluster_of(apps: list[dict[str, Any]]) -> tuple[str, str]:
 
 
 def follow_parent(conn: Connection, target: FollowTarget, *, timeout: float = 600,
-                  on_progress: Callable[[FollowState], None] | None = None, poll_interval: float = 1.0,
+                  on_progress: Callable[[FollowState], object] | None = None, poll_interval: float = 1.0,
                   cancelled: Callable[[], bool] | None = None) -> FollowState:
     """Poll ``follow_state`` until ready; ``on_progress`` gets each new summary. Raises ClusterError on a
     timeout (with the blocker) or when a step failed for good."""

@@ -7,18 +7,23 @@ UI thread and updates widgets. Nothing here talks to the cluster.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from textual.message import Message
 
 if TYPE_CHECKING:
-    # The results' types, named in the type arguments below (strings: never imported at run time).
+    # The results' types (noqa) are named in the type arguments below: strings, never imported at run time.
+    from textual.notifications import SeverityLevel
+
+    from raywizard.documents.repo_commit import CommitOutcome, CommitPlan  # noqa: F401
     from raywizard.documents.workspace import Workspace  # noqa: F401
-    from raywizard.kube.apply import ApplyPlan  # noqa: F401
+    from raywizard.kube.apply import ApplyPlan, StepProgress  # noqa: F401
     from raywizard.kube.connection import ContextInfo  # noqa: F401
+    from raywizard.kube.follow import FollowState
     from raywizard.kube.portforward import ForwardStatus
     from raywizard.kube.views import GroupRow
     from raywizard.tui.wizard.cluster_jobs import ConnectionInfo  # noqa: F401
+    from raywizard.tui.wizard.plan import Applied, PlanOutdated  # noqa: F401
 
 T = TypeVar("T")
 
@@ -65,12 +70,12 @@ class PlanReady(JobResult["ApplyPlan"]):
 class ApplyProgress(Message):
     """One step of an apply moved on (``progress``: the kube layer's step record)."""
 
-    def __init__(self, progress: Any) -> None:
+    def __init__(self, progress: StepProgress) -> None:
         super().__init__()
         self.progress = progress
 
 
-class ApplyFinished(JobResult[Any]):
+class ApplyFinished(JobResult["Applied | PlanOutdated"]):
     """The apply ended: its result (or ``PlanOutdated`` when the cluster changed since the plan)."""
 
 
@@ -82,23 +87,23 @@ class LiveGroupsRead(JobResult["dict[str, GroupRow]"]):
     """The running RayCluster's worker groups by name (empty when it does not exist yet)."""
 
 
-class CommitPlanned(JobResult[Any]):
+class CommitPlanned(JobResult["CommitPlan"]):
     """What Commit & push would write into the clone (its diff and message), before the user confirms."""
 
 
-class Committed(JobResult[Any]):
+class Committed(JobResult["CommitOutcome"]):
     """The commit was made and pushed (its sha, subject and where it went)."""
 
 
 class CommitProgress(Message):
     """Following the pushed commit: the parent Application's state so far."""
 
-    def __init__(self, state: Any) -> None:
+    def __init__(self, state: FollowState) -> None:
         super().__init__()
         self.state = state
 
 
-class CommitFollowed(JobResult[Any]):
+class CommitFollowed(JobResult["FollowState | None"]):
     """Following ended: the parent's final state, or ``None`` when no parent manages the Applications."""
 
 # -- the dashboard ------------------------------------------------------------------------------------------
@@ -155,4 +160,4 @@ class Notice(Message):
 
     message: str
     title: str = ""
-    severity: Any = "information"
+    severity: SeverityLevel = "information"

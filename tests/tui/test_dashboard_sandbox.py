@@ -117,9 +117,9 @@ async def test_guide_comes_up_scales_under_burst_and_syncs(guide_sandbox: tuple[
     spec = app.return_value
     assert spec is not None and spec.target.cluster_app == "raycluster"
     assert {g.name for g in spec.worker_groups} >= set(live_replicas)
-    for group in spec.worker_groups:
-        if group.name in live_replicas:  # the autoscaler may have moved on since: same order of magnitude
-            assert group.replicas is not None and group.replicas >= 1
+    for worker in spec.worker_groups:
+        if worker.name in live_replicas:  # the autoscaler may have moved on since: same order of magnitude
+            assert worker.replicas is not None and worker.replicas >= 1
 
 
 async def test_survives_an_api_server_restart(guide_sandbox: tuple[Any, Any]) -> None:

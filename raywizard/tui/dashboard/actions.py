@@ -13,7 +13,10 @@ from raywizard.model.textsafe import literal
 
 if TYPE_CHECKING:
     from raywizard.kube.session import ClusterSession
+    from raywizard.model.spec import ClusterSpec
     from raywizard.tui.dashboard.screen import DashboardScreen
+    from raywizard.tui.dashboard.widgets.events import EventsLog
+    from raywizard.tui.dashboard.widgets.pods import PodsTable
 
 
 class DashboardActions:
@@ -21,7 +24,7 @@ class DashboardActions:
 
     def __init__(self, screen: DashboardScreen) -> None:
         self.screen = screen
-        self._filtering: Any = None  # the widget the filter box filters while it is open
+        self._filtering: EventsLog | PodsTable | None = None  # the widget the filter box filters while it is open
 
     @property
     def session(self) -> ClusterSession:
@@ -220,7 +223,7 @@ class DashboardActions:
 
     # -- wizard ----------------------------------------------------------------------------------------------
 
-    def live_spec(self) -> Any:
+    def live_spec(self) -> ClusterSpec:
         """The spec as the live Argo CD Applications say (their valuesObject), read the way the wizard's "Tweak
         running cluster" reads them (``strip_live`` + ``applications_to_spec``).
 
@@ -253,7 +256,7 @@ class DashboardActions:
 
     # -- filter and sort -------------------------------------------------------------------------------------
 
-    def _filter_target(self) -> Any:
+    def _filter_target(self) -> EventsLog | PodsTable:
         from raywizard.tui.dashboard.widgets.events import EventsLog
         from raywizard.tui.dashboard.widgets.pods import PodsTable
 

@@ -5,7 +5,7 @@ screen after apply). Used by the CLI, the tests, the bench and the screenshot sc
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
@@ -13,8 +13,13 @@ from textual.worker import Worker, WorkerState
 
 from raywizard.tui.dashboard.screen import DashboardScreen
 
+if TYPE_CHECKING:
+    from raywizard.kube.connection import Connection
+    from raywizard.kube.state import ClusterState
+    from raywizard.model.spec import ClusterSpec
 
-class DashboardApp(App[Any]):
+
+class DashboardApp(App["ClusterSpec | None"]):
     """Exits with ``None`` (quit) or with a ``ClusterSpec`` to open in the wizard's worker-group step."""
 
     TITLE = "raywizard dashboard"
@@ -25,10 +30,10 @@ class DashboardApp(App[Any]):
 
     def __init__(
         self,
-        connection: Any,
-        spec: Any,
+        connection: Connection | None,
+        spec: ClusterSpec,
         *,
-        state: Any = None,
+        state: ClusterState | None = None,
         apply_timeline: Sequence[str] = (),
         **screen_options: Any,
     ) -> None:

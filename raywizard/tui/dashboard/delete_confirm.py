@@ -5,7 +5,7 @@ the cluster, the confirmation wants the Application's name typed, as a repositor
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -17,6 +17,9 @@ from textual.widgets import Button, Input, Static
 from raywizard.model.textsafe import literal
 from raywizard.tui.common.literal_text import rich_text
 
+if TYPE_CHECKING:
+    from raywizard.kube.cascade import CascadePlan
+
 
 class DeleteConfirm(ModalScreen[bool]):
     """Yes only once the name is typed when ``plan.removes_crds``; n or Escape says no."""
@@ -24,7 +27,7 @@ class DeleteConfirm(ModalScreen[bool]):
     CSS_PATH = "dashboard.tcss"
     BINDINGS = [Binding("escape", "answer(False)", "No")]
 
-    def __init__(self, plan: Any, where: str) -> None:
+    def __init__(self, plan: CascadePlan, where: str) -> None:
         super().__init__(classes="delete-confirm")
         self.plan = plan
         self.where = where

@@ -11,7 +11,10 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from raywizard.kube.state import StateSnapshot
 
 KINDS = ("applications", "rayclusters", "pods", "events")
 
@@ -19,7 +22,7 @@ KINDS = ("applications", "rayclusters", "pods", "events")
 class StateSource(Protocol):
     """What the dashboard needs from ``raywizard.kube`` ``ClusterState``."""
 
-    def snapshot(self) -> Any: ...
+    def snapshot(self) -> StateSnapshot: ...
 
     def changed_since(self, version: int) -> dict[str, set[str]]: ...
 
@@ -28,7 +31,7 @@ class StateSource(Protocol):
 class Batch:
     """One UI update: the snapshot to read values from and the keys (per kind) that changed."""
 
-    snapshot: Any
+    snapshot: StateSnapshot
     changes: dict[str, set[str]]
     first: bool = False
 
@@ -59,7 +62,7 @@ class StateFeed:
         return Batch(snapshot, changes)
 
 
-def _keys(snapshot: Any, kind: str) -> Iterable[str]:
+def _keys(snapshot: StateSnapshot, kind: str) -> Iterable[str]:
     value = getattr(snapshot, kind, None)
     if isinstance(value, Mapping):
         return value.keys()

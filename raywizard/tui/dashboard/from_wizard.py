@@ -5,14 +5,17 @@ new one on the wizard's connection).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from raywizard.tui.dashboard.keys import note_way_back
+
+if TYPE_CHECKING:
+    from raywizard.tui.wizard.app import WizardApp
 
 __all__ = ["note_way_back", "open_dashboard"]
 
 
-def open_dashboard(app: Any) -> None:
+def open_dashboard(app: WizardApp) -> None:
     """Show the dashboard in the wizard ``app``: the one under the wizard's screens if any, else a new one."""
     from raywizard.tui.dashboard.screen import DashboardScreen
 

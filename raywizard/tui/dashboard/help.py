@@ -4,7 +4,7 @@ the command palette (ctrl+p), so that an action the footer has no room for is st
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 from rich.table import Table
@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from raywizard.tui.common.textual_internals import bindings_of
@@ -57,7 +57,7 @@ PANELS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
 )
 
 
-def bindings_by_id(screen: Any) -> dict[str, Binding]:
+def bindings_by_id(screen: Screen[Any]) -> dict[str, Binding]:
     """Every binding with an id on the screen and its widgets (the class bindings, before the keymap)."""
     found: dict[str, Binding] = {}
     for node in (screen, *screen.query("*")):
@@ -68,7 +68,7 @@ def bindings_by_id(screen: Any) -> dict[str, Binding]:
     return found
 
 
-def help_rows(screen: Any) -> Iterator[tuple[str, list[tuple[str, str]]]]:
+def help_rows(screen: Screen[Any]) -> Iterator[tuple[str, list[tuple[str, str]]]]:
     """(panel, [(key, what it does)]) with the keys in force now."""
     found = bindings_by_id(screen)
     for panel, entries in PANELS:
@@ -115,10 +115,10 @@ class HelpScreen(ModalScreen[None]):
         return [panel for panel, _ in self._rows]
 
 
-def commands(screen: Any) -> list[tuple[str, str, Any]]:
+def commands(screen: Screen[Any]) -> list[tuple[str, str, Callable[[], Awaitable[None]]]]:
     """(title, help, callback) for every dashboard action with a binding: the palette's entries."""
     found = bindings_by_id(screen)
-    result = []
+    result: list[tuple[str, str, Callable[[], Awaitable[None]]]] = []
     seen: set[str] = set()
     for _panel, entries in PANELS:
         for binding_id, text in entries:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import events
@@ -33,6 +33,11 @@ from textual.worker import get_current_worker
 
 from raywizard.model.textsafe import literal
 from raywizard.tui.common.literal_text import rich_text
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+    from raywizard.kube.session import ClusterSession
 
 MAX_LOG_LINES = 20_000
 BATCH_SECONDS = 0.1  # lines reach the UI at most 10 times a second, in batches
@@ -426,7 +431,7 @@ class PodLogsScreen(Screen[None]):
         self.query_one(RichLog).scroll_end(animate=False)
 
 
-def session_reader(session: Any) -> LogReader:
+def session_reader(session: ClusterSession) -> LogReader:
     """A ``LogReader`` over a ``ClusterSession``: followed unless the previous instance is asked for."""
 
     def read(namespace: str, pod: str, options: LogOptions) -> Iterable[str]:
@@ -440,7 +445,7 @@ def session_reader(session: Any) -> LogReader:
     return read
 
 
-def open_pod_logs(app: Any, session: Any, pod: Mapping[str, Any]) -> None:
+def open_pod_logs(app: App[Any], session: ClusterSession, pod: Mapping[str, Any]) -> None:
     """``l``: the picker first when the pod has more than one container, then the logs."""
     source = log_source(pod)
     if not source.all_containers:
@@ -458,7 +463,7 @@ def open_pod_logs(app: Any, session: Any, pod: Mapping[str, Any]) -> None:
         app.push_screen(ContainerPicker(source, source.containers[0] if source.containers else None), show)
 
 
-def open_group_logs(app: Any, session: Any, group: str, pods: Sequence[Mapping[str, Any]]) -> None:
+def open_group_logs(app: App[Any], session: ClusterSession, group: str, pods: Sequence[Mapping[str, Any]]) -> None:
     """``L``: every pod of ``group`` (at most ``MAX_GROUP_PODS`` streams), each line prefixed with its pod."""
     sources = sorted((log_source(pod) for pod in pods), key=lambda s: s.pod)
     sources = [s for s in sources if s.all_containers]

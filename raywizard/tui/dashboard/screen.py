@@ -58,9 +58,11 @@ from raywizard.tui.messages import (
 )
 
 if TYPE_CHECKING:
+    from raywizard.kube.connection import Connection
     from raywizard.kube.portforward import ForwardStatus, HeadPortForward
     from raywizard.kube.state import ClusterState, StateSnapshot
     from raywizard.model.ray_insight import RayInsight
+    from raywizard.model.spec import ClusterSpec
 
 TICK_SECONDS = 0.125  # 8 UI batches a second: headroom under 10 redraws/s for Textual's own follow-up frames
 POD_BUDGET = 1500  # pod rows touched per tick; the rest is carried to the next tick
@@ -111,14 +113,14 @@ class DashboardScreen(Screen[None]):
     class EditWorkerGroups(Message):
         """Asks the app to open the wizard's worker-group step on ``spec`` (read from the live cluster)."""
 
-        def __init__(self, spec: Any) -> None:
+        def __init__(self, spec: ClusterSpec) -> None:
             super().__init__()
             self.spec = spec
 
     def __init__(
         self,
-        connection: Any,
-        spec: Any,
+        connection: Connection | None,
+        spec: ClusterSpec,
         *,
         state: ClusterState | None = None,
         session: ClusterSession | None = None,
@@ -151,7 +153,7 @@ class DashboardScreen(Screen[None]):
         self.forward_state = ""
 
     @property
-    def connection(self) -> Any:
+    def connection(self) -> Connection | None:
         return self.session.connection
 
     @property
@@ -612,10 +614,10 @@ class DashboardScreen(Screen[None]):
         elif event.data_table.id == "pods":
             self.panels.show_pod_details()
 
-    def live_spec(self) -> Any:
+    def live_spec(self) -> ClusterSpec:
         return self.actions.live_spec()
 
-    def request_edit_worker_groups(self, spec: Any) -> None:
+    def request_edit_worker_groups(self, spec: ClusterSpec) -> None:
         """Open the wizard's worker-group step on ``spec``.
 
         An app that handles ``EditWorkerGroups`` decides (the standalone ``DashboardApp`` exits with the
@@ -648,7 +650,7 @@ def _event_time(event: Any) -> str:
     return str(event.get("lastTimestamp") or event.get("eventTime") or meta.get("creationTimestamp") or "")
 
 
-def _raycluster_name(spec: Any) -> str | None:
+def _raycluster_name(spec: ClusterSpec) -> str | None:
     try:
         from raywizard.render.applications import raycluster_name
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
@@ -22,6 +22,11 @@ from raywizard.tui.common.key_order import InOrderKeys
 from raywizard.tui.messages import Connected, CurrentContextRead, PreflightProgress
 from raywizard.tui.wizard.screens.base import StepScreen
 from raywizard.tui.wizard.wizard_model import WizardModel, WizardStep
+
+if TYPE_CHECKING:
+    from raywizard.documents.workspace import Workspace
+    from raywizard.kube.connection import Connection
+    from raywizard.kube.preflight import Check
 
 DEFAULT_PRESET = "argocd-guide"
 REVALIDATE_DELAY = 0.035  # seconds after an edit before validation and derived views refresh
@@ -63,7 +68,7 @@ class WizardApp(InOrderKeys[int]):
         Binding("f2", "dashboard", "Dashboard", show=False, id="wizard.dashboard"),
     ]
 
-    def __init__(self, workspace: Any, *, kubeconfig: str | None = None, context: str | None = None,
+    def __init__(self, workspace: Workspace, *, kubeconfig: str | None = None, context: str | None = None,
                  offline: bool = False, start_step: WizardStep = WizardStep.START,
                  on_exit: Callable[[], None] | None = None, demo_note: str = "",
                  offer_recovery: bool = False, demo_kubectl: str = "") -> None:
@@ -73,8 +78,8 @@ class WizardApp(InOrderKeys[int]):
         self.kubeconfig = kubeconfig
         self.context_name = context
         self.offline = offline
-        self.connection: Any = None  # raywizard.kube connection once a context is chosen
-        self.preflight: list[Any] | None = None
+        self.connection: Connection | None = None  # once a context is chosen
+        self.preflight: list[Check] | None = None
         self.connecting = False
         self.preflight_progress = ""  # the latest finished check while connecting (see cluster.PreflightProgress)
         self.connection_error: str | None = None
@@ -201,7 +206,7 @@ class WizardApp(InOrderKeys[int]):
                 screen.show_connection()
 
     # ----------------------------------------------------------------------------------------- the spec
-    def replace_workspace(self, workspace: Any, *, step: WizardStep = WizardStep.VERSIONS) -> None:
+    def replace_workspace(self, workspace: Workspace, *, step: WizardStep = WizardStep.VERSIONS) -> None:
         self.model = WizardModel(workspace)
         self.model.changed()
         self.goto(step, force=True)
@@ -420,7 +425,7 @@ class WizardApp(InOrderKeys[int]):
 
 def create_app(
     *,
-    workspace: Any = None,
+    workspace: Workspace | None = None,
     spec: ClusterSpec | None = None,
     files: list[Path] | None = None,
     checkouts: list[Path] | None = None,

@@ -12,13 +12,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual.dom import DOMNode
 from textual.worker import get_current_worker
 
 from raywizard.model.textsafe import literal
 from raywizard.tui.messages import Connected, JobResult, PreflightProgress
+
+if TYPE_CHECKING:
+    from raywizard.documents.workspace import Workspace
+    from raywizard.kube.connection import Connection, ContextInfo
+    from raywizard.kube.preflight import Check
+    from raywizard.kube.views import GroupRow
+    from raywizard.model.spec import ClusterSpec
+    from raywizard.tui.wizard.app import WizardApp
 
 T = TypeVar("T")
 
@@ -41,10 +49,10 @@ def describe_error(exc: BaseException) -> str:
 
 @dataclass
 class ConnectionInfo:
-    connection: Any
+    connection: Connection
     context: str
     server: str
-    checks: list[Any] = field(default_factory=list)
+    checks: list[Check] = field(default_factory=list)
 
 
 def run_in_worker(node: DOMNode, result: type[JobResult[T]], job: Callable[[], T], *, group: str) -> None:
@@ -66,8 +74,8 @@ def run_in_worker(node: DOMNode, result: type[JobResult[T]], job: Callable[[], T
 
 
 # ------------------------------------------------------------------------------------------------ jobs
-def list_contexts_job(kubeconfig: str | None) -> Callable[[], Any]:
-    def job() -> Any:
+def list_contexts_job(kubeconfig: str | None) -> Callable[[], list[ContextInfo]]:
+    def job() -> list[ContextInfo]:
         from raywizard.kube.connection import list_contexts
 
         return list_contexts(kubeconfig)
@@ -75,8 +83,8 @@ def list_contexts_job(kubeconfig: str | None) -> Callable[[], Any]:
     return job
 
 
-def connect_job(kubeconfig: str | None, context: str | None, spec: Any,
-                on_progress: Callable[[PreflightProgress], None] | None = None) -> Callable[[], ConnectionInfo]:
+def connect_job(kubeconfig: str | None, context: str | None, spec: ClusterSpec,
+                on_progress: Callable[[PreflightProgress], object] | None = None) -> Callable[[], ConnectionInfo]:
     def job() -> ConnectionInfo:
         from raywizard.kube.connection import load_connection
 
@@ -86,7 +94,7 @@ def connect_job(kubeconfig: str | None, context: str | None, spec: Any,
         total = len(check_names(spec))
         finished: list[str] = []
 
-        def on_check(name: str, checks: list[Any]) -> None:  # on a preflight thread
+        def on_check(name: str, checks: list[Check]) -> None:  # on a preflight thread
             finished.append(name)
             if on_progress is not None:
                 on_progress(PreflightProgress(name, len(finished), total,
@@ -98,12 +106,12 @@ def connect_job(kubeconfig: str | None, context: str | None, spec: Any,
     return job
 
 
-def connect_worker(app: Any, kubeconfig: str | None, context: str | None) -> None:
+def connect_worker(app: WizardApp, kubeconfig: str | None, context: str | None) -> None:
     run_in_worker(app, Connected, connect_job(kubeconfig, context, app.model.spec, app.post_message),
                   group="connect")
 
 
-def check_summary(checks: list[Any]) -> str:
+def check_summary(checks: list[Check]) -> str:
     """``✓ 5 check(s) passed`` then one line per failed or warning preflight Check."""
     if not checks:
         return "no preflight checks ran"
@@ -120,10 +128,10 @@ def check_summary(checks: list[Any]) -> str:
     return "\n".join([f"✓ {passed} check(s) passed", *failed, *warned])
 
 
-def live_workspace_job(connection: Any, argocd_namespace: str) -> Callable[[], Any]:
+def live_workspace_job(connection: Connection, argocd_namespace: str) -> Callable[[], Workspace]:
     """Read the Argo CD Applications of our three roles and make a Workspace of them (no files)."""
 
-    def job() -> Any:
+    def job() -> Workspace:
         from raywizard.documents.workspace import Workspace
         from raywizard.kube.resources import APPLICATIONS, list_custom
         from raywizard.model.errors import ClusterError
@@ -149,11 +157,11 @@ def live_workspace_job(connection: Any, argocd_namespace: str) -> Callable[[], A
     return job
 
 
-def live_groups_job(connection: Any, namespace: str, cluster: str) -> Callable[[], Any]:
+def live_groups_job(connection: Connection, namespace: str, cluster: str) -> Callable[[], dict[str, GroupRow]]:
     """The running RayCluster's worker groups: group name -> GroupRow (live replicas, ready and pending pods);
     empty when the RayCluster does not exist (yet)."""
 
-    def job() -> Any:
+    def job() -> dict[str, GroupRow]:
         from raywizard.kube.resources import RAYCLUSTERS, get_custom, list_pods
         from raywizard.kube.views import group_rows
 

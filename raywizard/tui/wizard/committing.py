@@ -12,17 +12,30 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Static, TextArea
 
 from raywizard.model.textsafe import literal
 from raywizard.tui.messages import CommitFollowed, CommitPlanned, CommitProgress, Committed
 from raywizard.tui.wizard.cluster_jobs import run_in_worker
+
+if TYPE_CHECKING:
+    from textual.dom import DOMNode
+
+    from raywizard.documents.repo_commit import CommitOutcome, CommitPlan
+    from raywizard.documents.workspace import Workspace
+    from raywizard.kube.connection import Connection
+    from raywizard.kube.follow import FollowState
+    from raywizard.kube.tracking import ParentApplication
+    from raywizard.model.spec import ClusterSpec
+    from raywizard.tui.wizard.app import WizardApp
+    from raywizard.tui.wizard.screens.base import StepScreen
 
 NO_CLONE = ("Commit & push needs a git clone: open the Application files from your clone (raywizard --from "
             "CLONE/ray/raycluster.yaml …), or run raywizard commit --repo CLONE --path ray --push.")
@@ -34,7 +47,7 @@ class CommitTarget:
     subdir: str
 
 
-def commit_target(workspace: Any, parents: dict[str, Any] | None = None, cwd: Path | None = None
+def commit_target(workspace: Workspace, parents: dict[str, ParentApplication] | None = None, cwd: Path | None = None
                   ) -> CommitTarget | None:
     from raywizard.documents.git import find_repository, normalized_url
 
@@ -55,14 +68,14 @@ def commit_target(workspace: Any, parents: dict[str, Any] | None = None, cwd: Pa
     return None
 
 
-def can_commit(workspace: Any, parents: dict[str, Any] | None) -> bool:
+def can_commit(workspace: Workspace, parents: dict[str, ParentApplication] | None) -> bool:
     """Whether to offer Commit & push: the files are in a git clone, or a parent manages the live Applications."""
     return bool(parents) or commit_target(workspace) is not None
 
 
 # ------------------------------------------------------------------------------------------------ jobs
-def prepare_job(workspace: Any, target: CommitTarget) -> Callable[[], Any]:
-    def job() -> Any:
+def prepare_job(workspace: Workspace, target: CommitTarget) -> Callable[[], CommitPlan]:
+    def job() -> CommitPlan:
         from raywizard.documents.repo_commit import prepare_commit, texts_for
 
         directory = target.root / target.subdir
@@ -71,8 +84,8 @@ def prepare_job(workspace: Any, target: CommitTarget) -> Callable[[], Any]:
     return job
 
 
-def commit_job(plan: Any) -> Callable[[], Any]:
-    def job() -> Any:
+def commit_job(plan: CommitPlan) -> Callable[[], CommitOutcome]:
+    def job() -> CommitOutcome:
         from raywizard.documents.repo_commit import execute_commit
 
         return execute_commit(plan, push=True)
@@ -80,11 +93,12 @@ def commit_job(plan: Any) -> Callable[[], Any]:
     return job
 
 
-def follow_job(node: Any, connection: Any, spec: Any, sha: str) -> Callable[[], Any]:
+def follow_job(node: DOMNode, connection: Connection, spec: ClusterSpec, sha: str
+               ) -> Callable[[], FollowState | None]:
     """Refresh the parent managing the live Applications and follow it to ``sha``; progress as
     ``CommitProgress(FollowState)``, the end as the job's value."""
 
-    def job() -> Any:
+    def job() -> FollowState | None:
         from raywizard.kube import resources
         from raywizard.kube.follow import FollowTarget, follow_parent
         from raywizard.kube.operations import refresh_application
@@ -120,7 +134,7 @@ class CommitModal(ModalScreen[str | None]):
         Binding("ctrl+g", "commit", "Commit & push"),
     ]
 
-    def __init__(self, plan: Any) -> None:
+    def __init__(self, plan: CommitPlan) -> None:
         super().__init__(classes="small-modal")
         self.plan = plan
 
@@ -173,13 +187,13 @@ class Committer:
     on the screen; the screen hands the results (``CommitPlanned``, ``Committed``, ``CommitProgress``,
     ``CommitFollowed``) to ``on_result``."""
 
-    def __init__(self, screen: Any, say: Callable[[str], None]) -> None:
+    def __init__(self, screen: StepScreen, say: Callable[[str], None]) -> None:
         self.screen = screen
         self.say = say
         self.busy = False
         self._available: tuple[tuple[Path, ...], bool, bool] | None = None
 
-    def available(self, parents: dict[str, Any] | None) -> bool:
+    def available(self, parents: dict[str, ParentApplication] | None) -> bool:
         """``can_commit``, remembered while the workspace's files and whether there is a parent stay the same
         (the footer asks often; the answer runs git)."""
         paths = tuple(f.path for f in getattr(self.wizard.model.workspace, "files", []))
@@ -189,10 +203,10 @@ class Committer:
         return self._available[2]
 
     @property
-    def wizard(self) -> Any:
-        return self.screen.app
+    def wizard(self) -> WizardApp:
+        return self.screen.wizard
 
-    def start(self, parents: dict[str, Any] | None) -> None:
+    def start(self, parents: dict[str, ParentApplication] | None) -> None:
         model = self.wizard.model
         if self.busy:
             return
@@ -208,7 +222,7 @@ class Committer:
         self.say(literal(f"Preparing the commit in {target.root}…"))
         run_in_worker(self.screen, CommitPlanned, prepare_job(model.workspace, target), group="commit")
 
-    def on_result(self, event: Any) -> None:
+    def on_result(self, event: Message) -> None:
         if isinstance(event, CommitPlanned):
             self._planned(event)
         elif isinstance(event, Committed):

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import contextlib
 import os
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from raywizard.model.textsafe import literal
 
 if TYPE_CHECKING:
     from raywizard.documents.recovery import Recovery
-
-# ``app`` below is the WizardApp, which imports this module: typed Any to keep the package free of cycles.
+    from raywizard.tui.wizard.app import WizardApp
 
 CRASH_EXIT = 70  # the CLI's exit status for an internal error (raywizard.cli.main)
 
@@ -26,7 +25,7 @@ def debugging() -> bool:
     return bool(os.environ.get("RAYWIZARD_DEBUG"))
 
 
-def keep_work(app: Any, error: BaseException) -> str:
+def keep_work(app: WizardApp, error: BaseException) -> str:
     """Write the recovery file and return the message shown once the terminal is restored."""
     from raywizard.documents.recovery import write_recovery
 
@@ -51,7 +50,7 @@ def recovered_text(recovery: Recovery) -> str:
             "report it.")
 
 
-def offer_restore(app: Any) -> None:
+def offer_restore(app: WizardApp) -> None:
     """On start: ask whether to restore the newest recovery not offered yet. Asked once; declined, it stays."""
     from raywizard.documents.recovery import mark_offered, pending_recovery, restore
     from raywizard.model.errors import RaywizardError

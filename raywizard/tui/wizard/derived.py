@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from raywizard.fields.kit import Field
-from raywizard.model.spec import GPU_RESOURCE, ClusterSpec, WorkerGroup
+from raywizard.model.spec import GPU_RESOURCE, ClusterSpec, Resources, WorkerGroup
 
 # Field name -> (section, resource) of the resource fields (see fields._resource_fields).
 RESOURCE_FIELDS = {
@@ -17,7 +17,7 @@ RESOURCE_FIELDS = {
 }
 
 
-def effective(spec: ClusterSpec, group: WorkerGroup | None, merged: dict[str, Any] | None = None) -> Any:
+def effective(spec: ClusterSpec, group: WorkerGroup | None, merged: dict[str, Any] | None = None) -> Resources:
     """Resources after the chart's defaults; pass ``merged`` (``effective_values``) when asking for many groups."""
     from raywizard.validation.effective import effective_resources
 
@@ -38,7 +38,7 @@ def effective_aside(spec: ClusterSpec, group: WorkerGroup | None, field: Field) 
     return f"→ {value}" if value is not None else "→ none"
 
 
-def pair(resources: Any, name: str) -> str:
+def pair(resources: Resources, name: str) -> str:
     """``1/2`` (request/limit) or a single value when they agree; ``–`` when unset."""
     request = (getattr(resources, "requests", {}) or {}).get(name)
     limit = (getattr(resources, "limits", {}) or {}).get(name)

@@ -5,13 +5,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from raywizard.diff.report import DiffReport
+    from raywizard.kube.apply import ApplyPlan, ApplyResult, StepProgress
+    from raywizard.kube.connection import Connection
+    from raywizard.kube.template_drift import GroupDrift
+    from raywizard.model.spec import ClusterSpec
 
 STEP_TITLES = {"crds": "KubeRay CRDs", "operator": "KubeRay operator", "raycluster": "RayCluster"}
 
 
-def plan_job(connection: Any, spec: Any) -> Callable[[], Any]:
-    def job() -> Any:
+def plan_job(connection: Connection, spec: ClusterSpec) -> Callable[[], ApplyPlan]:
+    def job() -> ApplyPlan:
         from raywizard.kube.apply import plan_apply
         from raywizard.render.applicationsets import refuse_on_cluster
 
@@ -21,7 +28,7 @@ def plan_job(connection: Any, spec: Any) -> Callable[[], Any]:
     return job
 
 
-def plan_reports(plan: Any) -> list[tuple[str, Any]]:
+def plan_reports(plan: ApplyPlan) -> list[tuple[str, DiffReport]]:
     """(title, DiffReport) pairs of a plan: the Applications, then the RayCluster Argo CD will render."""
     from raywizard.diff.report import DiffReport
 
@@ -29,7 +36,7 @@ def plan_reports(plan: Any) -> list[tuple[str, Any]]:
             ("RayCluster (chart render vs live)", DiffReport([plan.raycluster]))]
 
 
-def plan_steps(plan: Any) -> list[tuple[str, str]]:
+def plan_steps(plan: ApplyPlan) -> list[tuple[str, str]]:
     """(step key, title) in apply order."""
     return [(app.step, f"{STEP_TITLES.get(app.step, app.step)}: Application {app.name}") for app in plan.apps]
 
@@ -39,8 +46,8 @@ class Applied:
     """The answer of an apply that went through: the kube layer's result, and per group the running pods that
     still run the previous pod template (KubeRay does not restart them, docs/template-drift.md)."""
 
-    result: Any
-    old_templates: list[Any]  # kube.template_drift.GroupDrift
+    result: ApplyResult
+    old_templates: list[GroupDrift]
     old_templates_unknown: str = ""  # why the pods could not be compared, when they could not
 
 
@@ -51,14 +58,14 @@ class PlanOutdated:
     changed: list[str]
 
 
-def apply_job(connection: Any, plan: Any, on_progress: Callable[[Any], Any], *,
-              force: bool = False, over_parent: bool = False) -> Callable[[], Any]:
+def apply_job(connection: Connection, plan: ApplyPlan, on_progress: Callable[[StepProgress], object], *,
+              force: bool = False, over_parent: bool = False) -> Callable[[], Applied | PlanOutdated]:
     """``force`` takes ownership of fields another field manager owns (the plan's conflicts), as ``apply
     --force`` does; the user confirmed exactly that. A plan the cluster moved past comes back as
     ``PlanOutdated`` (not an error whose advice names CLI flags): the step plans again and shows it.
     ``over_parent``: the user confirmed applying Applications that a parent Application manages."""
 
-    def job() -> Any:
+    def job() -> Applied | PlanOutdated:
         from raywizard.kube import apply
         from raywizard.kube.template_drift import old_template_groups
         from raywizard.model.errors import ClusterError
@@ -76,7 +83,7 @@ def apply_job(connection: Any, plan: Any, on_progress: Callable[[Any], Any], *,
     return job
 
 
-def change_summary(plan: Any) -> list[str]:
+def change_summary(plan: ApplyPlan) -> list[str]:
     """One line per Application of what applying changes (for the confirmation)."""
     lines = []
     for app in plan.apps:
@@ -90,7 +97,7 @@ def change_summary(plan: Any) -> list[str]:
     return lines
 
 
-def progress_fields(progress: Any) -> tuple[str, str, str]:
+def progress_fields(progress: StepProgress) -> tuple[str, str, str]:
     """(step key, phase, message) of a StepProgress, the message carrying the Argo CD status or the blocker."""
     parts = [progress.message]
     if getattr(progress, "app_status", "") and progress.app_status not in progress.message:
@@ -100,7 +107,7 @@ def progress_fields(progress: Any) -> tuple[str, str, str]:
     return str(progress.step), str(progress.phase), " · ".join(str(p) for p in parts if p)
 
 
-def managed_summary(plan: Any) -> list[str]:
+def managed_summary(plan: ApplyPlan) -> list[str]:
     """``Application raycluster: managed by Application ray-root (repo, path, revision)`` per managed child."""
     from raywizard.kube.tracking import managed_lines
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.widgets import DataTable, Static
@@ -16,6 +16,9 @@ from raywizard.model.textsafe import literal
 from raywizard.tui.common.literal_text import rich_text
 from raywizard.tui.dashboard.rows import field, text_of
 from raywizard.tui.dashboard.widgets.cells import status_cell, theme_styles
+
+if TYPE_CHECKING:
+    from raywizard.documents.git import RevisionInfo
 
 # Revision, message and conditions are in the details line under the table (they rarely fit a column).
 APP_COLUMNS = (
@@ -105,7 +108,7 @@ class ApplicationsTable(DataTable[Text]):
         return None if value is None else str(value)
 
 
-def app_details(row: Any | None, timeline: Sequence[str] = (), revision_info: Any = None) -> Text:
+def app_details(row: Any | None, timeline: Sequence[str] = (), revision_info: RevisionInfo | None = None) -> Text:
     """The highlighted Application's message, conditions and the last apply's timeline, all literal; one line
     each (cut with an ellipsis: the panel is small, ``describe`` has the rest). ``revision_info``: what a local
     repository knows of its revision (``documents.git.RevisionInfo``): the commit subject, and when the branch
@@ -161,7 +164,7 @@ class ApplicationDetails(Static):
         self._shown: str | None = None
         self._row: Any | None = None
         self._timeline: Sequence[str] = ()
-        self._revisions: dict[tuple[str, str, str], tuple[float, Any]] = {}
+        self._revisions: dict[tuple[str, str, str], tuple[float, RevisionInfo | None]] = {}
         self._looking: set[tuple[str, str, str]] = set()
 
     def on_mount(self) -> None:
@@ -179,7 +182,7 @@ class ApplicationDetails(Static):
             self._shown = text.plain
             self.update(text)
 
-    def _revision_of(self, row: Any | None) -> Any:
+    def _revision_of(self, row: Any | None) -> RevisionInfo | None:
         import time
 
         if row is None:
@@ -214,7 +217,7 @@ class ApplicationDetails(Static):
 
         self.run_worker(work, thread=True, group="app-revision", exit_on_error=False)
 
-    def _found(self, key: tuple[str, str, str], when: float, info: Any) -> None:
+    def _found(self, key: tuple[str, str, str], when: float, info: RevisionInfo | None) -> None:
         self._looking.discard(key)
         self._revisions[key] = (when, info)
         self.show(self._row, self._timeline)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.widgets import Static
 
 from raywizard.model.textsafe import literal
 from raywizard.tui.dashboard.rows import field
+
+if TYPE_CHECKING:
+    from raywizard.kube.state import ConnectionStatus, ConnectionSummary
 
 # The colour comes from dashboard.tcss (class -live, -reconnecting, ...): theme variables, never hex.
 SYMBOLS = {"live": "●", "connecting": "◌", "reconnecting": "◐", "stale": "◑", "error": "✖"}
@@ -28,7 +31,7 @@ def format_since(since: Any) -> str:
     return literal(since)
 
 
-def connection_text(status: Any) -> Text:
+def connection_text(status: ConnectionStatus | ConnectionSummary | None) -> Text:
     state = str(field(status, "state", default="connecting") or "connecting")
     text = Text()
     text.append(f"{SYMBOLS.get(state, '?')} {state}", style="bold")
@@ -50,7 +53,7 @@ class ConnectionIndicator(Static):
         self.state = "connecting"
         self._shown: tuple[str, str, str] | None = None
 
-    def show(self, status: Any) -> None:
+    def show(self, status: ConnectionStatus | ConnectionSummary | None) -> None:
         key = (
             str(field(status, "state", default="")),
             str(field(status, "since", default="")),

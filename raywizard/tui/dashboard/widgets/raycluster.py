@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
 from rich.text import Text
@@ -12,6 +12,9 @@ from raywizard.model.textsafe import literal
 from raywizard.tui.common.literal_text import rich_text
 from raywizard.tui.dashboard.rows import field, text_of
 from raywizard.tui.dashboard.widgets.cells import status_cell
+
+if TYPE_CHECKING:
+    from raywizard.kube.views import RayClusterSummary
 
 KEY_CONDITIONS = ("HeadPodReady", "RayClusterProvisioned", "ReplicaFailure")
 
@@ -45,7 +48,7 @@ def condition_cell(conditions: Any, ctype: str, styles: dict[str, str]) -> Text:
     return Text("—")
 
 
-def raycluster_renderable(summary: Any, styles: dict[str, str], service: str = "") -> Table | Text:
+def raycluster_renderable(summary: RayClusterSummary | None, styles: dict[str, str], service: str = "") -> Table | Text:
     if summary is None:
         return Text("No RayCluster yet (waiting for the cluster Application to sync).", style="italic")
     grid = Table.grid(padding=(0, 1))
@@ -97,7 +100,7 @@ class RayClusterPanel(Static):
         super().__init__("", **kwargs)
         self._shown: Any = object()
 
-    def show(self, summary: Any, styles: dict[str, str], service: str = "") -> None:
+    def show(self, summary: RayClusterSummary | None, styles: dict[str, str], service: str = "") -> None:
         key = (summary, service)
         if key == self._shown:
             return

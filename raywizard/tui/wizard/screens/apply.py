@@ -4,7 +4,7 @@ open the dashboard (or a status summary when it is not built)."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -38,6 +38,11 @@ from raywizard.tui.wizard.plan import (
 from raywizard.tui.wizard.screens.base import StepScreen
 from raywizard.tui.wizard.wizard_model import WizardStep
 
+if TYPE_CHECKING:
+    from raywizard.kube.apply import ApplyPlan
+    from raywizard.kube.connection import Connection
+    from raywizard.kube.tracking import ParentApplication
+
 STATUS_MARKS = {"done": "✓", "failed": "✗", "stalled": "⚠", "applying": "…", "waiting": "…", "pending": "·"}
 
 
@@ -54,7 +59,7 @@ class ApplyScreen(StepScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.plan: Any = None
+        self.plan: ApplyPlan | None = None
         self.applying = False
         self.applied = False
         self.replan_reason = ""  # why the step planned again by itself, said with the new plan
@@ -90,7 +95,7 @@ class ApplyScreen(StepScreen):
             return self.committer.available(self._parents())
         return True
 
-    def _parents(self) -> dict[str, Any]:
+    def _parents(self) -> dict[str, ParentApplication]:
         return dict(getattr(self.plan, "parents", None) or {})
 
     def action_commit(self) -> None:
@@ -146,12 +151,13 @@ class ApplyScreen(StepScreen):
             self.action_replan()
             return
 
+        plan = self.plan
         conflicts = list(self.plan.conflicts)
         managed = managed_summary(self.plan)
 
         def confirmed(answer: bool | None) -> None:
             if answer:
-                self._start_apply(force=bool(conflicts), over_parent=bool(managed))
+                self._start_apply(connection, plan, force=bool(conflicts), over_parent=bool(managed))
 
         steps = "\n".join(literal(line) for line in change_summary(self.plan))
         if not self.plan.has_changes:
@@ -186,14 +192,15 @@ class ApplyScreen(StepScreen):
         note = literal(reverted_note(parents[0]), single_line=True)
         return note[:1].upper() + note[1:] + "."
 
-    def _start_apply(self, *, force: bool = False, over_parent: bool = False) -> None:
-        connection = self.wizard.connection
+    def _start_apply(self, connection: Connection, plan: ApplyPlan, *, force: bool = False,
+                     over_parent: bool = False) -> None:
+        """Apply ``plan``, the one the user confirmed, on ``connection``, the context the confirmation named."""
         self.applying = True
         self._step_states.clear()
         self.timeline.clear()
         self.query_one("#apply-spinner").display = True
         self._say("Applying… (the table shows each step)")
-        job = apply_job(connection, self.plan, lambda p: self.post_message(ApplyProgress(p)),
+        job = apply_job(connection, plan, lambda p: self.post_message(ApplyProgress(p)),
                         force=force, over_parent=over_parent)
         run_in_worker(self, ApplyFinished, job, group="apply")
 
@@ -228,6 +235,7 @@ class ApplyScreen(StepScreen):
             self._say(f"✗ Cannot plan: {event.error}\nPress r to plan again.")
             return
         self.plan = event.value
+        assert self.plan is not None  # a job without an error has a value
         table: DataTable[Text] = self.query_one("#apply-steps", DataTable)
         table.display = True
         table.clear()
@@ -272,7 +280,7 @@ class ApplyScreen(StepScreen):
         self.open_dashboard()
 
     @staticmethod
-    def _old_template_notes(applied: Any) -> list[str]:
+    def _old_template_notes(applied: Applied | PlanOutdated | None) -> list[str]:
         """Per group, the running pods still on the previous pod template, and how to restart them."""
         if not isinstance(applied, Applied):
             return []

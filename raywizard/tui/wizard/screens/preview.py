@@ -5,7 +5,7 @@ with a jump to its field. Save, save as preset and copy to the clipboard are one
 from __future__ import annotations
 
 import difflib
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -26,6 +26,10 @@ from raywizard.tui.wizard.screens.base import StepScreen
 from raywizard.tui.wizard.wizard_model import WizardStep, step_of_path
 
 if TYPE_CHECKING:
+    from raywizard.diff.report import DiffReport
+    from raywizard.documents.workspace import Workspace
+    from raywizard.kube.apply import ApplyPlan
+    from raywizard.kube.tracking import ParentApplication
     from raywizard.tui.wizard.committing import Committer
 
 COMBINED = "__combined__"
@@ -33,7 +37,7 @@ TAB_LABELS = ("YAML", "Changes", "Live diff", "Problems")
 TAB_KEYS = Binding.Group("Tab")
 
 
-def file_changes(workspace: Any) -> str:
+def file_changes(workspace: Workspace) -> str:
     """Unified diff of each source file against what saving would write ("" for a new configuration)."""
     chunks: list[str] = []
     for path, text in workspace.render().items():
@@ -51,7 +55,7 @@ def changed_line_count(diff_text: str) -> int:
                if line.startswith(("+", "-")) and not line.startswith(("+++", "---")))
 
 
-def report_text(report: Any, title: str) -> Text:
+def report_text(report: DiffReport, title: str) -> Text:
     """A DiffReport as text: changes in full colour, ignored differences dimmed with the rule's reason."""
     out = Text()
     out.append(f"{title}\n", style="bold")
@@ -99,7 +103,7 @@ class PreviewScreen(StepScreen):
     ]
     TABS = ("tab-yaml", "tab-changes", "tab-live", "tab-problems")
 
-    live_plan: Any = None  # the last comparison with the cluster (it names a parent Application, if any)
+    live_plan: ApplyPlan | None = None  # the last comparison with the cluster (it names a parent Application, if any)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "refresh_live" and self.wizard.connection is None:
@@ -280,7 +284,7 @@ class PreviewScreen(StepScreen):
             self._committer = Committer(self, self._say_commit)
         return self._committer
 
-    def _parents(self) -> dict[str, Any]:
+    def _parents(self) -> dict[str, ParentApplication]:
         return dict(getattr(self.live_plan, "parents", None) or {})
 
     def _say_commit(self, text: str) -> None:
@@ -308,12 +312,14 @@ class PreviewScreen(StepScreen):
             return
         from raywizard.tui.wizard.plan import managed_summary, plan_reports
 
-        self.live_plan = event.value
+        plan = event.value
+        assert plan is not None  # a job without an error has a value
+        self.live_plan = plan
         self.refresh_bindings()
         text = Text()
-        for line in managed_summary(event.value):
+        for line in managed_summary(plan):
             text.append(line + " — commit the change to its repository instead (c)\n", style="bold")
-        for title, report in plan_reports(event.value):
+        for title, report in plan_reports(plan):
             text.append_text(report_text(report, title))
             text.append("\n")
         view.update(text)
