@@ -177,8 +177,7 @@ def client_over_http(core: Any, expected: int, namespace: str) -> tuple[float, i
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--pods", type=int, default=20000)
-    # The client's line splitter is quadratic on a large first chunk (the sandbox sends the replay of the initial
-    # state in big chunks): 20,000 pods take minutes over HTTP, so that comparison uses fewer.
+    # Over HTTP the sandbox server shares this process with both clients: a smaller set keeps that part quick.
     parser.add_argument("--http-pods", type=int, default=3000)
     parser.add_argument("--client-replay", metavar="FILE", help=argparse.SUPPRESS)
     parser.add_argument("--ours-replay", metavar="FILE", help=argparse.SUPPRESS)

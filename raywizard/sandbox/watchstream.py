@@ -19,6 +19,9 @@ WATCH_DEFAULT_TIMEOUT = 1800.0
 # (apiserver `pkg/storage/cacher/cache_watcher.go`, nextBookmarkTime); SandboxCluster.bookmark_interval
 # replaces the minute (tests that need a quick rhythm set it to 1 s).
 BOOKMARK_INTERVAL = 60.0
+# The API server encodes and writes one event at a time, so a client never receives the initial ADDED events of
+# thousands of objects as one chunk of tens of MB: events go out in chunks of about this size.
+CHUNK_BYTES = 32 * 1024
 
 
 def next_bookmark_time(now: float, deadline: float, interval: float) -> float | None:
@@ -57,12 +60,25 @@ def serve_watch(handler: Exchange, route: Route, query: dict[str, str]) -> None:
     as_table = tables.wants_table(handler.headers.get("Accept", ""))
     include = query.get("includeObject", "PartialObjectMetadata")
 
-    def encode(items: list[tuple[str, Event]]) -> bytes:
+    def line(type_: str, event: Event) -> bytes:
         if as_table:
-            return b"".join(_table_line(route, t, e.raw, include) for t, e in items)
+            return _table_line(route, type_, event.raw, include)
         if convert:
-            return b"".join(_converted_line(route, t, e.raw) for t, e in items)
-        return b"".join(e.line(t) for t, e in items)
+            return _converted_line(route, type_, event.raw)
+        return event.line(type_)
+
+    def write_events(items: list[tuple[str, Event]]) -> None:
+        pending: list[bytes] = []
+        size = 0
+        for type_, event in items:
+            encoded = line(type_, event)
+            pending.append(encoded)
+            size += len(encoded)
+            if size >= CHUNK_BYTES:
+                handler._write_chunk(b"".join(pending))
+                pending, size = [], 0
+        if pending:
+            handler._write_chunk(b"".join(pending))
 
     start = time.monotonic()
     deadline = start + timeout
@@ -81,7 +97,7 @@ def serve_watch(handler: Exchange, route: Route, query: dict[str, str]) -> None:
             # sendInitialEvents (the WatchList protocol): the initial ADDED events, then a BOOKMARK marking their end
             initial = watch.drain(0)
             if initial:
-                handler._write_chunk(encode(initial))
+                write_events(initial)
             handler._write_chunk(_bookmark(route, watch.start_rv, initial_end=True))
         while True:
             now = time.monotonic()
@@ -109,7 +125,7 @@ def serve_watch(handler: Exchange, route: Route, query: dict[str, str]) -> None:
                 continue
             items = watch.drain(wait)
             if items:
-                handler._write_chunk(encode(items))
+                write_events(items)
             elif handler._client_gone():
                 return
             current = float(getattr(cluster, "bookmark_interval", interval))
