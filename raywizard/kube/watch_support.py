@@ -27,6 +27,17 @@ def tune_gc() -> None:
         gc.set_threshold(INGESTION_GC_THRESHOLD, *rest)
 
 
+def freeze_long_lived() -> None:
+    """Move every object alive now into the collector's permanent generation, which no collection scans.
+
+    Call it after a large batch of long-lived objects (a dashboard's first fill: 20,000 pod records and as many
+    table rows, over a million containers). Otherwise each full collection rescans all of them: up to a second
+    on a busy 2-core machine, in the middle of a UI batch. The records and rows hold no reference cycles, so
+    refcounting still frees them when they are replaced or removed; only cyclic garbage alive at this moment
+    stays (a few objects, once per large batch). Cheap (the generations are spliced, not walked)."""
+    gc.freeze()
+
+
 def _set_read_timeout(response: Any, seconds: float) -> None:
     """Tighten the read timeout of an open stream (urllib3 fixed it when the request started)."""
     connection = getattr(response, "connection", None)

@@ -18,6 +18,10 @@ _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 def literal(text: object, *, single_line: bool = False) -> str:
     """Return ``text`` as a plain string with escape sequences removed and control characters made visible."""
     value = "" if text is None else str(text)
+    if value.isprintable():
+        # No escape, control character or line break (isprintable is false for all of them): nothing to do.
+        # The common case by far (pod names, phases, ages), and two regex passes per table cell added up.
+        return value
     value = _ANSI_RE.sub("", value)
     value = _CONTROL_RE.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
     if single_line:

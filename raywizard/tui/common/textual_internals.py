@@ -1,9 +1,10 @@
 """Every use of Textual's private API, in one place, behind a check of the version it was written against.
 
-Textual has no public API for three things raywizard needs: removing many DataTable rows in one pass (its
-``remove_row`` re-indexes every remaining row per call: 3 s for 200 of 5,000 rows), dropping a DataTable's
-rendered-line caches after rows were measured late, and bindings that differ per instance (a dialog's footer
-naming what its keys do, a footer showing only the keys that fit). Each function here checks that the private
+Textual has no public API for five things raywizard needs: adding and removing many DataTable rows in one
+pass (its ``remove_row`` re-indexes every remaining row per call: 3 s for 200 of 5,000 rows), dropping a
+DataTable's rendered-line caches after rows were measured late, updating a cell without a rebuild of the row order over
+every row, and bindings that differ per instance (a dialog's footer naming what its keys do, a footer showing
+only the keys that fit). Each function here checks that the private
 attributes it uses exist and falls back to the public API (or to doing nothing visible) when they do not, so a
 Textual release that changes them degrades speed or a footer label, never correctness. ``pyproject.toml`` pins
 Textual to ``TESTED_MAJOR``.
@@ -24,6 +25,7 @@ from textual.widgets.data_table import CellKey, RowDoesNotExist, RowKey
 
 TESTED_MAJOR = 8
 _TABLE_INTERNALS = ("_row_locations", "_data", "_updated_cells", "_update_count", "_require_update_dimensions")
+_ADD_INTERNALS = ("_row_locations", "_data", "_update_count", "_require_update_dimensions", "_highlight_cursor")
 
 
 def _major(text: str) -> int:
@@ -79,6 +81,73 @@ def drop_rendered_lines(table: DataTable[Any]) -> None:
     if clear is not None:
         clear()
     table.refresh()
+
+
+def add_rows(table: DataTable[Any], rows: Sequence[tuple[str, Sequence[Any]]], width: Callable[[Any], int]) -> None:
+    """Append single-line, unlabelled rows ``(key, cells)`` at the bottom in one pass. ``add_row`` per row
+    re-validates the cursor (a reactive with watchers) and leaves each cell to be measured on idle through a
+    console render: 20,000 pods took seconds of the first fill. Here the table is re-validated once, and each
+    column grows to the widest ``width(cell)`` at once."""
+    if not rows:
+        return
+    if not TESTED or not all(hasattr(table, name) for name in _ADD_INTERNALS):
+        for key, cells in rows:
+            table.add_row(*cells, key=key)
+        return
+    from textual.widgets.data_table import DuplicateKey, Row
+
+    internal: Any = table
+    locations = internal._row_locations
+    data = internal._data
+    columns = table.ordered_columns
+    column_keys = [column.key for column in columns]
+    widths = [column.content_width for column in columns]
+    was_empty = table.row_count == 0
+    index = table.row_count
+    for key, cells in rows:
+        row_key = RowKey(key)
+        if row_key in locations:
+            raise DuplicateKey(f"The row key {row_key!r} already exists.")
+        if len(cells) != len(columns):
+            raise ValueError(f"{len(cells)} cells for {len(columns)} columns")
+        locations[row_key] = index
+        index += 1
+        data[row_key] = dict(zip(column_keys, cells, strict=True))
+        table.rows[row_key] = Row(row_key, 1)
+        for position, cell in enumerate(cells):
+            cell_width = width(cell)
+            if cell_width > widths[position]:
+                widths[position] = cell_width
+    for column, column_width in zip(columns, widths, strict=True):
+        column.content_width = column_width
+    internal._require_update_dimensions = True  # the virtual size, on idle (no row left to measure)
+    table.cursor_coordinate = table.cursor_coordinate
+    if was_empty and columns and table.show_cursor and table.cursor_type != "none":
+        internal._highlight_cursor()
+    internal._update_count += 1
+    table.check_idle()
+
+
+def update_cell_in_place(
+    table: DataTable[Any], row_key: str, column_key: str, value: Any, *, update_width: bool = False
+) -> None:
+    """``table.update_cell`` keeping the table's row order and line offsets: a new cell value moves no row and
+    changes no row's height, but Textual counts it as an update and rebuilds both over every row on the next
+    frame (20,000 rows: tens of milliseconds, once a second as the ages tick on an otherwise idle dashboard)."""
+    internal: Any = table
+    before = getattr(internal, "_update_count", None) if TESTED else None
+    table.update_cell(row_key, column_key, value, update_width=update_width)
+    ordered = getattr(internal, "_ordered_row_cache", None)
+    offsets = getattr(internal, "_offset_cache", None)
+    after = getattr(internal, "_update_count", None)
+    if before is None or ordered is None or offsets is None or not isinstance(after, int) or after == before:
+        return
+    rows = ordered.get((table.row_count, before))
+    if rows is not None:
+        ordered.set((table.row_count, after), rows)
+    lines = offsets.get(before)
+    if lines is not None:
+        offsets.set(after, lines)
 
 
 # -- bindings -------------------------------------------------------------------------------------------------

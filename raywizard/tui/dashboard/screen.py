@@ -31,6 +31,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 from textual.worker import get_current_worker
 
 from raywizard.kube.session import ClusterSession
+from raywizard.kube.watch_support import freeze_long_lived
 from raywizard.model.errors import RaywizardError
 from raywizard.model.textsafe import literal
 from raywizard.tui.common.textual_internals import show_in_footer
@@ -66,6 +67,7 @@ if TYPE_CHECKING:
 
 TICK_SECONDS = 0.125  # 8 UI batches a second: headroom under 10 redraws/s for Textual's own follow-up frames
 POD_BUDGET = 1500  # pod rows touched per tick; the rest is carried to the next tick
+FREEZE_AFTER_ROWS = 1000  # rows added in one tick (a fill): their objects leave the garbage collector's scans
 GROUPS_EVERY = 0.5  # worker-group counts scan all pods: at most twice a second
 AGES_EVERY = 1.0  # ages tick each second: the pods on screen, the RayCluster age, the apps' "LAST SYNC … ago"
 RAY_POLL_SECONDS = 5.0  # the Ray head is asked through a fresh port-forward: every few seconds is plenty
@@ -378,7 +380,11 @@ class DashboardScreen(Screen[None]):
                     rows.append((key, None, ""))
                 else:
                     rows.append((key, views.pod_row(pod, now), str((pod.get("status") or {}).get("phase", ""))))
-            self.query_one(PodsTable).apply(rows)
+            pods_table = self.query_one(PodsTable)
+            before = pods_table.row_count
+            pods_table.apply(rows)
+            if pods_table.row_count - before >= FREEZE_AFTER_ROWS:
+                freeze_long_lived()
             self.panels.show_pod_details()
             work = True
         if self._new_events:

@@ -38,16 +38,19 @@ def theme_styles(variables: dict[str, str]) -> dict[str, str]:
     }
 
 
+def status_style(plain: str, styles: dict[str, str]) -> str:
+    if plain in GOOD:
+        return styles.get("good", "")
+    if plain in BAD:
+        return styles.get("bad", "")
+    if plain in WAIT:
+        return styles.get("wait", "")
+    return ""
+
+
 def status_cell(value: Any, styles: dict[str, str]) -> Text:
     plain = "" if value is None else str(value)
-    style = ""
-    if plain in GOOD:
-        style = styles.get("good", "")
-    elif plain in BAD:
-        style = styles.get("bad", "")
-    elif plain in WAIT:
-        style = styles.get("wait", "")
-    return rich_text(plain, style, single_line=True)
+    return rich_text(plain, status_style(plain, styles), single_line=True)
 
 
 _AGE_RE = re.compile(r"(\d+)([dhms])")
