@@ -47,6 +47,10 @@ class Connection:
         # Closing a pool that never opened must not hide the real outcome.
         with contextlib.suppress(Exception):
             self.api_client.close()
+        # ApiClient.close() ends only its thread pool: its keep-alive connections would stay open (and the server
+        # would keep serving each) until the client is garbage-collected.
+        with contextlib.suppress(Exception):
+            self.api_client.rest_client.pool_manager.clear()
 
 
 # ApiClient -> (kubeconfig, context) it was loaded from, for code that is handed only the ApiClient (the

@@ -219,6 +219,7 @@ class SandboxCluster:
             return
         self._running = False
         self.clock.stopping()
+        self.faults.wake()
         for controller in reversed(self.controllers):
             try:
                 controller.stop()

@@ -21,7 +21,6 @@ from __future__ import annotations
 import random
 import re
 import threading
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,6 +70,10 @@ class FaultInjector:
         if thawed is None:
             self._thawed = threading.Event()
         self._thawed.set()
+        delayed = getattr(self, "_delayed", None)
+        if delayed is not None:
+            delayed.set()  # and every request still sleeping its latency
+        self._delayed = threading.Event()
         with self._lock:
             self._held: tuple[set[tuple[str, str]], threading.Event] | None = None
             self.latency: dict[str, float] = {}
@@ -157,6 +160,15 @@ class FaultInjector:
     def wait_thawed(self) -> None:
         self._thawed.wait(HOLD_LIMIT)
 
+    def wake(self) -> None:
+        """Every request waiting here (a latency, a hold, a freeze) goes on now, and latencies stay cut short
+        until ``clear()``: the server is stopping, and its threads must not outlive it."""
+        self._delayed.set()
+        held = self._held
+        if held is not None:
+            held[1].set()
+        self._thawed.set()
+
     def drop_watches(self) -> None:
         """Cut every open watch connection now."""
         with self._lock:
@@ -196,7 +208,7 @@ class FaultInjector:
         """Sleep the configured latency, then raise the injected ApiError, if any."""
         delay = self._rate(self.latency, verb)
         if delay > 0:
-            time.sleep(delay)
+            self._delayed.wait(delay)
         key = f"{plural}.{group}" if group else plural
         held = self._held
         if held is not None and any(v in ("*", verb) and r in ("*", plural, key) for v, r in list(held[0])):

@@ -109,6 +109,8 @@ def serve_log(handler: Exchange, route: Route, query: dict[str, str]) -> None:
             handler._write_chunk(render(lines))
         while not handler.api.stopping.is_set():
             time.sleep(FOLLOW_POLL)
+            if handler._client_gone():  # as for a watch: a silent container must not keep the thread
+                break
             pod = store.get("pods", route.namespace, name)
             if pod is None:
                 break

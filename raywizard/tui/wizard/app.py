@@ -133,6 +133,9 @@ class WizardApp(InOrderKeys[int]):
             self._exit_renderables[:] = [Text(self.crash_message or "")]
 
     def on_unmount(self) -> None:
+        # The connection this app opened goes with it: its pooled sockets, not only its thread pool.
+        if self.connection is not None:
+            self.connection.close()
         if self._on_exit is not None:
             self._on_exit()
 
