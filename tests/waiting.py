@@ -26,7 +26,7 @@ def wait_for(check: Callable[[], T], timeout: float = 30.0, interval: float = 0.
     raise AssertionError(f"timed out waiting for {what or check!r}; last value: {last!r}")
 
 
-async def wait_until(pilot: Any, check: Callable[[], T], timeout: float = 30.0, what: str = "") -> T:
+async def wait_until(pilot: Any, check: Callable[[], T], timeout: float = 120.0, what: str = "") -> T:
     """``wait_for`` for a running app: ``pilot.pause`` between checks instead of sleeping."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

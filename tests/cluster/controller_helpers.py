@@ -1,21 +1,15 @@
-"""Helpers for the controller tests: a fast sandbox, polling, and the guide's Applications.
-
-Kept out of conftest.py (owned by the API server tests) and imported explicitly by test_controllers*.py and
-test_guide_e2e.py.
-"""
+"""Helpers for the controller tests: the guide's Applications and what the controllers made of them."""
 
 from __future__ import annotations
 
 import copy
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import yaml
 
 from raywizard.sandbox.cluster import SandboxCluster
 from tests.conftest import FIXTURES
+from tests.waiting import wait_for
 
 T = TypeVar("T")
 APPS = "applications.argoproj.io"
@@ -24,27 +18,6 @@ APPS = "applications.argoproj.io"
 def guide_apps() -> list[dict[str, Any]]:
     with (FIXTURES / "ray-argocd-all.yaml").open(encoding="utf-8") as handle:
         return [doc for doc in yaml.safe_load_all(handle) if doc]
-
-
-@contextmanager
-def running_sandbox(speed: float = 50.0, **kwargs: Any) -> Iterator[SandboxCluster]:
-    cluster = SandboxCluster(speed=speed, **kwargs).start()
-    try:
-        yield cluster
-    finally:
-        cluster.stop()
-
-
-def wait_for(check: Callable[[], T], timeout: float = 30.0, interval: float = 0.05, what: str = "") -> T:
-    """Poll `check` until it returns something truthy; fail with the last value after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    last: Any = None
-    while time.monotonic() < deadline:
-        last = check()
-        if last:
-            return last
-        time.sleep(interval)
-    raise AssertionError(f"timed out waiting for {what or check!r}; last value: {last!r}")
 
 
 def app_status(cluster: SandboxCluster, name: str) -> tuple[str, str]:

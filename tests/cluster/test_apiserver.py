@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 import urllib.request
 import uuid
 from typing import Any
@@ -14,6 +13,7 @@ from kubernetes.client.exceptions import ApiException
 from kubernetes.dynamic import DynamicClient
 
 from raywizard.sandbox.cluster import SandboxCluster
+from tests.waiting import wait_for
 
 
 def _ns(api: Any) -> str:
@@ -402,12 +402,8 @@ def test_delete_with_finalizers_and_namespace_cascade(bare_api: Any) -> None:
     namespace = v1.delete_namespace(ns)
     assert namespace["status"]["phase"] == "Terminating"
     assert v1.read_namespaced_config_map("other", ns)  # the namespace controller empties it a moment later
-    deadline = time.monotonic() + 5
-    while v1.list_namespaced_config_map(ns).items != [] and time.monotonic() < deadline:
-        if [c.metadata.name for c in v1.list_namespaced_config_map(ns).items] == ["held"]:
-            break
-        time.sleep(0.05)
-    assert [c.metadata.name for c in v1.list_namespaced_config_map(ns).items] == ["held"]
+    wait_for(lambda: [c.metadata.name for c in v1.list_namespaced_config_map(ns).items] == ["held"],
+             what="the namespace emptied but for the object with a finalizer")
     with pytest.raises(ApiException) as info:  # no new content in a terminating namespace
         v1.create_namespaced_config_map(ns, {"metadata": {"name": "late"}})
     assert info.value.status == 403

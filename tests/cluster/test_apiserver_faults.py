@@ -13,6 +13,7 @@ from kubernetes.client.exceptions import ApiException
 
 from raywizard.sandbox.cluster import SandboxCluster
 from raywizard.sandbox.faults import FaultInjector, parse_duration
+from tests.waiting import wait_for
 
 
 def test_spec_parsing() -> None:
@@ -132,9 +133,7 @@ def test_expire_open_watches_and_timed_expiry(tmp_path: Any) -> None:
 
         reader = threading.Thread(target=read)
         reader.start()
-        deadline = time.monotonic() + 5
-        while not cluster.store._watches and time.monotonic() < deadline:
-            time.sleep(0.02)
+        wait_for(lambda: cluster.store._watches, what="the watch open on the server")
         cluster.faults.expire_watches()
         reader.join(5)
         assert got and got[-1]["type"] == "ERROR" and got[-1]["object"]["reason"] == "Expired"

@@ -18,7 +18,8 @@ from typing import Any
 import pytest
 
 from raywizard.sandbox.cluster import SandboxCluster
-from tests.cluster.controller_helpers import install_operator, raycluster_body, wait_for, with_namespace
+from tests.cluster.controller_helpers import install_operator, raycluster_body, with_namespace
+from tests.waiting import wait_for
 
 RC = "rayclusters.ray.io"
 NAMESPACE = "pf-ray"

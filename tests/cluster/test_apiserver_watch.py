@@ -30,21 +30,16 @@ def test_initial_added_then_live_events(bare_api: Any) -> None:
     ns = _ns(bare_api)
     v1.create_namespaced_config_map(ns, _cm("before"))
 
-    def writer() -> None:
-        time.sleep(0.2)
-        v1.create_namespaced_config_map(ns, _cm("live"))
-        v1.patch_namespaced_config_map("live", ns, {"data": {"v": "1"}})
-        v1.delete_namespaced_config_map("live", ns)
-
-    thread = threading.Thread(target=writer)
-    thread.start()
     seen = []
     stream = watch.Watch()
-    for event in stream.stream(v1.list_namespaced_config_map, ns, timeout_seconds=3):
+    for event in stream.stream(v1.list_namespaced_config_map, ns, timeout_seconds=10):
         seen.append((event["type"], event["object"].metadata.name))
+        if seen == [("ADDED", "before")]:  # the watch is open on the server: what follows arrives live
+            v1.create_namespaced_config_map(ns, _cm("live"))
+            v1.patch_namespaced_config_map("live", ns, {"data": {"v": "1"}})
+            v1.delete_namespaced_config_map("live", ns)
         if event["type"] == "DELETED":
             stream.stop()
-    thread.join()
     assert seen == [("ADDED", "before"), ("ADDED", "live"), ("MODIFIED", "live"), ("DELETED", "live")]
 
 

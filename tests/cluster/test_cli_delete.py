@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.cluster.controller_helpers import guide_apps, running_sandbox, wait_for
+from tests.cluster.controller_helpers import guide_apps
+from tests.plugins.sandbox import running_sandbox
+from tests.waiting import wait_for
 
 pexpect = pytest.importorskip("pexpect")
 pytestmark = pytest.mark.slow

@@ -6,7 +6,9 @@ import itertools
 import time
 from typing import Any
 
-from tests.cluster.controller_helpers import APPS, app_status, guide_apps, running_sandbox, wait_for
+from tests.cluster.controller_helpers import APPS, app_status, guide_apps
+from tests.plugins.sandbox import running_sandbox
+from tests.waiting import wait_for
 
 
 def _replicas(cluster: Any) -> int | None:
@@ -18,6 +20,8 @@ def _replicas(cluster: Any) -> int | None:
 
 
 def _watch_replicas(cluster: Any, seconds: float) -> list[int]:
+    """Every value the replicas take during ``seconds``: how they move over a period is what these tests look
+    at, so the period is the measurement, not a wait."""
     seen: list[int] = []
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:

@@ -15,7 +15,9 @@ from typing import Any
 import pytest
 
 from raywizard.sandbox.controllers.argocd_ignore import normalize, normalize_pair
-from tests.cluster.controller_helpers import APPS, app_status, guide_apps, running_sandbox, wait_for
+from tests.cluster.controller_helpers import APPS, app_status, guide_apps
+from tests.plugins.sandbox import running_sandbox
+from tests.waiting import wait_for
 
 RC = ("rayclusters.ray.io", "ray-cluster", "raycluster-kuberay")
 

@@ -7,14 +7,9 @@ from typing import Any
 import pytest
 
 from raywizard.sandbox.cluster import SandboxCluster
-from tests.cluster.controller_helpers import (
-    events,
-    install_operator,
-    raycluster_body,
-    running_sandbox,
-    wait_for,
-    with_namespace,
-)
+from tests.cluster.controller_helpers import events, install_operator, raycluster_body, with_namespace
+from tests.plugins.sandbox import running_sandbox
+from tests.waiting import wait_for
 
 RC = "rayclusters.ray.io"
 
@@ -45,7 +40,7 @@ def test_no_operator_no_pods() -> None:
         wait_for(lambda: sandbox.store.get(RC, ns, "rc"), what="created")
         import time
 
-        time.sleep(0.3)
+        time.sleep(0.3)  # 15 simulated seconds in which nothing may happen: no operator, no pods, no status
         assert _pods(sandbox, ns, "rc") == [] and _status(sandbox, ns, "rc") == {}
         install_operator(sandbox)  # the operator arrives: the cluster is reconciled
         wait_for(lambda: _status(sandbox, ns, "rc").get("state") == "ready", what="ready once the operator runs")

@@ -9,14 +9,9 @@ import pytest
 
 from raywizard.kube.waits import raycluster_wait_state
 from raywizard.sandbox.cluster import SandboxCluster
-from tests.cluster.controller_helpers import (
-    events,
-    install_operator,
-    raycluster_body,
-    running_sandbox,
-    wait_for,
-    with_namespace,
-)
+from tests.cluster.controller_helpers import events, install_operator, raycluster_body, with_namespace
+from tests.plugins.sandbox import running_sandbox
+from tests.waiting import wait_for
 
 RC = "rayclusters.ray.io"
 

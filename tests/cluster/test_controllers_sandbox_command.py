@@ -7,12 +7,9 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
-
-from tests.cluster.controller_helpers import wait_for
 
 
 def test_sandbox_command_serves_kubectl_and_stops(tmp_path: Path) -> None:
@@ -35,18 +32,25 @@ def test_sandbox_command_serves_kubectl_and_stops(tmp_path: Path) -> None:
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
+    banner: list[str] = []
     try:
-        wait_for(kubeconfig.exists, timeout=20, what="kubeconfig written")
+        assert process.stdout is not None
+        # The banner's last line comes after the kubeconfig is written: then the sandbox serves.
+        for line in process.stdout:
+            banner.append(line)
+            if line.startswith("Press Ctrl-C"):
+                break
+        assert kubeconfig.exists(), "".join(banner)
         if shutil.which("kubectl"):
             done = subprocess.run(
                 ["kubectl", "--kubeconfig", str(kubeconfig), "get", "nodes"], capture_output=True, text=True, timeout=60
             )
             assert done.returncode == 0, done.stderr
             assert "sandbox-node-1" in done.stdout
-        time.sleep(0.2)
     finally:
         process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=20)
+        rest, err = process.communicate(timeout=20)
+    out = "".join(banner) + rest
     assert process.returncode == 0, err
     assert f"kubeconfig: {kubeconfig}" in out
     assert "kubectl get applications -n argocd" in out

@@ -14,8 +14,10 @@ from raywizard.kube import views
 from raywizard.kube.state import object_key
 from raywizard.kube.tracking import parse_tracking_id, tracked_parent
 from raywizard.sandbox.cluster import SandboxCluster
-from tests.cluster.controller_helpers import APPS, app_status, guide_apps, running_sandbox, wait_for
+from tests.cluster.controller_helpers import APPS, app_status, guide_apps
 from tests.cluster.gitops_helpers import Repos, git, make_repos
+from tests.plugins.sandbox import running_sandbox
+from tests.waiting import wait_for
 
 CHILDREN = ["ray-operator-crds", "ray-operator", "raycluster"]
 

@@ -12,8 +12,10 @@ import pytest
 
 from raywizard.cli import main as cli
 from raywizard.sandbox.cluster import SandboxCluster
-from tests.cluster.controller_helpers import APPS, app_status, running_sandbox, wait_for
+from tests.cluster.controller_helpers import APPS, app_status
 from tests.cluster.gitops_helpers import Repos, git, make_repos
+from tests.plugins.sandbox import running_sandbox
+from tests.waiting import wait_for
 
 CHILDREN = ["ray-operator-crds", "ray-operator", "raycluster"]
 RAYCLUSTERS = "rayclusters.ray.io"

@@ -14,8 +14,10 @@ import pytest
 import yaml
 
 from raywizard.sandbox.cluster import SandboxCluster
-from tests.cluster.controller_helpers import APPS, app_status, guide_apps, running_sandbox, wait_for
+from tests.cluster.controller_helpers import APPS, app_status, guide_apps
 from tests.cluster.gitops_helpers import Repos, git, make_repos
+from tests.plugins.sandbox import running_sandbox
+from tests.waiting import wait_for
 
 TRACKING = "argocd.argoproj.io/tracking-id"
 

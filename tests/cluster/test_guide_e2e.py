@@ -15,8 +15,10 @@ from typing import Any
 
 import pytest
 
-from tests.cluster.controller_helpers import guide_apps, running_sandbox, wait_for
+from tests.cluster.controller_helpers import guide_apps
 from tests.conftest import FIXTURES
+from tests.plugins.sandbox import running_sandbox
+from tests.waiting import wait_for
 
 ALL_IN_ONE = FIXTURES / "ray-argocd-all.yaml"
 WORKER_GROUPS = ("standard-worker", "additional-worker-group1", "additional-worker-group2")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -19,6 +18,7 @@ from raywizard.kube.resources import APPLICATIONS, RAYCLUSTERS
 from raywizard.model.errors import ClusterError
 from raywizard.model.spec import Resources, WorkerGroup
 from raywizard.sandbox.cluster import SandboxCluster
+from tests.waiting import wait_for
 
 SERVER_NOISE = re.compile(r"-{40}\nException occurred during processing of request.*?\n-{40}\n", re.S)
 
@@ -52,14 +52,6 @@ def raywizard(cluster: SandboxCluster, capsys: pytest.CaptureFixture[str], *args
     return code, out, err
 
 
-def wait_for(predicate, timeout: float = 20.0, interval: float = 0.1):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError("condition not reached in time")
 
 
 def test_01_apply_from_empty_converges_with_step_progress(conn: Connection) -> None:

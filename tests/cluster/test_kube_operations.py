@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -25,6 +24,7 @@ from raywizard.kube.operations import (
 from raywizard.kube.resources import APPLICATIONS, RAYCLUSTERS
 from raywizard.model.errors import ClusterError
 from raywizard.sandbox.cluster import SandboxCluster
+from tests.waiting import wait_for
 
 SERVER_NOISE = re.compile(r"-{40}\nException occurred during processing of request.*?\n-{40}\n", re.S)
 
@@ -57,14 +57,6 @@ def run(cluster: SandboxCluster, capsys: pytest.CaptureFixture[str], *args: str)
     return code, out, err
 
 
-def wait_for(predicate, timeout: float = 20.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError("condition not reached in time")
 
 
 def test_sync_sets_the_operation_with_copied_options_and_refuses_a_second(

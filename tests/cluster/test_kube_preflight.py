@@ -28,7 +28,7 @@ def test_checks_run_concurrently_and_report_progress(sandbox: SandboxCluster, mo
             in_flight += 1
             most = max(most, in_flight)
         try:
-            time.sleep(0.3)
+            time.sleep(0.3)  # the slowness under test: overlapping requests show as several in flight at once
             original(*args, **kwargs)
         finally:
             with lock:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,15 +13,17 @@ import pytest
 from raywizard.kube.state import ClusterState
 from raywizard.kube.watch import ClusterWatcher
 from raywizard.sandbox.cluster import SandboxCluster
+from tests.waiting import wait_for
 
 NS = "watch-test"
 
 
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxCluster]:
-    # BOOKMARKs every second instead of a real server's minute, so that the watches learn a rhythm in a test
+@pytest.fixture
+def cluster(tmp_path: Path) -> Iterator[SandboxCluster]:
+    # BOOKMARKs every second instead of a real server's minute, so that the watches learn a rhythm in a test.
+    # One per test: several tests restart it, and the restarted server's thread belongs to the test that did.
     sandbox = SandboxCluster(speed=20.0, controllers=False, bookmark_interval=1.0).start()
-    sandbox.write_kubeconfig(tmp_path_factory.mktemp("watch") / "kubeconfig")
+    sandbox.write_kubeconfig(tmp_path / "kubeconfig")
     sandbox.store.create("namespaces", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NS}})
     yield sandbox
     sandbox.stop()
@@ -62,13 +65,6 @@ def make_pod(cluster: SandboxCluster, name: str, message: str = "") -> dict[str,
     )
 
 
-def wait_for(predicate, timeout: float = 10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.05)
-    raise AssertionError("condition not reached in time")
 
 
 def pods(state: ClusterState) -> set[str]:
@@ -125,7 +121,7 @@ def test_server_restart_reconnects_and_reports_it(cluster: SandboxCluster, watch
     def poll() -> None:
         while not stop.is_set():
             record()
-            time.sleep(0.02)
+            stop.wait(0.02)  # the sampling interval: the states between are what is recorded
 
     poller = threading.Thread(target=poll, daemon=True)
     poller.start()

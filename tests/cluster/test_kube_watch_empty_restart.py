@@ -11,8 +11,8 @@ import pytest
 
 from raywizard.kube.watch import ClusterWatcher
 from raywizard.sandbox.cluster import SandboxCluster
-from tests.cluster.controller_helpers import wait_for
 from tests.cluster.test_kube_watch import NS, make_pod, pods
+from tests.waiting import wait_for
 
 
 @pytest.fixture

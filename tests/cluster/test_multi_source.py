@@ -14,8 +14,10 @@ import yaml
 
 from raywizard.cli import main as cli
 from raywizard.sandbox.cluster import SandboxCluster
-from tests.cluster.controller_helpers import APPS, running_sandbox, wait_for
+from tests.cluster.controller_helpers import APPS
 from tests.cluster.gitops_helpers import Repos, make_repos
+from tests.plugins.sandbox import running_sandbox
+from tests.waiting import wait_for
 
 VALUES = """\
 image:

@@ -15,7 +15,8 @@ from raywizard.cli import main as cli
 from raywizard.kube.portforward import HeadPortForward, PortInUse, PortMapping, parse_ports
 from raywizard.kube.rayhead import ray_insight
 from raywizard.sandbox.cluster import SandboxCluster
-from tests.cluster.controller_helpers import install_operator, raycluster_body, wait_for, with_namespace
+from tests.cluster.controller_helpers import install_operator, raycluster_body, with_namespace
+from tests.waiting import wait_for
 
 RC = "rayclusters.ray.io"
 NS = "ray-cluster"

@@ -12,7 +12,7 @@ import pytest
 
 from raywizard.cli import main as cli
 from raywizard.sandbox.cluster import SandboxCluster
-from tests.cluster.controller_helpers import wait_for
+from tests.waiting import wait_for
 
 NS = "ray-cluster"
 SERVER_NOISE = re.compile(r"-{40}\nException occurred during processing of request.*?\n-{40}\n", re.S)

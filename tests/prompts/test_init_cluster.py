@@ -13,6 +13,8 @@ import pytest
 from raywizard.cli.main import main
 from raywizard.sandbox.cluster import SandboxCluster
 
+pytestmark = pytest.mark.cluster
+
 
 @pytest.fixture
 def kubeconfig(tmp_path: Path) -> Iterator[Path]:

@@ -1,28 +1,16 @@
-"""Shared fixtures for the Textual wizard tests: the app factory, a copy of the guide's file, the sandbox."""
+"""Shared fixtures for the Textual tests: the screen size, a copy of the guide's file, no kubeconfig, a steady
+cursor. The sandbox fixtures come from tests/plugins/sandbox.py, async tests run through pytest-asyncio."""
 
 from __future__ import annotations
 
-import asyncio
-import inspect
 import shutil
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from tests.conftest import FIXTURES
 
 SIZE = (100, 32)
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_pyfunc_call(pyfuncitem: Any) -> bool | None:
-    """Run ``async def`` tests on a fresh event loop (no pytest-asyncio in this project)."""
-    if not inspect.iscoroutinefunction(pyfuncitem.obj):
-        return None
-    arguments = {name: pyfuncitem.funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
-    asyncio.run(pyfuncitem.obj(**arguments))
-    return True
 
 
 @pytest.fixture(autouse=True)
@@ -50,12 +38,3 @@ def no_kubeconfig(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("KUBECONFIG", str(tmp_path / "absent-kubeconfig"))
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.setenv("RAYWIZARD_USER_PRESETS_DIR", str(tmp_path / "user-presets"))
-
-
-# The sandbox fixture lives with the cluster tests (one SandboxCluster per session, speed 20): reuse it, and the
-# fixtures it is built from, whatever their names there.
-from tests.cluster import conftest as _cluster_fixtures  # noqa: E402
-
-for _name in ("sandbox", "sandbox_session"):
-    if hasattr(_cluster_fixtures, _name):
-        globals()[_name] = getattr(_cluster_fixtures, _name)

@@ -13,7 +13,7 @@ from raywizard.tui.common.dialogs import ConfirmModal
 from raywizard.tui.wizard.app import create_app
 from raywizard.tui.wizard.screens.apply import ApplyScreen
 from tests.tui.conftest import SIZE
-from tests.tui.test_apply_sandbox import wait_for
+from tests.waiting import wait_until
 
 
 def _patch_worker_max(sandbox: Any, value: int, *, manager: str) -> None:
@@ -74,7 +74,7 @@ async def test_field_owned_by_another_manager_is_taken_over_after_saying_so(sand
     _patch_worker_max(sandbox, 6, manager="kubectl-patch")
     app = _wizard(sandbox, 8)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, ApplyScreen) and app.screen.plan is not None)
+        await wait_until(pilot, lambda: isinstance(app.screen, ApplyScreen) and app.screen.plan is not None)
         screen = app.screen
         assert isinstance(screen, ApplyScreen)
         result = str(screen.query_one("#apply-result", Static).render())
@@ -87,8 +87,8 @@ async def test_field_owned_by_another_manager_is_taken_over_after_saying_so(sand
         assert "kubectl-patch" in app.screen.detail
         assert "maxReplicas: 6 → 8" in app.screen.detail  # the one change, named
         await pilot.press("y")
-        await wait_for(pilot, lambda: screen.applied or "failed" in str(
-            screen.query_one("#apply-result", Static).render()), seconds=120)
+        await wait_until(pilot, lambda: screen.applied or "failed" in str(
+            screen.query_one("#apply-result", Static).render()), timeout=120)
         assert screen.applied, str(screen.query_one("#apply-result", Static).render())
     assert _live_worker_max(sandbox) == 8
 
@@ -97,7 +97,7 @@ async def test_a_plan_the_cluster_moved_past_is_planned_again(sandbox: Any) -> N
     _apply_minimal(sandbox, 4)
     app = _wizard(sandbox, 5)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, ApplyScreen) and app.screen.plan is not None)
+        await wait_until(pilot, lambda: isinstance(app.screen, ApplyScreen) and app.screen.plan is not None)
         screen = app.screen
         assert isinstance(screen, ApplyScreen)
         first_plan = screen.plan
@@ -105,8 +105,8 @@ async def test_a_plan_the_cluster_moved_past_is_planned_again(sandbox: Any) -> N
         await pilot.press("a")
         await pilot.pause()
         await pilot.press("y")
-        await wait_for(pilot, lambda: screen.plan is not None and screen.plan is not first_plan
-                       and not screen.applying, seconds=60)
+        await wait_until(pilot, lambda: screen.plan is not None and screen.plan is not first_plan
+                       and not screen.applying, timeout=60)
         text = str(screen.query_one("#apply-result", Static).render())
         assert "Nothing was applied: the cluster changed" in text, text
         assert "Plan ready" in text and "--force" not in text and "raywizard diff" not in text

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
 from textual.widgets import Static
 
 from raywizard.fields.set_paths import set_path
@@ -15,16 +16,13 @@ from raywizard.tui.common.dialogs import ConfirmModal
 from raywizard.tui.wizard.app import create_app
 from raywizard.tui.wizard.screens.apply import ApplyScreen
 from raywizard.tui.wizard.wizard_model import WizardStep
-from tests.cluster.controller_helpers import running_sandbox, wait_for
+from tests.plugins.sandbox import running_sandbox
 from tests.tui.conftest import SIZE
+from tests.waiting import wait_for, wait_until
+
+pytestmark = pytest.mark.cluster
 
 
-async def pilot_wait(pilot: Any, condition: Any, seconds: float = 90.0) -> None:
-    for _ in range(int(seconds / 0.1)):
-        if condition():
-            return
-        await pilot.pause(0.1)
-    raise AssertionError("condition not reached")
 
 
 def _running(cluster: Any, group: str) -> int:
@@ -50,19 +48,19 @@ async def test_apply_step_counts_the_running_pods_on_the_previous_template(tmp_p
 
         app = create_app(preset="argocd-guide", kubeconfig=str(kubeconfig), context=SANDBOX_CONTEXT)
         async with app.run_test(size=SIZE) as pilot:
-            await pilot_wait(pilot, lambda: app.connection is not None or app.connection_error)
+            await wait_until(pilot, lambda: app.connection is not None or app.connection_error)
             assert app.connection is not None, app.connection_error
             for setting in ("cpuRequest", "cpuLimit"):  # the group's pod template changes
                 set_path(app.model.spec, f"workerGroups.standard-worker.{setting}", "2")
             app.goto(WizardStep.APPLY)
-            await pilot_wait(pilot, lambda: isinstance(app.screen, ApplyScreen) and app.screen.plan is not None)
+            await wait_until(pilot, lambda: isinstance(app.screen, ApplyScreen) and app.screen.plan is not None)
             screen = app.screen
             assert isinstance(screen, ApplyScreen)
             await pilot.press("a")
-            await pilot_wait(pilot, lambda: isinstance(app.screen, ConfirmModal))
+            await wait_until(pilot, lambda: isinstance(app.screen, ConfirmModal))
             await pilot.press("y")
             result = screen.query_one("#apply-result", Static)
-            await pilot_wait(pilot, lambda: screen.applied or "failed" in str(result.render()), seconds=150)
+            await wait_until(pilot, lambda: screen.applied or "failed" in str(result.render()), timeout=150)
             said = str(result.render())
             assert screen.applied, said
             stale = re.search(r"⚠ (\d+) of (\d+) running pods of standard-worker still run the old template "
@@ -72,6 +70,6 @@ async def test_apply_step_counts_the_running_pods_on_the_previous_template(tmp_p
                     "(raywizard restart standard-worker)") in said
             assert "additional-worker-group1" not in said  # its template did not change
             assert any("of standard-worker still run the old template" in line for line in screen.timeline)
-            await pilot_wait(pilot, lambda: app.screen is not screen)
+            await wait_until(pilot, lambda: app.screen is not screen)
             assert type(app.screen).__name__ == "DashboardScreen"
             assert any("old template" in line for line in app.screen.apply_timeline)  # type: ignore[attr-defined]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from textual.widgets import DataTable, Static
@@ -13,26 +12,18 @@ from raywizard.tui.wizard.app import create_app
 from raywizard.tui.wizard.screens.apply import ApplyScreen
 from raywizard.tui.wizard.wizard_model import WizardStep
 from tests.tui.conftest import SIZE
-
-
-async def wait_for(pilot: Any, condition: Any, seconds: float = 90.0) -> None:
-    """Let the app run until ``condition()`` holds (workers post their results meanwhile)."""
-    for _ in range(int(seconds / 0.1)):
-        if condition():
-            return
-        await pilot.pause(0.1)
-    raise AssertionError("condition not reached")
+from tests.waiting import wait_until
 
 
 async def test_apply_to_sandbox_then_dashboard(sandbox: Any) -> None:
     app = create_app(preset="minimal", kubeconfig=str(sandbox.kubeconfig_path), context=SANDBOX_CONTEXT)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: app.connection is not None or app.connection_error)
+        await wait_until(pilot, lambda: app.connection is not None or app.connection_error)
         assert app.connection is not None, app.connection_error
         assert app.connection.server_url == sandbox.url
         assert app.preflight, "preflight checks ran"
         app.goto(WizardStep.APPLY)
-        await wait_for(pilot, lambda: isinstance(app.screen, ApplyScreen) and app.screen.plan is not None)
+        await wait_until(pilot, lambda: isinstance(app.screen, ApplyScreen) and app.screen.plan is not None)
         screen = app.screen
         assert isinstance(screen, ApplyScreen)
         assert screen.query_one("#apply-steps", DataTable).row_count == 3
@@ -41,14 +32,13 @@ async def test_apply_to_sandbox_then_dashboard(sandbox: Any) -> None:
         assert isinstance(app.screen, ConfirmModal)
         assert SANDBOX_CONTEXT in app.screen.question and sandbox.url in app.screen.question
         await pilot.press("y")
-        await wait_for(pilot, lambda: screen.applied or "failed" in str(
-            screen.query_one("#apply-result", Static).render()), seconds=120)
+        await wait_until(pilot, lambda: screen.applied or "failed" in str(
+            screen.query_one("#apply-result", Static).render()), timeout=120)
         assert screen.applied, str(screen.query_one("#apply-result", Static).render())
         steps = screen.query_one("#apply-steps", DataTable)
         assert [steps.get_row(key)[0].plain for key in ("crds", "operator", "raycluster")] == ["✓", "✓", "✓"]
-        await wait_for(pilot, lambda: app.screen is not screen)
+        await wait_until(pilot, lambda: app.screen is not screen)
         assert type(app.screen).__name__ == "DashboardScreen"
-        await asyncio.sleep(0)
 
 
 async def test_tweak_running_cluster_loads_live_applications(sandbox: Any) -> None:
@@ -67,10 +57,10 @@ async def test_tweak_running_cluster_loads_live_applications(sandbox: Any) -> No
 
     app = create_app(kubeconfig=str(sandbox.kubeconfig_path), context=SANDBOX_CONTEXT)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: app.connection is not None or app.connection_error)
+        await wait_until(pilot, lambda: app.connection is not None or app.connection_error)
         assert app.current_step is WizardStep.START
         await pilot.press("l")
-        await wait_for(pilot, lambda: app.current_step is WizardStep.VERSIONS)
+        await wait_until(pilot, lambda: app.current_step is WizardStep.VERSIONS)
         assert render_applications(app.model.spec) == render_applications(applied)
         assert not app.model.dirty  # what is live counts as saved
 
@@ -86,7 +76,7 @@ async def test_dead_api_server_shows_an_error_not_a_traceback(tmp_path: Any) -> 
     kubeconfig = write_kubeconfig(tmp_path / "kubeconfig", f"http://127.0.0.1:{port}", "token")
     app = create_app(preset="minimal", kubeconfig=str(kubeconfig), context=SANDBOX_CONTEXT)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: app.connection is not None or app.connection_error)
+        await wait_until(pilot, lambda: app.connection is not None or app.connection_error)
         app.goto(WizardStep.START, force=True)
         await pilot.pause()
         summary = str(app.screen.query_one("#cluster-summary", Static).render())
@@ -102,17 +92,17 @@ async def test_slow_api_keeps_the_ui_responsive(sandbox: Any) -> None:
     try:
         app = create_app(kubeconfig=str(sandbox.kubeconfig_path), context=SANDBOX_CONTEXT)
         async with app.run_test(size=SIZE) as pilot:
-            await wait_for(pilot, lambda: app.connecting)
+            await wait_until(pilot, lambda: app.connecting)
             # A spinner, not a frozen screen (shown once the screen has seen the state change).
-            await wait_for(pilot, lambda: app.screen.query_one("#cluster-spinner").display)
+            await wait_until(pilot, lambda: app.screen.query_one("#cluster-spinner").display)
             await pilot.press("ctrl+n")  # the UI answers while the preflight is still waiting
-            await wait_for(pilot, lambda: app.current_step is WizardStep.VERSIONS)
+            await wait_until(pilot, lambda: app.current_step is WizardStep.VERSIONS)
             assert app.connecting
             # The other checks report as they finish (the start screen shows "Connecting… preflight 3/9: …").
-            await wait_for(pilot, lambda: "preflight" in app.preflight_progress, seconds=60)
+            await wait_until(pilot, lambda: "preflight" in app.preflight_progress, timeout=60)
             assert app.connecting
             sandbox.faults.release()
-            await wait_for(pilot, lambda: not app.connecting, seconds=60)
+            await wait_until(pilot, lambda: not app.connecting, timeout=60)
             assert app.connection is not None
     finally:
         sandbox.faults.clear()
@@ -123,7 +113,7 @@ async def test_forbidden_apply_reports_the_reason(sandbox: Any) -> None:
                      start_step="apply")
     try:
         async with app.run_test(size=SIZE) as pilot:
-            await wait_for(pilot, lambda: isinstance(app.screen, ApplyScreen) and app.screen.plan is not None)
+            await wait_until(pilot, lambda: isinstance(app.screen, ApplyScreen) and app.screen.plan is not None)
             screen = app.screen
             assert isinstance(screen, ApplyScreen)
             sandbox.faults.forbid("patch", "applications")
@@ -131,7 +121,7 @@ async def test_forbidden_apply_reports_the_reason(sandbox: Any) -> None:
             await pilot.pause()
             await pilot.press("y")
             result = screen.query_one("#apply-result", Static)
-            await wait_for(pilot, lambda: not screen.applying and "Applying" not in str(result.render()))
+            await wait_until(pilot, lambda: not screen.applying and "Applying" not in str(result.render()))
             text = str(result.render())
             assert text.startswith("✗"), text
             assert "403" in text or "forbidden" in text.lower(), text

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from textual.widgets import Static
 
 from raywizard.sandbox.kubeconfig import NAME as SANDBOX_CONTEXT
@@ -12,16 +13,13 @@ from raywizard.tui.common.dialogs import ConfirmModal
 from raywizard.tui.wizard.app import create_app
 from raywizard.tui.wizard.screens.apply import ApplyScreen
 from raywizard.tui.wizard.wizard_model import WizardStep
-from tests.cluster.controller_helpers import running_sandbox, wait_for
+from tests.plugins.sandbox import running_sandbox
 from tests.tui.conftest import SIZE
+from tests.waiting import wait_for, wait_until
+
+pytestmark = pytest.mark.cluster
 
 
-async def pilot_wait(pilot: Any, condition: Any, seconds: float = 90.0) -> None:
-    for _ in range(int(seconds / 0.1)):
-        if condition():
-            return
-        await pilot.pause(0.1)
-    raise AssertionError("condition not reached")
 
 
 def _running(cluster: Any, group: str) -> int:
@@ -47,17 +45,17 @@ async def test_apply_step_warns_when_max_replicas_drops_below_the_running_worker
 
         app = create_app(preset="argocd-guide", kubeconfig=str(kubeconfig), context=SANDBOX_CONTEXT)
         async with app.run_test(size=SIZE) as pilot:
-            await pilot_wait(pilot, lambda: app.connection is not None or app.connection_error)
+            await wait_until(pilot, lambda: app.connection is not None or app.connection_error)
             group = next(g for g in app.model.spec.worker_groups if g.name == "standard-worker")
             group.max_replicas = 2
             app.goto(WizardStep.APPLY)
-            await pilot_wait(pilot, lambda: isinstance(app.screen, ApplyScreen) and app.screen.plan is not None)
+            await wait_until(pilot, lambda: isinstance(app.screen, ApplyScreen) and app.screen.plan is not None)
             screen = app.screen
             assert isinstance(screen, ApplyScreen)
             said = str(screen.query_one("#apply-result", Static).render())
             assert "⚠ standard-worker: maxReplicas 2 is below the 3 running workers" in said, said
             await pilot.press("a")
-            await pilot_wait(pilot, lambda: isinstance(app.screen, ConfirmModal))
+            await wait_until(pilot, lambda: isinstance(app.screen, ConfirmModal))
             modal = app.screen
             assert isinstance(modal, ConfirmModal)
             assert "maxReplicas 2 is below the 3 running workers" in modal.detail

@@ -19,7 +19,7 @@ from raywizard.tui.wizard.screens.preview import PreviewScreen
 from raywizard.tui.wizard.wizard_model import WizardStep
 from tests.cluster.gitops_helpers import Repos, git, make_repos
 from tests.tui.conftest import SIZE
-from tests.tui.test_apply_sandbox import wait_for
+from tests.waiting import wait_until
 
 
 @pytest.fixture
@@ -50,9 +50,9 @@ async def test_preview_commits_and_pushes_the_files_of_a_clone(repos: Repos) -> 
     async with app.run_test(size=SIZE) as pilot:
         set_standard_max(app, 8)
         app.goto(WizardStep.PREVIEW, force=True)
-        await wait_for(pilot, lambda: isinstance(app.screen, PreviewScreen))
+        await wait_until(pilot, lambda: isinstance(app.screen, PreviewScreen))
         await pilot.press("c")
-        await wait_for(pilot, lambda: shown_modal(app), seconds=30)
+        await wait_until(pilot, lambda: shown_modal(app), timeout=30)
         modal = app.screen
         assert isinstance(modal, CommitModal)
         title = str(modal.query_one(".dialog-title", Static).render())
@@ -61,12 +61,12 @@ async def test_preview_commits_and_pushes_the_files_of_a_clone(repos: Repos) -> 
         assert "-          maxReplicas: 200" in diff and "+          maxReplicas: 8" in diff
         message = modal.query_one("#commit-message", TextArea)
         assert message.text == "raycluster: standard-worker maxReplicas 200 → 8"
-        await wait_for(pilot, lambda: modal.focused is message)  # the message is where typing goes
+        await wait_until(pilot, lambda: modal.focused is message)  # the message is where typing goes
         message.text = "ray: eight standard workers at most"
         await pilot.press("ctrl+g")
-        await wait_for(pilot, lambda: git(repos.bare, "log", "-1", "--format=%s", "main").strip()
-                       == "ray: eight standard workers at most", seconds=30)
-        await wait_for(pilot, lambda: not app.model.dirty)
+        await wait_until(pilot, lambda: git(repos.bare, "log", "-1", "--format=%s", "main").strip()
+                       == "ray: eight standard workers at most", timeout=30)
+        await wait_until(pilot, lambda: not app.model.dirty)
         assert "maxReplicas: 8" in (repos.clone / "ray" / "raycluster.yaml").read_text(encoding="utf-8")
         assert git(repos.clone, "status", "--porcelain") == ""
 
@@ -78,20 +78,21 @@ async def test_cancel_leaves_the_clone_as_it_was(repos: Repos) -> None:
     async with app.run_test(size=SIZE) as pilot:
         set_standard_max(app, 3)
         app.goto(WizardStep.PREVIEW, force=True)
-        await wait_for(pilot, lambda: isinstance(app.screen, PreviewScreen))
+        await wait_until(pilot, lambda: isinstance(app.screen, PreviewScreen))
         await pilot.press("c")
-        await wait_for(pilot, lambda: shown_modal(app), seconds=30)
+        await wait_until(pilot, lambda: shown_modal(app), timeout=30)
         await pilot.press("escape")
-        await wait_for(pilot, lambda: isinstance(app.screen, PreviewScreen))
+        await wait_until(pilot, lambda: isinstance(app.screen, PreviewScreen))
         assert app.model.dirty
     assert repos.head() == head and git(repos.clone, "status", "--porcelain") == ""
 
 
 @pytest.mark.slow
+@pytest.mark.cluster
 async def test_apply_step_commits_instead_and_follows_the_parent(repos: Repos, tmp_path: Path,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     from raywizard.sandbox.kubeconfig import NAME as SANDBOX_CONTEXT
-    from tests.cluster.controller_helpers import running_sandbox
+    from tests.plugins.sandbox import running_sandbox
 
     monkeypatch.chdir(repos.clone)  # the clone whose remote the parent syncs from
     with running_sandbox(speed=50) as cluster:
@@ -100,11 +101,11 @@ async def test_apply_step_commits_instead_and_follows_the_parent(repos: Repos, t
                          "--kubeconfig", str(kubeconfig)]) == 0
         app = create_app(preset="argocd-guide", kubeconfig=str(kubeconfig), context=SANDBOX_CONTEXT)
         async with app.run_test(size=SIZE) as pilot:
-            await wait_for(pilot, lambda: app.connection is not None or app.connection_error)
+            await wait_until(pilot, lambda: app.connection is not None or app.connection_error)
             assert app.connection is not None, app.connection_error
             set_standard_max(app, 8)
             app.goto(WizardStep.APPLY, force=True)
-            await wait_for(pilot, lambda: isinstance(app.screen, ApplyScreen) and app.screen.plan is not None)
+            await wait_until(pilot, lambda: isinstance(app.screen, ApplyScreen) and app.screen.plan is not None)
             screen = app.screen
             assert isinstance(screen, ApplyScreen)
             result = screen.query_one("#apply-result", Static)
@@ -112,18 +113,18 @@ async def test_apply_step_commits_instead_and_follows_the_parent(repos: Repos, t
             assert "c: Commit & push" in str(result.render())
             # Apply is still possible, but asks with the parent named and "Apply anyway".
             await pilot.press("a")
-            await wait_for(pilot, lambda: isinstance(app.screen, ConfirmModal))
+            await wait_until(pilot, lambda: isinstance(app.screen, ConfirmModal))
             confirm = app.screen
             assert isinstance(confirm, ConfirmModal)
             assert confirm.yes == "Apply anyway"
             assert "managed by Application ray-root" in confirm.detail and "selfHeal" in confirm.detail
             await pilot.press("n")
-            await wait_for(pilot, lambda: app.screen is screen)
+            await wait_until(pilot, lambda: app.screen is screen)
             await pilot.press("c")
-            await wait_for(pilot, lambda: shown_modal(app), seconds=30)
+            await wait_until(pilot, lambda: shown_modal(app), timeout=30)
             await pilot.press("ctrl+g")
-            await wait_for(pilot, lambda: "RayCluster raycluster-kuberay ready" in str(result.render())
-                           or "✗" in str(result.render()), seconds=180)
+            await wait_until(pilot, lambda: "RayCluster raycluster-kuberay ready" in str(result.render())
+                           or "✗" in str(result.render()), timeout=180)
             sha = repos.head()
             assert f"✓ ray-root and its Applications at {sha[:7]}" in str(result.render())
             rc = cluster.store.get("rayclusters.ray.io", "ray-cluster", "raycluster-kuberay")

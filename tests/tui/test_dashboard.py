@@ -23,6 +23,7 @@ from raywizard.tui.dashboard.widgets.groups import WorkerGroupsPanel
 from raywizard.tui.dashboard.widgets.pods import PodsTable
 from raywizard.tui.dashboard.widgets.raycluster import raycluster_renderable
 from tests.tui.dashboard_data import CLUSTER, NOW, NS, event, filled_state, pod, raycluster
+from tests.tui.helpers import dashboard_ticks
 
 SIZE = (120, 40)
 
@@ -30,10 +31,6 @@ SIZE = (120, 40)
 def make_app(state: Any = None) -> DashboardApp:
     return DashboardApp(None, load_preset("argocd-guide"), state=state or filled_state(), clock=lambda: NOW)
 
-
-async def settle(pilot: Any, ticks: int = 3) -> None:
-    for _ in range(ticks):
-        await pilot.pause(0.12)
 
 
 def column(table: DataTable[Any], key: str) -> list[str]:
@@ -43,7 +40,7 @@ def column(table: DataTable[Any], key: str) -> list[str]:
 async def test_shows_applications_raycluster_groups_pods_and_events() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await dashboard_ticks(pilot)
         screen = app.dashboard
         apps = screen.query_one(ApplicationsTable)
         assert column(apps, "name") == [
@@ -69,7 +66,7 @@ async def test_shows_applications_raycluster_groups_pods_and_events() -> None:
 async def test_cluster_text_is_shown_literally() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await dashboard_ticks(pilot)
         events = app.dashboard.query_one(EventsLog)
         lines = [line.text for line in events.lines]
         odd = next(line for line in lines if "Odd" in line)
@@ -79,7 +76,7 @@ async def test_cluster_text_is_shown_literally() -> None:
         apps = app.dashboard.query_one(ApplicationsTable)
         apps.focus()
         apps.move_cursor(row=2)
-        await settle(pilot, 1)
+        await dashboard_ticks(pilot, 1)
         details = str(app.dashboard.query_one("#app-details").render())
         assert "[red]not markup[/red] kept literally" in details
 
@@ -88,7 +85,7 @@ async def test_pods_table_is_updated_in_place(monkeypatch: Any) -> None:
     state = filled_state()
     app = make_app(state)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await dashboard_ticks(pilot)
         pods = app.dashboard.query_one(PodsTable)
         rebuilt: list[bool] = []
         monkeypatch.setattr(pods, "clear", lambda *a, **k: rebuilt.append(True))
@@ -114,30 +111,30 @@ async def test_pods_table_is_updated_in_place(monkeypatch: Any) -> None:
             "DELETED",
             pod(f"{CLUSTER}-workergroup-worker-kq7rt", group="workergroup", node_type="worker"),
         )
-        await settle(pilot)
+        await dashboard_ticks(pilot)
         assert not rebuilt
         assert pods.rows[RowKey(head_key)] is head_row  # untouched rows keep their identity
         assert str(pods.get_cell(f"{NS}/{pending_name}", "status")) == "Running"
         assert f"{NS}/{CLUSTER}-workergroup-worker-kq7rt" not in pods.rows
         assert pods.row_count == 5
         assert pods.title().startswith("Pods 5 · Running 4 · Pending 1")
-        await settle(pilot, 10)  # new rows are sorted in within a second (SORT_EVERY)
+        await dashboard_ticks(pilot, 10)  # new rows are sorted in within a second (SORT_EVERY)
         assert column(pods, "name") == sorted(column(pods, "name"))
 
 
 async def test_filter_and_sort_pods() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await dashboard_ticks(pilot)
         pods = app.dashboard.query_one(PodsTable)
         await pilot.press("slash", *"pend")
-        await settle(pilot, 1)
+        await dashboard_ticks(pilot, 1)
         assert pods.row_count == 1
         assert "filter “pend”: 1 shown" in pods.title()
         await pilot.press("enter")  # keep the filter, back to the table
         assert pods.has_focus and pods.row_count == 1
         await pilot.press("escape")  # clears it
-        await settle(pilot, 1)
+        await dashboard_ticks(pilot, 1)
         assert pods.row_count == 5 and not pods.filter_text
         await pilot.press("o")  # name -> group
         assert pods.sort_column == "group"
@@ -153,11 +150,11 @@ async def test_filter_and_sort_pods() -> None:
 async def test_filter_events_when_focused() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await dashboard_ticks(pilot)
         events = app.dashboard.query_one(EventsLog)
         events.focus()
         await pilot.press("slash", *"warning", "enter")
-        await settle(pilot, 1)
+        await dashboard_ticks(pilot, 1)
         assert events.filter_text == "warning"
         assert [line.text for line in events.lines if line.text.strip()] and all(
             "Warning" in line.text for line in events.lines if line.text.strip()
@@ -167,14 +164,14 @@ async def test_filter_events_when_focused() -> None:
 async def test_describe_pod_and_raycluster_as_yaml() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await dashboard_ticks(pilot)
         await pilot.press("d")
-        await settle(pilot, 1)
+        await dashboard_ticks(pilot, 1)
         assert isinstance(app.screen, DescribeScreen)
         assert f"name: {CLUSTER}-head-x7k2p" in app.screen.yaml_text
         await pilot.press("escape")
         await pilot.press("c")
-        await settle(pilot, 1)
+        await dashboard_ticks(pilot, 1)
         assert isinstance(app.screen, DescribeScreen)
         assert "kind: RayCluster" in app.screen.yaml_text and "desiredWorkerReplicas: 4" in app.screen.yaml_text
         await pilot.press("escape")
@@ -184,16 +181,16 @@ async def test_describe_pod_and_raycluster_as_yaml() -> None:
 async def test_writes_need_a_connection_and_a_confirmation() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await dashboard_ticks(pilot)
         await pilot.press("s")
-        await settle(pilot, 1)
+        await dashboard_ticks(pilot, 1)
         assert not isinstance(app.screen, ConfirmWrite)  # no cluster: a warning, nothing to confirm
         app.dashboard.session.connection = cast(Any, object())  # any connection: the modal must come first
         await pilot.press("R")
-        await settle(pilot, 1)
+        await dashboard_ticks(pilot, 1)
         assert isinstance(app.screen, ConfirmWrite)
         await pilot.press("n")
-        await settle(pilot, 1)
+        await dashboard_ticks(pilot, 1)
         assert isinstance(app.screen, DashboardScreen)
 
 
@@ -201,11 +198,11 @@ async def test_replicas_history_and_sparkline_follow_the_raycluster() -> None:
     state = filled_state()
     app = make_app(state)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await dashboard_ticks(pilot)
         screen = app.dashboard
         for replicas in (6, 9):
             state.apply_event("rayclusters", "MODIFIED", raycluster(replicas=replicas, available=3, rv=replicas))
-            await settle(pilot, 5)  # worker-group counts refresh twice a second
+            await dashboard_ticks(pilot, 5)  # worker-group counts refresh twice a second
         assert screen.panels.history.values("workergroup")[-1] == 9.0
         assert min(screen.panels.history.values("workergroup")) == 4.0
         line = screen.query_one(WorkerGroupsPanel).lines["workergroup"]
@@ -217,23 +214,23 @@ async def test_connection_indicator_reconnecting_then_live() -> None:
     state = filled_state()
     app = make_app(state)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await dashboard_ticks(pilot)
         indicator = app.dashboard.query_one(ConnectionIndicator)
         state.set_connection("pods", "reconnecting", "watch dropped: [b]connection reset[/b]")
-        await settle(pilot)
+        await dashboard_ticks(pilot)
         assert indicator.state == "reconnecting"
         assert "[b]connection reset[/b]" in str(indicator.render())
         state.set_connection("pods", "live")
-        await settle(pilot)
+        await dashboard_ticks(pilot)
         assert indicator.state == "live"
 
 
 async def test_edit_worker_groups_returns_the_live_spec() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await dashboard_ticks(pilot)
         await pilot.press("w")
-        await settle(pilot, 1)
+        await dashboard_ticks(pilot, 1)
     spec = app.return_value
     assert spec is not None
     assert spec.target.cluster_app == "raycluster"
@@ -243,10 +240,10 @@ async def test_many_events_are_bounded_per_tick() -> None:
     state = filled_state()
     app = make_app(state)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await dashboard_ticks(pilot)
         for i in range(400):
             state.apply_event("events", "ADDED", event(f"burst-{i}", "Pulled", f"pulled #{i}"))
-        await settle(pilot)
+        await dashboard_ticks(pilot)
         events = app.dashboard.query_one(EventsLog)
         assert events.total == 404
         assert events.skipped >= 400 - events.max_per_batch
@@ -261,9 +258,9 @@ async def test_edit_worker_groups_inside_the_wizard_opens_its_step() -> None:
     async with wizard.run_test(size=SIZE) as pilot:
         await pilot.pause()
         wizard.push_screen(DashboardScreen(None, wizard.model.spec, state=filled_state(), clock=lambda: NOW))
-        await settle(pilot)
+        await dashboard_ticks(pilot)
         await pilot.press("w")
-        await settle(pilot)
+        await dashboard_ticks(pilot)
         assert wizard.current_step is WizardStep.WORKERS
         assert not isinstance(wizard.screen, DashboardScreen)
         assert not wizard.model.dirty  # the live spec counts as saved
@@ -275,7 +272,7 @@ async def test_last_apply_timeline_is_shown_when_passed_in() -> None:
         None, load_preset("argocd-guide"), state=filled_state(), clock=lambda: NOW, apply_timeline=timeline
     )
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await dashboard_ticks(pilot)
         details = str(app.dashboard.query_one("#app-details").render())
         assert "last apply: crds Synced 4s → operator Healthy 11s → raycluster ready 23s" in details
 
@@ -297,7 +294,7 @@ async def test_pod_and_group_text_from_the_cluster_is_literal() -> None:
     state.apply_event("rayclusters", "MODIFIED", rc)
     app = make_app(state)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, 6)
+        await dashboard_ticks(pilot, 6)
         screen = app.dashboard
         pods = screen.query_one(PodsTable)
         key = f"{NS}/{CLUSTER}-workergroup-worker-odd01"

@@ -15,6 +15,7 @@ from raywizard.tui.dashboard import DashboardApp
 from raywizard.tui.dashboard.argocd_views import ApplicationScreen, history_rows, resource_rows
 from raywizard.tui.dashboard.widgets.apps import ApplicationsTable
 from tests.tui.dashboard_data import CLUSTER, NOW, NS, application, filled_state
+from tests.tui.helpers import dashboard_ticks
 
 SIZE = (120, 40)
 SHA = "3f2a9c1d5e6b7a8c9d0e1f2a3b4c5d6e7f8a9b0c"
@@ -61,10 +62,6 @@ def make_app() -> DashboardApp:
     return DashboardApp(None, load_preset("argocd-guide"), state=state_with_tree(), clock=lambda: NOW)
 
 
-async def settle(pilot: Any, ticks: int = 4) -> None:
-    for _ in range(ticks):
-        await pilot.pause(0.12)
-
 
 def test_rows_from_status() -> None:
     app = cluster_application()
@@ -82,12 +79,12 @@ def test_rows_from_status() -> None:
 async def test_tree_yaml_history_and_the_last_operation_in_full() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await dashboard_ticks(pilot, 4)
         apps = app.dashboard.query_one(ApplicationsTable)
         apps.focus()
         apps.move_cursor(row=apps.get_row_index("argocd/raycluster"))
         await pilot.press("enter")
-        await settle(pilot, 1)
+        await dashboard_ticks(pilot, 1)
         view = app.screen
         assert isinstance(view, ApplicationScreen) and view.active_tab == "resources"
         tree = view.query_one(Tree)
@@ -99,20 +96,20 @@ async def test_tree_yaml_history_and_the_last_operation_in_full() -> None:
         assert len(pods) == 5 and any("Pending" in p for p in pods)
         assert "requires pruning" in str(tree.root.children[1].children[0].label)
         await pilot.press("y")
-        await settle(pilot, 1)
+        await dashboard_ticks(pilot, 1)
         assert view.active_tab == "yaml"
         assert "operationState:" in str(view.query_one("#application-yaml", Static).render())
         await pilot.press("h")
-        await settle(pilot, 1)
+        await dashboard_ticks(pilot, 1)
         assert view.active_tab == "history" and [r["revision"] for r in view.history] == [SHA[:8], "1.5.0"]
         await pilot.press("m")
-        await settle(pilot, 1)
+        await dashboard_ticks(pilot, 1)
         operation = str(view.query_one("#application-operation", Static).render())
         assert FAILED in operation.replace("\n", " ") or "greater than or equal to 0" in operation
         assert "SyncFailed" in operation and "configmap/ray-config unchanged" in operation
         await pilot.press("escape")
-        await settle(pilot, 1)
+        await dashboard_ticks(pilot, 1)
         assert app.screen is app.dashboard
         await pilot.press("a")  # the key from anywhere on the dashboard
-        await settle(pilot, 1)
+        await dashboard_ticks(pilot, 1)
         assert isinstance(app.screen, ApplicationScreen)

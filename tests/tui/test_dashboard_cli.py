@@ -14,8 +14,10 @@ pytestmark = pytest.mark.slow
 RAYWIZARD = [sys.executable, "-m", "raywizard"]
 
 
+@pytest.mark.cluster
 def test_dashboard_in_a_terminal(tmp_path: Path) -> None:
-    from tests.cluster.controller_helpers import guide_apps, running_sandbox
+    from tests.cluster.controller_helpers import guide_apps
+    from tests.plugins.sandbox import running_sandbox
 
     with running_sandbox(speed=20) as cluster:
         kubeconfig = cluster.write_kubeconfig(tmp_path / "kubeconfig")
@@ -45,12 +47,14 @@ def test_dashboard_without_a_terminal_says_what_to_use() -> None:
     assert "Traceback" not in done.stderr
 
 
+@pytest.mark.cluster
 def test_w_opens_the_wizard_on_the_same_cluster(tmp_path: Path) -> None:
     """KUBECONFIG only (no flags), `w` → the wizard is connected: Live diff compares with the cluster, and with
     no edits nothing differs (it reads the Application's values, not the autoscaler's replicas)."""
     import os
 
-    from tests.cluster.controller_helpers import guide_apps, running_sandbox
+    from tests.cluster.controller_helpers import guide_apps
+    from tests.plugins.sandbox import running_sandbox
 
     with running_sandbox(speed=20) as cluster:
         kubeconfig = cluster.write_kubeconfig(tmp_path / "kubeconfig")

@@ -15,7 +15,7 @@ from raywizard.tui.dashboard.widgets.apps import ApplicationsTable
 from tests.tui.test_dashboard_sandbox import guide_sandbox  # noqa: F401  (a fixture)
 from tests.waiting import wait_until
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.cluster]
 SIZE = (120, 40)
 APPS = "applications.argoproj.io"
 
@@ -50,10 +50,9 @@ async def test_delete_lists_the_cascade_and_wants_the_crds_name_typed(guide_sand
         await pilot.press(*"ray-operator-crd")
         assert yes.disabled  # not the whole name yet
         await pilot.press("s")
-        await pilot.pause(0.1)
-        assert not yes.disabled
+        await wait_until(pilot, lambda: not yes.disabled, what="Delete enabled by the whole name")
         await pilot.press("escape")  # no: nothing is deleted
-        await pilot.pause(0.2)
+        await wait_until(pilot, lambda: not isinstance(app.screen, DeleteConfirm), what="the confirmation closed")
         assert cluster.store.get(APPS, "argocd", "ray-operator-crds") is not None
 
         # The RayCluster Application: its resources and the pods that go with the RayCluster; no name to type.

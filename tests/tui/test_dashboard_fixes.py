@@ -18,6 +18,7 @@ from raywizard.tui.dashboard.widgets.events import EventsLog
 from raywizard.tui.dashboard.widgets.groups import WorkerGroupsPanel
 from raywizard.tui.dashboard.widgets.pods import PodsTable
 from tests.tui.dashboard_data import CLUSTER, NOW, filled_state, raycluster
+from tests.tui.helpers import dashboard_ticks
 from tests.waiting import wait_until
 
 SIZE = (120, 40)
@@ -27,10 +28,6 @@ def make_app(state: Any = None, **options: Any) -> DashboardApp:
     options.setdefault("clock", lambda: NOW)
     return DashboardApp(None, load_preset("argocd-guide"), state=state or filled_state(), **options)
 
-
-async def settle(pilot: Any, ticks: int = 3) -> None:
-    for _ in range(ticks):
-        await pilot.pause(0.12)
 
 
 def screen_lines(app: DashboardApp) -> list[str]:
@@ -54,13 +51,13 @@ async def test_filtering_and_removing_pods_leaves_no_stale_names_on_screen() -> 
     state = filled_state()
     app = make_app(state)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await dashboard_ticks(pilot)
         pods = app.dashboard.query_one(PodsTable)
         # The cursor is on the first row (the head). Filter to the Pending worker: the row index stays 0, so
         # no RowHighlighted comes, and the head must still vanish from the whole panel (table *and* the
         # selected-pod line under it: that stale line was the "ghost row").
         await pilot.press("slash", *"pend", "enter")
-        await settle(pilot)
+        await dashboard_ticks(pilot)
         assert pods.row_count == 1
         text = pods_panel_text(app)
         shown = {name for name in pod_names(state) if name in text}
@@ -68,14 +65,14 @@ async def test_filtering_and_removing_pods_leaves_no_stale_names_on_screen() -> 
 
         # Resize, then remove every worker pod while unfiltered: none may be drawn afterwards.
         await pilot.press("escape")
-        await settle(pilot)
+        await dashboard_ticks(pilot)
         await pilot.resize_terminal(160, 48)
         await pilot.press("end")
-        await settle(pilot)
+        await dashboard_ticks(pilot)
         workers = [k for k, p in state.snapshot().pods.items() if "-worker-" in p["metadata"]["name"]]
         for key in workers:
             state.apply_event("pods", "DELETED", copy.deepcopy(state.snapshot().pods[key]))
-        await settle(pilot, 5)
+        await dashboard_ticks(pilot, 5)
         text = pods_panel_text(app)
         for key in workers:
             assert key.split("/", 1)[1] not in text
@@ -96,10 +93,10 @@ async def test_edit_worker_groups_prefills_from_the_application_not_the_autoscal
     state.replace_all("rayclusters", [live])
     app = DashboardApp(None, spec, state=state, clock=lambda: NOW)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, 6)
+        await dashboard_ticks(pilot, 6)
         assert len(app.dashboard.query_one(WorkerGroupsPanel).lines) == len(spec.worker_groups)
         await pilot.press("w")
-        await settle(pilot, 1)
+        await dashboard_ticks(pilot, 1)
     edited = app.return_value
     assert edited is not None
     assert [g.replicas for g in edited.worker_groups] == [g.replicas for g in spec.worker_groups]
@@ -119,13 +116,13 @@ async def test_ages_tick_without_any_change() -> None:
     clock = {"now": NOW}
     app = make_app(clock=lambda: clock["now"])
     async with app.run_test(size=(160, 48)) as pilot:
-        await settle(pilot)
+        await dashboard_ticks(pilot)
         assert "age 10m" in "\n".join(screen_lines(app))
         clock["now"] = NOW + timedelta(seconds=70)
-        await pilot.pause(1.3)  # one age refresh (once a second), no state change at all
-        text = "\n".join(screen_lines(app))
-        assert "age 11m" in text  # the RayCluster panel
-        assert "6m ago" in text  # the Applications' LAST SYNC (4m50s before)
+        # One age refresh (once a second), no state change at all: the RayCluster panel and the Applications'
+        # LAST SYNC (4m50s before).
+        await wait_until(pilot, lambda: "age 11m" in (text := "\n".join(screen_lines(app))) and "6m ago" in text,
+                         what="the ages refreshed")
 
 
 async def test_short_terminal_says_when_worker_groups_are_hidden() -> None:
@@ -137,7 +134,7 @@ async def test_short_terminal_says_when_worker_groups_are_hidden() -> None:
     state.replace_all("rayclusters", [live])
     app = make_app(state)
     async with app.run_test(size=(100, 32)) as pilot:
-        await settle(pilot, 6)
+        await dashboard_ticks(pilot, 6)
         groups = app.dashboard.query_one(WorkerGroupsPanel)
         assert len(groups.lines) == 6
         assert "more" in str(groups.border_subtitle)
@@ -147,7 +144,7 @@ async def test_footer_fits_narrow_terminals_with_the_main_keys() -> None:
     for width, height in ((80, 24), (100, 32)):
         app = make_app()
         async with app.run_test(size=(width, height)) as pilot:
-            await settle(pilot)
+            await dashboard_ticks(pilot)
             footer = screen_lines(app)[-1]
             assert footer.rstrip().endswith("^p palette"), footer
             for key in ("s Sync", "l Logs", "w Edit groups", "/ Filter", "q Quit"):
@@ -244,14 +241,14 @@ async def test_events_in_time_order_and_rerendered_at_the_new_width() -> None:
                                  event("old", "Pulled", "an old one", seconds_ago=500)])
     app = make_app(state)
     async with app.run_test(size=(100, 32)) as pilot:
-        await settle(pilot)
+        await dashboard_ticks(pilot)
         log = app.dashboard.query_one(EventsLog)
         texts = [line.text for line in log.lines]
         assert "Evil" in texts[-1]
         assert min(i for i, t in enumerate(texts) if "an old one" in t) < len(texts) - 1
         assert log.lines[-1].text.rstrip().endswith("…")
         await pilot.resize_terminal(200, 48)
-        await settle(pilot)
+        await dashboard_ticks(pilot)
         assert log.lines[-1].text.rstrip().endswith("x" * 30)
 
 
@@ -264,9 +261,9 @@ async def test_sync_on_an_empty_cluster_says_apply_first() -> None:
         state.set_connection(kind, "live")
     app = make_app(state)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await dashboard_ticks(pilot)
         app.dashboard.session.connection = cast(Any, object())
         await pilot.press("s")
-        await settle(pilot, 1)
+        await dashboard_ticks(pilot, 1)
         assert not isinstance(app.screen, ConfirmWrite)
         assert any("apply first" in n.message for n in app._notifications)

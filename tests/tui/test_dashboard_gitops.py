@@ -12,12 +12,13 @@ import pytest
 from raywizard.documents.presets import load_preset
 from raywizard.tui.dashboard import DashboardApp
 from raywizard.tui.dashboard.widgets.apps import ApplicationDetails, ApplicationsTable
-from tests.cluster.controller_helpers import APPS, running_sandbox
+from tests.cluster.controller_helpers import APPS
 from tests.cluster.gitops_helpers import Repos, make_repos
 from tests.cluster.test_gitops_parent import parent_app, push_guide
+from tests.plugins.sandbox import running_sandbox
 from tests.waiting import wait_until
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.cluster]
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from raywizard.tui.dashboard.help import HelpScreen, commands, help_rows
 from raywizard.tui.dashboard.keys import KEYS_ENV, read_keymap
 from raywizard.tui.dashboard.widgets.pods import PodsTable
 from tests.tui.dashboard_data import NOW, filled_state
+from tests.tui.helpers import dashboard_ticks
 from tests.tui.test_dashboard_sandbox import guide_sandbox  # noqa: F401  (a fixture)
 
 SIZE = (120, 40)
@@ -24,10 +25,6 @@ SIZE = (120, 40)
 def make_app() -> DashboardApp:
     return DashboardApp(None, load_preset("argocd-guide"), state=filled_state(), clock=lambda: NOW)
 
-
-async def settle(pilot: Any, ticks: int = 3) -> None:
-    for _ in range(ticks):
-        await pilot.pause(0.12)
 
 
 @pytest.fixture(autouse=True)
@@ -41,23 +38,23 @@ def no_keys_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
 async def test_question_mark_lists_the_keys_by_panel() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await dashboard_ticks(pilot)
         await pilot.press("question_mark")
-        await settle(pilot, 1)
+        await dashboard_ticks(pilot, 1)
         assert isinstance(app.screen, HelpScreen)
         assert app.screen.panels == ["Applications", "Pods", "Events", "RayCluster and Ray", "Everywhere"]
         rows = dict(help_rows(app.dashboard))
         assert ("s", "sync the highlighted Application (asks first)") in rows["Applications"]
         assert any(key == "l" and "container" in text for key, text in rows["Pods"])
         await pilot.press("escape")
-        await settle(pilot, 1)
+        await dashboard_ticks(pilot, 1)
         assert isinstance(app.screen, DashboardScreen)
 
 
 async def test_palette_offers_the_dashboards_commands() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await dashboard_ticks(pilot)
         screen = app.dashboard
         titles = [title for title, _, _ in commands(screen)]
         for wanted in ("Sync (s)", "Refresh (r)", "Logs (l)", "Filter (/)", "Sort (o)", "Pod YAML (d)",
@@ -67,9 +64,9 @@ async def test_palette_offers_the_dashboards_commands() -> None:
         pods = screen.query_one(PodsTable)
         before = pods.sort_column
         await pilot.press("ctrl+p")
-        await settle(pilot, 1)
+        await dashboard_ticks(pilot, 1)
         await pilot.press(*"Sort (o)", "enter")
-        await settle(pilot, 2)
+        await dashboard_ticks(pilot, 2)
         assert app.screen is screen
         assert pods.sort_column != before
 
@@ -78,18 +75,18 @@ async def test_keys_file_remaps_by_binding_id(no_keys_file: Path) -> None:
     no_keys_file.write_text("dashboard.sort: x\ndashboard.help: ctrl+h\n", encoding="utf-8")
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await dashboard_ticks(pilot)
         screen = app.dashboard
         pods = screen.query_one(PodsTable)
         pods.focus()
         await pilot.press("x")
-        await settle(pilot, 1)
+        await dashboard_ticks(pilot, 1)
         assert pods.sort_column == "group"  # the next column after NAME
         rows = dict(help_rows(screen))
         assert ("x", "sort by the next column") in rows["Pods"]
         assert any(title == "Sort (x)" for title, _, _ in commands(screen))
         await pilot.press("ctrl+h")
-        await settle(pilot, 1)
+        await dashboard_ticks(pilot, 1)
         assert isinstance(app.screen, HelpScreen)
 
 
@@ -101,10 +98,10 @@ async def test_a_broken_keys_file_is_one_warning_and_the_default_keys(no_keys_fi
     assert keymap == {"dashboard.help": "question_mark"} and "ignored dashboard.sort" in problem
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await dashboard_ticks(pilot)
         assert any("ignored dashboard.sort" in n.message for n in app._notifications)
         await pilot.press("o")
-        await settle(pilot, 1)
+        await dashboard_ticks(pilot, 1)
         assert app.dashboard.query_one(PodsTable).sort_column == "group"
 
 
@@ -113,17 +110,18 @@ async def test_normal_refresh_asks_nothing_hard_refresh_asks() -> None:
 
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await dashboard_ticks(pilot)
         await pilot.press("r")
-        await settle(pilot, 1)
+        await dashboard_ticks(pilot, 1)
         assert isinstance(app.screen, DashboardScreen)  # no confirmation (here: nothing to write to)
         assert any("Not connected" in n.message for n in app._notifications)
         await pilot.press("R")
-        await settle(pilot, 1)
+        await dashboard_ticks(pilot, 1)
         assert not isinstance(app.screen, ConfirmWrite)  # without a connection nothing is asked either
 
 
 @pytest.mark.slow
+@pytest.mark.cluster
 async def test_normal_refresh_on_the_sandbox_writes_without_asking(guide_sandbox: tuple[Any, Any]) -> None:  # noqa: F811
     from raywizard.tui.dashboard.dialogs import ConfirmWrite
     from raywizard.tui.dashboard.widgets.apps import ApplicationsTable
@@ -138,13 +136,12 @@ async def test_normal_refresh_on_the_sandbox_writes_without_asking(guide_sandbox
         apps.focus()
         apps.move_cursor(row=apps.get_row_index("argocd/raycluster"))
         await pilot.press("r")
-        await pilot.pause(0.2)
-        assert not isinstance(app.screen, ConfirmWrite)
         await wait_until(
             pilot,
             lambda: any("Refresh of raycluster requested" in n.message for n in app._notifications),
             what="the refresh",
         )
+        assert not isinstance(app.screen, ConfirmWrite)  # sent without asking
 
 
 async def test_f2_in_the_wizard_comes_back_to_the_dashboard() -> None:
@@ -153,21 +150,21 @@ async def test_f2_in_the_wizard_comes_back_to_the_dashboard() -> None:
 
     wizard = create_app(preset="argocd-guide", offline=True)
     async with wizard.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await dashboard_ticks(pilot)
         dashboard = DashboardScreen(None, load_preset("argocd-guide"), state=filled_state(), clock=lambda: NOW)
         wizard.push_screen(dashboard)
-        await settle(pilot)
+        await dashboard_ticks(pilot)
         # The palette over the dashboard offers the dashboard's commands, not the wizard's steps.
         names = [command.title for command in wizard.get_system_commands(dashboard)]
         assert not any(name.startswith("Go to") for name in names)
         from raywizard.tui.wizard.screens.base import StepScreen
 
         await pilot.press("f2")  # already on the dashboard: stays
-        await settle(pilot, 1)
+        await dashboard_ticks(pilot, 1)
         assert wizard.screen is dashboard
         wizard.push_screen(WorkersScreen())
-        await settle(pilot, 1)
+        await dashboard_ticks(pilot, 1)
         assert isinstance(wizard.screen, StepScreen)
         await pilot.press("f2")
-        await settle(pilot, 1)
+        await dashboard_ticks(pilot, 1)
         assert wizard.screen is dashboard

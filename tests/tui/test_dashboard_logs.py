@@ -16,6 +16,7 @@ from raywizard.tui.dashboard.logs import (
     PodLogsScreen,
     log_source,
 )
+from tests.waiting import wait_until
 
 HEAD = LogSource("ray-cluster", "raycluster-kuberay-head-x7k2p", ("ray-head", "autoscaler"), ("wait-gcs",))
 
@@ -44,12 +45,10 @@ class LogsApp(App[None]):
         self.push_screen(self._first)
 
 
-async def wait_lines(pilot: Any, screen: PodLogsScreen, count: int) -> None:
-    for _ in range(100):
-        if len(screen.lines) >= count:
-            return
-        await pilot.pause(0.05)
-    raise AssertionError(f"{len(screen.lines)} lines, wanted {count}")
+async def wait_lines(pilot: Any, screen: PodLogsScreen, count: int, first: str = "") -> None:
+    """Until the screen holds ``count`` lines (the first starting with ``first``): a reopened stream starts over."""
+    await wait_until(pilot, lambda: len(screen.lines) >= count and screen.lines[0].startswith(first),
+                     what=f"{count} log lines starting with {first!r}")
 
 
 def test_picker_order_default_container_first_init_containers_last() -> None:
@@ -71,33 +70,31 @@ async def test_container_picker_then_options_that_reopen_the_stream(tmp_path: Pa
         assert logs.lines[0].startswith("[ray-head] line 2")
         # c: the picker lists every container, init containers too; picking one reopens the stream.
         await pilot.press("c")
-        await pilot.pause(0.1)
-        assert isinstance(app.screen, ContainerPicker)
+        await wait_until(pilot, lambda: isinstance(app.screen, ContainerPicker), what="the container picker")
         await pilot.press("down", "down", "enter")
-        await pilot.pause(0.1)
-        await wait_lines(pilot, logs, 10)
-        assert asked[-1][1].container == "wait-gcs" and logs.lines[0].startswith("[wait-gcs]")
+        await wait_lines(pilot, logs, 10, first="[wait-gcs]")
+        assert asked[-1][1].container == "wait-gcs"
         # p: the previous instance; t: timestamps; T: the next tail size.
         await pilot.press("p")
-        await wait_lines(pilot, logs, 1)
-        assert asked[-1][1].previous and "previous run" in logs.lines[0]
+        await wait_until(pilot, lambda: logs.lines and "previous run" in logs.lines[0], what="the previous run")
+        assert asked[-1][1].previous
         await pilot.press("p", "t")
-        await wait_lines(pilot, logs, 10)
-        assert asked[-1][1].timestamps and logs.lines[0].startswith("2026-11-25T21:00:00Z ")
+        await wait_lines(pilot, logs, 10, first="2026-11-25T21:00:00Z ")
+        assert asked[-1][1].timestamps
         await pilot.press("T")
-        await wait_lines(pilot, logs, 12)
+        await wait_lines(pilot, logs, 12, first="2026-11-25T21:00:00Z ")
         assert asked[-1][1].tail == 100 and len(logs.lines) == 12
         # w: wrap; /: only the lines that match; f: follow off and on.
         await pilot.press("w")
         assert logs.wrap and "wrapped" in logs.status_text
         await pilot.press("slash", *"disk", "enter")
-        await pilot.pause(0.1)
-        assert logs.filter_text == "disk" and "filter “disk”: 3 lines" in logs.status_text
+        await wait_until(pilot, lambda: logs.filter_text == "disk", what="the filter")
+        assert "filter “disk”: 3 lines" in logs.status_text
         await pilot.press("f")
         assert not logs.following and "paused" in logs.status_text
         # ctrl+s: every line read (not only the filtered ones) to a new file.
         await pilot.press("ctrl+s")
-        await pilot.pause(0.1)
+        await wait_until(pilot, lambda: logs.saved_to is not None, what="the saved file")
         assert logs.saved_to is not None and logs.saved_to.parent == tmp_path
         assert logs.saved_to.name.startswith("raycluster-kuberay-head-x7k2p-wait-gcs-")
         assert len(logs.saved_to.read_text(encoding="utf-8").splitlines()) == 12

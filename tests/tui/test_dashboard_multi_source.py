@@ -13,12 +13,13 @@ import yaml
 from raywizard.documents.workspace import Workspace
 from raywizard.tui.dashboard import DashboardApp
 from raywizard.tui.dashboard.widgets.apps import ApplicationDetails, ApplicationsTable
-from tests.cluster.controller_helpers import APPS, guide_apps, running_sandbox
+from tests.cluster.controller_helpers import APPS, guide_apps
 from tests.cluster.gitops_helpers import Repos, make_repos
 from tests.cluster.test_multi_source import VALUES, _application
+from tests.plugins.sandbox import running_sandbox
 from tests.waiting import wait_until
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.cluster]
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from raywizard.tui.dashboard.widgets.groups import WorkerGroupsPanel
 from raywizard.tui.dashboard.widgets.pods import COLUMN_KEYS, PodsTable
 from tests.waiting import wait_until
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.cluster]
 SIZE = (120, 40)
 STATUS = COLUMN_KEYS.index("status")
 APPS = "applications.argoproj.io"
@@ -33,7 +33,8 @@ def guide_sandbox(tmp_path: Path) -> Iterator[tuple[Any, Any]]:
     from kubernetes import client
 
     from raywizard.kube.connection import load_connection
-    from tests.cluster.controller_helpers import guide_apps, running_sandbox
+    from tests.cluster.controller_helpers import guide_apps
+    from tests.plugins.sandbox import running_sandbox
 
     with running_sandbox(speed=20) as cluster:
         kubeconfig = cluster.write_kubeconfig(tmp_path / "kubeconfig")
@@ -113,7 +114,7 @@ async def test_guide_comes_up_scales_under_burst_and_syncs(guide_sandbox: tuple[
         live = cluster.store.get("rayclusters.ray.io", "ray-cluster", "raycluster-kuberay")
         live_replicas = {g["groupName"]: g["replicas"] for g in live["spec"]["workerGroupSpecs"]}
         await pilot.press("w")
-        await pilot.pause(0.2)
+        await wait_until(pilot, lambda: app.return_value is not None, what="the dashboard handing over the spec")
     spec = app.return_value
     assert spec is not None and spec.target.cluster_app == "raycluster"
     assert {g.name for g in spec.worker_groups} >= set(live_replicas)
@@ -192,15 +193,14 @@ async def test_pod_logs_container_picker_filter_follow_and_group(guide_sandbox: 
         assert "following" in logs.status_text
         word = next(w for w in logs.lines[1].split() if len(w) > 3)
         await pilot.press("slash", *word, "enter")
-        await pilot.pause(0.2)
-        assert logs.filter_text == word and "filter" in logs.status_text
+        await wait_until(pilot, lambda: logs.filter_text == word, what="the filter")
+        assert "filter" in logs.status_text
         await pilot.press("f")
         assert not logs.following
         await pilot.press("f")
         assert logs.following
         await pilot.press("escape")
-        await pilot.pause(0.2)
-        assert app.screen is screen
+        await wait_until(pilot, lambda: app.screen is screen, what="back on the dashboard")
 
         # L: every pod of a worker group, each line prefixed with its pod.
         worker = next(k for k, c in pods.cells_by_key.items() if "-worker-" in c[0] and c[STATUS] == "Running")

@@ -11,6 +11,8 @@ import pytest
 from raywizard.documents.presets import load_preset
 from raywizard.tui.dashboard import DashboardApp
 from tests.tui.dashboard_data import NOW, filled_state
+from tests.tui.helpers import dashboard_ticks
+from tests.waiting import wait_until
 
 
 def dashboard() -> DashboardApp:
@@ -18,17 +20,14 @@ def dashboard() -> DashboardApp:
 
 
 async def settle(pilot: Any) -> None:
-    """Until the worker groups (counted on a thread) are on screen, then two more ticks: a cold first test
+    """Until the worker groups (counted on a thread) are on screen, then three more ticks: a cold first test
     could otherwise shoot before them."""
     from raywizard.tui.dashboard.widgets.groups import WorkerGroupsPanel
 
-    for _ in range(40):
-        await pilot.pause(0.12)
-        screen = pilot.app.dashboard
-        if screen.query_one(WorkerGroupsPanel).lines and screen.ticks_applied:
-            break
-    for _ in range(3):
-        await pilot.pause(0.12)
+    screen = pilot.app.dashboard
+    await wait_until(pilot, lambda: screen.query_one(WorkerGroupsPanel).lines and screen.ticks_applied,
+                     what="the worker groups on screen")
+    await dashboard_ticks(pilot, 3)
 
 
 @pytest.mark.parametrize("size", [(120, 40), (100, 32), (80, 24)])
@@ -52,14 +51,12 @@ def test_sync_confirmation(snap_compare: Any) -> None:
 
         await settle(pilot)
         pods = pilot.app.dashboard.query_one(PodsTable)
-        for _ in range(20):  # DataTable measures new rows when idle: shoot after it did
-            if pods.columns["name"].content_width > len("NAME"):
-                break
-            await pilot.pause(0.12)
+        # DataTable measures new rows when idle: shoot after it did
+        await wait_until(pilot, lambda: pods.columns["name"].content_width > len("NAME"), what="rows measured")
         pilot.app.dashboard.session.connection = type("Conn", (), {"context_name": "prod", "server_url": "https://k8s"})()
         await pilot.press("s")
-        for _ in range(6):  # the modal and its fade-in
-            await pilot.pause(0.12)
+        await wait_until(pilot, lambda: pilot.app.screen is not pilot.app.dashboard, what="the confirmation")
+        await dashboard_ticks(pilot, 3)  # snap_compare then waits for the modal's animations
 
     assert snap_compare(dashboard(), run_before=ask, terminal_size=(120, 40))
 

@@ -18,14 +18,7 @@ from raywizard.tui.wizard.screens.start import BLANK, OFFLINE
 from raywizard.tui.wizard.wizard_model import WizardStep
 from tests.tui.conftest import SIZE
 from tests.tui.helpers import fill, settle, type_into
-
-
-async def _wait_for(pilot: Any, condition: Any, seconds: float = 90.0) -> None:
-    for _ in range(int(seconds / 0.05)):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("condition not reached")
+from tests.waiting import wait_until
 
 
 @pytest.mark.usefixtures("no_kubeconfig")
@@ -59,12 +52,12 @@ async def test_the_current_context_is_connected_by_default(sandbox: Any, tmp_pat
     monkeypatch.setenv("KUBECONFIG", str(_current_context_kubeconfig(sandbox, tmp_path)))
     app = create_app()  # no --context, no --kubeconfig: as `raywizard` alone
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await _wait_for(pilot, lambda: app.connection is not None or app.connection_error)
+        await wait_until(pilot, lambda: app.connection is not None or app.connection_error)
         assert app.connection is not None, app.connection_error
         assert app.connection.context_name == SANDBOX_CONTEXT
         note = " ".join(str(n.message) for n in app._notifications)
         assert SANDBOX_CONTEXT in note and sandbox.url in note and "offline" in note
-        await _wait_for(pilot, lambda: not app.connecting)
+        await wait_until(pilot, lambda: not app.connecting)
         await settle(pilot)
         select = app.screen.query_one("#context", Select)
         assert select.value == SANDBOX_CONTEXT
@@ -156,10 +149,10 @@ async def test_the_live_diff_shows_what_a_new_object_will_contain(sandbox: Any) 
     app = create_app(workspace=Workspace.new(spec), kubeconfig=str(sandbox.kubeconfig_path),
                      context=SANDBOX_CONTEXT, start_step="preview")
     async with app.run_test(size=SIZE) as pilot:
-        await _wait_for(pilot, lambda: app.connection is not None or app.connection_error)
+        await wait_until(pilot, lambda: app.connection is not None or app.connection_error)
         assert app.connection is not None, app.connection_error
         view = app.screen.query_one("#live-view", Static)
-        await _wait_for(pilot, lambda: "will be created" in str(view.render())
+        await wait_until(pilot, lambda: "will be created" in str(view.render())
                         or "Cannot compare" in str(view.render()))
         text = str(view.render())
     assert "first-look-cluster  added" in text
@@ -193,7 +186,7 @@ async def test_tweaking_a_running_cluster_shows_live_and_ready_workers(sandbox: 
     app = create_app(workspace=workspace, kubeconfig=str(sandbox.kubeconfig_path), context=SANDBOX_CONTEXT,
                      start_step="workers")
     async with app.run_test(size=(120, 32)) as pilot:
-        await _wait_for(pilot, lambda: app.connection is not None or app.connection_error)
+        await wait_until(pilot, lambda: app.connection is not None or app.connection_error)
         assert app.connection is not None, app.connection_error
         screen = app.screen
         assert isinstance(screen, WorkersScreen) and app.model.from_live
@@ -209,7 +202,7 @@ async def test_tweaking_a_running_cluster_shows_live_and_ready_workers(sandbox: 
                 screen.read_live_groups()
             return str(table.get_cell("g0", "Ready"))
 
-        await _wait_for(pilot, lambda: ready_cell() == f"{replicas}/{replicas}", seconds=120)
+        await wait_until(pilot, lambda: ready_cell() == f"{replicas}/{replicas}", timeout=120)
         assert str(table.get_cell("g0", "Live")) == str(replicas)
 
 

@@ -18,6 +18,7 @@ from raywizard.tui.wizard.screens.group_edit import GroupEditModal
 from raywizard.tui.wizard.wizard_model import WizardStep
 from tests.tui.conftest import SIZE
 from tests.tui.helpers import settle, type_into
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.usefixtures("no_kubeconfig")
 
@@ -229,9 +230,8 @@ async def test_editing_keys_keep_their_order_when_keys_arrive_in_a_burst() -> No
         await pilot.pause()
         for key in ["end", *["backspace"] * 12, *"my-release"]:
             app.post_message(events.Key(key, key if len(key) == 1 else None))
+        await wait_until(pilot, lambda: editor.value == "my-release", what="every posted key handled")
         await settle(pilot)
-        await pilot.pause(0.2)
-        assert editor.value == "my-release"
         assert app.model.spec.target.release_name == "my-release"
 
 

@@ -12,6 +12,7 @@ import pytest
 
 from raywizard.tui.wizard.app import create_app
 from tests.tui.conftest import SIZE
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.usefixtures("no_kubeconfig")
 
@@ -35,10 +36,7 @@ def test_inline_error_blocks_next(snap_compare: Any) -> None:
         editor.focus()
         editor.value = "Bad_Name"
         # The edit travels through a few messages before the row shows it: wait for the row, not for a fixed time.
-        for _ in range(200):
-            await pilot.pause()
-            if pilot.app.screen.query(".field-message.-error"):
-                break
+        await wait_until(pilot, lambda: pilot.app.screen.query(".field-message.-error"), what="the inline error")
         await pilot.pause()
 
     assert snap_compare(wizard("target"), run_before=break_namespace, terminal_size=SIZE)

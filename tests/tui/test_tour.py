@@ -16,16 +16,13 @@ from raywizard.tui.wizard.app import create_app
 from raywizard.tui.wizard.screens.apply import ApplyScreen
 from raywizard.tui.wizard.screens.group_edit import GroupEditModal
 from raywizard.tui.wizard.wizard_model import WizardStep
-from tests.cluster.controller_helpers import running_sandbox
+from tests.plugins.sandbox import running_sandbox
 from tests.tui.helpers import settle, type_into
+from tests.waiting import wait_until
+
+pytestmark = pytest.mark.cluster
 
 
-async def _wait_for(pilot: Any, condition: Any, seconds: float = 120.0) -> None:
-    for _ in range(int(seconds / 0.1)):
-        if condition():
-            return
-        await pilot.pause(0.1)
-    raise AssertionError("condition not reached")
 
 
 def _text(app: Any, selector: str) -> str:
@@ -46,7 +43,7 @@ async def test_the_readme_tour(tmp_path: Path, size: tuple[int, int]) -> None:
         app = create_app(kubeconfig=str(kubeconfig), context=SANDBOX_CONTEXT, demo_note="sandbox")
         async with app.run_test(size=size) as pilot:
             # 1. Start: the context line shows the sandbox, its server and the preflight summary.
-            await _wait_for(pilot, lambda: app.connection is not None and not app.connecting)
+            await wait_until(pilot, lambda: app.connection is not None and not app.connecting)
             await settle(pilot)
             summary = _text(app, "#cluster-summary")
             assert SANDBOX_CONTEXT in summary and cluster.url in summary and "check(s) passed" in summary
@@ -76,22 +73,22 @@ async def test_the_readme_tour(tmp_path: Path, size: tuple[int, int]) -> None:
             await _next(pilot, WizardStep.PREVIEW)
             await pilot.press("right", "right")
             await settle(pilot)
-            await _wait_for(pilot, lambda: "will be created" in _text(app, "#live-view"))
+            await wait_until(pilot, lambda: "will be created" in _text(app, "#live-view"))
             # 6. Apply: a confirmation naming the context and the server, then the three steps, then the dashboard.
             await _next(pilot, WizardStep.APPLY)
-            await _wait_for(pilot, lambda: isinstance(app.screen, ApplyScreen) and app.screen.plan is not None)
-            screen = app.screen
-            assert isinstance(screen, ApplyScreen)
+            await wait_until(pilot, lambda: isinstance(app.screen, ApplyScreen) and app.screen.plan is not None)
+            assert isinstance(app.screen, ApplyScreen)
+            screen: ApplyScreen = app.screen
             await pilot.press("a")
             await settle(pilot)
             assert isinstance(app.screen, ConfirmModal)
             assert SANDBOX_CONTEXT in app.screen.question and cluster.url in app.screen.question
             await pilot.press("y")
-            await _wait_for(pilot, lambda: screen.applied or "failed" in _text(app, "#apply-result") if
-                            app.screen is screen else screen.applied, seconds=180)
+            await wait_until(pilot, lambda: screen.applied or "failed" in _text(app, "#apply-result") if
+                            app.screen is screen else screen.applied, timeout=180)
             assert screen.applied
             # What the dashboard's "last apply" line shows: where each step ended, none still "applying".
             assert [line.split(":")[0] for line in screen.timeline] == ["crds", "operator", "raycluster"]
             assert not any(": applying" in line for line in screen.timeline), screen.timeline
-            await _wait_for(pilot, lambda: type(app.screen).__name__ == "DashboardScreen")
+            await wait_until(pilot, lambda: type(app.screen).__name__ == "DashboardScreen")
             await settle(pilot)

@@ -17,13 +17,14 @@ from raywizard.tui.common.dialogs import ConfirmModal
 from raywizard.tui.wizard.app import create_app
 from raywizard.tui.wizard.screens.apply import ApplyScreen
 from raywizard.tui.wizard.wizard_model import WizardStep
-from tests.cluster.controller_helpers import APPS, app_status, guide_apps, running_sandbox
+from tests.cluster.controller_helpers import APPS, app_status, guide_apps
 from tests.cluster.gitops_helpers import Repos, make_repos
 from tests.cluster.test_multi_source import VALUES, _application
+from tests.plugins.sandbox import running_sandbox
 from tests.tui.conftest import SIZE
-from tests.tui.test_apply_sandbox import wait_for
+from tests.waiting import wait_until
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.cluster]
 
 
 @pytest.fixture
@@ -41,11 +42,11 @@ async def test_tweak_a_running_multi_source_cluster(running: tuple[Any, Repos]) 
     cluster, repos = running
     app = create_app(kubeconfig=str(cluster.kubeconfig_path), context=SANDBOX_CONTEXT)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: app.connection is not None or app.connection_error)
+        await wait_until(pilot, lambda: app.connection is not None or app.connection_error)
         assert app.connection is not None, app.connection_error
-        await wait_for(pilot, lambda: app_status(cluster, "raycluster") == ("Synced", "Healthy"), seconds=60)
+        await wait_until(pilot, lambda: app_status(cluster, "raycluster") == ("Synced", "Healthy"), timeout=60)
         await pilot.press("l")
-        await wait_for(pilot, lambda: app.current_step is WizardStep.VERSIONS)
+        await wait_until(pilot, lambda: app.current_step is WizardStep.VERSIONS)
         spec = app.model.spec
         assert spec.versions.image is not None and spec.versions.image.tag == "2.44.1"  # from the value file
         assert spec.values_layers is not None and spec.values_layers.unread == []
@@ -53,7 +54,7 @@ async def test_tweak_a_running_multi_source_cluster(running: tuple[Any, Repos]) 
         spec.worker_groups[0].max_replicas = 5
         app.spec_changed()
         app.goto(WizardStep.APPLY)
-        await wait_for(pilot, lambda: isinstance(app.screen, ApplyScreen) and app.screen.plan is not None)
+        await wait_until(pilot, lambda: isinstance(app.screen, ApplyScreen) and app.screen.plan is not None)
         screen = app.screen
         assert isinstance(screen, ApplyScreen) and screen.plan is not None
         changed = [e.path for e in screen.plan.raycluster.entries]
@@ -62,8 +63,8 @@ async def test_tweak_a_running_multi_source_cluster(running: tuple[Any, Repos]) 
         await pilot.pause()
         assert isinstance(app.screen, ConfirmModal)
         await pilot.press("y")
-        await wait_for(pilot, lambda: screen.applied or "failed" in str(
-            screen.query_one("#apply-result", Static).render()), seconds=120)
+        await wait_until(pilot, lambda: screen.applied or "failed" in str(
+            screen.query_one("#apply-result", Static).render()), timeout=120)
         assert screen.applied, str(screen.query_one("#apply-result", Static).render())
 
     live = cluster.store.get(APPS, "argocd", "raycluster")
