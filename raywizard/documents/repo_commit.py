@@ -11,12 +11,15 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from raywizard.documents.commit_message import commit_message
 from raywizard.documents.git import GitError, Repository, Upstream, open_repository
 from raywizard.documents.safe_write import atomic_write
 from raywizard.model.textsafe import literal
+
+if TYPE_CHECKING:
+    from raywizard.documents.workspace import Workspace
 
 MANIFEST_SUFFIXES = (".yaml", ".yml")
 
@@ -194,7 +197,7 @@ def execute_commit(plan: CommitPlan, *, push: bool, staged: bool = False) -> Com
     return CommitOutcome(sha, subject, f"{upstream.remote}/{upstream.branch}")
 
 
-def texts_for(workspace: Any, directory: Path) -> dict[Path, str]:
+def texts_for(workspace: Workspace, directory: Path) -> dict[Path, str]:
     """The new text of each file to commit in ``directory`` for ``workspace``: its own files when they are
     there, else the Application files already there edited into the spec, else new files (one per Application,
     with the sync wave and retry a parent needs)."""

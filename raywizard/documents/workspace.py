@@ -7,6 +7,7 @@ comments and unknown keys kept); ``save()`` writes atomically and keeps ``.bak``
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from typing import Any
 from raywizard.documents.loading import read_documents
 from raywizard.documents.roundtrip_yaml import atomic_write, to_plain
 from raywizard.documents.shape_check import check_documents
-from raywizard.documents.splice import edit_documents_text
+from raywizard.documents.splice import OwnsKeys, edit_documents_text
 from raywizard.model.errors import InputError
 from raywizard.model.spec import ClusterSpec, Layout
 from raywizard.model.textsafe import literal
@@ -162,7 +163,7 @@ class Workspace:
         return out
 
     @staticmethod
-    def _render_file(source: SourceFile, desired_for: Any, owns: Any) -> str:
+    def _render_file(source: SourceFile, desired_for: Callable[[Any], Any], owns: OwnsKeys) -> str:
         return source.bom + edit_documents_text(source.text, desired_for, owns, source=str(source.path))
 
     def render_applications_text(self) -> str:

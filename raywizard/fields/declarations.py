@@ -28,7 +28,7 @@ from raywizard.fields.kit import (
     _versions,
 )
 from raywizard.model import checks
-from raywizard.model.spec import GPU_RESOURCE, ClusterSpec, WorkerGroup
+from raywizard.model.spec import GPU_RESOURCE, ClusterSpec, Image, Versions, WorkerGroup
 
 Accessors = tuple[Callable[[Any], Any], Callable[[Any, Any], None]]
 
@@ -39,15 +39,16 @@ def _on_head(accessors: Accessors) -> Accessors:
     return (lambda spec: getter(spec.head)), (lambda spec, value: setter(spec.head, value))
 
 
-def _versions_image(spec: ClusterSpec) -> object:
+def _versions_image(spec: ClusterSpec) -> Versions:
     return spec.versions
 
 
-def _set_versions_image(versions: object, image: object) -> None:
-    versions.image = image  # type: ignore[attr-defined]
+def _set_versions_image(versions: Versions, image: Image | None) -> None:
+    versions.image = image
 
 
-def _image_field(part: str, key: str, label: str, help_text: str, check=None) -> Field:  # type: ignore[no-untyped-def]
+def _image_field(part: str, key: str, label: str, help_text: str,
+                 check: Callable[[Any], str | None] | None = None) -> Field:
     getter, setter = _image_part(lambda s: s.versions.image, lambda s, i: _set_versions_image(s.versions, i), part)
     # Each part is optional on its own: Helm merges the top-level image with the chart's key by key, so a blank
     # part gets the chart's default (docs/domain/ray-cluster-chart.md#defaults).

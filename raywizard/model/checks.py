@@ -23,7 +23,7 @@ _DECIMAL_SUFFIXES = {"n": Decimal("1e-9"), "u": Decimal("1e-6"), "m": Decimal("1
 _QUANTITY_RE = re.compile(r"^([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]?)$")
 
 
-def parse_quantity(value: str | int | float) -> Decimal:
+def parse_quantity(value: object) -> Decimal:
     """A Kubernetes quantity as a Decimal (``"500m"`` → 0.5, ``"1Gi"`` → 1073741824). Raises ``ValueError``."""
     if isinstance(value, bool):
         raise ValueError(f"{value!r} is not a quantity")
@@ -49,7 +49,7 @@ def parse_quantity(value: str | int | float) -> Decimal:
 def check_quantity(value: object, *, what: str = "quantity", memory: bool = False) -> str | None:
     example = "8Gi or 512Mi" if memory else "2, 500m or 1.5"
     try:
-        amount = parse_quantity(value)  # type: ignore[arg-type]
+        amount = parse_quantity(value)
     except ValueError:
         return f"{value!r} is not a valid {what}; write a Kubernetes quantity such as {example}."
     if amount < 0:
@@ -72,7 +72,7 @@ def check_gpu(value: object) -> str | None:
     problem = check_quantity(value, what="GPU count")
     if problem:
         return problem
-    amount = parse_quantity(value)  # type: ignore[arg-type]
+    amount = parse_quantity(value)
     if amount != amount.to_integral_value():
         return f"GPU count {value!r} must be a whole number; GPUs cannot be shared by requests."
     return None

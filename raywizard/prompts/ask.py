@@ -11,7 +11,7 @@ import os
 import sys
 import textwrap
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import IO, Any, Protocol
 
 from raywizard.fields.declarations import Field, Kind
 from raywizard.fields.fix_text import fix_for
@@ -58,7 +58,7 @@ class QuestionaryAsker:
     """Questions on the terminal. Ctrl-C raises ``KeyboardInterrupt`` (``unsafe_ask``), which the command
     turns into "nothing was written"."""
 
-    def __init__(self, out: Any = None) -> None:
+    def __init__(self, out: IO[str] | None = None) -> None:
         import questionary
 
         self._q = questionary
@@ -117,7 +117,7 @@ def _validate_spec(spec: ClusterSpec) -> list[Problem]:
     return validate(spec)
 
 
-def _owner(spec: ClusterSpec, field: Field, index: int | None) -> Any:
+def _owner(spec: ClusterSpec, field: Field, index: int | None) -> ClusterSpec | WorkerGroup:
     return spec.worker_groups[index] if field.per_group and index is not None else spec
 
 

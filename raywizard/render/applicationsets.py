@@ -23,7 +23,10 @@ from __future__ import annotations
 
 import copy
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from raywizard.model.spec import ClusterSpec
 
 KIND = "ApplicationSet"
 API_VERSION = "argoproj.io/v1alpha1"
@@ -212,12 +215,12 @@ def generated_applications(appset: dict[str, Any]) -> list[dict[str, Any]]:
     return [generate(appset, params) for params in list_parameters(appset)]
 
 
-def refuse_on_cluster(spec: Any, verb: str) -> None:
+def refuse_on_cluster(spec: ClusterSpec, verb: str) -> None:
     """``diff`` and ``apply`` work on Applications: with an ApplicationSet, say what to do instead (InputError).
 
     Applying the Applications it generates would fight its controller, which owns them and puts back its own
     render; applying the ApplicationSet itself is a job for kubectl or an app of apps."""
-    if getattr(spec, "app_set", None) is None:
+    if spec.app_set is None:
         return
     from raywizard.model.errors import InputError
 

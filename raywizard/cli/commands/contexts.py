@@ -32,8 +32,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     rows = [("CURRENT", "NAME", "CLUSTER", "SERVER", "USER", "NAMESPACE")]
     rows += [("*" if c.current else "", c.name, c.cluster, c.server, c.user, c.namespace) for c in contexts]
-    rows = [tuple(literal(v, single_line=True) for v in row) for row in rows]  # type: ignore[misc]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    for row in rows:
+    cells = [tuple(literal(v, single_line=True) for v in row) for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(cells[0]))]
+    for row in cells:
         print("  ".join(value.ljust(width) for value, width in zip(row, widths, strict=True)).rstrip())
     return 0

@@ -9,6 +9,7 @@ reachable (why)" when the head could not be asked. Fed a RayInsight (raywizard.m
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from rich.text import Text
 from textual import work
@@ -62,8 +63,8 @@ class RayPanel(Static):
     RayPanel { height: auto; max-height: 10; padding: 0 1; }
     """
 
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(ray_text(None), **kwargs)  # type: ignore[arg-type]
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(ray_text(None), **kwargs)
         self.insight: RayInsight | None = None
         self._ask: Callable[[], RayInsight] | None = None
 
