@@ -146,6 +146,20 @@ class ClusterState:
         self.version += 1
         self._touched["events"][key] = self.version
 
+    def upsert_all(self, kind: str, objs: list[dict[str, Any]]) -> None:
+        """Add or update recorded objects of ``kind`` (not events) in one lock: a page of a list, shown while
+        the next pages are on their way (``replace_all`` with the whole list then removes what is gone)."""
+        with self._lock:
+            store = self._objects[kind]
+            touched = self._touched[kind]
+            for obj in objs:
+                key = object_key(obj)
+                old = store.get(key)
+                if old is None or _resource_version(old) != _resource_version(obj) or old != obj:
+                    store[key] = obj
+                    self.version += 1
+                    touched[key] = self.version
+
     def replace_all(self, kind: str, objs: list[dict[str, Any]], *, recorded: bool = False) -> None:
         """Set the full contents of ``kind`` after a (re)list; only real differences bump the version.
         ``recorded``: the objects already went through ``record``."""

@@ -236,7 +236,8 @@ class ResilientWatch:
     def _relist(self) -> None:
         """List in pages of ``LIST_PAGE`` (as kubectl does) and record each page as it arrives: 20,000 pods are
         never all in memory as parsed JSON at once, only as the state's records
-        (docs/domain/kubernetes-client.md#lists-in-pages)."""
+        (docs/domain/kubernetes-client.md#lists-in-pages). Each page but the last is in the state at once;
+        the whole list then replaces the kind (removing what the server no longer has)."""
         kwargs: dict[str, Any] = {
             "_preload_content": False,
             "_request_timeout": (self.connect_timeout, self.timeout_seconds + 15),
@@ -268,10 +269,15 @@ class ResilientWatch:
                 if paused:
                     gc.enable()
                 response.release_conn()
-            items.extend(record(kind, obj) for obj in body.get("items") or [])
+            page = [record(kind, obj) for obj in body.get("items") or []]
+            items.extend(page)
             token = (body.get("metadata") or {}).get("continue")
             if not token or self._stop.is_set():
                 break
+            if kind != "events":
+                # Shown while the next pages come: 20,000 pods from a busy API server take many seconds, and
+                # a UI fills its table meanwhile instead of after the last page.
+                self.state.upsert_all(kind, page)
             kwargs["_continue"] = token
         self.state.replace_all(self.kind, items, recorded=True)
         self.resource_version = str((body.get("metadata") or {}).get("resourceVersion") or "") or None

@@ -249,11 +249,13 @@ def test_lists_in_pages_into_compact_records(cluster: SandboxCluster, monkeypatc
     w = ClusterWatcher(api, argocd_namespace="argocd", namespace=namespace, state=state, timeout_seconds=5)
     pods_watch = next(x for x in w.watches if x.kind == "pods")
     requests: list[dict[str, Any]] = []
+    shown_before_page: list[int] = []
     list_func = pods_watch.list_func
 
     def counting(*args: Any, **kwargs: Any) -> Any:
         if not kwargs.get("watch"):
             requests.append(kwargs)
+            shown_before_page.append(len(state.snapshot().pods))
         return list_func(*args, **kwargs)
 
     pods_watch.list_func = counting
@@ -261,6 +263,7 @@ def test_lists_in_pages_into_compact_records(cluster: SandboxCluster, monkeypatc
     try:
         wait_for(lambda: len(state.snapshot().pods) == 7)
         assert len(requests) == 3 and requests[0]["limit"] == 3 and "_continue" in requests[1]
+        assert shown_before_page == [0, 3, 6]  # each page is in the state while the next one is asked for
         record = state.snapshot().pods[f"{namespace}/p0"]
         assert record["metadata"]["labels"] == {"ray.io/group": "g"}
         assert record["spec"]["containers"] == [{"name": "c"}]
