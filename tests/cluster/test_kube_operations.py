@@ -150,7 +150,7 @@ def test_cluster_strings_are_printed_literally(cluster: SandboxCluster, capsys: 
 def test_preflight_contexts_and_health_check(cluster: SandboxCluster, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(cluster, capsys, "preflight", "--preset", "argocd-guide", "-o", "json")
     checks = json.loads(out)
-    assert code == 0 and all(c["status"] == "ok" for c in checks)
+    assert code == 0 and all(c["status"] == "ok" for c in checks), checks
     existing = next(c for c in checks if c["name"] == "Application raycluster")
     assert "exists" in existing["detail"] and "raywizard" in existing["detail"]
     (context,) = list_contexts(str(cluster.kubeconfig_path))

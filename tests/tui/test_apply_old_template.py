@@ -18,6 +18,7 @@ from raywizard.tui.wizard.screens.apply import ApplyScreen
 from raywizard.tui.wizard.wizard_model import WizardStep
 from tests.plugins.sandbox import running_sandbox
 from tests.tui.conftest import SIZE
+from tests.tui.helpers import dashboard_ticks
 from tests.waiting import wait_for, wait_until
 
 pytestmark = pytest.mark.cluster
@@ -73,3 +74,4 @@ async def test_apply_step_counts_the_running_pods_on_the_previous_template(tmp_p
             await wait_until(pilot, lambda: app.screen is not screen)
             assert type(app.screen).__name__ == "DashboardScreen"
             assert any("old template" in line for line in app.screen.apply_timeline)  # type: ignore[attr-defined]
+            await dashboard_ticks(pilot, 1)  # up and running before the app closes (not still mounting)

@@ -12,6 +12,7 @@ from raywizard.tui.wizard.app import create_app
 from raywizard.tui.wizard.screens.apply import ApplyScreen
 from raywizard.tui.wizard.wizard_model import WizardStep
 from tests.tui.conftest import SIZE
+from tests.tui.helpers import dashboard_ticks
 from tests.waiting import wait_until
 
 
@@ -39,6 +40,7 @@ async def test_apply_to_sandbox_then_dashboard(sandbox: Any) -> None:
         assert [steps.get_row(key)[0].plain for key in ("crds", "operator", "raycluster")] == ["✓", "✓", "✓"]
         await wait_until(pilot, lambda: app.screen is not screen)
         assert type(app.screen).__name__ == "DashboardScreen"
+        await dashboard_ticks(pilot, 1)  # up and running before the app closes (not still mounting)
 
 
 async def test_tweak_running_cluster_loads_live_applications(sandbox: Any) -> None:
