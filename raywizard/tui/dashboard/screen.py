@@ -241,6 +241,8 @@ class DashboardScreen(Screen[None]):
         self._show_header()
 
     def on_mount(self) -> None:
+        if not self.children:
+            return  # the app closed before this screen's widgets were composed: nothing to start
         install_keymap(self.app)
         self.fit_footer(self.app.size.width)
         self.panels.styles = theme_styles(self.app.theme_variables)
