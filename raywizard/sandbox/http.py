@@ -15,6 +15,7 @@ import select
 import socket
 import sys
 import threading
+import weakref
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -32,6 +33,8 @@ from raywizard.sandbox.status import (
 )
 from raywizard.sandbox.watching import dumps
 
+REQUEST_THREAD_PREFIX = "sandbox-api "
+
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
@@ -44,7 +47,13 @@ class _Server(ThreadingHTTPServer):
 
     def process_request(self, request: Any, client_address: Any) -> None:
         self.api.track(request)
-        super().process_request(request, client_address)
+        # One thread per connection, as ThreadingMixIn does, named for the server that owns it: it lives as
+        # long as the client keeps the connection, and ends when the client closes it or the server stops.
+        host, port = client_address[0], client_address[1]
+        thread = threading.Thread(target=self.process_request_thread, args=(request, client_address),
+                                  name=f"{REQUEST_THREAD_PREFIX}{host}:{port}", daemon=True)
+        self.api.request_threads.add(thread)
+        thread.start()
 
     def shutdown_request(self, request: Any) -> None:
         self.api.untrack(request)
@@ -71,6 +80,7 @@ class ApiServer:
         self._connections: set[Any] = set()
         self._conn_lock = threading.Lock()
         self.stopping = threading.Event()
+        self.request_threads: weakref.WeakSet[threading.Thread] = weakref.WeakSet()
 
     def start(self) -> None:
         self.stopping.clear()
@@ -99,6 +109,8 @@ class ApiServer:
                 conn.shutdown(socket.SHUT_RDWR)
         if self._thread is not None:
             self._thread.join(timeout=2)
+        for thread in list(self.request_threads):  # each ends once its connection is shut down
+            thread.join(timeout=2)
 
     def track(self, conn: Any) -> None:
         with self._conn_lock:
