@@ -3,7 +3,6 @@ stored RayCluster: once applied, `diff` shows no difference (docs/domain/kuberne
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 import pytest
@@ -11,8 +10,7 @@ import yaml
 
 from raywizard.cli import main as cli
 from raywizard.sandbox.cluster import SandboxCluster
-
-SERVER_NOISE = re.compile(r"-{40}\nException occurred during processing of request.*?\n-{40}\n", re.S)
+from tests.cluster.cli_helpers import raywizard
 
 
 @pytest.fixture(scope="module")
@@ -21,15 +19,6 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxCluster
     sandbox.write_kubeconfig(tmp_path_factory.mktemp("group-image") / "kubeconfig")
     yield sandbox
     sandbox.stop()
-
-
-def raywizard(cluster: SandboxCluster, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    code = cli.main([*args, "--kubeconfig", str(cluster.kubeconfig_path)])
-    out, err = capsys.readouterr()
-    err = SERVER_NOISE.sub("", err)
-    assert "Traceback" not in out + err
-    return code, out, err
 
 
 def test_a_group_image_without_pull_policy_shows_no_difference_once_applied(

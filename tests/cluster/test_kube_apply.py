@@ -4,12 +4,10 @@ fresh sandbox of this module's own (the session sandbox is shared with tests tha
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 
 import pytest
 
-from raywizard.cli import main as cli
 from raywizard.documents.presets import load_preset
 from raywizard.kube import resources
 from raywizard.kube.apply import PlanOutdated, StepProgress, execute_apply, plan_apply
@@ -18,9 +16,8 @@ from raywizard.kube.resources import APPLICATIONS, RAYCLUSTERS
 from raywizard.model.errors import ClusterError
 from raywizard.model.spec import Resources, WorkerGroup
 from raywizard.sandbox.cluster import SandboxCluster
+from tests.cluster.cli_helpers import raywizard
 from tests.waiting import wait_for
-
-SERVER_NOISE = re.compile(r"-{40}\nException occurred during processing of request.*?\n-{40}\n", re.S)
 
 
 @pytest.fixture(scope="module")
@@ -41,17 +38,6 @@ def conn(cluster: SandboxCluster) -> Iterator[Connection]:
     cluster.faults.clear()
     cluster.permissions.reset()
     cluster.resume_controllers()
-
-
-def raywizard(cluster: SandboxCluster, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    code = cli.main([*args, "--kubeconfig", str(cluster.kubeconfig_path)])
-    out, err = capsys.readouterr()
-    err = SERVER_NOISE.sub("", err)  # the in-process sandbox server logs reset keep-alive connections
-    assert "Traceback" not in out + err
-    return code, out, err
-
-
 
 
 def test_01_apply_from_empty_converges_with_step_progress(conn: Connection) -> None:

@@ -3,7 +3,6 @@ traceback, and recovery once the fault clears."""
 
 from __future__ import annotations
 
-import re
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,8 +14,7 @@ from raywizard.documents.presets import load_preset
 from raywizard.kube.apply import StepProgress, execute_apply, plan_apply
 from raywizard.kube.connection import load_connection
 from raywizard.sandbox.cluster import SandboxCluster
-
-SERVER_NOISE = re.compile(r"-{40}\nException occurred during processing of request.*?\n-{40}\n", re.S)
+from tests.cluster.cli_helpers import SERVER_NOISE
 
 
 @pytest.fixture(scope="module")

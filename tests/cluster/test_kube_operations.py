@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 
 import pytest
@@ -24,9 +23,8 @@ from raywizard.kube.operations import (
 from raywizard.kube.resources import APPLICATIONS, RAYCLUSTERS
 from raywizard.model.errors import ClusterError
 from raywizard.sandbox.cluster import SandboxCluster
+from tests.cluster.cli_helpers import raywizard as run
 from tests.waiting import wait_for
-
-SERVER_NOISE = re.compile(r"-{40}\nException occurred during processing of request.*?\n-{40}\n", re.S)
 
 
 @pytest.fixture(scope="module")
@@ -46,17 +44,6 @@ def conn(cluster: SandboxCluster) -> Iterator[Connection]:
     yield connection
     connection.close()
     cluster.resume_controllers()
-
-
-def run(cluster: SandboxCluster, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    code = cli.main([*args, "--kubeconfig", str(cluster.kubeconfig_path)])
-    out, err = capsys.readouterr()
-    err = SERVER_NOISE.sub("", err)
-    assert "Traceback" not in out + err
-    return code, out, err
-
-
 
 
 def test_sync_sets_the_operation_with_copied_options_and_refuses_a_second(
@@ -150,7 +137,7 @@ def test_cluster_strings_are_printed_literally(cluster: SandboxCluster, capsys: 
 def test_preflight_contexts_and_health_check(cluster: SandboxCluster, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(cluster, capsys, "preflight", "--preset", "argocd-guide", "-o", "json")
     checks = json.loads(out)
-    assert code == 0 and all(c["status"] == "ok" for c in checks), checks
+    assert code == 0 and all(c["status"] == "ok" for c in checks), [c for c in checks if c["status"] != "ok"]
     existing = next(c for c in checks if c["name"] == "Application raycluster")
     assert "exists" in existing["detail"] and "raywizard" in existing["detail"]
     (context,) = list_contexts(str(cluster.kubeconfig_path))

@@ -13,8 +13,8 @@ from raywizard.cli import main as cli
 from raywizard.cli.commands.status import load_state, render_plain, render_tables
 from raywizard.kube.connection import load_connection
 from raywizard.sandbox.cluster import SandboxCluster
+from tests.cluster.cli_helpers import SERVER_NOISE
 
-SERVER_NOISE = re.compile(r"-{40}\nException occurred during processing of request.*?\n-{40}\n", re.S)
 RELEASE = "a-rather-long-release-name-for-copy-paste"
 
 

@@ -10,12 +10,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from raywizard.cli import main as cli
 from raywizard.sandbox.cluster import SandboxCluster
+from tests.cluster.cli_helpers import raywizard
 from tests.waiting import wait_for
 
 NS = "ray-cluster"
-SERVER_NOISE = re.compile(r"-{40}\nException occurred during processing of request.*?\n-{40}\n", re.S)
 
 
 @pytest.fixture(scope="module")
@@ -24,15 +23,6 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxCluster
     sandbox.write_kubeconfig(tmp_path_factory.mktemp("scale-limits") / "kubeconfig")
     yield sandbox
     sandbox.stop()
-
-
-def raywizard(cluster: SandboxCluster, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    code = cli.main([*args, "--kubeconfig", str(cluster.kubeconfig_path)])
-    out, err = capsys.readouterr()
-    err = SERVER_NOISE.sub("", err)
-    assert "Traceback" not in out + err
-    return code, out, err
 
 
 def _workers(cluster: SandboxCluster, group: str) -> list[str]:
