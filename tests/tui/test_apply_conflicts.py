@@ -30,6 +30,8 @@ def _patch_worker_max(sandbox: Any, value: int, *, manager: str) -> None:
             "argoproj.io", "v1alpha1", "argocd", "applications", "raycluster", body, field_manager=manager,
             force=True, _content_type=resources.APPLY_PATCH, _preload_content=False)
         assert response.status == 200
+        response.read()  # an unread response keeps its connection out of the pool, open after close()
+        response.release_conn()
     finally:
         connection.close()
 
