@@ -6,10 +6,9 @@ already stopping gets a few seconds to finish (a loaded machine makes it slower,
 test dropped are collected first: a client nobody holds any more closes its sockets then, and the server thread
 that served the connection ends.
 
-A sandbox API server serves each connection on a thread of its own (named ``sandbox-api HOST:PORT``). Such a
-thread belongs to the server, not to the test that opened the connection: a client may keep an idle keep-alive
-connection in its pool, and the server thread waits on it until the client closes it or the server stops. They
-are counted when their server stops (a test's own sandbox at the test's end, the shared one at the session's).
+A sandbox API server serves each connection on a thread of its own, named ``sandbox-api HOST:PORT``: one left
+running after a test means a client of the test kept its connection open (a pool nobody closed), which the
+message then names.
 """
 
 from __future__ import annotations
@@ -21,17 +20,14 @@ from collections.abc import Iterator
 
 import pytest
 
-from raywizard.sandbox.http import REQUEST_THREAD_PREFIX
-
 GRACE = 10.0
 
 
-def _left_over(before: set[threading.Thread], *, servers_too: bool = True) -> list[threading.Thread]:
+def _left_over(before: set[threading.Thread]) -> list[threading.Thread]:
     gc.collect()
     deadline = time.monotonic() + GRACE
     while True:
-        alive = [thread for thread in threading.enumerate() if thread not in before and thread.is_alive()
-                 and (servers_too or not thread.name.startswith(REQUEST_THREAD_PREFIX))]
+        alive = [thread for thread in threading.enumerate() if thread not in before and thread.is_alive()]
         if not alive or time.monotonic() >= deadline:
             return alive
         alive[0].join(timeout=0.05)
@@ -54,6 +50,6 @@ def _no_threads_left_at_session_end() -> Iterator[None]:
 def _no_threads_leaked_by_the_test() -> Iterator[None]:
     before = set(threading.enumerate())
     yield
-    left = _left_over(before, servers_too=False)
+    left = _left_over(before)
     if left:
         pytest.fail(f"the test left threads running: {_describe(left)}", pytrace=False)
