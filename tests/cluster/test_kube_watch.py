@@ -42,7 +42,8 @@ def watcher(cluster: SandboxCluster) -> Iterator[ClusterWatcher]:
     yield w
     started = time.monotonic()
     w.stop()
-    assert time.monotonic() - started < 5, "stop() must not hang"
+    # A hang check, not a speed check: stop() joins threads that end at once; 30 s is far beyond any load.
+    assert time.monotonic() - started < 30, "stop() must not hang"
     assert all(watch._thread is None for watch in w.watches)
     api.close()
     cluster.faults.clear()

@@ -47,5 +47,5 @@ def test_objects_gone_after_an_empty_restart_disappear(empty_after_restart: Sand
     finally:
         started = time.monotonic()
         watcher.stop()
-        assert time.monotonic() - started < 5
+        assert time.monotonic() - started < 30, "stop() must not hang"  # a hang check, far beyond any load
         api.close()
