@@ -13,6 +13,7 @@ from raywizard.tui.common.dialogs import ConfirmModal
 from raywizard.tui.wizard.app import create_app
 from raywizard.tui.wizard.screens.apply import ApplyScreen
 from tests.tui.conftest import SIZE
+from tests.tui.helpers import dashboard_ticks
 from tests.waiting import wait_until
 
 
@@ -92,6 +93,8 @@ async def test_field_owned_by_another_manager_is_taken_over_after_saying_so(sand
         await wait_until(pilot, lambda: screen.applied or "failed" in str(
             screen.query_one("#apply-result", Static).render()), timeout=120)
         assert screen.applied, str(screen.query_one("#apply-result", Static).render())
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "DashboardScreen")
+        await dashboard_ticks(pilot, 1)  # its watches started before the app closes (not still mounting)
     assert _live_worker_max(sandbox) == 8
 
 
