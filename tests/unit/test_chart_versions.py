@@ -13,9 +13,9 @@ from raywizard.chart import (
     render_raycluster,
 )
 
-V14 = ("1.4.0", "1.4.1", "1.4.2")
-V15 = ("1.5.0", "1.5.1", "1.5.2")
-V16_17 = ("1.6.0", "1.6.1", "1.6.2", "1.7.0")
+CHARTS_1_4 = ("1.4.0", "1.4.1", "1.4.2")
+CHARTS_1_5 = ("1.5.0", "1.5.1", "1.5.2")
+CHARTS_1_6_TO_1_7 = ("1.6.0", "1.6.1", "1.6.2", "1.7.0")
 
 
 def _render(values: dict[str, Any], version: str) -> dict[str, Any]:
@@ -31,7 +31,7 @@ def _container(group_spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_version_families_cover_everything() -> None:
-    assert set(V14 + V15 + V16_17) == set(SUPPORTED_CHART_VERSIONS)
+    assert set(CHARTS_1_4 + CHARTS_1_5 + CHARTS_1_6_TO_1_7) == set(SUPPORTED_CHART_VERSIONS)
 
 
 @pytest.mark.parametrize("version", SUPPORTED_CHART_VERSIONS)
@@ -47,7 +47,7 @@ def test_chart_label_follows_the_version(version: str) -> None:
     assert rendered["metadata"]["namespace"] == "ray"  # every version's template writes metadata.namespace
 
 
-@pytest.mark.parametrize("version", V14)
+@pytest.mark.parametrize("version", CHARTS_1_4)
 def test_14_always_writes_empty_ray_start_params(version: str) -> None:
     rendered = _render({"additionalWorkerGroups": {"g": {}}}, version)
     assert rendered["spec"]["headGroupSpec"]["rayStartParams"] == {}
@@ -59,7 +59,7 @@ def test_14_always_writes_empty_ray_start_params(version: str) -> None:
     ]  # fmt: skip
 
 
-@pytest.mark.parametrize("version", V15 + V16_17)
+@pytest.mark.parametrize("version", CHARTS_1_5 + CHARTS_1_6_TO_1_7)
 def test_15_and_later_omit_empty_ray_start_params(version: str) -> None:
     rendered = _render({"additionalWorkerGroups": {"g": {}}}, version)
     assert "rayStartParams" not in rendered["spec"]["headGroupSpec"]
@@ -78,7 +78,7 @@ def test_gcs_fault_tolerance_only_from_15(version: str) -> None:
         }
     }
     spec = _render(values, version)["spec"]
-    if version in V14:
+    if version in CHARTS_1_4:
         assert "gcsFaultToleranceOptions" not in spec
         assert "gcsFaultTolerance" not in chart_defaults(version)
     else:
@@ -91,7 +91,7 @@ def test_gcs_fault_tolerance_only_from_15(version: str) -> None:
         assert chart_defaults(version)["gcsFaultTolerance"] == {"enabled": False}
 
 
-@pytest.mark.parametrize("version", V15)
+@pytest.mark.parametrize("version", CHARTS_1_5)
 def test_gcs_fault_tolerance_minimal_and_disabled(version: str) -> None:
     spec = _render({"gcsFaultTolerance": {"enabled": True}}, version)["spec"]
     assert spec["gcsFaultToleranceOptions"] == {"redisAddress": None}  # `quote` of nil writes nothing
@@ -102,7 +102,7 @@ def test_gcs_fault_tolerance_minimal_and_disabled(version: str) -> None:
 def test_additional_group_without_resources(version: str) -> None:
     container = _container(_worker(_render({"additionalWorkerGroups": {"g": {}}}, version), 1))
     effective = effective_group_values({"additionalWorkerGroups": {"g": {}}}, version)["g"]["resources"]
-    if version in V16_17:
+    if version in CHARTS_1_6_TO_1_7:
         expected = {"limits": {"cpu": "1", "memory": "1Gi"}, "requests": {"cpu": "1", "memory": "1Gi"}}
         assert container["resources"] == expected
         assert effective == expected
@@ -111,7 +111,7 @@ def test_additional_group_without_resources(version: str) -> None:
         assert effective is None
 
 
-@pytest.mark.parametrize("version", V16_17)
+@pytest.mark.parametrize("version", CHARTS_1_6_TO_1_7)
 def test_16_default_resources_also_for_empty_resources(version: str) -> None:
     empty: tuple[dict[str, Any] | None, ...] = ({}, None)
     for resources in empty:
@@ -129,7 +129,7 @@ def test_runtime_class_and_resource_claims_from_16(version: str) -> None:
         spec["template"]["spec"] for spec in rendered["spec"]["workerGroupSpecs"]
     ]
     for pod in pods:
-        if version in V16_17:
+        if version in CHARTS_1_6_TO_1_7:
             assert pod["runtimeClassName"] == "nvidia"
             assert pod["resourceClaims"] == [{"name": "gpu", "resourceClaimName": "c"}]
             assert list(pod)[-1] == "resourceClaims"
@@ -141,9 +141,9 @@ def test_runtime_class_and_resource_claims_from_16(version: str) -> None:
 @pytest.mark.parametrize(
     ("versions", "tag", "head_memory", "worker_memory", "worker_max", "small_max", "small_cpu"),
     [
-        (V14, "2.46.0", "2G", "1G", 3, 3, 1),
-        (V15, "2.46.0", "2G", "1G", 3, 3, 1),
-        (V16_17, "2.52.0", "5Gi", "1Gi", 5, 5, 1),
+        (CHARTS_1_4, "2.46.0", "2G", "1G", 3, 3, 1),
+        (CHARTS_1_5, "2.46.0", "2G", "1G", 3, 3, 1),
+        (CHARTS_1_6_TO_1_7, "2.52.0", "5Gi", "1Gi", 5, 5, 1),
     ],
 )
 def test_default_values_per_version(
@@ -167,7 +167,7 @@ def test_default_values_per_version(
         assert small["disabled"] is True
         assert small["maxReplicas"] == small_max
         assert small["resources"]["limits"]["cpu"] == small_cpu  # an int in values.yaml, unlike head/worker
-        assert ("runtimeClassName" in defaults["head"]) == (version in V16_17)
+        assert ("runtimeClassName" in defaults["head"]) == (version in CHARTS_1_6_TO_1_7)
 
 
 @pytest.mark.parametrize("version", SUPPORTED_CHART_VERSIONS)
